@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "campaign needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/campaign dev
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy campaign
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract the source strings into the catalogue template and merge them into each language.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o campaign/locales/messages.pot --no-location --sort-output .
+	for dir in campaign/locales/*/; do \
+		lang=$$(basename $$dir); \
+		$(BIN)/pybabel update -i campaign/locales/messages.pot -d campaign/locales -l $$lang --no-fuzzy-matching; \
+	done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""campaign: petitions, letters to officials and solidarity mail for political prisoners."""

@@ -1,0 +1,1 @@
+"""Organiser (and later volunteer) accounts: login, sessions, roles."""

@@ -1,0 +1,55 @@
+"""Typed dependencies for routes that need a logged-in organiser or an admin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from campaign.accounts.models import User
+from campaign.accounts.service import user_for_session
+from campaign.db import SessionDep
+from campaign.i18n import _
+from campaign.settings import Settings
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs login; the app answers with a redirect to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """`__Host-` binds the cookie to this exact origin, but browsers accept it only over https."""
+    return "__Host-campaign_session" if settings.secure_cookies else "campaign_session"
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    """The logged-in user, or None; also kept on request.state for the page layout."""
+    settings: Settings = request.app.state.settings
+    token = request.cookies.get(session_cookie_name(settings))
+    user = user_for_session(session, token=token) if token else None
+    request.state.user = user
+    return user
+
+
+def require_organiser(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
+    """Any logged-in organiser or admin; others are sent to the login page."""
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return user
+
+
+def require_admin(user: Annotated[User, Depends(require_organiser)]) -> User:
+    """A logged-in admin; an organiser gets 403."""
+    if not user.is_admin:
+        raise HTTPException(status_code=403, detail=_("Only administrators can open this page."))
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentOrganiser = Annotated[User, Depends(require_organiser)]
+CurrentAdmin = Annotated[User, Depends(require_admin)]

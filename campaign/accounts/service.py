@@ -1,0 +1,164 @@
+"""Accounts: creating organisers, checking passwords with throttling, login sessions."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from campaign.accounts.models import LoginSession, Role, User
+from campaign.db import utcnow
+from campaign.i18n import _
+from campaign.ratelimit import Limiter
+from campaign.security import hash_password, password_needs_rehash, token_digest, verify_password
+from campaign.settings import Settings
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+IDLE_TIMEOUT = timedelta(hours=2)
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked; the message is for the user."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a login attempt came to: a user, or why not (`invalid`, `throttled`)."""
+
+    user: User | None = None
+    problem: str | None = None
+    retry_after: int = 0
+
+
+def normalise_email(email: str) -> str:
+    """The address as accounts store it: syntax checked, domain lower-cased; AccountError if bad."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError("email", _("Enter a valid e-mail address.")) from exc
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AccountError when a new password is too short or absurdly long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "password",
+            _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError("password", _("This password is too long."))
+
+
+def create_organiser(
+    session: Session, *, email: str, password: str, role: Role = Role.organiser, name: str = ""
+) -> User:
+    """Add an organiser account; AccountError when the address is taken or the password weak."""
+    address = normalise_email(email)
+    check_password_rules(password)
+    if find_user(session, email=address) is not None:
+        raise AccountError("email", _("An account with this e-mail address already exists."))
+    user = User(email=address, name=name.strip(), password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, *, email: str) -> User | None:
+    """The account with this address (compared case-insensitively), if any."""
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def list_users(session: Session) -> list[User]:
+    """All accounts, admins first, then by address."""
+    return list(session.exec(select(User).order_by(col(User.role), col(User.email))).all())
+
+
+def log_in(
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: Limiter,
+    email: str,
+    password: str,
+    client_hash: str,
+) -> LoginResult:
+    """Check a password under per-account and per-client throttling; never tells which failed."""
+    account_key = email.strip().lower()
+    limits = (
+        (settings.login_limit_per_account, "login-account", account_key),
+        (settings.login_limit_per_client, "login-client", client_hash),
+    )
+    for limit, *identifiers in limits:
+        if not limiter.allowed(limit, *identifiers):
+            return LoginResult(problem="throttled", retry_after=limiter.retry_after(limit, *identifiers))
+    user = find_user(session, email=account_key)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.is_active:
+        for limit, *identifiers in limits:
+            limiter.hit(limit, *identifiers)
+        return LoginResult(problem="invalid")
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    limiter.clear(settings.login_limit_per_account, "login-account", account_key)
+    return LoginResult(user=user)
+
+
+def start_session(session: Session, *, user: User, settings: Settings) -> str:
+    """Open a login session for the user; returns the token for the cookie."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        LoginSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_max_age_hours),
+        )
+    )
+    session.flush()
+    return token
+
+
+def user_for_session(session: Session, *, token: str) -> User | None:
+    """The active user behind a session token, or None when unknown, idle too long or expired."""
+    now = utcnow()
+    row = session.exec(
+        select(LoginSession, User)
+        .join(User, col(User.id) == col(LoginSession.user_id))
+        .where(LoginSession.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if login.expires_at <= now or login.last_seen_at + IDLE_TIMEOUT <= now or not user.is_active:
+        session.delete(login)
+        return None
+    if now - login.last_seen_at >= TOUCH_EVERY:
+        login.last_seen_at = now
+    return user
+
+
+def end_session(session: Session, *, token: str) -> None:
+    """Log a browser out: its session token stops working at once."""
+    session.execute(delete(LoginSession).where(col(LoginSession.token_hash) == token_digest(token)))
+
+
+def purge_expired_sessions(session: Session) -> int:
+    """Delete login sessions past their absolute expiry."""
+    result = session.execute(delete(LoginSession).where(col(LoginSession.expires_at) <= utcnow()))
+    return int(result.rowcount)  # type: ignore[attr-defined]

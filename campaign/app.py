@@ -1,0 +1,132 @@
+"""create_app(): the one place that knows every router, middleware and error page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
+
+from campaign import pages
+from campaign.accounts import routes as account_routes
+from campaign.accounts.deps import LoginRequired
+from campaign.db import make_engine
+from campaign.i18n import _
+from campaign.mail import devroutes
+from campaign.middleware import RequestContextMiddleware
+from campaign.ratelimit import Limiter
+from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
+from campaign.settings import Settings, get_settings
+from campaign.web import STATIC_DIR, render
+
+log = logging.getLogger("campaign")
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request carries a CSRF token bound to the browser."""
+    if request.method in UNSAFE_METHODS:
+        await check_csrf(request, request.app.state.settings)
+
+
+class CampaignApp(FastAPI):
+    """FastAPI with the security headers outermost, so even the 500 page carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=settings.secure_cookies)
+
+
+def create_app(settings: Settings | None = None) -> CampaignApp:
+    """Build the application for these settings (read from the environment when not given)."""
+    settings = settings or get_settings()
+    app = CampaignApp(
+        title="campaign",
+        summary="Petitions, letters to officials and solidarity mail for political prisoners.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.limiter = Limiter(app.state.engine)
+
+    app.include_router(pages.router)
+    app.include_router(account_routes.router)
+    if not settings.is_production:
+        app.include_router(devroutes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    _add_error_pages(app)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, title: str, detail: str, **headers: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
+    context: dict[str, Any] = {"status": status, "title": title, "detail": detail}
+    return render(request, "errors/error.html", context, status_code=status, headers=headers or None)
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {
+            400: _("This request could not be understood"),
+            403: _("You cannot open this page"),
+            404: _("Page not found"),
+            405: _("This action is not possible here"),
+            429: _("Too many requests"),
+        }
+        title = titles.get(exc.status_code, _("Something went wrong"))
+        if exc.status_code == 404:
+            detail = _("The page you asked for does not exist or has moved.")
+        else:
+            detail = str(exc.detail) if exc.detail and not isinstance(exc.detail, dict) else title
+        return _error(request, exc.status_code, title, detail, **(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][-1]) if error.get("loc") else ""
+            problems.append(f"{field}: {error['msg']}" if field else str(error["msg"]))
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return _error(request, 400, _("This request could not be understood"), "; ".join(problems))
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, exc: CsrfError) -> Response:
+        detail = _(
+            "This form has expired or was sent from another site. Go back, reload the page and "
+            "send it again. If it keeps happening, make sure your browser accepts cookies from "
+            "this site."
+        )
+        return _error(request, 403, _("The form could not be accepted"), detail)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(
+            request,
+            500,
+            _("Something went wrong"),
+            _("The error has been logged. Please try again in a moment."),
+        )

@@ -1,0 +1,218 @@
+"""The `campaign` command: migrate, serve, worker, create-organiser, demo, mail-sink, dev."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from campaign.settings import PROJECT_DIR, ConfigError, Settings, get_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def fails_cleanly(func: F) -> F:
+    """Turn a configuration or connection problem into one line on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"campaign: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """campaign: petitions, letters to officials and solidarity mail for political prisoners."""
+
+
+@cli.command()
+@fails_cleanly
+def migrate() -> None:
+    """Create or update the database schema (Alembic migrations)."""
+    from campaign.db import check_settings_database
+    from campaign.migrate import upgrade
+
+    settings = _settings()
+    check_settings_database(settings).dispose()
+    upgrade(settings.database_url)
+    click.echo("campaign: the database schema is up to date")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="App processes.")
+@click.option("--reload", is_flag=True, help="Restart when code changes (development).")
+@fails_cleanly
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app with uvicorn (no access log with client addresses)."""
+    import uvicorn
+
+    from campaign.db import check_settings_database
+
+    settings = _settings()
+    check_settings_database(settings).dispose()
+    uvicorn.run(
+        "main:app",
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        access_log=False,  # our own access log (campaign.http) leaves out addresses
+        proxy_headers=False,  # X-Forwarded-For is judged by TRUSTED_PROXIES in the app
+        server_header=False,
+        log_config=None,
+        app_dir=str(PROJECT_DIR),
+    )
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+@click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 1000))
+@fails_cleanly
+def worker(once: bool, batch_size: int) -> None:
+    """Send queued mail over one reused SMTP connection and run housekeeping jobs."""
+    from campaign.db import check_settings_database
+    from campaign.jobs import housekeeping_jobs
+    from campaign.mail.worker import MailWorker, SmtpUnavailable
+
+    settings = _settings()
+    engine = check_settings_database(settings)
+    mail_worker = MailWorker(engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine))
+
+    async def main() -> None:
+        try:
+            await mail_worker.connection()
+        except SmtpUnavailable as exc:
+            raise ConfigError(f"SMTP_HOST: {exc}") from None
+        if once:
+            handled = await mail_worker.drain()
+            await mail_worker.close()
+            click.echo(f"campaign: handled {handled} message(s)")
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, mail_worker.stop)
+        logging.getLogger("campaign.mail").info("mail worker started")
+        await mail_worker.run()
+
+    asyncio.run(main())
+
+
+@cli.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@fails_cleanly
+def create_organiser_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Add an organiser account; the password is asked for (or read from stdin)."""
+    from campaign.accounts.models import Role
+    from campaign.accounts.service import AccountError, create_organiser
+    from campaign.db import check_settings_database, transaction
+
+    settings = _settings()
+    engine = check_settings_database(settings)
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction(engine) as session:
+            user = create_organiser(
+                session,
+                email=email,
+                password=password,
+                name=name,
+                role=Role.admin if admin else Role.organiser,
+            )
+    except AccountError as exc:
+        click.echo(f"campaign: {exc.field}: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"campaign: created {user.role} {user.email}")
+
+
+@cli.command()
+@fails_cleanly
+def demo() -> None:
+    """Load the demo content (development only; running it again changes nothing)."""
+    from campaign.db import check_settings_database, transaction
+    from campaign.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+    settings = _settings()
+    if settings.is_production:
+        raise ConfigError("ENV: the demo content is for development only")
+    engine = check_settings_database(settings)
+    with transaction(engine) as session:
+        created = load_demo(session, settings=settings)
+    click.echo("campaign: demo content " + ("loaded" if created else "already there"))
+    click.echo(f"campaign: demo organiser login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+
+@cli.command("mail-sink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1025, show_default=True, type=click.IntRange(1, 65535))
+@fails_cleanly
+def mail_sink(host: str, port: int) -> None:
+    """Catch mail on a local SMTP port and keep it for /dev/mail (development only)."""
+    from campaign.mail.sink import start_sink
+
+    settings = _settings()
+    if settings.is_production:
+        raise ConfigError("ENV: the mail catcher is for development only")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # it logs peers' addresses
+    try:
+        controller = start_sink(settings.dev_mail_dir, host=host, port=port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    click.echo(f"campaign: catching mail on {host}:{port} into {settings.dev_mail_dir}")
+    stop = asyncio.Event()
+
+    async def wait() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+
+    try:
+        asyncio.run(wait())
+    finally:
+        controller.stop()
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@fails_cleanly
+def dev(port: int) -> None:
+    """Migrate, load the demo, and run the app, the mail worker and the mail catcher together."""
+    from campaign.devserver import run_development
+
+    settings = _settings()
+    if settings.is_production:
+        raise ConfigError("ENV: `campaign dev` is for development; use serve and worker")
+    sys.exit(run_development(settings, port=port, environ=dict(os.environ)))
+
+
+def main() -> None:
+    """Entry point of the `campaign` console script."""
+    cli(prog_name="campaign")

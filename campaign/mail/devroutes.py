@@ -1,0 +1,48 @@
+"""/dev/mail: the messages caught by the development mail catcher. Mounted only in development."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from campaign.mail.sink import NAME_PATTERN, list_caught, read_caught
+from campaign.web import render
+
+router = APIRouter(prefix="/dev/mail")
+
+LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+@router.get("")
+def caught_mail(request: Request) -> Response:
+    messages = list_caught(request.app.state.settings.dev_mail_dir)
+    return render(request, "dev/mail_list.html", {"messages": messages})
+
+
+@router.get("/{name}")
+def caught_message(request: Request, name: str) -> Response:
+    message = read_caught(_path(request, name))
+    return render(request, "dev/mail_message.html", {"message": message, "links": LINK.findall(message.text)})
+
+
+@router.get("/{name}/html")
+def caught_message_html(request: Request, name: str) -> Response:
+    message = read_caught(_path(request, name))
+    if message.html is None:
+        raise HTTPException(status_code=404)
+    # The sandbox keeps a caught message's HTML from running script or submitting forms here.
+    return HTMLResponse(
+        message.html,
+        headers={"content-security-policy": "sandbox; default-src 'none'; img-src 'self' data:"},
+    )
+
+
+def _path(request: Request, name: str):  # type: ignore[no-untyped-def]
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise HTTPException(status_code=404)
+    path = request.app.state.settings.dev_mail_dir / f"{name}.eml"
+    if not path.is_file():
+        raise HTTPException(status_code=404)
+    return path

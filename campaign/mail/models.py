@@ -1,0 +1,42 @@
+"""The outbox: one row per message, from enqueue to sent (or failed for good)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from campaign.db import utcnow
+
+
+class MailStatus(StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be sent, being sent by one worker, sent, or failed with the reply."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=200, unique=True)
+    to_addr: str = Field(max_length=320)
+    template: str = Field(max_length=100)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    locale: str = Field(default="en", max_length=10)
+    status: str = Field(default=MailStatus.queued.value, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

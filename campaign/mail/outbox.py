@@ -1,0 +1,59 @@
+"""Queue mail in the caller's transaction, so a rolled-back change sends nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, col, func, select
+
+from campaign.i18n import get_locale
+from campaign.mail.models import MailStatus, OutboxMessage
+from campaign.web import TEMPLATE_DIR
+
+ALLOWED_HEADERS = {"Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "From-Name"}
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    locale: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    base_url: str = "",
+) -> OutboxMessage:
+    """Add a message to the outbox; it goes out only if the surrounding transaction commits.
+
+    `context` must be JSON-serialisable: the worker renders templates/emails/<template>.* later.
+    """
+    if not (TEMPLATE_DIR / "emails" / f"{template}.txt").exists():
+        raise ValueError(f"no e-mail template named {template!r}")
+    unknown = set(headers or {}) - ALLOWED_HEADERS
+    if unknown:
+        raise ValueError(f"headers not allowed in the outbox: {', '.join(sorted(unknown))}")
+    domain = urlsplit(base_url).hostname or "campaign.localhost"
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        to_addr=to,
+        template=template,
+        context=dict(context),
+        headers=dict(headers or {}),
+        locale=locale or get_locale(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    """How many messages are in each state, for the dashboard and the tests."""
+    rows = session.exec(
+        select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
+    ).all()
+    counts = {status.value: 0 for status in MailStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts

@@ -1,0 +1,81 @@
+"""The development mail catcher: an SMTP server on loopback that keeps every message as a file.
+
+`make run` starts it; the app lists the caught messages at /dev/mail (development only).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+NAME_PATTERN = r"[0-9]{13}-[0-9a-f]{32}"
+
+
+class MaildirHandler:
+    """aiosmtpd handler writing each message to `<directory>/<millis>-<uuid>.eml`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        name = f"{int(time.time() * 1000):013d}-{uuid.uuid4().hex}.eml"
+        temporary = self.directory / f".{name}"
+        temporary.write_bytes(envelope.original_content or envelope.content)
+        temporary.rename(self.directory / name)
+        return "250 Message accepted for delivery"
+
+
+def start_sink(directory: Path, host: str = "127.0.0.1", port: int = 1025) -> Controller:
+    """Start the catcher in a background thread; call .stop() on the result to end it."""
+    controller = Controller(MaildirHandler(directory), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+@dataclass(frozen=True)
+class CaughtMail:
+    """One caught message, parsed for display."""
+
+    name: str
+    subject: str
+    to: str
+    sender: str
+    date: str
+    text: str
+    html: str | None
+    headers: list[tuple[str, str]]
+
+
+def list_caught(directory: Path, limit: int = 100) -> list[CaughtMail]:
+    """The newest caught messages first."""
+    if not directory.is_dir():
+        return []
+    files = sorted(directory.glob("*.eml"), reverse=True)[:limit]
+    return [read_caught(path) for path in files]
+
+
+def read_caught(path: Path) -> CaughtMail:
+    """Parse one caught message file."""
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    return CaughtMail(
+        name=path.stem,
+        subject=str(message.get("Subject", "")),
+        to=str(message.get("To", "")),
+        sender=str(message.get("From", "")),
+        date=str(message.get("Date", "")),
+        text=text_part.get_content() if text_part is not None else "",
+        html=html_part.get_content() if html_part is not None else None,
+        headers=[(k, str(v)) for k, v in message.items()],
+    )

@@ -1,0 +1,262 @@
+"""The mail worker: claims due outbox rows, sends them over one reused SMTP connection.
+
+Claiming is one UPDATE that moves rows from `queued` to `sending` under a per-worker token
+(with FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers), so two workers never
+hold the same row. A row is marked `sent` in its own commit as soon as the server accepts it.
+Only a worker that dies between the server's "250 OK" and that commit can leave a row to be
+claimed again when its lease runs out; the stable Message-ID lets receivers drop that copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiosmtplib
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlmodel import Session, col
+
+from campaign.db import utcnow
+from campaign.mail.messages import build_message
+from campaign.mail.models import MailStatus, OutboxMessage
+from campaign.settings import Settings, SmtpSecurity
+
+log = logging.getLogger("campaign.mail")
+
+MAX_ATTEMPTS = 8
+
+
+class SmtpUnavailable(Exception):
+    """The SMTP server cannot be reached or refuses our login; one line says why."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a message was not sent: permanent failures are not tried again."""
+
+    permanent: bool
+    reason: str
+
+
+def backoff_delay(attempts: int, base: float, cap: float = 6 * 3600) -> float:
+    """Seconds to wait before the next try: base, 2×base, 4×base … up to cap."""
+    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def classify(exc: BaseException) -> Failure:
+    """Temporary (4xx, lost connection, timeout) or permanent (5xx), with the server's reply."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        reason = f"{exc.code} {exc.message}".strip()
+        return Failure(permanent=500 <= exc.code < 600, reason=reason)
+    return Failure(permanent=False, reason=f"{type(exc).__name__}: {exc}".strip())
+
+
+class MailWorker:
+    """Sends the outbox; run several at once, each message still goes out once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        batch_size: int = 50,
+        backoff_base: float = 30.0,
+        periodic: list[Callable[[], object]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.batch_size = batch_size
+        self.backoff_base = backoff_base
+        self.periodic = periodic or []
+        self.token = uuid.uuid4().hex
+        # A lease outlives the slowest possible batch, so a live worker never loses its rows.
+        self.lease = timedelta(seconds=batch_size * settings.smtp_timeout * 2 + 60)
+        self._smtp: aiosmtplib.SMTP | None = None
+        self._stopping = asyncio.Event()
+
+    # -- SMTP connection -----------------------------------------------------------------------
+
+    def _client(self) -> aiosmtplib.SMTP:
+        settings = self.settings
+        context = ssl.create_default_context()
+        return aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            use_tls=settings.smtp_security is SmtpSecurity.tls,
+            start_tls=settings.smtp_security is SmtpSecurity.starttls,
+            timeout=settings.smtp_timeout,
+            tls_context=context,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+        )
+
+    async def connection(self) -> aiosmtplib.SMTP:
+        """The open connection, opened (and logged in) the first time or after it was lost."""
+        if self._smtp is not None and self._smtp.is_connected:
+            return self._smtp
+        client = self._client()
+        try:
+            await client.connect()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise SmtpUnavailable(f"SMTP login refused: {exc.code} {exc.message}") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
+            raise SmtpUnavailable(f"cannot reach the SMTP server at {where} ({exc})") from None
+        self._smtp = client
+        return client
+
+    async def close(self) -> None:
+        """Say QUIT to the server, if connected."""
+        if self._smtp is not None and self._smtp.is_connected:
+            try:
+                await self._smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self._smtp.close()
+        self._smtp = None
+
+    def _drop_connection(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+        self._smtp = None
+
+    # -- the outbox ----------------------------------------------------------------------------
+
+    def claim(self) -> list[OutboxMessage]:
+        """Take up to batch_size due rows (or rows whose worker's lease ran out) for this worker."""
+        now = utcnow()
+        due = or_(
+            and_(col(OutboxMessage.status) == MailStatus.queued, col(OutboxMessage.next_attempt_at) <= now),
+            and_(col(OutboxMessage.status) == MailStatus.sending, col(OutboxMessage.claimed_until) < now),
+        )
+        candidates = (
+            select(OutboxMessage.id).where(due).order_by(col(OutboxMessage.id)).limit(self.batch_size)
+        )
+        if self.engine.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), due)
+                .values(
+                    status=MailStatus.sending,
+                    claimed_by=self.token,
+                    claimed_until=now + self.lease,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            rows = session.execute(
+                select(OutboxMessage)
+                .where(
+                    col(OutboxMessage.claimed_by) == self.token,
+                    col(OutboxMessage.status) == MailStatus.sending,
+                )
+                .order_by(col(OutboxMessage.id))
+            )
+            return list(rows.scalars().all())
+
+    def _finish(self, row: OutboxMessage, **values: object) -> None:
+        with Session(self.engine) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.claimed_by) == self.token)
+                .values(claimed_by=None, claimed_until=None, **values)
+            )
+            session.commit()
+
+    def _mark_sent(self, row: OutboxMessage) -> None:
+        self._finish(row, status=MailStatus.sent, sent_at=utcnow(), last_error=None)
+
+    def _mark_failed(self, row: OutboxMessage, failure: Failure) -> None:
+        if failure.permanent or row.attempts >= MAX_ATTEMPTS:
+            log.warning("mail %s failed for good: %s", row.id, failure.reason)
+            self._finish(row, status=MailStatus.failed, last_error=failure.reason[:2000])
+            return
+        delay = backoff_delay(row.attempts, self.backoff_base)
+        log.info("mail %s will be retried in %.0fs: %s", row.id, delay, failure.reason)
+        self._finish(
+            row,
+            status=MailStatus.queued,
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            last_error=failure.reason[:2000],
+        )
+
+    async def send(self, row: OutboxMessage) -> bool:
+        """Send one claimed row and record the outcome; True when the server accepted it."""
+        try:
+            message = build_message(row, self.settings)
+        except Exception as exc:  # a template that cannot render will not render next time either
+            self._mark_failed(row, Failure(permanent=True, reason=f"cannot render: {exc}"))
+            return False
+        try:
+            smtp = await self.connection()
+            await smtp.send_message(message)
+        except SmtpUnavailable as exc:
+            self._mark_failed(row, Failure(permanent=False, reason=str(exc)))
+            return False
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            failure = classify(exc)
+            if isinstance(exc, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused):
+                await self._reset()
+            else:
+                self._drop_connection()
+            self._mark_failed(row, failure)
+            return False
+        self._mark_sent(row)
+        return True
+
+    async def _reset(self) -> None:
+        try:
+            if self._smtp is not None and self._smtp.is_connected:
+                await self._smtp.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            self._drop_connection()
+
+    async def run_once(self) -> int:
+        """Claim one batch and send it; returns how many rows it handled."""
+        rows = self.claim()
+        for row in rows:
+            await self.send(row)
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Send until nothing is due; returns how many rows were handled."""
+        total = 0
+        while handled := await self.run_once():
+            total += handled
+        return total
+
+    def stop(self) -> None:
+        """Ask the loop to end after the message in hand."""
+        self._stopping.set()
+
+    async def run(self, *, poll_interval: float = 1.0, periodic_every: float = 60.0) -> None:
+        """Send forever (until stop()), polling for due mail and running housekeeping jobs."""
+        loop = asyncio.get_running_loop()
+        next_periodic = loop.time()
+        idle_since = loop.time()
+        try:
+            while not self._stopping.is_set():
+                if loop.time() >= next_periodic:
+                    for job in self.periodic:
+                        job()
+                    next_periodic = loop.time() + periodic_every
+                if await self.run_once():
+                    idle_since = loop.time()
+                    continue
+                if self._smtp is not None and loop.time() - idle_since > 60:
+                    await self.close()  # servers drop idle clients; reconnect when mail comes
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=poll_interval)
+                except TimeoutError:
+                    pass
+        finally:
+            await self.close()

@@ -1,0 +1,84 @@
+"""Per-request context: the locale, the cookies it implies, and an access log without addresses."""
+
+from __future__ import annotations
+
+import logging
+import time
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from campaign import i18n
+from campaign.security import CSRF_COOKIE
+from campaign.settings import Settings
+
+access_log = logging.getLogger("campaign.http")
+
+
+class RequestContextMiddleware:
+    """Picks the locale, sets the language and CSRF cookies when needed, logs the request line.
+
+    The log line holds method, path (never the query string, which may carry tokens), status
+    and duration. It never holds the client's address.
+    """
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        cookies = _cookies(headers.get("cookie", ""))
+        query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        locale = i18n.negotiate(
+            query_lang, cookies.get(i18n.LANGUAGE_COOKIE), headers.get("accept-language", ""),
+            self.settings.default_locale,
+        )
+        i18n.set_locale(locale)
+        state = scope.setdefault("state", {})
+        state["locale"] = locale
+        status = 500
+
+        async def send_with_cookies(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = MutableHeaders(scope=message)
+                response_headers.append("content-language", locale)
+                vary = response_headers.get("vary")
+                response_headers["vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
+                if query_lang == locale and cookies.get(i18n.LANGUAGE_COOKIE) != locale:
+                    response_headers.append("set-cookie", self._cookie(i18n.LANGUAGE_COOKIE, locale, http_only=False))
+                new_secret = state.get("new_csrf_secret")
+                if new_secret:
+                    response_headers.append("set-cookie", self._cookie(CSRF_COOKIE, new_secret))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookies)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
+
+    def _cookie(self, name: str, value: str, *, http_only: bool = True) -> str:
+        parts = [f"{name}={value}", "Path=/", "SameSite=Lax", "Max-Age=31536000"]
+        if http_only:
+            parts.append("HttpOnly")
+        if self.settings.secure_cookies:
+            parts.append("Secure")
+        return "; ".join(parts)
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # a malformed Cookie header is the client's problem, not a 500
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}

@@ -1,0 +1,126 @@
+"""Rate limits from the `limits` library, with counters kept in the app's own database.
+
+Counters are written on their own connection in autocommit, so a request that rolls back
+(a failed login, say) still counts against its limit.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from limits import RateLimitItem, parse
+from limits.storage import Storage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import Engine, case, delete, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Field, SQLModel
+
+
+class RateCounter(SQLModel, table=True):
+    """One fixed-window counter: the key names the limit and a keyed hash of who is counted."""
+
+    __tablename__ = "rate_counter"
+
+    key: str = Field(primary_key=True, max_length=200)
+    count: int = 0
+    expires_at: float = Field(index=True)
+
+
+class DatabaseStorage(Storage):
+    """A `limits` storage on SQLite or PostgreSQL, shared by every app process."""
+
+    STORAGE_SCHEME = ["campaign+sql"]
+
+    def __init__(self, engine: Engine, **options: Any) -> None:
+        super().__init__(None, wrap_exceptions=False)
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
+        self._insert = dialect.insert
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        table = RateCounter.__table__  # type: ignore[attr-defined]
+        fresh = self._insert(table).values(key=key, count=amount, expires_at=now + expiry)
+        statement = fresh.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": _case_expired(table, now, amount, table.c.count + amount),
+                "expires_at": _case_expired(table, now, now + expiry, table.c.expires_at),
+            },
+        ).returning(table.c.count)
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return int(row.count) if row is not None and row.expires_at > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return float(row.expires_at) if row is not None else time.time()
+
+    def check(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(1))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with self.engine.connect() as connection:
+            return int(connection.execute(delete(RateCounter)).rowcount)
+
+    def clear(self, key: str) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(delete(RateCounter).where(RateCounter.key == key))  # type: ignore[arg-type]
+
+    def purge_expired(self) -> int:
+        """Drop counters whose window has passed; the worker calls this now and then."""
+        with self.engine.connect() as connection:
+            statement = delete(RateCounter).where(RateCounter.expires_at <= time.time())  # type: ignore[arg-type]
+            return int(connection.execute(statement).rowcount)
+
+    def _row(self, key: str) -> Any:
+        with self.engine.connect() as connection:
+            query = select(RateCounter.count, RateCounter.expires_at).where(RateCounter.key == key)  # type: ignore[arg-type]
+            return connection.execute(query).first()
+
+
+def _case_expired(table: Any, now: float, when_expired: Any, otherwise: Any) -> Any:
+    return case((table.c.expires_at <= now, literal(when_expired)), else_=otherwise)
+
+
+class Limiter:
+    """Named limits over one storage: `hit` consumes, `allowed` only looks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.storage = DatabaseStorage(engine)
+        self._strategy = FixedWindowRateLimiter(self.storage)
+
+    def hit(self, limit: str, *identifiers: str) -> bool:
+        """Count one attempt; False when it goes over `limit` (e.g. "5/15minutes")."""
+        return self._strategy.hit(_item(limit), *identifiers)
+
+    def allowed(self, limit: str, *identifiers: str) -> bool:
+        """Whether one more attempt would stay within `limit`, without counting it."""
+        return self._strategy.test(_item(limit), *identifiers)
+
+    def retry_after(self, limit: str, *identifiers: str) -> int:
+        """Seconds until the window of `limit` for these identifiers resets."""
+        stats = self._strategy.get_window_stats(_item(limit), *identifiers)
+        return max(0, int(stats.reset_time - time.time()) + 1)
+
+    def clear(self, limit: str, *identifiers: str) -> None:
+        """Forget the attempts counted for these identifiers."""
+        self._strategy.clear(_item(limit), *identifiers)
+
+
+def _item(limit: str) -> RateLimitItem:
+    return parse(limit)

@@ -1,0 +1,189 @@
+"""Passwords, signed tokens, CSRF, client addresses and their keyed hashes, security headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from campaign.settings import Settings
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+CSRF_COOKIE = "campaign_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+CSRF_MAX_AGE = 24 * 3600
+
+
+# -- passwords ---------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; spends the same time when there is no account to check."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# -- tokens and keyed hashes -------------------------------------------------------------------
+
+
+def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    """A serializer for signed, timestamped tokens; `purpose` keeps kinds of token apart."""
+    return URLSafeTimedSerializer(settings.secret_key, salt=f"campaign.{purpose}")
+
+
+def read_token(settings: Settings, purpose: str, token: str, max_age: int) -> Any | None:
+    """The payload of a valid token of that purpose, or None when forged, altered or expired."""
+    try:
+        return signer(settings, purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+
+
+def keyed_hash(settings: Settings, purpose: str, value: str) -> str:
+    """A keyed hash (HMAC-SHA256) of a value: stable for look-ups, useless without the key."""
+    key = hashlib.sha256(f"{purpose}:{settings.secret_key}".encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 of a random token, so a leaked table cannot be replayed as cookies."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- client address ----------------------------------------------------------------------------
+
+
+def client_ip(request: Request, settings: Settings) -> str:
+    """The client's address; X-Forwarded-For is believed only from a configured trusted proxy."""
+    peer = request.client.host if request.client else "0.0.0.0"  # noqa: S104
+    if not settings.trusted_proxies or not _is_trusted(peer, settings.trusted_proxies):
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    # Walk from the nearest hop: the first address that is not one of our proxies is the client.
+    for hop in reversed(hops):
+        if not _is_trusted(hop, settings.trusted_proxies):
+            return hop if _is_ip(hop) else peer
+    return hops[0] if hops and _is_ip(hops[0]) else peer
+
+
+def ip_hash(request: Request, settings: Settings) -> str:
+    """A keyed hash of the client's address: the only form in which an address is ever kept."""
+    return keyed_hash(settings, "ip", client_ip(request, settings))
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+# -- CSRF --------------------------------------------------------------------------------------
+
+
+class CsrfError(Exception):
+    """A state-changing request came without a valid CSRF token."""
+
+
+def csrf_secret(request: Request) -> str:
+    """The browser's CSRF secret: from its cookie, or a new one the response will set."""
+    existing = request.cookies.get(CSRF_COOKIE)
+    if existing and 20 <= len(existing) <= 100:
+        return existing
+    if not getattr(request.state, "new_csrf_secret", None):
+        request.state.new_csrf_secret = secrets.token_urlsafe(32)
+    return str(request.state.new_csrf_secret)
+
+
+def csrf_token(request: Request, settings: Settings) -> str:
+    """A signed token bound to this browser's CSRF secret, for a hidden form field."""
+    return str(signer(settings, "csrf").dumps(csrf_secret(request)))
+
+
+async def check_csrf(request: Request, settings: Settings) -> None:
+    """Raise CsrfError unless the form field or header carries a token for this browser."""
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not token or not cookie:
+        raise CsrfError("missing")
+    secret = read_token(settings, "csrf", token, CSRF_MAX_AGE)
+    if not isinstance(secret, str) or not hmac.compare_digest(secret, cookie):
+        raise CsrfError("invalid")
+
+
+# -- headers -----------------------------------------------------------------------------------
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response that has not set its own."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        ]
+        if hsts:
+            self.headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

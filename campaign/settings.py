@@ -1,0 +1,153 @@
+"""One Settings object, read from the environment; it refuses values that would run unsafely."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_DIR / "var"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+LOCALES = ("en", "be", "ru", "uk", "pl", "lt", "de")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line meant for the operator."""
+
+
+class Env(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class SmtpSecurity(StrEnum):
+    none = "none"
+    starttls = "starttls"
+    tls = "tls"
+
+
+def _dev_secret(path: Path) -> str:
+    """Make a local secret once and keep it, so sessions survive restarts in development."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of the app; see the table in README.md."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    env: Env = Env.development
+    database_url: str = f"sqlite:///{VAR_DIR / 'campaign.db'}"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = ""
+    smtp_port: int = Field(default=0, ge=0, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: SmtpSecurity = SmtpSecurity.none
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    mail_from: str = "campaign <noreply@campaign.localhost>"
+    default_locale: str = "en"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    dev_mail_dir: Path = VAR_DIR / "mail"
+    login_limit_per_account: str = "5/15minutes"
+    login_limit_per_client: str = "30/15minutes"
+    session_max_age_hours: int = Field(default=12, ge=1)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("BASE_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _complete_for_env(self) -> Settings:
+        if self.env is Env.production:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
+            if not self.smtp_host:
+                raise ValueError("SMTP_HOST must be set in production")
+        else:
+            if not self.secret_key:
+                self.secret_key = _dev_secret(VAR_DIR / "secret_key")
+            if not self.smtp_host:
+                self.smtp_host = "127.0.0.1"
+                self.smtp_port = self.smtp_port or 1025
+        if not self.smtp_port:
+            self.smtp_port = {"none": 25, "starttls": 587, "tls": 465}[self.smtp_security.value]
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Env.production
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning a validation failure into one readable ConfigError line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{field}: {message}" if field else message)
+        raise ConfigError("; ".join(problems)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

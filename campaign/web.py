@@ -1,0 +1,112 @@
+"""Jinja2 environment, render(), flash messages, form errors, and the gettext wiring."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import URL
+
+from campaign import i18n
+from campaign.security import CSRF_FIELD, csrf_token, read_token, signer
+from campaign.settings import PROJECT_DIR, Settings
+
+TEMPLATE_DIR = PROJECT_DIR / "templates"
+STATIC_DIR = PROJECT_DIR / "static"
+FLASH_COOKIE = "campaign_flash"
+
+
+def make_environment() -> Environment:
+    """The one Jinja2 environment: autoescaped, strict about undefined names, gettext installed."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.translate,
+        ngettext=i18n.translate_plural,
+        newstyle=True,
+    )
+    environment.globals["language_name"] = i18n.language_name
+    return environment
+
+
+environment = make_environment()
+
+
+class FormErrors(dict[str, str]):
+    """Errors by field name; the template shows each next to its field and in a summary."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page with the request, locale, CSRF field, flash messages and current user."""
+    settings: Settings = request.app.state.settings
+    flashes = _read_flashes(request, settings)
+    page_context = {
+        "request": request,
+        "settings": settings,
+        "locale": i18n.get_locale(),
+        "locales": i18n.available_locales(),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request, settings),
+        "current_user": getattr(request.state, "user", None),
+        "flashes": flashes,
+        "errors": FormErrors(),
+        "form": {},
+        "url_with_lang": lambda lang: str(URL(str(request.url)).include_query_params(lang=lang)),
+        **(context or {}),
+    }
+    body = environment.get_template(template).render(page_context)
+    response = HTMLResponse(body, status_code=status_code, headers=headers)
+    if flashes:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(url: str, *, flash: str | None = None, request: Request | None = None) -> RedirectResponse:
+    """A 303 redirect after a POST, optionally carrying a one-time message to the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash and request is not None:
+        settings: Settings = request.app.state.settings
+        response.set_cookie(
+            FLASH_COOKIE,
+            signer(settings, "flash").dumps([flash]),
+            max_age=300,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+    return response
+
+
+def _read_flashes(request: Request, settings: Settings) -> list[str]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    messages = read_token(settings, "flash", raw, max_age=300)
+    return [str(m) for m in messages] if isinstance(messages, list) else []
+
+
+def safe_next(target: str | None, default: str = "/admin") -> str:
+    """A local path to go to after login; anything pointing elsewhere falls back to default."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target

@@ -1,0 +1,52 @@
+"""Alembic environment: the URL comes from the app's settings, the tables from campaign.models."""
+
+from alembic import context
+from campaign.db import make_engine
+from campaign.models import metadata
+from campaign.settings import get_settings
+
+config = context.config
+
+
+def database_url() -> str:
+    return config.attributes.get("database_url") or get_settings().database_url
+
+
+def run_offline() -> None:
+    url = database_url()
+    context.configure(
+        url=url,
+        target_metadata=metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(database_url())
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()
