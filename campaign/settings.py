@@ -33,7 +33,7 @@ class SmtpSecurity(StrEnum):
     tls = "tls"
 
 
-def _dev_secret(path: Path) -> str:
+def local_secret(path: Path) -> str:
     """Make a local secret once and keep it, so sessions survive restarts in development."""
     if path.exists():
         return path.read_text().strip()
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
                 raise ValueError("SMTP_HOST must be set in production")
         else:
             if not self.secret_key:
-                self.secret_key = _dev_secret(VAR_DIR / "secret_key")
+                self.secret_key = local_secret(VAR_DIR / "secret_key")
             if not self.smtp_host:
                 self.smtp_host = "127.0.0.1"
                 self.smtp_port = self.smtp_port or 1025

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -11,6 +12,16 @@ from campaign.accounts.service import user_for_session
 from campaign.db import SessionDep
 from campaign.i18n import _
 from campaign.settings import Settings
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What page layouts need of the logged-in user; plain data, safe after the session ends."""
+
+    id: int
+    email: str
+    name: str
+    is_admin: bool
 
 
 class LoginRequired(Exception):
@@ -31,7 +42,8 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     settings: Settings = request.app.state.settings
     token = request.cookies.get(session_cookie_name(settings))
     user = user_for_session(session, token=token) if token else None
-    request.state.user = user
+    if user is not None and user.id is not None:
+        request.state.user = UserView(user.id, user.email, user.name, user.is_admin)
     return user
 
 

@@ -1,0 +1,207 @@
+"""Fixtures: a migrated database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+the app and a client, a real SMTP server, and personas."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from campaign.accounts.models import Role, User
+from campaign.accounts.service import create_organiser
+from campaign.app import create_app
+from campaign.db import make_engine, transaction
+from campaign.migrate import upgrade
+from campaign.models import metadata
+from campaign.settings import Settings, load_settings
+from tests.smtp_server import SmtpServer
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+
+# -- databases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once per test process; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, migrated once, dropped at the end."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    base_url = make_url(base).set(drivername="postgresql+psycopg")
+    name = f"campaign_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.fail(f"cannot create a PostgreSQL test database at {base}: {exc}")
+    url = base_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("SET lock_timeout = '10s'"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database: every test using it runs on both databases."""
+    if request.param == "sqlite":
+        path = tmp_path / "campaign.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    yield url
+    _empty_postgres(url)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session for service tests; the test commits what it wants to keep."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+# -- mail --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """A real SMTP server on a loopback port, emptied for each test."""
+    smtp_server.handler.reset()
+    return smtp_server
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+def make_settings(db_url: str, tmp_path: Path, smtp_port: int, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "development",
+        "database_url": db_url,
+        "secret_key": TEST_SECRET,
+        "base_url": "http://testserver",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_port,
+        "smtp_timeout": 5,
+        "mail_from": "campaign <noreply@campaign.test>",
+        "dev_mail_dir": tmp_path / "mail",
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, smtp: SmtpServer) -> Settings:
+    return make_settings(db_url, tmp_path, smtp.port)
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
+        yield test_client
+
+
+# -- personas and helpers ----------------------------------------------------------------------
+
+
+def add_user(engine: Engine, email: str, role: Role = Role.organiser) -> User:
+    with transaction(engine) as db:
+        return create_organiser(db, email=email, password=PASSWORD, role=role, name=email.split("@")[0])
+
+
+@pytest.fixture
+def organiser(engine: Engine) -> User:
+    return add_user(engine, "organiser@example.org")
+
+
+@pytest.fixture
+def admin(engine: Engine) -> User:
+    return add_user(engine, "admin@example.org", Role.admin)
+
+
+def csrf_from(client: TestClient, path: str) -> str:
+    """The CSRF token of the form on a page, as a browser would read it."""
+    response = client.get(path)
+    match = CSRF.search(response.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/admin"):  # type: ignore[no-untyped-def]
+    token = csrf_from(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "next": next, "csrf_token": token})
+
+
+@pytest.fixture
+def organiser_client(client: TestClient, organiser: User) -> TestClient:
+    response = log_in(client, organiser.email)
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def admin_client(client: TestClient, admin: User) -> TestClient:
+    response = log_in(client, admin.email)
+    assert response.status_code == 303
+    return client

@@ -1,0 +1,89 @@
+"""A real SMTP server (aiosmtpd on a loopback port) that records what it receives.
+
+Tests can script replies: a temporary or permanent refusal for a recipient, or a dropped
+connection in the middle of a batch.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from collections import defaultdict
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class RecordingHandler:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[EmailMessage] = []
+        self.rcpt_replies: dict[str, list[str]] = defaultdict(list)
+        self.drop_after: int | None = None
+        self.connections = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.rcpt_replies.clear()
+            self.drop_after = None
+            self.connections = 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        with self.lock:
+            scripted = self.rcpt_replies.get(address)
+            if scripted:
+                reply = scripted[0]
+                if len(scripted) > 1 or not reply.startswith("5"):
+                    scripted.pop(0)
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.drop_after is not None and len(self.messages) >= self.drop_after:
+                self.drop_after = None  # drop once, then behave
+                server.transport.close()
+                return "421 closing"
+            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            self.messages.append(message)
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return list(self.handler.messages)

@@ -1,0 +1,60 @@
+"""Settings refuse unsafe values with one readable line."""
+
+from pathlib import Path
+
+import pytest
+
+from campaign.settings import ConfigError, load_settings, local_secret
+
+
+def test_production_refuses_a_placeholder_secret() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(env="production", secret_key="changeme", smtp_host="mail.example.org")
+    assert "SECRET_KEY" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_production_refuses_a_missing_smtp_host() -> None:
+    with pytest.raises(ConfigError, match="SMTP_HOST"):
+        load_settings(env="production", secret_key="x" * 40, smtp_host="")
+
+
+def test_production_accepts_real_values() -> None:
+    settings = load_settings(
+        env="production", secret_key="x" * 40, smtp_host="mail.example.org", smtp_security="tls"
+    )
+    assert settings.is_production
+    assert settings.smtp_port == 465
+
+
+def test_development_keeps_the_same_local_secret(tmp_path: Path) -> None:
+    first = local_secret(tmp_path / "secret_key")
+    assert len(first) >= 40
+    assert local_secret(tmp_path / "secret_key") == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_development_sends_mail_to_the_local_catcher() -> None:
+    settings = load_settings(env="development", secret_key="x" * 40, smtp_host="")
+    assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 1025)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"database_url": "mysql://x"}, "DATABASE_URL"),
+        ({"smtp_security": "ssl3"}, "SMTP_SECURITY"),
+        ({"base_url": "example.org"}, "BASE_URL"),
+        ({"trusted_proxies": "10.0.0.0/8, not-an-ip"}, "TRUSTED_PROXIES"),
+        ({"smtp_port": "70000"}, "SMTP_PORT"),
+    ],
+)
+def test_bad_values_name_the_setting(overrides: dict[str, str], field: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(secret_key="x" * 40, **overrides)
+    assert field in str(error.value)
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    settings = load_settings(secret_key="x" * 40, database_url="postgresql://u@db/campaign")
+    assert settings.database_url == "postgresql+psycopg://u@db/campaign"

@@ -1,0 +1,104 @@
+"""What every page shares: security headers, error pages, languages, the health check."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from campaign.app import create_app
+from campaign.settings import Settings
+from tests.conftest import make_settings
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/no-such-page", "/healthz", "/static/css/site.css"])
+def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
+
+
+def test_pages_load_nothing_from_other_sites(client: TestClient) -> None:
+    for path in ["/", "/login"]:
+        html = client.get(path).text
+        assert "http://" not in html.replace("http://testserver", "")
+        assert "https://" not in html
+        assert "<script" not in html
+
+
+def test_a_missing_page_gets_a_friendly_404(client: TestClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert 'href="/"' in response.text
+
+
+def test_a_crash_gets_a_friendly_500_with_headers(db_url: str, tmp_path: Path) -> None:
+    app = create_app(make_settings(db_url, tmp_path, 25))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    app.state.engine.dispose()
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret detail" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_overlong_form_field_gets_a_400_with_a_reason(client: TestClient) -> None:
+    client.get("/login")
+    response = client.post("/login", headers={"x-csrf-token": "x"}, data={"email": "a" * 400})
+    assert response.status_code in {400, 403}
+
+
+def test_health_check_answers_when_the_database_does(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "up"
+
+
+def test_health_check_fails_when_the_database_is_down(settings: Settings, tmp_path: Path) -> None:
+    down = make_settings("postgresql://nobody@127.0.0.1:1/none", tmp_path, 25)
+    app = create_app(down)
+    with TestClient(app) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_the_language_follows_accept_language(client: TestClient) -> None:
+    page = client.get("/", headers={"accept-language": "be-BY,be;q=0.9,en;q=0.5"})
+    assert '<html lang="be">' in page.text
+    assert page.headers["content-language"] == "be"
+
+
+def test_the_lang_switch_sticks_in_a_cookie(client: TestClient) -> None:
+    page = client.get("/?lang=ru", headers={"accept-language": "de"})
+    assert '<html lang="ru">' in page.text
+    assert client.cookies.get("campaign_lang") == "ru"
+    again = client.get("/login", headers={"accept-language": "de"})
+    assert '<html lang="ru">' in again.text
+
+
+def test_an_unknown_language_falls_back_to_english(client: TestClient) -> None:
+    page = client.get("/?lang=xx", headers={"accept-language": "fr"})
+    assert '<html lang="en">' in page.text
+
+
+def test_the_switcher_links_every_language_without_javascript(client: TestClient) -> None:
+    page = client.get("/login?next=/admin")
+    for code in ["be", "ru", "uk", "pl", "lt", "de"]:
+        assert f'hreflang="{code}"' in page.text
+    assert "next=%2Fadmin&amp;lang=be" in page.text or "next=/admin&amp;lang=be" in page.text
