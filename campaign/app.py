@@ -41,7 +41,9 @@ class CampaignApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=settings.secure_cookies)
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), hsts=settings.secure_cookies
+        )
 
 
 def create_app(settings: Settings | None = None) -> CampaignApp:
@@ -71,14 +73,18 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
 
 
 def _error(request: Request, status: int, title: str, detail: str, **headers: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
     context: dict[str, Any] = {"status": status, "title": title, "detail": detail}
-    return render(request, "errors/error.html", context, status_code=status, headers=headers or None)
+    return render(
+        request, "errors/error.html", context, status_code=status, headers=headers or None
+    )
 
 
 def _add_error_pages(app: FastAPI) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import os
 import signal
 import sys
@@ -18,6 +19,15 @@ from campaign.settings import PROJECT_DIR, ConfigError, Settings, get_settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# Handed to uvicorn too, so that every app process (with --workers) logs the same way.
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": LOG_FORMAT}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {"uvicorn.access": {"level": "WARNING"}},
+}
 
 
 def fails_cleanly(func: F) -> F:
@@ -36,7 +46,7 @@ def fails_cleanly(func: F) -> F:
 
 def _settings() -> Settings:
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.config.dictConfig(LOGGING)
     return settings
 
 
@@ -61,7 +71,9 @@ def migrate() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="App processes.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="App processes."
+)
 @click.option("--reload", is_flag=True, help="Restart when code changes (development).")
 @fails_cleanly
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
@@ -81,7 +93,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=False,  # our own access log (campaign.http) leaves out addresses
         proxy_headers=False,  # X-Forwarded-For is judged by TRUSTED_PROXIES in the app
         server_header=False,
-        log_config=None,
+        log_config=LOGGING,
         app_dir=str(PROJECT_DIR),
     )
 
@@ -98,7 +110,9 @@ def worker(once: bool, batch_size: int) -> None:
 
     settings = _settings()
     engine = check_settings_database(settings)
-    mail_worker = MailWorker(engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine))
+    mail_worker = MailWorker(
+        engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine)
+    )
 
     async def main() -> None:
         try:

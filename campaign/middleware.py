@@ -35,9 +35,13 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = _cookies(headers.get("cookie", ""))
-        query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[
+            0
+        ]
         locale = i18n.negotiate(
-            query_lang, cookies.get(i18n.LANGUAGE_COOKIE), headers.get("accept-language", ""),
+            query_lang,
+            cookies.get(i18n.LANGUAGE_COOKIE),
+            headers.get("accept-language", ""),
             self.settings.default_locale,
         )
         i18n.set_locale(locale)
@@ -54,7 +58,9 @@ class RequestContextMiddleware:
                 vary = response_headers.get("vary")
                 response_headers["vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
                 if query_lang == locale and cookies.get(i18n.LANGUAGE_COOKIE) != locale:
-                    response_headers.append("set-cookie", self._cookie(i18n.LANGUAGE_COOKIE, locale, http_only=False))
+                    response_headers.append(
+                        "set-cookie", self._cookie(i18n.LANGUAGE_COOKIE, locale, http_only=False)
+                    )
                 new_secret = state.get("new_csrf_secret")
                 if new_secret:
                     response_headers.append("set-cookie", self._cookie(CSRF_COOKIE, new_secret))

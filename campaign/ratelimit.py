@@ -15,7 +15,7 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import Engine, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 
 class RateCounter(SQLModel, table=True):
@@ -79,17 +79,19 @@ class DatabaseStorage(Storage):
 
     def clear(self, key: str) -> None:
         with self.engine.connect() as connection:
-            connection.execute(delete(RateCounter).where(RateCounter.key == key))  # type: ignore[arg-type]
+            connection.execute(delete(RateCounter).where(col(RateCounter.key) == key))
 
     def purge_expired(self) -> int:
         """Drop counters whose window has passed; the worker calls this now and then."""
         with self.engine.connect() as connection:
-            statement = delete(RateCounter).where(RateCounter.expires_at <= time.time())  # type: ignore[arg-type]
+            statement = delete(RateCounter).where(col(RateCounter.expires_at) <= time.time())
             return int(connection.execute(statement).rowcount)
 
     def _row(self, key: str) -> Any:
         with self.engine.connect() as connection:
-            query = select(RateCounter.count, RateCounter.expires_at).where(RateCounter.key == key)  # type: ignore[arg-type]
+            query = select(col(RateCounter.count), col(RateCounter.expires_at)).where(
+                col(RateCounter.key) == key
+            )
             return connection.execute(query).first()
 
 

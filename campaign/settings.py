@@ -76,7 +76,9 @@ class Settings(BaseSettings):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError as exc:
-                raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+                raise ValueError(
+                    f"TRUSTED_PROXIES: {item!r} is not an IP address or network"
+                ) from exc
         return value
 
     @field_validator("database_url")

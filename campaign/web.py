@@ -80,7 +80,9 @@ def render(
     return response
 
 
-def redirect(url: str, *, flash: str | None = None, request: Request | None = None) -> RedirectResponse:
+def redirect(
+    url: str, *, flash: str | None = None, request: Request | None = None
+) -> RedirectResponse:
     """A 303 redirect after a POST, optionally carrying a one-time message to the next page."""
     response = RedirectResponse(url, status_code=303)
     if flash and request is not None:

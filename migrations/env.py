@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the app's settings, the tables from campaign.models."""
 
 from alembic import context
+
 from campaign.db import make_engine
 from campaign.models import metadata
 from campaign.settings import get_settings

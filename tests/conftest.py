@@ -167,7 +167,9 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def add_user(engine: Engine, email: str, role: Role = Role.organiser) -> User:
     with transaction(engine) as db:
-        return create_organiser(db, email=email, password=PASSWORD, role=role, name=email.split("@")[0])
+        return create_organiser(
+            db, email=email, password=PASSWORD, role=role, name=email.split("@")[0]
+        )
 
 
 @pytest.fixture
@@ -190,7 +192,9 @@ def csrf_from(client: TestClient, path: str) -> str:
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/admin"):  # type: ignore[no-untyped-def]
     token = csrf_from(client, "/login")
-    return client.post("/login", data={"email": email, "password": password, "next": next, "csrf_token": token})
+    return client.post(
+        "/login", data={"email": email, "password": password, "next": next, "csrf_token": token}
+    )
 
 
 @pytest.fixture

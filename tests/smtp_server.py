@@ -6,6 +6,7 @@ connection in the middle of a batch.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -24,6 +25,7 @@ class RecordingHandler:
         self.rcpt_replies: dict[str, list[str]] = defaultdict(list)
         self.drop_after: int | None = None
         self.connections = 0
+        self.delay = 0.0
 
     def reset(self) -> None:
         with self.lock:
@@ -31,14 +33,19 @@ class RecordingHandler:
             self.rcpt_replies.clear()
             self.drop_after = None
             self.connections = 0
+            self.delay = 0.0
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         with self.lock:
             self.connections += 1
         session.host_name = hostname
         return responses
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         with self.lock:
             scripted = self.rcpt_replies.get(address)
             if scripted:
@@ -50,12 +57,16 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.drop_after is not None and len(self.messages) >= self.drop_after:
                 self.drop_after = None  # drop once, then behave
                 server.transport.close()
                 return "421 closing"
-            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            message = email.message_from_bytes(
+                envelope.original_content or envelope.content, policy=email.policy.default
+            )
             assert isinstance(message, EmailMessage)
             self.messages.append(message)
         return "250 Message accepted"

@@ -15,7 +15,9 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/no-such-page", "/healthz", "/static/css/site.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/no-such-page", "/healthz", "/static/css/site.css"]
+)
 def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
     response = client.get(path)
     for name, value in SECURITY_HEADERS.items():

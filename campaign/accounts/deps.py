@@ -47,7 +47,9 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def require_organiser(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
+def require_organiser(
+    request: Request, user: Annotated[User | None, Depends(optional_user)]
+) -> User:
     """Any logged-in organiser or admin; others are sent to the login page."""
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -102,7 +102,9 @@ def log_in(
     )
     for limit, *identifiers in limits:
         if not limiter.allowed(limit, *identifiers):
-            return LoginResult(problem="throttled", retry_after=limiter.retry_after(limit, *identifiers))
+            return LoginResult(
+                problem="throttled", retry_after=limiter.retry_after(limit, *identifiers)
+            )
     user = find_user(session, email=account_key)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:

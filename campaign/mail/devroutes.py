@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,7 +25,9 @@ def caught_mail(request: Request) -> Response:
 @router.get("/{name}")
 def caught_message(request: Request, name: str) -> Response:
     message = read_caught(_path(request, name))
-    return render(request, "dev/mail_message.html", {"message": message, "links": LINK.findall(message.text)})
+    return render(
+        request, "dev/mail_message.html", {"message": message, "links": LINK.findall(message.text)}
+    )
 
 
 @router.get("/{name}/html")
@@ -39,7 +42,7 @@ def caught_message_html(request: Request, name: str) -> Response:
     )
 
 
-def _path(request: Request, name: str):  # type: ignore[no-untyped-def]
+def _path(request: Request, name: str) -> Path:
     if not re.fullmatch(NAME_PATTERN, name):
         raise HTTPException(status_code=404)
     path = request.app.state.settings.dev_mail_dir / f"{name}.eml"

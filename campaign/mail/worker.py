@@ -10,6 +10,7 @@ claimed again when its lease runs out; the stable Message-ID lets receivers drop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import uuid
@@ -44,7 +45,7 @@ class Failure:
 
 
 def backoff_delay(attempts: int, base: float, cap: float = 6 * 3600) -> float:
-    """Seconds to wait before the next try: base, 2×base, 4×base … up to cap."""
+    """Seconds to wait before the next try: base, 2 x base, 4 x base ... up to cap."""
     return float(min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -132,11 +133,20 @@ class MailWorker:
         """Take up to batch_size due rows (or rows whose worker's lease ran out) for this worker."""
         now = utcnow()
         due = or_(
-            and_(col(OutboxMessage.status) == MailStatus.queued, col(OutboxMessage.next_attempt_at) <= now),
-            and_(col(OutboxMessage.status) == MailStatus.sending, col(OutboxMessage.claimed_until) < now),
+            and_(
+                col(OutboxMessage.status) == MailStatus.queued,
+                col(OutboxMessage.next_attempt_at) <= now,
+            ),
+            and_(
+                col(OutboxMessage.status) == MailStatus.sending,
+                col(OutboxMessage.claimed_until) < now,
+            ),
         )
         candidates = (
-            select(OutboxMessage.id).where(due).order_by(col(OutboxMessage.id)).limit(self.batch_size)
+            select(col(OutboxMessage.id))
+            .where(due)
+            .order_by(col(OutboxMessage.id))
+            .limit(self.batch_size)
         )
         if self.engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
@@ -254,9 +264,7 @@ class MailWorker:
                     continue
                 if self._smtp is not None and loop.time() - idle_since > 60:
                     await self.close()  # servers drop idle clients; reconnect when mail comes
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=poll_interval)
-                except TimeoutError:
-                    pass
         finally:
             await self.close()

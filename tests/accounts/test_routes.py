@@ -25,27 +25,37 @@ def test_an_organiser_logs_in_and_sees_the_dashboard(client: TestClient, organis
     assert "Log out" in page.text
 
 
-def test_the_session_cookie_is_httponly_and_samesite_lax(client: TestClient, organiser: User) -> None:
+def test_the_session_cookie_is_httponly_and_samesite_lax(
+    client: TestClient, organiser: User
+) -> None:
     response = log_in(client, organiser.email)
-    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("campaign_session="))
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("campaign_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
     assert "Secure" not in cookie
 
 
-def test_over_https_the_session_cookie_is_secure_and_host_bound(db_url: str, tmp_path: Path, organiser: User) -> None:
+def test_over_https_the_session_cookie_is_secure_and_host_bound(
+    db_url: str, tmp_path: Path, organiser: User
+) -> None:
     settings = make_settings(db_url, tmp_path, 25, base_url="https://campaign.example.org")
     app = create_app(settings)
     with TestClient(app, base_url="https://campaign.example.org", follow_redirects=False) as client:
         response = log_in(client, organiser.email)
-        cookie = next(h for h in response.headers.get_list("set-cookie") if "campaign_session=" in h)
+        cookie = next(
+            h for h in response.headers.get_list("set-cookie") if "campaign_session=" in h
+        )
         assert cookie.startswith("__Host-campaign_session=")
         assert "Secure" in cookie and "HttpOnly" in cookie
         assert "max-age=63072000" in response.headers["strict-transport-security"]
     app.state.engine.dispose()
 
 
-def test_a_wrong_password_shows_one_message_next_to_the_form(client: TestClient, organiser: User) -> None:
+def test_a_wrong_password_shows_one_message_next_to_the_form(
+    client: TestClient, organiser: User
+) -> None:
     response = log_in(client, organiser.email, password="not the password")
     assert response.status_code == 400
     assert "The e-mail address or the password is not right." in response.text
@@ -85,7 +95,9 @@ def test_logout_ends_the_session_on_the_server(organiser_client: TestClient) -> 
 def test_login_rotates_the_session(organiser_client: TestClient, organiser: User) -> None:
     first = organiser_client.cookies.get("campaign_session")
     token = csrf_from(organiser_client, "/admin")
-    organiser_client.post("/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": token})
+    organiser_client.post(
+        "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": token}
+    )
     second = organiser_client.cookies.get("campaign_session")
     assert first != second
     organiser_client.cookies.clear()
@@ -113,7 +125,9 @@ def test_an_admin_sees_every_account(admin_client: TestClient, organiser: User) 
     assert "organiser@example.org" in page.text and "admin@example.org" in page.text
 
 
-def test_a_form_without_csrf_token_is_refused_with_an_explanation(client: TestClient, organiser: User) -> None:
+def test_a_form_without_csrf_token_is_refused_with_an_explanation(
+    client: TestClient, organiser: User
+) -> None:
     client.get("/login")
     response = client.post("/login", data={"email": organiser.email, "password": PASSWORD})
     assert response.status_code == 403
@@ -125,14 +139,18 @@ def test_a_token_from_another_browser_is_refused(client: TestClient, app, organi
     with TestClient(app, base_url="http://testserver") as attacker:
         stolen = csrf_from(attacker, "/login")
     client.get("/login")
-    response = client.post("/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": stolen})
+    response = client.post(
+        "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": stolen}
+    )
     assert response.status_code == 403
 
 
 def test_a_forged_token_is_refused(client: TestClient, organiser: User) -> None:
     token = csrf_from(client, "/login")
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    response = client.post("/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": forged})
+    response = client.post(
+        "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": forged}
+    )
     assert response.status_code == 403
 
 

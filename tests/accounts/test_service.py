@@ -35,22 +35,43 @@ def test_the_same_address_cannot_have_two_accounts(session: Session) -> None:
     assert error.value.field == "email"
 
 
-@pytest.mark.parametrize(("email", "password", "field"), [
-    ("not-an-address", PASSWORD, "email"),
-    ("ana@example.org", "short", "password"),
-    ("ana@example.org", "x" * 2000, "password"),
-])
-def test_bad_account_details_are_refused(session: Session, email: str, password: str, field: str) -> None:
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [
+        ("not-an-address", PASSWORD, "email"),
+        ("ana@example.org", "short", "password"),
+        ("ana@example.org", "x" * 2000, "password"),
+    ],
+)
+def test_bad_account_details_are_refused(
+    session: Session, email: str, password: str, field: str
+) -> None:
     with pytest.raises(AccountError) as error:
         create_organiser(session, email=email, password=password)
     assert error.value.field == field
 
 
-def _attempt(session: Session, settings: Settings, engine: Engine, password: str, client: str = "ip-1", email: str = "organiser@example.org"):  # type: ignore[no-untyped-def]
-    return log_in(session, settings=settings, limiter=Limiter(engine), email=email, password=password, client_hash=client)
+def _attempt(
+    session: Session,
+    settings: Settings,
+    engine: Engine,
+    password: str,
+    client: str = "ip-1",
+    email: str = "organiser@example.org",
+):  # type: ignore[no-untyped-def]
+    return log_in(
+        session,
+        settings=settings,
+        limiter=Limiter(engine),
+        email=email,
+        password=password,
+        client_hash=client,
+    )
 
 
-def test_login_checks_the_password(session: Session, settings: Settings, engine: Engine, organiser: User) -> None:
+def test_login_checks_the_password(
+    session: Session, settings: Settings, engine: Engine, organiser: User
+) -> None:
     assert _attempt(session, settings, engine, "wrong password!").problem == "invalid"
     result = _attempt(session, settings, engine, PASSWORD)
     assert result.user is not None and result.user.id == organiser.id
@@ -67,27 +88,35 @@ def test_an_account_is_throttled_after_repeated_failures_even_from_new_clients(
     assert 0 < result.retry_after <= 15 * 60 + 1
 
 
-def test_a_client_is_throttled_across_accounts(session: Session, settings: Settings, engine: Engine, organiser: User) -> None:
+def test_a_client_is_throttled_across_accounts(
+    session: Session, settings: Settings, engine: Engine, organiser: User
+) -> None:
     for n in range(30):
         _attempt(session, settings, engine, "wrong", client="ip-bot", email=f"guess{n}@example.org")
     assert _attempt(session, settings, engine, PASSWORD, client="ip-bot").problem == "throttled"
     assert _attempt(session, settings, engine, PASSWORD, client="ip-home").user is not None
 
 
-def test_unknown_and_known_accounts_fail_alike(session: Session, settings: Settings, engine: Engine, organiser: User) -> None:
+def test_unknown_and_known_accounts_fail_alike(
+    session: Session, settings: Settings, engine: Engine, organiser: User
+) -> None:
     unknown = _attempt(session, settings, engine, "wrong", email="nobody@example.org")
     known = _attempt(session, settings, engine, "wrong")
     assert unknown == known
 
 
-def test_a_session_token_finds_its_user_until_logout(session: Session, settings: Settings, organiser: User) -> None:
+def test_a_session_token_finds_its_user_until_logout(
+    session: Session, settings: Settings, organiser: User
+) -> None:
     token = start_session(session, user=organiser, settings=settings)
     assert user_for_session(session, token=token) == organiser
     end_session(session, token=token)
     assert user_for_session(session, token=token) is None
 
 
-def test_a_session_ends_after_being_idle(session: Session, settings: Settings, organiser: User) -> None:
+def test_a_session_ends_after_being_idle(
+    session: Session, settings: Settings, organiser: User
+) -> None:
     token = start_session(session, user=organiser, settings=settings)
     login = session.exec(select(LoginSession)).one()
     login.last_seen_at -= timedelta(hours=3)
@@ -95,7 +124,9 @@ def test_a_session_ends_after_being_idle(session: Session, settings: Settings, o
     assert user_for_session(session, token=token) is None
 
 
-def test_a_disabled_account_loses_its_sessions(session: Session, settings: Settings, organiser: User) -> None:
+def test_a_disabled_account_loses_its_sessions(
+    session: Session, settings: Settings, organiser: User
+) -> None:
     token = start_session(session, user=organiser, settings=settings)
     organiser.is_active = False
     session.add(organiser)

@@ -1,0 +1,49 @@
+"""Mail is queued in the caller's transaction: no change, no mail."""
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.db import transaction
+from campaign.mail import outbox
+from campaign.mail.models import OutboxMessage
+
+
+def test_a_rolled_back_change_leaves_no_mail_behind(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), transaction(engine) as session:
+        outbox.enqueue(session, to="ana@example.org", template="welcome", context={"name": "Ana"})
+        raise RuntimeError("the change failed")
+    with Session(engine) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_a_committed_change_queues_its_mail(engine: Engine) -> None:
+    with transaction(engine) as session:
+        outbox.enqueue(
+            session, to="ana@example.org", template="welcome", context={"name": "Ana"}, locale="be"
+        )
+    with Session(engine) as session:
+        message = session.exec(select(OutboxMessage)).one()
+        assert (message.to_addr, message.template, message.locale) == (
+            "ana@example.org",
+            "welcome",
+            "be",
+        )
+        assert message.context == {"name": "Ana"}
+        assert outbox.counts_by_status(session)["queued"] == 1
+
+
+def test_an_unknown_template_is_refused_at_once(session: Session) -> None:
+    with pytest.raises(ValueError, match="no e-mail template"):
+        outbox.enqueue(session, to="ana@example.org", template="nope", context={})
+
+
+def test_arbitrary_headers_cannot_be_injected(session: Session) -> None:
+    with pytest.raises(ValueError, match="Bcc"):
+        outbox.enqueue(
+            session,
+            to="a@example.org",
+            template="welcome",
+            context={"name": "A"},
+            headers={"Bcc": "x@example.org"},
+        )

@@ -1,0 +1,186 @@
+"""The worker against a real SMTP server: delivery, retries, permanent failures, exactly once."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from campaign.db import transaction, utcnow
+from campaign.mail import outbox
+from campaign.mail.models import MailStatus, OutboxMessage
+from campaign.mail.worker import MailWorker, backoff_delay
+from campaign.settings import PROJECT_DIR, Settings
+from tests.smtp_server import SmtpServer
+
+
+def queue(engine: Engine, count: int, *, locale: str = "en", prefix: str = "person") -> None:
+    with transaction(engine) as session:
+        for n in range(count):
+            outbox.enqueue(
+                session,
+                to=f"{prefix}{n}@example.org",
+                template="welcome",
+                context={"name": f"Person {n}"},
+                locale=locale,
+                base_url="http://testserver",
+            )
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+
+def drain(engine: Engine, settings: Settings, **options: object) -> int:
+    worker = MailWorker(engine, settings, **options)  # type: ignore[arg-type]
+
+    async def run() -> int:
+        try:
+            return await worker.drain()
+        finally:
+            await worker.close()
+
+    return asyncio.run(run())
+
+
+def test_a_queued_message_arrives_as_text_and_html(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 1)
+    assert drain(engine, settings) == 1
+    [message] = smtp.messages
+    assert message["To"] == "person0@example.org"
+    assert message["Subject"] == "Welcome to campaign"
+    assert message["Message-ID"] == rows(engine)[0].message_id
+    assert message.get_body(("plain",)).get_content().startswith("Hello Person 0,")
+    assert "<p>Hello Person 0,</p>" in message.get_body(("html",)).get_content()
+    [row] = rows(engine)
+    assert row.status == MailStatus.sent and row.sent_at is not None and row.attempts == 1
+
+
+def test_one_connection_carries_a_whole_batch(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 12)
+    drain(engine, settings, batch_size=5)
+    assert len(smtp.messages) == 12
+    assert smtp.handler.connections == 1
+
+
+def test_a_message_is_written_in_its_own_language(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 1, locale="be")
+    drain(engine, settings)
+    [message] = smtp.messages
+    assert message["Subject"] != "Welcome to campaign"
+    assert message["Subject"].strip()
+
+
+def test_a_temporary_refusal_is_retried_later_with_backoff(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    smtp.handler.rcpt_replies["person0@example.org"] = ["451 4.3.0 Try again later"]
+    queue(engine, 2)
+    drain(engine, settings, backoff_base=60)
+    first, second = rows(engine)
+    assert first.status == MailStatus.queued
+    assert first.last_error == "451 4.3.0 Try again later"
+    assert first.next_attempt_at > utcnow() + timedelta(seconds=50)
+    assert second.status == MailStatus.sent
+
+    with Session(engine) as session:  # time passes
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        session.commit()
+    drain(engine, settings)
+    assert [row.status for row in rows(engine)] == [MailStatus.sent, MailStatus.sent]
+    assert rows(engine)[0].attempts == 2
+    assert len(smtp.handler.to("person0@example.org")) == 1
+
+
+def test_backoff_doubles_up_to_a_cap() -> None:
+    assert [backoff_delay(n, 30) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff_delay(30, 30) == 6 * 3600
+
+
+def test_a_permanent_refusal_is_recorded_and_not_retried(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    smtp.handler.rcpt_replies["person0@example.org"] = ["550 5.1.1 No such user here"]
+    queue(engine, 2)
+    drain(engine, settings)
+    first, second = rows(engine)
+    assert first.status == MailStatus.failed
+    assert first.last_error == "550 5.1.1 No such user here"
+    assert second.status == MailStatus.sent
+    assert drain(engine, settings) == 0
+
+
+def test_a_dropped_connection_mid_batch_still_delivers_every_message_once(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    smtp.handler.drop_after = 3
+    queue(engine, 8)
+    drain(engine, settings, backoff_base=0)
+    received = [m["To"] for m in smtp.messages]
+    assert sorted(received) == sorted(f"person{n}@example.org" for n in range(8))
+    assert smtp.handler.connections == 2
+    assert all(row.status == MailStatus.sent for row in rows(engine))
+
+
+def test_an_unreachable_server_keeps_mail_queued(engine: Engine, settings: Settings) -> None:
+    queue(engine, 1)
+    closed = settings.model_copy(update={"smtp_port": 1})
+    drain(engine, closed, backoff_base=60)
+    [row] = rows(engine)
+    assert row.status == MailStatus.queued
+    assert "cannot reach the SMTP server" in (row.last_error or "")
+
+
+def test_a_message_abandoned_by_a_dead_worker_is_sent_after_its_lease(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 1)
+    dead = MailWorker(engine, settings)
+    assert len(dead.claim()) == 1
+    assert drain(engine, settings) == 0  # still leased to the dead worker
+    with Session(engine) as session:
+        session.execute(update(OutboxMessage).values(claimed_until=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    assert drain(engine, settings) == 1
+    assert len(smtp.messages) == 1
+
+
+def test_two_workers_at_once_send_every_message_exactly_once(
+    engine: Engine, db_url: str, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 300)
+    smtp.handler.delay = 0.01  # a slow server keeps both workers busy at the same time
+    env = {
+        **os.environ,
+        "ENV": "development",
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": settings.secret_key,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+    }
+    command = [sys.executable, "-m", "campaign", "worker", "--once", "--batch-size", "7"]
+    workers = [
+        subprocess.Popen(
+            command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    handled = [int(out.decode().split("handled ")[1].split()[0]) for out, _ in outputs]
+    assert sum(handled) == 300
+    assert all(n > 0 for n in handled), "both workers should have taken part"
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(ids) == 300
+    assert len(set(ids)) == 300
+    assert {row.status for row in rows(engine)} == {MailStatus.sent}

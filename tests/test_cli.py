@@ -1,0 +1,172 @@
+"""The `campaign` command: what it lists, and one clear line (exit 2) when set up wrong."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.accounts.models import User
+from campaign.mail.models import OutboxMessage
+from campaign.settings import PROJECT_DIR
+from tests.conftest import TEST_SECRET
+from tests.smtp_server import free_port
+
+
+def campaign(
+    *args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "ENV": "development", "SECRET_KEY": TEST_SECRET, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "campaign", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_DIR,
+        timeout=timeout,
+    )
+
+
+def assert_one_clean_line(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_help_lists_every_command() -> None:
+    result = campaign("--help")
+    assert result.returncode == 0
+    for command in ["migrate", "serve", "worker", "create-organiser", "demo"]:
+        assert command in result.stdout
+
+
+def test_an_unreachable_database_is_one_line_and_exit_2() -> None:
+    result = campaign("migrate", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert_one_clean_line(result, "DATABASE_URL", "cannot reach the database")
+
+
+def test_a_malformed_database_url_is_one_line_and_exit_2() -> None:
+    result = campaign("serve", env={"DATABASE_URL": "mysql://localhost/x"})
+    assert_one_clean_line(result, "DATABASE_URL")
+
+
+def test_production_without_a_real_secret_refuses_to_start() -> None:
+    result = campaign(
+        "serve",
+        env={"ENV": "production", "SECRET_KEY": "changeme", "SMTP_HOST": "mail.example.org"},
+    )
+    assert_one_clean_line(result, "SECRET_KEY")
+
+
+def test_a_bad_smtp_setting_is_one_line_and_exit_2() -> None:
+    result = campaign("worker", env={"SMTP_SECURITY": "ssl3"})
+    assert_one_clean_line(result, "SMTP_SECURITY")
+
+
+def test_the_worker_refuses_to_start_without_an_smtp_server(db_url: str) -> None:
+    result = campaign(
+        "worker", "--once", env={"DATABASE_URL": db_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "1"}
+    )
+    assert_one_clean_line(result, "SMTP_HOST", "cannot reach the SMTP server")
+
+
+def test_create_organiser_reads_the_password_from_stdin(db_url: str, engine: Engine) -> None:
+    result = campaign(
+        "create-organiser",
+        "Lena@Example.org",
+        "--admin",
+        env={"DATABASE_URL": db_url},
+        stdin="a long enough password\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created admin lena@example.org" in result.stdout
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+    assert user.is_admin and user.password_hash.startswith("$argon2id$")
+
+
+def test_create_organiser_explains_a_weak_password(db_url: str) -> None:
+    result = campaign(
+        "create-organiser", "lena@example.org", env={"DATABASE_URL": db_url}, stdin="short\n"
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "campaign: password: Use at least 12 characters."
+
+
+def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    for _ in range(2):
+        assert campaign("migrate", env=env).returncode == 0
+    first, second = campaign("demo", env=env), campaign("demo", env=env)
+    assert "demo content loaded" in first.stdout
+    assert "demo content already there" in second.stdout
+    assert "demo@example.org / " in second.stdout
+    from campaign.db import make_engine
+
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine) as session:
+        assert len(session.exec(select(User)).all()) == 1
+        assert len(session.exec(select(OutboxMessage)).all()) == 1
+    engine.dispose()
+
+
+def test_the_demo_is_refused_in_production() -> None:
+    result = campaign(
+        "demo", env={"ENV": "production", "SECRET_KEY": "y" * 40, "SMTP_HOST": "mail.example.org"}
+    )
+    assert_one_clean_line(result, "development only")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_logs_requests_without_client_addresses(db_url: str, workers: str) -> None:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "ENV": "development",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": db_url,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "campaign", "serve", "--port", str(port), "--workers", workers],
+        env=environment,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz?token=secret-in-query"
+                ) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/", headers={"X-Forwarded-For": "203.0.113.9"}
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "GET /healthz 200" in output
+    assert "GET / 200" in output
+    assert "secret-in-query" not in output
+    assert "203.0.113.9" not in output
+    assert not re.search(r"127\.0\.0\.1:\d+ -", output), output
