@@ -33,7 +33,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o campaign/locales/messages.pot --no-location --sort-output .
 	for dir in campaign/locales/*/; do \
 		lang=$$(basename $$dir); \
-		$(BIN)/pybabel update -i campaign/locales/messages.pot -d campaign/locales -l $$lang --no-fuzzy-matching; \
+		$(BIN)/pybabel update -i campaign/locales/messages.pot -d campaign/locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 	done
 
 clean:

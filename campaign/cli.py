@@ -26,7 +26,7 @@ LOGGING: dict[str, Any] = {
     "formatters": {"plain": {"format": LOG_FORMAT}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {"uvicorn.access": {"level": "WARNING"}},
+    "loggers": {"uvicorn.access": {"level": "WARNING"}, "alembic": {"level": "WARNING"}},
 }
 
 
@@ -81,9 +81,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     from campaign.db import check_settings_database
+    from campaign.migrate import check_current
 
     settings = _settings()
-    check_settings_database(settings).dispose()
+    engine = check_settings_database(settings)
+    check_current(engine)
+    engine.dispose()
     uvicorn.run(
         "main:app",
         host=host,
@@ -107,9 +110,11 @@ def worker(once: bool, batch_size: int) -> None:
     from campaign.db import check_settings_database
     from campaign.jobs import housekeeping_jobs
     from campaign.mail.worker import MailWorker, SmtpUnavailable
+    from campaign.migrate import check_current
 
     settings = _settings()
     engine = check_settings_database(settings)
+    check_current(engine)
     mail_worker = MailWorker(
         engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine)
     )

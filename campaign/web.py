@@ -65,7 +65,8 @@ def render(
         "locale": i18n.get_locale(),
         "locales": i18n.available_locales(),
         "csrf_field": CSRF_FIELD,
-        "csrf_token": csrf_token(request, settings),
+        # Called only by pages with a form, so other pages set no cookie and stay cacheable.
+        "csrf_token": lambda: csrf_token(request, settings),
         "current_user": getattr(request.state, "user", None),
         "flashes": flashes,
         "errors": FormErrors(),

@@ -170,3 +170,8 @@ def test_serve_logs_requests_without_client_addresses(db_url: str, workers: str)
     assert "secret-in-query" not in output
     assert "203.0.113.9" not in output
     assert not re.search(r"127\.0\.0\.1:\d+ -", output), output
+
+
+def test_serve_on_an_unmigrated_database_asks_for_migrate(tmp_path: Path) -> None:
+    result = campaign("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert_one_clean_line(result, "campaign migrate")

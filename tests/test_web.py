@@ -104,3 +104,15 @@ def test_the_switcher_links_every_language_without_javascript(client: TestClient
     for code in ["be", "ru", "uk", "pl", "lt", "de"]:
         assert f'hreflang="{code}"' in page.text
     assert "next=%2Fadmin&amp;lang=be" in page.text or "next=/admin&amp;lang=be" in page.text
+
+
+def test_pages_without_a_form_set_no_cookie(client: TestClient) -> None:
+    response = client.get("/")
+    assert "set-cookie" not in response.headers
+
+
+def test_a_page_with_a_form_sets_an_httponly_csrf_cookie(client: TestClient) -> None:
+    response = client.get("/login")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("campaign_csrf=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -76,7 +76,7 @@ def login(
             )
             status = 429
         else:
-            errors.add("form", _("The e-mail address or the password is not right."))
+            errors.add("form", _("Wrong e-mail address or password."))
     return render(
         request,
         "accounts/login.html",

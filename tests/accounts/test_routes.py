@@ -58,7 +58,7 @@ def test_a_wrong_password_shows_one_message_next_to_the_form(
 ) -> None:
     response = log_in(client, organiser.email, password="not the password")
     assert response.status_code == 400
-    assert "The e-mail address or the password is not right." in response.text
+    assert "Wrong e-mail address or password." in response.text
     assert 'value="organiser@example.org"' in response.text
     assert "not the password" not in response.text
 
