@@ -26,6 +26,7 @@ class RecordingHandler:
         self.drop_after: int | None = None
         self.connections = 0
         self.delay = 0.0
+        self.hold_until_connections = 0
 
     def reset(self) -> None:
         with self.lock:
@@ -34,12 +35,18 @@ class RecordingHandler:
             self.drop_after = None
             self.connections = 0
             self.delay = 0.0
+            self.hold_until_connections = 0
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         with self.lock:
             self.connections += 1
+        # Holding the greeting until N clients are connected makes them all start together.
+        for _ in range(600):
+            if self.connections >= self.hold_until_connections:
+                break
+            await asyncio.sleep(0.05)
         session.host_name = hostname
         return responses
 

@@ -159,7 +159,8 @@ def test_two_workers_at_once_send_every_message_exactly_once(
     engine: Engine, db_url: str, settings: Settings, smtp: SmtpServer
 ) -> None:
     queue(engine, 200)
-    smtp.handler.delay = 0.03  # a slow server keeps both workers busy at the same time
+    smtp.handler.hold_until_connections = 2  # both workers begin together
+    smtp.handler.delay = 0.01
     env = {
         **os.environ,
         "ENV": "development",
