@@ -16,10 +16,11 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import aiosmtplib
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 from sqlmodel import Session, col
 
 from campaign.db import utcnow
@@ -57,6 +58,14 @@ def classify(exc: BaseException) -> Failure:
         reason = f"{exc.code} {exc.message}".strip()
         return Failure(permanent=500 <= exc.code < 600, reason=reason)
     return Failure(permanent=False, reason=f"{type(exc).__name__}: {exc}".strip())
+
+
+def _due(entity: Any, now: datetime) -> ColumnElement[bool]:
+    """Queued rows whose time has come, and rows whose worker's lease has run out."""
+    return or_(
+        and_(entity.status == MailStatus.queued, entity.next_attempt_at <= now),
+        and_(entity.status == MailStatus.sending, entity.claimed_until < now),
+    )
 
 
 class MailWorker:
@@ -132,40 +141,42 @@ class MailWorker:
     def claim(self) -> list[OutboxMessage]:
         """Take up to batch_size due rows (or rows whose worker's lease ran out) for this worker."""
         now = utcnow()
-        due = or_(
-            and_(
-                col(OutboxMessage.status) == MailStatus.queued,
-                col(OutboxMessage.next_attempt_at) <= now,
-            ),
-            and_(
-                col(OutboxMessage.status) == MailStatus.sending,
-                col(OutboxMessage.claimed_until) < now,
-            ),
-        )
         candidates = (
             select(col(OutboxMessage.id))
-            .where(due)
+            .where(_due(OutboxMessage, now))
             .order_by(col(OutboxMessage.id))
             .limit(self.batch_size)
         )
         if self.engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         with Session(self.engine, expire_on_commit=False) as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), due)
-                .values(
-                    status=MailStatus.sending,
-                    claimed_by=self.token,
-                    claimed_until=now + self.lease,
-                    attempts=OutboxMessage.attempts + 1,
+            # Two statements, not UPDATE ... IN (subquery): PostgreSQL may re-run a LIMITed
+            # SKIP LOCKED subquery per row and so claim every due row. Re-checking "due" in the
+            # UPDATE makes a second SQLite worker that read the same ids claim none of them;
+            # it then looks again rather than report an empty outbox.
+            for _ in range(5):
+                ids = list(session.execute(candidates).scalars().all())
+                if not ids:
+                    return []
+                claimed = session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(ids))
+                    .where(_due(OutboxMessage, now))
+                    .values(
+                        status=MailStatus.sending,
+                        claimed_by=self.token,
+                        claimed_until=now + self.lease,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-                .execution_options(synchronize_session=False)
-            )
-            session.commit()
+                session.commit()
+                if claimed.rowcount:  # type: ignore[attr-defined]
+                    break
             rows = session.execute(
                 select(OutboxMessage)
                 .where(
+                    col(OutboxMessage.id).in_(ids),
                     col(OutboxMessage.claimed_by) == self.token,
                     col(OutboxMessage.status) == MailStatus.sending,
                 )

@@ -180,8 +180,21 @@ def test_two_workers_at_once_send_every_message_exactly_once(
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     handled = [int(out.decode().split("handled ")[1].split()[0]) for out, _ in outputs]
     assert sum(handled) == 200
-    assert all(n > 0 for n in handled), "both workers should have taken part"
+    assert all(n > 0 for n in handled), ("both workers should have taken part", outputs)
     ids = [m["Message-ID"] for m in smtp.messages]
     assert len(ids) == 200
     assert len(set(ids)) == 200
     assert {row.status for row in rows(engine)} == {MailStatus.sent}
+
+
+def test_a_worker_claims_at_most_one_batch(engine: Engine, settings: Settings) -> None:
+    queue(engine, 20)
+    first, second = (
+        MailWorker(engine, settings, batch_size=7),
+        MailWorker(engine, settings, batch_size=7),
+    )
+    a, b = first.claim(), second.claim()
+    assert (len(a), len(b)) == (7, 7)
+    assert not {row.id for row in a} & {row.id for row in b}
+    assert len(first.claim()) == 6
+    assert second.claim() == []
