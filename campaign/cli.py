@@ -116,7 +116,7 @@ def worker(once: bool, batch_size: int) -> None:
     engine = check_settings_database(settings)
     check_current(engine)
     mail_worker = MailWorker(
-        engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine)
+        engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine, settings)
     )
 
     async def main() -> None:

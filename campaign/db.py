@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
@@ -80,3 +82,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def increment(session: Session, table: Any, keys: dict[str, Any], column: str, delta: int) -> None:
+    """Add delta to a counter row (made at delta if missing), atomically on both databases."""
+    dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
+    counter = table.c[column]
+    statement = (
+        dialect.insert(table)
+        .values(**keys, **{column: delta})
+        .on_conflict_do_update(index_elements=list(keys), set_={column: counter + delta})
+    )
+    session.execute(statement)

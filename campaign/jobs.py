@@ -9,12 +9,14 @@ from sqlalchemy import Engine
 
 from campaign.accounts.service import purge_expired_sessions
 from campaign.db import transaction
+from campaign.petitions.service import purge_unconfirmed
 from campaign.ratelimit import DatabaseStorage
+from campaign.settings import Settings
 
 log = logging.getLogger("campaign.jobs")
 
 
-def housekeeping_jobs(engine: Engine) -> list[Callable[[], object]]:
+def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], object]]:
     """The periodic jobs for the worker process, each guarded so one failure stops none."""
     storage = DatabaseStorage(engine)
 
@@ -22,7 +24,12 @@ def housekeeping_jobs(engine: Engine) -> list[Callable[[], object]]:
         with transaction(engine) as session:
             return purge_expired_sessions(session)
 
-    return [_guarded(expired_sessions), _guarded(storage.purge_expired)]
+    def unconfirmed_signatures() -> object:
+        with transaction(engine) as session:
+            return purge_unconfirmed(session, settings=settings)
+
+    jobs = [expired_sessions, storage.purge_expired, unconfirmed_signatures]
+    return [_guarded(job) for job in jobs]
 
 
 def _guarded(job: Callable[[], object]) -> Callable[[], object]:

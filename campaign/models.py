@@ -4,8 +4,20 @@ from sqlmodel import SQLModel
 
 from campaign.accounts.models import LoginSession, User
 from campaign.mail.models import OutboxMessage
+from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.ratelimit import RateCounter
+from campaign.sitesettings import SiteSetting
 
 metadata = SQLModel.metadata
 
-__all__ = ["LoginSession", "OutboxMessage", "RateCounter", "User", "metadata"]
+__all__ = [
+    "LoginSession",
+    "OutboxMessage",
+    "Petition",
+    "PetitionTally",
+    "RateCounter",
+    "Signature",
+    "SiteSetting",
+    "User",
+    "metadata",
+]

@@ -68,6 +68,28 @@ def keyed_hash(settings: Settings, purpose: str, value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def canonical_email(address: str) -> str:
+    """The form in which two spellings of one mailbox compare equal.
+
+    Case is folded, a `+tag` is dropped, and for providers that ignore dots in the local part
+    (Gmail) the dots go too.
+    """
+    local, _, domain = address.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        domain = DOTLESS_DOMAINS[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def email_index(settings: Settings, address: str) -> str:
+    """The blind index of an address: a keyed hash of its canonical form, for look-ups."""
+    return keyed_hash(settings, "email", canonical_email(address))
+
+
 def token_digest(token: str) -> str:
     """The SHA-256 of a random token, so a leaked table cannot be replayed as cookies."""
     return hashlib.sha256(token.encode()).hexdigest()

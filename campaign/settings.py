@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     login_limit_per_account: str = "5/15minutes"
     login_limit_per_client: str = "30/15minutes"
     session_max_age_hours: int = Field(default=12, ge=1)
+    signature_confirm_days: int = Field(default=7, ge=1, le=90)
+    sign_limit_burst: str = "5/minute"
+    sign_limit_sustained: str = "30/hour"
+    sign_min_fill_seconds: float = Field(default=3.0, ge=0)
+    trending_threshold: int = Field(default=20, ge=1)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -90,6 +95,22 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator(
+        "login_limit_per_account",
+        "login_limit_per_client",
+        "sign_limit_burst",
+        "sign_limit_sustained",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as 5/minute or 30/hour") from None
         return value
 
     @field_validator("base_url")

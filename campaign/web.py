@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import URL
 
 from campaign import i18n
+from campaign.countries import country_name
 from campaign.security import CSRF_FIELD, csrf_token, read_token, signer
 from campaign.settings import PROJECT_DIR, Settings
 
@@ -35,6 +36,7 @@ def make_environment() -> Environment:
         newstyle=True,
     )
     environment.globals["language_name"] = i18n.language_name
+    environment.globals["country_name"] = country_name
     return environment
 
 
@@ -106,6 +108,15 @@ def _read_flashes(request: Request, settings: Settings) -> list[str]:
         return []
     messages = read_token(settings, "flash", raw, max_age=300)
     return [str(m) for m in messages] if isinstance(messages, list) else []
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (parsed once per request), for sync routes."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
 def safe_next(target: str | None, default: str = "/admin") -> str:

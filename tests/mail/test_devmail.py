@@ -9,7 +9,8 @@ from campaign.app import create_app
 from campaign.mail.sink import start_sink
 from campaign.settings import Settings
 from tests.conftest import make_settings
-from tests.mail.test_worker import drain, queue
+from tests.factories import queue_mail as queue
+from tests.factories import send_mail as drain
 from tests.smtp_server import free_port
 
 

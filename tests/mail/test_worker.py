@@ -1,6 +1,5 @@
 """The worker against a real SMTP server: delivery, retries, permanent failures, exactly once."""
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -9,42 +8,18 @@ from datetime import timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction, utcnow
-from campaign.mail import outbox
+from campaign.db import utcnow
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.mail.worker import MailWorker, backoff_delay
 from campaign.settings import PROJECT_DIR, Settings
+from tests.factories import queue_mail as queue
+from tests.factories import send_mail as drain
 from tests.smtp_server import SmtpServer
-
-
-def queue(engine: Engine, count: int, *, locale: str = "en", prefix: str = "person") -> None:
-    with transaction(engine) as session:
-        for n in range(count):
-            outbox.enqueue(
-                session,
-                to=f"{prefix}{n}@example.org",
-                template="welcome",
-                context={"name": f"Person {n}"},
-                locale=locale,
-                base_url="http://testserver",
-            )
 
 
 def rows(engine: Engine) -> list[OutboxMessage]:
     with Session(engine) as session:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
-
-
-def drain(engine: Engine, settings: Settings, **options: object) -> int:
-    worker = MailWorker(engine, settings, **options)  # type: ignore[arg-type]
-
-    async def run() -> int:
-        try:
-            return await worker.drain()
-        finally:
-            await worker.close()
-
-    return asyncio.run(run())
 
 
 def test_a_queued_message_arrives_as_text_and_html(

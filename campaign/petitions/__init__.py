@@ -1,0 +1,1 @@
+"""Petitions: signing with double opt-in, exact tallies, organiser tools and exports."""

@@ -1,0 +1,78 @@
+"""The sign form: what a supporter types, checked at the edge with an error per field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from campaign.countries import is_country
+from campaign.i18n import _
+from campaign.web import FormErrors
+
+NAME_MAX = 120
+CITY_MAX = 100
+EMAIL_MAX = 254
+HONEYPOT_FIELD = "website"
+STARTED_FIELD = "started"
+
+
+@dataclass(frozen=True)
+class SignForm:
+    """A valid signature as typed: names and cities are kept exactly, `= + - @` included."""
+
+    name: str
+    email: str
+    country: str
+    city: str
+    wants_updates: bool
+    show_publicly: bool
+
+
+def _text(raw: Mapping[str, object], key: str) -> str:
+    value = raw.get(key, "")
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _checked(raw: Mapping[str, object], key: str) -> bool:
+    return raw.get(key) in {"1", "on", "yes", "true"}
+
+
+def parse_sign_form(raw: Mapping[str, object]) -> tuple[SignForm | None, FormErrors]:
+    """Check the fields of a submitted sign form; a SignForm, or errors by field."""
+    errors = FormErrors()
+    name = _text(raw, "name")
+    email = _text(raw, "email")
+    country = _text(raw, "country").upper()
+    city = _text(raw, "city")
+    if not name:
+        errors.add("name", _("Enter your full name."))
+    elif len(name) > NAME_MAX:
+        errors.add("name", _("Use at most %(count)s characters.", count=NAME_MAX))
+    if not email:
+        errors.add("email", _("Enter your e-mail address."))
+    elif len(email) > EMAIL_MAX:
+        errors.add("email", _("Enter a valid e-mail address."))
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors.add("email", _("Enter a valid e-mail address."))
+    if not is_country(country):
+        errors.add("country", _("Choose your country."))
+    if len(city) > CITY_MAX:
+        errors.add("city", _("Use at most %(count)s characters.", count=CITY_MAX))
+    if not _checked(raw, "consent"):
+        errors.add("consent", _("Your signature can only be counted with your consent."))
+    if errors:
+        return None, errors
+    form = SignForm(
+        name=name,
+        email=email,
+        country=country,
+        city=city,
+        wants_updates=_checked(raw, "wants_updates"),
+        show_publicly=_checked(raw, "show_publicly"),
+    )
+    return form, errors

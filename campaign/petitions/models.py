@@ -1,0 +1,88 @@
+"""Petitions, their signatures, and the counters that make a page view cheap."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from campaign.db import utcnow
+
+
+class PetitionStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+    archived = "archived"
+
+
+class SignatureStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    invalidated = "invalidated"
+
+
+class Petition(SQLModel, table=True):
+    """A demand addressed to someone, with a goal and a counter of confirmed signatures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=500)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    addressee: str = Field(default="", max_length=300)
+    goal: int = Field(default=1000, ge=1)
+    status: str = Field(default=PetitionStatus.draft.value, max_length=10, index=True)
+    signing_paused: bool = False
+    ends_at: datetime | None = None
+    signature_count: int = 0
+    created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class Signature(SQLModel, table=True):
+    """One person's signature; it counts once the e-mail link is used and unless it is suspect."""
+
+    __table_args__ = (
+        UniqueConstraint("petition_id", "email_hash", name="uq_signature_petition_email"),
+        Index("ix_signature_petition_status", "petition_id", "status", "confirmed_at"),
+        Index("ix_signature_pending_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=254)
+    email_hash: str = Field(max_length=64)
+    country: str = Field(max_length=2)
+    city: str = Field(default="", max_length=100)
+    consent: bool = False
+    wants_updates: bool = False
+    show_publicly: bool = False
+    locale: str = Field(default="en", max_length=10)
+    status: str = Field(default=SignatureStatus.pending.value, max_length=12)
+    suspect: bool = False
+    suspect_reason: str = Field(default="", max_length=100)
+    ip_hash: str = Field(default="", max_length=64, index=True)
+    token_nonce: str = Field(default="", max_length=32)
+    mails_sent: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = None
+    invalidated_at: datetime | None = None
+    invalidation_reason: str = Field(default="", max_length=300)
+    unsubscribed_at: datetime | None = None
+
+
+class PetitionTally(SQLModel, table=True):
+    """Confirmed, counted signatures of a petition from one country."""
+
+    __tablename__ = "petition_tally"
+
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", primary_key=True)
+    country: str = Field(max_length=2, primary_key=True)
+    count: int = 0

@@ -1,0 +1,158 @@
+"""Public petition pages: the list, a petition with its sign form, confirmation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from campaign.countries import country_choices
+from campaign.db import SessionDep
+from campaign.i18n import get_locale
+from campaign.markdown import render_markdown
+from campaign.petitions import service
+from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
+from campaign.petitions.models import Petition
+from campaign.security import ip_hash
+from campaign.sitesettings import SIGNING_PAUSED, get_flag
+from campaign.web import FormData, FormErrors, redirect, render
+
+router = APIRouter(prefix="/petitions")
+
+PRIVATE = {"cache-control": "private, no-store"}
+
+
+def public_petition(slug: str, session: SessionDep) -> Petition:
+    petition = service.public_petition(session, slug)
+    if petition is None:
+        raise HTTPException(status_code=404)
+    return petition
+
+
+PublicPetition = Annotated[Petition, Depends(public_petition)]
+
+
+@router.get("")
+def petition_list(request: Request, session: SessionDep) -> Response:
+    petitions = service.open_petitions(session)
+    return render(
+        request,
+        "petitions/list.html",
+        {"petitions": petitions, "displayed_goal": service.displayed_goal},
+    )
+
+
+def _petition_page(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    context = {
+        "petition": petition,
+        "body_html": render_markdown(petition.body),
+        "goal": service.displayed_goal(petition.signature_count, petition.goal),
+        "signers": service.recent_public_signers(session, petition),
+        "can_sign": service.accepts_signatures(
+            petition, site_paused=get_flag(session, SIGNING_PAUSED)
+        ),
+        "countries": country_choices(),
+        "started": service.form_started_token(settings),
+        "honeypot_field": HONEYPOT_FIELD,
+        "form": form or {},
+        "errors": errors or FormErrors(),
+        "page_url": f"{settings.base_url}/petitions/{petition.slug}",
+    }
+    return render(
+        request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
+    )
+
+
+@router.get("/{slug}")
+def petition_page(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
+    return _petition_page(request, session, petition)
+
+
+@router.post("/{slug}/sign")
+def sign(
+    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
+) -> Response:
+    settings = request.app.state.settings
+    if not service.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
+        return _petition_page(request, session, petition, status_code=409)
+    form, errors = parse_sign_form(raw)
+    if form is None:
+        return _petition_page(request, session, petition, form=raw, errors=errors, status_code=400)
+    bot = bool(raw.get(HONEYPOT_FIELD)) or service.filled_too_fast(
+        settings, str(raw.get(STARTED_FIELD, ""))
+    )
+    service.sign_petition(
+        session,
+        settings=settings,
+        limiter=request.app.state.limiter,
+        petition=petition,
+        form=form,
+        ip_hash=ip_hash(request, settings),
+        locale=get_locale(),
+        bot_suspected=bot,
+    )
+    return redirect(f"/petitions/{petition.slug}/thanks")
+
+
+@router.get("/{slug}/thanks")
+def thanks(request: Request, petition: PublicPetition) -> Response:
+    return render(request, "petitions/thanks.html", {"petition": petition}, headers=PRIVATE)
+
+
+@router.get("/{slug}/confirm")
+def confirm_page(
+    request: Request, session: SessionDep, petition: PublicPetition, token: str = ""
+) -> Response:
+    settings = request.app.state.settings
+    signature = service.signature_for_token(
+        session, settings=settings, petition=petition, token=token
+    )
+    return render(
+        request,
+        "petitions/confirm.html",
+        {"petition": petition, "token": token, "valid": signature is not None},
+        status_code=200 if signature is not None else 400,
+        headers=PRIVATE,
+    )
+
+
+@router.post("/{slug}/confirm")
+def confirm(
+    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
+) -> Response:
+    token = raw.get("token", "")
+    outcome = service.confirm_signature(
+        session, settings=request.app.state.settings, petition=petition, token=token
+    )
+    return render(
+        request,
+        "petitions/confirmed.html",
+        {"petition": petition, "outcome": outcome.value},
+        status_code=400 if outcome is service.ConfirmOutcome.invalid else 200,
+        headers=PRIVATE,
+    )
+
+
+@router.get("/{slug}/qr.svg")
+def qr_code(request: Request, petition: PublicPetition) -> Response:
+    url = f"{request.app.state.settings.base_url}/petitions/{petition.slug}"
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={
+            "cache-control": "public, max-age=86400",
+            "content-disposition": f'inline; filename="{petition.slug}.svg"',
+        },
+    )

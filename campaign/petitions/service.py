@@ -1,0 +1,334 @@
+"""Petitions: signing, confirming, counting, and what the pages show. All SQL of the domain."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from campaign.db import increment, utcnow
+from campaign.mail import outbox
+from campaign.petitions.forms import SignForm
+from campaign.petitions.models import (
+    Petition,
+    PetitionStatus,
+    PetitionTally,
+    Signature,
+    SignatureStatus,
+)
+from campaign.ratelimit import Limiter
+from campaign.security import email_index, read_token, signer
+from campaign.settings import Settings
+
+MAX_MAILS_PER_SIGNATURE = 3
+
+
+class SignOutcome(StrEnum):
+    """What happened to a signature; never shown to the supporter, who sees one page for all."""
+
+    new = "new"
+    resent = "resent"
+    already_confirmed = "already_confirmed"
+    mail_cap = "mail_cap"
+    dropped = "dropped"
+
+
+class ConfirmOutcome(StrEnum):
+    confirmed = "confirmed"
+    already = "already"
+    invalid = "invalid"
+
+
+@dataclass(frozen=True)
+class PublicSigner:
+    """What a signer who opted in shows on the petition page: first name, initial, city."""
+
+    display_name: str
+    city: str
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def open_petitions(session: Session) -> list[Petition]:
+    """Petitions people can sign now, newest first."""
+    query = (
+        select(Petition)
+        .where(Petition.status == PetitionStatus.open)
+        .order_by(col(Petition.published_at).desc(), col(Petition.id).desc())
+    )
+    return list(session.exec(query).all())
+
+
+def public_petition(session: Session, slug: str) -> Petition | None:
+    """A petition the public may see (open or closed), by its slug."""
+    query = select(Petition).where(
+        Petition.slug == slug,
+        col(Petition.status).in_([PetitionStatus.open, PetitionStatus.closed]),
+    )
+    return session.exec(query).first()
+
+
+def accepts_signatures(petition: Petition, *, site_paused: bool = False) -> bool:
+    """Whether the petition can be signed right now."""
+    if site_paused or petition.signing_paused or petition.status != PetitionStatus.open:
+        return False
+    return petition.ends_at is None or petition.ends_at > utcnow()
+
+
+def displayed_goal(count: int, goal: int) -> int:
+    """The goal to show: the organiser's, then the next 1, 2 or 5 times a power of ten."""
+    if count < goal:
+        return goal
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * magnitude > count and step * magnitude > goal:
+                return step * magnitude
+        magnitude *= 10
+
+
+def recent_public_signers(
+    session: Session, petition: Petition, limit: int = 10
+) -> list[PublicSigner]:
+    """The newest counted signers who chose to be shown, as first name and initial."""
+    query = (
+        select(Signature.name, Signature.city)
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status == SignatureStatus.confirmed,
+            col(Signature.suspect).is_(False),
+            col(Signature.show_publicly).is_(True),
+        )
+        .order_by(col(Signature.confirmed_at).desc())
+        .limit(limit)
+    )
+    return [PublicSigner(_short_name(name), city) for name, city in session.exec(query).all()]
+
+
+def _short_name(name: str) -> str:
+    parts = name.split()
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    return f"{parts[0]} {parts[-1][0]}."
+
+
+def tallies(session: Session, petition: Petition) -> list[tuple[str, int]]:
+    """Counted signatures per country, largest first."""
+    query = (
+        select(PetitionTally.country, PetitionTally.count)
+        .where(PetitionTally.petition_id == petition.id, PetitionTally.count > 0)
+        .order_by(col(PetitionTally.count).desc(), col(PetitionTally.country))
+    )
+    return [(country, count) for country, count in session.exec(query).all()]
+
+
+# -- signing -----------------------------------------------------------------------------------
+
+
+def form_started_token(settings: Settings) -> str:
+    """A signed timestamp for the sign form, to tell a person from a bot that fills it at once."""
+    return str(signer(settings, "sign-form").dumps(time.time()))
+
+
+def filled_too_fast(settings: Settings, token: str) -> bool:
+    """Whether the form came back sooner than a person could fill it (or without a valid stamp)."""
+    started = read_token(settings, "sign-form", token, max_age=24 * 3600)
+    if not isinstance(started, float | int):
+        return True
+    return time.time() - float(started) < settings.sign_min_fill_seconds
+
+
+def sign_petition(
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: Limiter,
+    petition: Petition,
+    form: SignForm,
+    ip_hash: str,
+    locale: str,
+    bot_suspected: bool = False,
+) -> SignOutcome:
+    """Record a signature and mail its confirmation link; a repeat mails "you already signed".
+
+    The caller shows the same page whatever the outcome, so no one learns who has signed.
+    A bot (honeypot filled, form sent too fast) is dropped: no row, no mail.
+    """
+    if bot_suspected:
+        return SignOutcome.dropped
+    over_limit = False
+    for limit in (settings.sign_limit_burst, settings.sign_limit_sustained):
+        if not limiter.hit(limit, "sign", str(petition.id), ip_hash):
+            over_limit = True
+    index = email_index(settings, form.email)
+    existing = session.exec(
+        select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
+    ).first()
+    if existing is not None:
+        return _repeat_signature(session, settings=settings, petition=petition, signature=existing)
+    signature = Signature(
+        petition_id=petition.id,  # type: ignore[arg-type]
+        name=form.name,
+        email=form.email,
+        email_hash=index,
+        country=form.country,
+        city=form.city,
+        consent=True,
+        wants_updates=form.wants_updates,
+        show_publicly=form.show_publicly,
+        locale=locale,
+        suspect=over_limit,
+        suspect_reason="rate limit" if over_limit else "",
+        ip_hash=ip_hash,
+        token_nonce=secrets.token_urlsafe(12),
+        mails_sent=1,
+    )
+    session.add(signature)
+    session.flush()
+    _mail_confirmation(session, settings=settings, petition=petition, signature=signature)
+    return SignOutcome.new
+
+
+def _repeat_signature(
+    session: Session, *, settings: Settings, petition: Petition, signature: Signature
+) -> SignOutcome:
+    if signature.mails_sent >= MAX_MAILS_PER_SIGNATURE:
+        return SignOutcome.mail_cap
+    signature.mails_sent += 1
+    session.add(signature)
+    if signature.status == SignatureStatus.pending:
+        _mail_confirmation(session, settings=settings, petition=petition, signature=signature)
+        return SignOutcome.resent
+    outbox.enqueue(
+        session,
+        to=signature.email,
+        template="already_signed",
+        context={
+            "name": signature.name,
+            "title": petition.title,
+            "url": _petition_url(settings, petition),
+        },
+        locale=signature.locale,
+        base_url=settings.base_url,
+    )
+    return SignOutcome.already_confirmed
+
+
+def confirmation_token(settings: Settings, signature: Signature) -> str:
+    """The signed token of a signature's confirmation link."""
+    return str(signer(settings, "signature").dumps([signature.id, signature.token_nonce]))
+
+
+def _mail_confirmation(
+    session: Session, *, settings: Settings, petition: Petition, signature: Signature
+) -> None:
+    token = confirmation_token(settings, signature)
+    outbox.enqueue(
+        session,
+        to=signature.email,
+        template="confirm_signature",
+        context={
+            "name": signature.name,
+            "title": petition.title,
+            "url": f"{_petition_url(settings, petition)}/confirm?token={token}",
+            "days": settings.signature_confirm_days,
+        },
+        locale=signature.locale,
+        base_url=settings.base_url,
+    )
+
+
+def _petition_url(settings: Settings, petition: Petition) -> str:
+    return f"{settings.base_url}/petitions/{petition.slug}"
+
+
+# -- confirming and counting -------------------------------------------------------------------
+
+
+def signature_for_token(
+    session: Session, *, settings: Settings, petition: Petition, token: str
+) -> Signature | None:
+    """The signature a confirmation link points to, if the link is genuine and not expired."""
+    payload = read_token(
+        settings, "signature", token, max_age=settings.signature_confirm_days * 86400
+    )
+    if not isinstance(payload, list) or len(payload) != 2:
+        return None
+    signature = session.get(Signature, payload[0])
+    if signature is None or signature.petition_id != petition.id:
+        return None
+    if not secrets.compare_digest(signature.token_nonce or "-", str(payload[1])):
+        return None
+    return signature
+
+
+def confirm_signature(
+    session: Session, *, settings: Settings, petition: Petition, token: str
+) -> ConfirmOutcome:
+    """Use a confirmation link: the signature counts (unless suspect), once, even if sent twice."""
+    signature = signature_for_token(session, settings=settings, petition=petition, token=token)
+    if signature is None:
+        return ConfirmOutcome.invalid
+    if signature.status != SignatureStatus.pending:
+        return ConfirmOutcome.already
+    changed = session.execute(
+        update(Signature)
+        .where(col(Signature.id) == signature.id, col(Signature.status) == SignatureStatus.pending)
+        .values(status=SignatureStatus.confirmed, confirmed_at=utcnow())
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return ConfirmOutcome.already  # a second click won the race
+    if not signature.suspect:
+        count_signature(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
+    return ConfirmOutcome.confirmed
+
+
+def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
+    """Move the petition's total and its country's tally by delta, atomically."""
+    session.execute(
+        update(Petition)
+        .where(col(Petition.id) == petition_id)
+        .values(signature_count=Petition.signature_count + delta)
+    )
+    increment(
+        session,
+        PetitionTally.__table__,  # type: ignore[attr-defined]
+        {"petition_id": petition_id, "country": country},
+        "count",
+        delta,
+    )
+
+
+def purge_unconfirmed(session: Session, *, settings: Settings) -> int:
+    """Delete signatures whose confirmation link has expired unused."""
+    cutoff = utcnow() - timedelta(days=settings.signature_confirm_days)
+    result = session.execute(
+        delete(Signature).where(
+            col(Signature.status) == SignatureStatus.pending, col(Signature.created_at) < cutoff
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def status_counts(session: Session, petition: Petition) -> dict[str, int]:
+    """Pending, confirmed (counted), suspect and invalidated signatures of a petition."""
+    rows = session.exec(
+        select(Signature.status, Signature.suspect, func.count())
+        .where(Signature.petition_id == petition.id)
+        .group_by(col(Signature.status), col(Signature.suspect))
+    ).all()
+    counts = {"pending": 0, "confirmed": 0, "suspect": 0, "invalidated": 0}
+    for status, suspect, n in rows:
+        if status == SignatureStatus.invalidated:
+            counts["invalidated"] += n
+        elif suspect:
+            counts["suspect"] += n
+        else:
+            counts[status] += n
+    return counts

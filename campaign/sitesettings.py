@@ -1,0 +1,36 @@
+"""Site-wide switches organisers can flip at run time (e.g. pause all signing)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel
+
+from campaign.db import utcnow
+
+SIGNING_PAUSED = "signing_paused"
+
+
+class SiteSetting(SQLModel, table=True):
+    """One named switch and when it was last changed."""
+
+    __tablename__ = "site_setting"
+
+    key: str = Field(primary_key=True, max_length=50)
+    value: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def get_flag(session: Session, key: str) -> bool:
+    """Whether the switch is on (off when never set)."""
+    row = session.get(SiteSetting, key)
+    return row is not None and row.value == "1"
+
+
+def set_flag(session: Session, key: str, on: bool) -> None:
+    """Turn the switch on or off."""
+    row = session.get(SiteSetting, key) or SiteSetting(key=key)
+    row.value = "1" if on else "0"
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()

@@ -1,0 +1,276 @@
+"""A supporter's journey through the petition pages, with a real SMTP server in between."""
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.petitions.models import Petition, Signature
+from campaign.settings import Settings
+from tests.conftest import csrf_from
+from tests.factories import link_in, make_petition, send_mail
+from tests.smtp_server import SmtpServer
+
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+
+
+@pytest.fixture
+def petition(engine: Engine) -> Petition:
+    return make_petition(engine, title="Free Maria Kalesnikava", slug="free-maria")
+
+
+@pytest.fixture
+def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
+    """No minimum fill time, so tests can submit at once."""
+    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
+    return app
+
+
+def sign(client: TestClient, slug: str, **fields: str):  # type: ignore[no-untyped-def]
+    page = client.get(f"/petitions/{slug}")
+    data = {
+        "csrf_token": csrf_from(client, f"/petitions/{slug}"),
+        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
+        "name": "Ana Bialiatskaya",
+        "email": "ana@example.org",
+        "country": "LT",
+        "city": "Vilnius",
+        "consent": "1",
+        **fields,
+    }
+    return client.post(f"/petitions/{slug}/sign", data=data)
+
+
+def signatures(engine: Engine) -> list[Signature]:
+    with Session(engine) as session:
+        return list(session.exec(select(Signature)).all())
+
+
+def count(engine: Engine, petition: Petition) -> int:
+    with Session(engine) as session:
+        return session.get(Petition, petition.id).signature_count  # type: ignore[union-attr]
+
+
+def test_signing_confirming_and_seeing_the_count_rise(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    assert "0 signatures" in client.get("/petitions/free-maria").text
+    response = sign(client, "free-maria", show_publicly="1")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/petitions/free-maria/thanks"
+    assert "Check your e-mail" in client.get(response.headers["location"]).text
+    assert count(engine, petition) == 0
+
+    send_mail(engine, settings)
+    [mail] = smtp.handler.to("ana@example.org")
+    assert "Free Maria Kalesnikava" in mail["Subject"]
+    link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
+
+    # A mail scanner following the link confirms nothing.
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm my signature" in page.text
+    assert count(engine, petition) == 0
+
+    token = link.split("token=")[1]
+    done = client.post(
+        "/petitions/free-maria/confirm",
+        data={"token": token, "csrf_token": csrf_from(client, link)},
+    )
+    assert done.status_code == 200 and "Your signature is confirmed" in done.text
+    assert count(engine, petition) == 1
+    page = client.get("/petitions/free-maria").text
+    assert "1 signature" in page
+    assert "Ana B., Vilnius" in page
+
+    again = client.post(
+        "/petitions/free-maria/confirm",
+        data={"token": token, "csrf_token": csrf_from(client, link)},
+    )
+    assert again.status_code == 200
+    assert count(engine, petition) == 1
+
+
+def test_a_repeated_signature_looks_exactly_like_a_new_one(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    first = sign(client, "free-maria")
+    second = sign(client, "free-maria", email="ANA@example.org", name="Someone Else")
+    stranger = sign(client, "free-maria", email="new@example.org")
+    for response in (second, stranger):
+        assert response.status_code == first.status_code
+        assert response.headers["location"] == first.headers["location"]
+        assert response.content == first.content
+    assert len(signatures(engine)) == 2
+    send_mail(engine, settings)
+    assert len(smtp.handler.to("ana@example.org")) == 2  # the confirmation link, sent again
+
+
+def test_the_thanks_page_is_the_same_for_everyone(client: TestClient, petition: Petition) -> None:
+    assert (
+        client.get("/petitions/free-maria/thanks").content
+        == client.get("/petitions/free-maria/thanks").content
+    )
+
+
+def test_errors_appear_next_to_their_fields_and_keep_what_was_typed(
+    client: TestClient, quick, engine: Engine, petition: Petition
+) -> None:
+    response = sign(
+        client,
+        "free-maria",
+        email="not-an-address",
+        country="XX",
+        consent="",
+        name="=cmd|' /C calc'!A0",
+    )
+    assert response.status_code == 400
+    html = response.text
+    assert (
+        'id="error-email"' in html and 'id="error-country"' in html and 'id="error-consent"' in html
+    )
+    assert 'aria-describedby="error-email' in html
+    assert 'value="=cmd|&#39; /C calc&#39;!A0"' in html
+    assert signatures(engine) == []
+
+
+def test_bots_see_the_normal_page_but_nothing_is_stored_or_sent(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    honeypot = sign(client, "free-maria", website="http://spam.example")
+    assert honeypot.status_code == 303
+    assert honeypot.headers["location"] == "/petitions/free-maria/thanks"
+    assert signatures(engine) == []
+    send_mail(engine, settings)
+    assert smtp.messages == []
+
+
+def test_a_form_sent_faster_than_a_person_could_fill_it_is_dropped(
+    client: TestClient, engine: Engine, petition: Petition
+) -> None:
+    assert sign(client, "free-maria").status_code == 303
+    assert signatures(engine) == []
+
+
+def test_a_form_filled_at_human_speed_is_kept(
+    client: TestClient, app, settings: Settings, engine: Engine, petition: Petition
+) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 1})
+    page = client.get("/petitions/free-maria")
+    time.sleep(1.1)
+    data = {
+        "csrf_token": csrf_from(client, "/petitions/free-maria"),
+        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
+        "name": "Ana B",
+        "email": "ana@example.org",
+        "country": "LT",
+        "consent": "1",
+    }
+    assert client.post("/petitions/free-maria/sign", data=data).status_code == 303
+    assert len(signatures(engine)) == 1
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_rate_limit(
+    client: TestClient, quick, engine: Engine, petition: Petition
+) -> None:
+    for n in range(7):
+        client.headers["x-forwarded-for"] = f"203.0.113.{n}"
+        assert sign(client, "free-maria", email=f"bot{n}@example.org").status_code == 303
+    rows = sorted(signatures(engine), key=lambda s: s.id or 0)
+    assert [row.suspect for row in rows] == [False] * 5 + [True] * 2
+    assert len({row.ip_hash for row in rows}) == 1
+
+
+def test_a_suspect_signature_gets_the_normal_mail_but_does_not_count(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    for n in range(6):
+        sign(client, "free-maria", email=f"p{n}@example.org")
+    send_mail(engine, settings)
+    [mail] = smtp.handler.to("p5@example.org")
+    link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
+    response = client.post(
+        "/petitions/free-maria/confirm",
+        data={"token": link.split("token=")[1], "csrf_token": csrf_from(client, link)},
+    )
+    assert "Your signature is confirmed" in response.text
+    assert count(engine, petition) == 0
+
+
+def test_a_broken_or_forged_link_explains_what_to_do(
+    client: TestClient, petition: Petition
+) -> None:
+    page = client.get("/petitions/free-maria/confirm?token=forged")
+    assert page.status_code == 400
+    assert "This link does not work" in page.text
+    response = client.post(
+        "/petitions/free-maria/confirm",
+        data={"token": "forged", "csrf_token": csrf_from(client, "/petitions/free-maria")},
+    )
+    assert response.status_code == 400
+
+
+def test_a_paused_petition_takes_no_signatures(client: TestClient, quick, engine: Engine) -> None:
+    make_petition(engine, slug="paused", signing_paused=True)
+    assert "Signing is closed" in client.get("/petitions/paused").text
+    page = client.get("/petitions/free-maria-x")
+    assert page.status_code == 404
+
+
+def test_drafts_are_not_public(client: TestClient, engine: Engine) -> None:
+    make_petition(engine, slug="secret-draft", status="draft")
+    assert client.get("/petitions/secret-draft").status_code == 404
+    assert "secret-draft" not in client.get("/petitions").text
+
+
+def test_the_list_shows_open_petitions_with_their_counts(
+    client: TestClient, petition: Petition
+) -> None:
+    html = client.get("/petitions").text
+    assert "Free Maria Kalesnikava" in html
+    assert 'href="/petitions/free-maria"' in html
+
+
+def test_the_petition_page_has_share_links_and_open_graph(
+    client: TestClient, petition: Petition
+) -> None:
+    html = client.get("/petitions/free-maria").text
+    assert '<meta property="og:title" content="Free Maria Kalesnikava">' in html
+    assert "https://t.me/share/url?url=http%3A//testserver/petitions/free-maria" in html
+    assert "<strong>three years</strong>" in html
+    assert "<script" not in html
+
+
+def test_the_qr_code_points_to_the_petition(client: TestClient, petition: Petition) -> None:
+    response = client.get("/petitions/free-maria/qr.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.text.startswith("<svg")
+
+
+def test_pages_with_personal_data_are_not_stored_by_caches(
+    client: TestClient, petition: Petition
+) -> None:
+    assert client.get("/petitions/free-maria").headers["cache-control"] == "private, no-store"
