@@ -20,6 +20,7 @@ from campaign.db import make_engine
 from campaign.i18n import _
 from campaign.mail import devroutes
 from campaign.middleware import RequestContextMiddleware
+from campaign.petitions import admin as petition_admin
 from campaign.petitions import routes as petition_routes
 from campaign.ratelimit import Limiter
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(pages.router)
     app.include_router(account_routes.router)
     app.include_router(petition_routes.router)
+    app.include_router(petition_admin.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

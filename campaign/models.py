@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from campaign.accounts.models import LoginSession, User
+from campaign.audit import AuditEvent
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.ratelimit import RateCounter
@@ -11,6 +12,7 @@ from campaign.sitesettings import SiteSetting
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditEvent",
     "LoginSession",
     "OutboxMessage",
     "Petition",

@@ -70,3 +70,49 @@ def link_in(text: str, path_part: str) -> str:
     match = re.search(rf"https?://[^\s]*{re.escape(path_part)}[^\s]*", text)
     assert match, f"no link with {path_part} in {text!r}"
     return match.group(0).replace("http://testserver", "")
+
+
+def add_signature(
+    engine: Engine,
+    settings: Settings,
+    petition: Petition,
+    *,
+    email: str,
+    name: str = "Ana Bialiatskaya",
+    country: str = "BY",
+    city: str = "Minsk",
+    ip: str = "ip-hash",
+    confirm: bool = True,
+) -> None:
+    """Sign (and by default confirm) through the service, as a supporter would."""
+    from campaign.petitions import service
+    from campaign.petitions.forms import SignForm
+    from campaign.petitions.models import Signature
+    from campaign.ratelimit import Limiter
+    from campaign.security import email_index
+
+    form = SignForm(
+        name=name, email=email, country=country, city=city, wants_updates=False, show_publicly=True
+    )
+    generous = settings.model_copy(
+        update={"sign_limit_burst": "10000/minute", "sign_limit_sustained": "10000/hour"}
+    )
+    with transaction(engine) as session:
+        service.sign_petition(
+            session,
+            settings=generous,
+            limiter=Limiter(engine),
+            petition=petition,
+            form=form,
+            ip_hash=ip,
+            locale="en",
+        )
+    if confirm:
+        with transaction(engine) as session:
+            from sqlmodel import select
+
+            row = session.exec(
+                select(Signature).where(Signature.email_hash == email_index(settings, email))
+            ).one()
+            token = service.confirmation_token(settings, row)
+            service.confirm_signature(session, settings=settings, petition=petition, token=token)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from campaign import audit
 from campaign.accounts import service
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
 from campaign.db import SessionDep
@@ -106,3 +107,13 @@ def dashboard(request: Request, user: CurrentOrganiser) -> Response:
 @router.get("/admin/accounts")
 def accounts(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
     return render(request, "admin/accounts.html", {"accounts": service.list_users(session)})
+
+
+@router.get("/admin/audit")
+def audit_trail(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
+    return render(
+        request,
+        "admin/audit.html",
+        {"events": audit.recent_events(session, limit=500)},
+        headers={"cache-control": "no-store"},
+    )

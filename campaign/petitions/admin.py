@@ -1,0 +1,328 @@
+"""The organiser area for petitions: create, edit, publish, watch, export, invalidate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response, StreamingResponse
+
+from campaign import audit
+from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
+from campaign.accounts.models import User
+from campaign.countries import country_choices
+from campaign.db import SessionDep
+from campaign.i18n import _, ngettext
+from campaign.markdown import render_markdown
+from campaign.petitions import exports, manage, service
+from campaign.petitions.charts import daily_bars
+from campaign.petitions.models import Petition, SignatureStatus
+from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
+from campaign.web import FormData, FormErrors, redirect, render
+
+router = APIRouter(prefix="/admin/petitions")
+
+NO_STORE = {"cache-control": "no-store"}
+
+
+def petition_for_editor(petition_id: int, session: SessionDep, user: CurrentOrganiser) -> Petition:
+    """The petition an organiser asked for; 404 when there is none."""
+    petition = session.get(Petition, petition_id)
+    if petition is None:
+        raise HTTPException(status_code=404)
+    return petition
+
+
+PetitionForEditor = Annotated[Petition, Depends(petition_for_editor)]
+
+
+def _record(
+    session: SessionDep, user: User, action: str, petition: Petition, **details: object
+) -> None:
+    audit.record(
+        session,
+        actor_id=user.id,
+        actor=user.email,
+        action=action,
+        target=f"petition:{petition.id}",
+        title=petition.title,
+        **details,
+    )
+
+
+@router.get("")
+def petitions(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    context = {
+        "petitions": manage.all_petitions(session),
+        "site_paused": get_flag(session, SIGNING_PAUSED),
+    }
+    return render(request, "admin/petitions/list.html", context, headers=NO_STORE)
+
+
+@router.post("/pause-all")
+def pause_all(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
+    paused = raw.get("paused") == "1"
+    set_flag(session, SIGNING_PAUSED, paused)
+    audit.record(
+        session, actor_id=user.id, actor=user.email, action="site.signing_paused", paused=paused
+    )
+    message = _("Signing is paused on every petition.") if paused else _("Signing is open again.")
+    return redirect("/admin/petitions", flash=message, request=request)
+
+
+def _form_page(
+    request: Request,
+    petition: Petition | None,
+    form: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "admin/petitions/form.html",
+        {"petition": petition, "form": form, "errors": errors},
+        status_code=status,
+        headers=NO_STORE,
+    )
+
+
+def _petition_values(petition: Petition) -> dict[str, str]:
+    return {
+        "title": petition.title,
+        "slug": petition.slug,
+        "summary": petition.summary,
+        "body": petition.body,
+        "addressee": petition.addressee,
+        "goal": str(petition.goal),
+        "ends_at": petition.ends_at.date().isoformat() if petition.ends_at else "",
+    }
+
+
+@router.get("/new")
+def new_petition(request: Request, user: CurrentOrganiser) -> Response:
+    return _form_page(request, None, {"goal": "1000"}, FormErrors())
+
+
+@router.post("/new")
+def create_petition(
+    request: Request, session: SessionDep, user: CurrentOrganiser, raw: FormData
+) -> Response:
+    form, errors = manage.parse_petition_form(raw)
+    if form is not None and manage.slug_taken(session, form.slug):
+        errors.add("slug", _("Another petition uses this address already."))
+    if form is None or errors:
+        return _form_page(request, None, raw, errors, status=400)
+    petition = manage.create_petition(session, form=form, user_id=user.id)  # type: ignore[arg-type]
+    _record(session, user, "petition.created", petition)
+    return redirect(
+        f"/admin/petitions/{petition.id}",
+        flash=_("The petition is saved as a draft."),
+        request=request,
+    )
+
+
+@router.get("/{petition_id}/edit")
+def edit_petition(request: Request, petition: PetitionForEditor) -> Response:
+    return _form_page(request, petition, _petition_values(petition), FormErrors())
+
+
+@router.post("/{petition_id}/edit")
+def update_petition(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    form, errors = manage.parse_petition_form(raw)
+    if form is not None and manage.slug_taken(session, form.slug, except_id=petition.id):
+        errors.add("slug", _("Another petition uses this address already."))
+    if form is None or errors:
+        return _form_page(request, petition, raw, errors, status=400)
+    manage.update_petition(session, petition=petition, form=form)
+    _record(session, user, "petition.edited", petition)
+    return redirect(
+        f"/admin/petitions/{petition.id}", flash=_("Your changes are saved."), request=request
+    )
+
+
+@router.get("/{petition_id}/preview")
+def preview_petition(request: Request, petition: PetitionForEditor) -> Response:
+    context = {
+        "petition": petition,
+        "body_html": render_markdown(petition.body),
+        "goal": service.displayed_goal(petition.signature_count, petition.goal),
+    }
+    return render(request, "admin/petitions/preview.html", context, headers=NO_STORE)
+
+
+@router.post("/{petition_id}/status")
+def change_status(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    action = raw.get("action", "")
+    if not manage.change_status(session, petition=petition, action=action):
+        raise HTTPException(
+            status_code=409,
+            detail=_("This change is not possible in the petition's current state."),
+        )
+    _record(session, user, f"petition.{action}", petition)
+    return redirect(
+        f"/admin/petitions/{petition.id}", flash=_("The petition is updated."), request=request
+    )
+
+
+@router.get("/{petition_id}")
+def petition_dashboard(
+    request: Request, session: SessionDep, petition: PetitionForEditor
+) -> Response:
+    settings = request.app.state.settings
+    board = manage.dashboard(
+        session, petition=petition, trending_threshold=settings.trending_threshold
+    )
+    context = {
+        "petition": petition,
+        "board": board,
+        "chart": daily_bars(board.per_day, label=_("Signatures per day, last 30 days")),
+        "tallies": service.tallies(session, petition),
+        "events": audit.recent_events(session, target=f"petition:{petition.id}", limit=20),
+        "countries": country_choices(),
+        "statuses": [s.value for s in SignatureStatus],
+    }
+    return render(request, "admin/petitions/dashboard.html", context, headers=NO_STORE)
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+
+def _csv(filename: str, body: object) -> Response:
+    headers = {"content-disposition": f'attachment; filename="{filename}"', **NO_STORE}
+    if isinstance(body, bytes):
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)  # type: ignore[arg-type]
+
+
+@router.get("/{petition_id}/export/signatures.csv")
+def export_signatures(
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    # The session commits the audit entry when the route returns, before the first row is sent.
+    _record(session, user, "petition.exported", petition, export="signatures")
+    rows = exports.signatures_csv(request.app.state.engine, petition.id)  # type: ignore[arg-type]
+    return _csv(f"{petition.slug}-signatures.csv", rows)
+
+
+@router.get("/{petition_id}/export/by-day.csv")
+def export_by_day(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    _record(session, user, "petition.exported", petition, export="by-day")
+    return _csv(f"{petition.slug}-by-day.csv", exports.by_day_csv(session, petition))
+
+
+@router.get("/{petition_id}/export/by-country.csv")
+def export_by_country(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    _record(session, user, "petition.exported", petition, export="by-country")
+    return _csv(f"{petition.slug}-by-country.csv", exports.by_country_csv(session, petition))
+
+
+# -- invalidating ------------------------------------------------------------------------------
+
+
+def _criteria(values: dict[str, str]) -> tuple[manage.SignatureFilter, FormErrors]:
+    errors = FormErrors()
+    dates: dict[str, datetime | None] = {}
+    for name in ("created_from", "created_to"):
+        dates[name] = None
+        if values.get(name):
+            try:
+                dates[name] = datetime.fromisoformat(values[name]).replace(
+                    tzinfo=datetime.now().astimezone().tzinfo
+                )
+            except ValueError:
+                errors.add(name, _("Enter a date and time such as 2026-11-24T18:00."))
+    status = values.get("status", "")
+    if status and status not in {s.value for s in SignatureStatus}:
+        errors.add("status", _("Choose a state from the list."))
+    criteria = manage.SignatureFilter(
+        email_domain=values.get("email_domain", "").strip()[:200],
+        email_contains=values.get("email_contains", "").strip()[:200],
+        ip_hash=values.get("ip_hash", "").strip()[:64],
+        country=values.get("country", "").strip()[:2],
+        status=status,
+        suspect_only=values.get("suspect_only") == "1",
+        created_from=dates["created_from"],
+        created_to=dates["created_to"],
+    )
+    return criteria, errors
+
+
+def _invalidate_page(
+    request: Request,
+    petition: Petition,
+    form: dict[str, str],
+    errors: FormErrors,
+    matches: dict[str, int] | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "petition": petition,
+        "form": form,
+        "errors": errors,
+        "matches": matches,
+        "countries": country_choices(),
+        "statuses": [s.value for s in SignatureStatus],
+    }
+    return render(
+        request, "admin/petitions/invalidate.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{petition_id}/invalidate")
+def invalidate_form(request: Request, petition: PetitionForEditor) -> Response:
+    return _invalidate_page(request, petition, {}, FormErrors())
+
+
+@router.post("/{petition_id}/invalidate")
+def invalidate(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    """Preview how many signatures match (action=preview), or invalidate them with a reason."""
+    criteria, errors = _criteria(raw)
+    if criteria.is_empty():
+        errors.add("form", _("Choose at least one criterion."))
+    if errors:
+        return _invalidate_page(request, petition, raw, errors, status=400)
+    matches = manage.count_matching(session, petition=petition, criteria=criteria)
+    reason = " ".join(raw.get("reason", "").split())[:300]
+    if raw.get("action") != "invalidate":
+        return _invalidate_page(request, petition, raw, errors, matches)
+    if not reason:
+        errors.add("reason", _("Say why these signatures are invalid."))
+        return _invalidate_page(request, petition, raw, errors, matches, status=400)
+    changed = manage.invalidate_signatures(
+        session, petition=petition, criteria=criteria, reason=reason
+    )
+    filters = {key: str(value) for key, value in criteria.__dict__.items() if value}
+    _record(
+        session,
+        user,
+        "petition.invalidated",
+        petition,
+        count=changed,
+        reason=reason,
+        criteria=filters,
+    )
+    message = ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed)
+    return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)

@@ -1,0 +1,326 @@
+"""Organiser work on petitions: editing, publishing, watching, invalidating. All SQL here."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, update
+from sqlmodel import Session, col, select
+
+from campaign.db import utcnow
+from campaign.i18n import _
+from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.service import count_signature
+from campaign.web import FormErrors
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class PetitionForm:
+    """What an organiser types for a petition."""
+
+    title: str
+    slug: str
+    summary: str
+    body: str
+    addressee: str
+    goal: int
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignatureFilter:
+    """Which signatures an organiser means: every criterion given must hold."""
+
+    email_domain: str = ""
+    email_contains: str = ""
+    ip_hash: str = ""
+    country: str = ""
+    status: str = ""
+    suspect_only: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            [
+                self.email_domain,
+                self.email_contains,
+                self.ip_hash,
+                self.country,
+                self.status,
+                self.suspect_only,
+                self.created_from,
+                self.created_to,
+            ]
+        )
+
+
+@dataclass
+class Trend:
+    """Something that looks like a campaign of fake signatures in the last hour."""
+
+    kind: str
+    value: str
+    count: int
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    per_day: list[tuple[date, int]]
+    trends: list[Trend] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug from a title (Latin letters; other scripts fall back to "petition")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    return slug or "petition"
+
+
+def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormErrors]:
+    """Check an organiser's petition form; a PetitionForm, or errors by field."""
+    errors = FormErrors()
+    title = " ".join(raw.get("title", "").split())
+    slug = raw.get("slug", "").strip().lower() or slugify(title)
+    summary = " ".join(raw.get("summary", "").split())
+    body = raw.get("body", "").replace("\r\n", "\n").strip()
+    addressee = " ".join(raw.get("addressee", "").split())
+    if not title:
+        errors.add("title", _("Give the petition a title."))
+    elif len(title) > 200:
+        errors.add("title", _("Use at most %(count)s characters.", count=200))
+    if not SLUG_PATTERN.match(slug) or len(slug) > 80:
+        errors.add("slug", _("Use lower-case Latin letters, digits and hyphens."))
+    if len(summary) > 500:
+        errors.add("summary", _("Use at most %(count)s characters.", count=500))
+    if len(body) > 50_000:
+        errors.add("body", _("Use at most %(count)s characters.", count=50_000))
+    if len(addressee) > 300:
+        errors.add("addressee", _("Use at most %(count)s characters.", count=300))
+    try:
+        goal = int(raw.get("goal", "") or 1000)
+        if not 1 <= goal <= 100_000_000:
+            raise ValueError
+    except ValueError:
+        goal = 0
+        errors.add("goal", _("Enter a whole number above zero."))
+    ends_at = None
+    if raw.get("ends_at"):
+        try:
+            ends_at = datetime.fromisoformat(raw["ends_at"]).replace(
+                hour=23, minute=59, tzinfo=utcnow().tzinfo
+            )
+        except ValueError:
+            errors.add("ends_at", _("Enter a date such as 2027-03-31."))
+    if errors:
+        return None, errors
+    return PetitionForm(title, slug, summary, body, addressee, goal, ends_at), errors
+
+
+def all_petitions(session: Session) -> list[Petition]:
+    """Every petition, newest first, for the organiser area."""
+    return list(session.exec(select(Petition).order_by(col(Petition.id).desc())).all())
+
+
+def slug_taken(session: Session, slug: str, *, except_id: int | None = None) -> bool:
+    """Whether another petition already uses the slug."""
+    query = select(Petition.id).where(Petition.slug == slug)
+    if except_id is not None:
+        query = query.where(Petition.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def create_petition(session: Session, *, form: PetitionForm, user_id: int) -> Petition:
+    """Save a new petition as a draft."""
+    petition = Petition(created_by=user_id, **form.__dict__)
+    session.add(petition)
+    session.flush()
+    return petition
+
+
+def update_petition(session: Session, *, petition: Petition, form: PetitionForm) -> Petition:
+    """Change a petition's text, goal or end date."""
+    for name, value in form.__dict__.items():
+        setattr(petition, name, value)
+    petition.updated_at = utcnow()
+    session.add(petition)
+    session.flush()
+    return petition
+
+
+TRANSITIONS = {
+    "publish": ({PetitionStatus.draft, PetitionStatus.closed}, PetitionStatus.open),
+    "close": ({PetitionStatus.open}, PetitionStatus.closed),
+    "archive": ({PetitionStatus.draft, PetitionStatus.closed}, PetitionStatus.archived),
+}
+
+
+def change_status(session: Session, *, petition: Petition, action: str) -> bool:
+    """Publish, close or archive a petition, or pause/resume its signing; False if not allowed."""
+    now = utcnow()
+    if action in {"pause", "resume"}:
+        petition.signing_paused = action == "pause"
+    elif action in TRANSITIONS and petition.status in TRANSITIONS[action][0]:
+        petition.status = TRANSITIONS[action][1]
+        if action == "publish":
+            petition.published_at = petition.published_at or now
+            petition.closed_at = None
+        elif action == "close":
+            petition.closed_at = now
+    else:
+        return False
+    petition.updated_at = now
+    session.add(petition)
+    session.flush()
+    return True
+
+
+# -- watching ----------------------------------------------------------------------------------
+
+
+def dashboard(
+    session: Session, *, petition: Petition, trending_threshold: int, days: int = 30
+) -> Dashboard:
+    """Totals by state, counted signatures per day, and signs of fake signing."""
+    from campaign.petitions.service import status_counts
+
+    return Dashboard(
+        counts=status_counts(session, petition),
+        per_day=signatures_per_day(session, petition=petition, days=days),
+        trends=trending(session, petition=petition, threshold=trending_threshold),
+    )
+
+
+def signatures_per_day(
+    session: Session, *, petition: Petition, days: int | None = None
+) -> list[tuple[date, int]]:
+    """Counted signatures per UTC day of confirmation (every day of the span, zeros included)."""
+    day = func.date(Signature.confirmed_at)
+    query = select(day, func.count()).where(_counted(petition)).group_by(day).order_by(day)
+    if days is not None:
+        query = query.where(col(Signature.confirmed_at) >= utcnow() - timedelta(days=days - 1))
+    found = {_as_date(d): int(n) for d, n in session.exec(query).all()}
+    if not found:
+        return []
+    first = min(found) if days is None else (utcnow() - timedelta(days=days - 1)).date()
+    last = utcnow().date()
+    span = (last - first).days + 1
+    return [(first + timedelta(n), found.get(first + timedelta(n), 0)) for n in range(span)]
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _counted(petition: Petition) -> ColumnElement[bool]:
+    return and_(
+        col(Signature.petition_id) == petition.id,
+        col(Signature.status) == SignatureStatus.confirmed,
+        col(Signature.suspect).is_(False),
+    )
+
+
+def trending(session: Session, *, petition: Petition, threshold: int) -> list[Trend]:
+    """Client hashes and e-mail domains with over `threshold` confirmations in the last hour."""
+    rows = session.exec(
+        select(Signature.ip_hash, Signature.email).where(
+            col(Signature.petition_id) == petition.id,
+            col(Signature.status) == SignatureStatus.confirmed,
+            col(Signature.confirmed_at) >= utcnow() - timedelta(hours=1),
+        )
+    ).all()
+    by_ip = Counter(ip for ip, _ in rows if ip)
+    by_domain = Counter(email.rpartition("@")[2].lower() for _, email in rows)
+    trends = [Trend("ip", value, n) for value, n in by_ip.items() if n > threshold]
+    trends += [Trend("domain", value, n) for value, n in by_domain.items() if n > threshold]
+    return sorted(trends, key=lambda trend: -trend.count)
+
+
+# -- invalidating ------------------------------------------------------------------------------
+
+
+def _filtered(petition: Petition, criteria: SignatureFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(Signature.petition_id) == petition.id]
+    if criteria.email_domain:
+        conditions.append(
+            col(Signature.email).ilike(f"%@{_like(criteria.email_domain.lstrip('@'))}", escape="\\")
+        )
+    if criteria.email_contains:
+        conditions.append(
+            col(Signature.email).ilike(f"%{_like(criteria.email_contains)}%", escape="\\")
+        )
+    if criteria.ip_hash:
+        conditions.append(col(Signature.ip_hash) == criteria.ip_hash)
+    if criteria.country:
+        conditions.append(col(Signature.country) == criteria.country.upper())
+    if criteria.status:
+        conditions.append(col(Signature.status) == criteria.status)
+    if criteria.suspect_only:
+        conditions.append(col(Signature.suspect).is_(True))
+    if criteria.created_from:
+        conditions.append(col(Signature.created_at) >= criteria.created_from)
+    if criteria.created_to:
+        conditions.append(col(Signature.created_at) < criteria.created_to)
+    return conditions
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_matching(
+    session: Session, *, petition: Petition, criteria: SignatureFilter
+) -> dict[str, int]:
+    """How many signatures match, by state, before anything is changed."""
+    rows = session.exec(
+        select(Signature.status, func.count())
+        .where(*_filtered(petition, criteria))
+        .group_by(col(Signature.status))
+    ).all()
+    counts = {status.value: 0 for status in SignatureStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def invalidate_signatures(
+    session: Session, *, petition: Petition, criteria: SignatureFilter, reason: str
+) -> int:
+    """Invalidate every matching signature that is not yet invalid; counts drop to match.
+
+    The rows are locked first (on PostgreSQL), so a confirmation racing with the invalidation
+    is either counted and then taken back, or not counted at all.
+    """
+    live = [*_filtered(petition, criteria), col(Signature.status) != SignatureStatus.invalidated]
+    rows = session.exec(
+        select(Signature.id, Signature.country, Signature.status, Signature.suspect)
+        .where(*live)
+        .with_for_update()
+    ).all()
+    counted = Counter(
+        country
+        for _, country, status, suspect in rows
+        if status == SignatureStatus.confirmed and not suspect
+    )
+    ids = [row_id for row_id, *_ in rows]
+    now = utcnow()
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(Signature)
+            .where(col(Signature.id).in_(ids[start : start + 500]))
+            .values(
+                status=SignatureStatus.invalidated,
+                invalidated_at=now,
+                invalidation_reason=reason[:300],
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for country, n in counted.items():
+        count_signature(session, petition_id=petition.id, country=country, delta=-n)  # type: ignore[arg-type]
+    return len(ids)

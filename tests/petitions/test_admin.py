@@ -1,0 +1,271 @@
+"""Organisers run petitions: create, publish, watch, export, invalidate; every step audited."""
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.audit import AuditEvent
+from campaign.petitions.models import Petition
+from campaign.settings import Settings
+from tests.conftest import csrf_from
+from tests.factories import add_signature, make_petition
+
+
+def post(client: TestClient, path: str, data: dict[str, str], form_page: str = "/admin"):  # type: ignore[no-untyped-def]
+    return client.post(path, data={"csrf_token": csrf_from(client, form_page), **data})
+
+
+def events(engine: Engine) -> list[AuditEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)).all())  # type: ignore[arg-type]
+
+
+def reload(engine: Engine, petition: Petition) -> Petition:
+    with Session(engine) as session:
+        return session.get(Petition, petition.id)  # type: ignore[return-value]
+
+
+ADMIN_PAGES = [
+    "/admin/petitions",
+    "/admin/petitions/new",
+    "/admin/petitions/{id}",
+    "/admin/petitions/{id}/edit",
+    "/admin/petitions/{id}/preview",
+    "/admin/petitions/{id}/invalidate",
+    "/admin/petitions/{id}/export/signatures.csv",
+    "/admin/petitions/{id}/export/by-day.csv",
+    "/admin/petitions/{id}/export/by-country.csv",
+    "/admin/audit",
+]
+
+
+def test_strangers_are_sent_to_login_from_every_organiser_page(
+    client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine)
+    for page in ADMIN_PAGES:
+        response = client.get(page.format(id=petition.id))
+        assert response.status_code == 303, page
+        assert response.headers["location"].startswith("/login?next=")
+    token = csrf_from(client, "/login")
+    for path in [
+        "/admin/petitions/new",
+        f"/admin/petitions/{petition.id}/status",
+        f"/admin/petitions/{petition.id}/invalidate",
+        "/admin/petitions/pause-all",
+    ]:
+        assert client.post(path, data={"csrf_token": token, "action": "close"}).status_code == 303
+
+
+def test_an_organiser_creates_previews_and_publishes_a_petition(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    response = post(
+        organiser_client,
+        "/admin/petitions/new",
+        {
+            "title": "Free Ihar Losik",
+            "summary": "A blogger held since 2020.",
+            "addressee": "Prosecutor General",
+            "body": "Ihar is **innocent**.<script>alert(1)</script>",
+            "goal": "500",
+            "slug": "",
+        },
+    )
+    assert response.status_code == 303
+    dashboard = response.headers["location"]
+    assert (
+        organiser_client.get("/petitions/free-ihar-losik").status_code == 404
+    )  # a draft is not public
+    preview = organiser_client.get(dashboard + "/preview").text
+    assert "<strong>innocent</strong>" in preview and "<script>alert" not in preview
+    post(organiser_client, dashboard + "/status", {"action": "publish"})
+    page = organiser_client.get("/petitions/free-ihar-losik")
+    assert page.status_code == 200 and "Sign this petition" in page.text
+    assert [e.action for e in events(engine)] == ["petition.created", "petition.publish"]
+
+
+def test_bad_petition_details_get_errors_next_to_their_fields(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    make_petition(engine, slug="taken")
+    response = post(
+        organiser_client, "/admin/petitions/new", {"title": "", "slug": "Not A Slug", "goal": "-3"}
+    )
+    assert response.status_code == 400
+    for name in ("title", "slug", "goal"):
+        assert f'id="error-{name}"' in response.text
+    response = post(
+        organiser_client, "/admin/petitions/new", {"title": "X", "slug": "taken", "goal": "10"}
+    )
+    assert "Another petition uses this address already." in response.text
+
+
+def test_closing_stops_signing_and_an_impossible_change_is_refused(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine, slug="to-close")
+    post(organiser_client, f"/admin/petitions/{petition.id}/status", {"action": "close"})
+    assert "Signing is closed" in organiser_client.get("/petitions/to-close").text
+    response = post(organiser_client, f"/admin/petitions/{petition.id}/status", {"action": "close"})
+    assert response.status_code == 409
+
+
+def test_the_dashboard_shows_totals_by_state_and_country(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email="a@example.org", country="PL")
+    add_signature(engine, settings, petition, email="b@example.org", country="PL")
+    add_signature(engine, settings, petition, email="c@example.org", confirm=False)
+    page = organiser_client.get(f"/admin/petitions/{petition.id}").text
+    assert "<dt>Counted</dt><dd>2</dd>" in page
+    assert "<dt>Waiting for confirmation</dt><dd>1</dd>" in page
+    assert "<td>Poland</td><td>2</td>" in page
+    assert '<svg class="chart"' in page
+
+
+def test_a_wave_from_one_client_shows_on_the_dashboard(
+    organiser_client: TestClient, engine: Engine, settings: Settings, app
+) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings = settings.model_copy(update={"trending_threshold": 2})
+    petition = make_petition(engine)
+    for n in range(3):
+        add_signature(engine, settings, petition, email=f"bot{n}@spam.example", ip="same-client")
+    page = organiser_client.get(f"/admin/petitions/{petition.id}").text
+    assert "Unusual signing in the last hour" in page
+    assert "3 confirmations from addresses at spam.example" in page
+
+
+def test_the_signatures_export_is_safe_for_spreadsheets_and_audited(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    add_signature(
+        engine,
+        settings,
+        petition,
+        email="a@example.org",
+        name='=HYPERLINK("http://evil")',
+        city="+cmd",
+    )
+    add_signature(engine, settings, petition, email="b@example.org", name="@SUM(1)", confirm=False)
+    response = organiser_client.get(f"/admin/petitions/{petition.id}/export/signatures.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["cache-control"] == "no-store"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["email"] for row in rows] == ["a@example.org", "b@example.org"]
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil")' and rows[0]["city"] == "'+cmd"
+    assert rows[1]["name"] == "'@SUM(1)"
+    assert (
+        rows[0]["consent"] == "yes"
+        and rows[0]["status"] == "confirmed"
+        and rows[1]["status"] == "pending"
+    )
+    [event] = [e for e in events(engine) if e.action == "petition.exported"]
+    assert event.actor == "organiser@example.org" and event.details["export"] == "signatures"
+
+
+def test_tallies_export_by_day_and_country(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email="a@example.org", country="DE")
+    add_signature(engine, settings, petition, email="b@example.org", country="LT")
+    add_signature(engine, settings, petition, email="c@example.org", country="LT")
+    by_country = organiser_client.get(f"/admin/petitions/{petition.id}/export/by-country.csv").text
+    assert by_country.splitlines() == ["country,signatures", "LT,2", "DE,1"]
+    by_day = organiser_client.get(
+        f"/admin/petitions/{petition.id}/export/by-day.csv"
+    ).text.splitlines()
+    assert by_day[0] == "date,signatures" and by_day[-1].endswith(",3")
+    assert len([e for e in events(engine) if e.action == "petition.exported"]) == 2
+
+
+def test_invalidating_shows_the_count_first_then_lowers_the_tally(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine, slug="wave")
+    for n in range(3):
+        add_signature(engine, settings, petition, email=f"bot{n}@spam.example", country="RU")
+    add_signature(engine, settings, petition, email="pending@spam.example", confirm=False)
+    add_signature(engine, settings, petition, email="real@example.org", country="BY")
+    path = f"/admin/petitions/{petition.id}/invalidate"
+    preview = post(
+        organiser_client,
+        path,
+        {"email_domain": "spam.example", "action": "preview"},
+        form_page=path,
+    )
+    assert "4 signatures match" in preview.text
+    assert reload(engine, petition).signature_count == 4
+    missing_reason = post(
+        organiser_client,
+        path,
+        {"email_domain": "spam.example", "action": "invalidate"},
+        form_page=path,
+    )
+    assert missing_reason.status_code == 400
+    done = post(
+        organiser_client,
+        path,
+        {"email_domain": "spam.example", "action": "invalidate", "reason": "bot wave"},
+        form_page=path,
+    )
+    assert done.status_code == 303
+    assert reload(engine, petition).signature_count == 1
+    assert "1 signature" in organiser_client.get("/petitions/wave").text
+    by_country = organiser_client.get(f"/admin/petitions/{petition.id}/export/by-country.csv").text
+    assert by_country.splitlines() == ["country,signatures", "BY,1"]
+    [event] = [e for e in events(engine) if e.action == "petition.invalidated"]
+    assert event.details["count"] == 4 and event.details["reason"] == "bot wave"
+    again = post(
+        organiser_client,
+        path,
+        {"email_domain": "spam.example", "action": "invalidate", "reason": "again"},
+        form_page=path,
+    )
+    assert again.status_code == 303
+    assert reload(engine, petition).signature_count == 1
+
+
+def test_invalidating_everything_at_once_is_refused(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine)
+    path = f"/admin/petitions/{petition.id}/invalidate"
+    response = post(
+        organiser_client, path, {"action": "invalidate", "reason": "oops"}, form_page=path
+    )
+    assert response.status_code == 400
+    assert "Choose at least one criterion." in response.text
+
+
+def test_only_an_admin_pauses_signing_everywhere(
+    organiser_client: TestClient, engine: Engine, admin
+) -> None:  # type: ignore[no-untyped-def]
+    make_petition(engine, slug="everywhere")
+    assert post(organiser_client, "/admin/petitions/pause-all", {"paused": "1"}).status_code == 403
+    from tests.conftest import log_in
+
+    organiser_client.cookies.clear()
+    log_in(organiser_client, "admin@example.org")
+    assert post(organiser_client, "/admin/petitions/pause-all", {"paused": "1"}).status_code == 303
+    assert "Signing is closed" in organiser_client.get("/petitions/everywhere").text
+    assert any(e.action == "site.signing_paused" for e in events(engine))
+    audit_page = organiser_client.get("/admin/audit").text
+    assert "site.signing_paused" in audit_page
+
+
+def test_an_organiser_cannot_read_the_audit_trail(organiser_client: TestClient) -> None:
+    assert organiser_client.get("/admin/audit").status_code == 403
+
+
+@pytest.mark.parametrize("page", ["/admin/petitions/9999", "/admin/petitions/9999/edit"])
+def test_a_missing_petition_is_a_404(organiser_client: TestClient, page: str) -> None:
+    assert organiser_client.get(page).status_code == 404
