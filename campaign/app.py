@@ -21,6 +21,7 @@ from campaign.i18n import _
 from campaign.mail import devroutes
 from campaign.middleware import RequestContextMiddleware
 from campaign.petitions import admin as petition_admin
+from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
 from campaign.ratelimit import Limiter
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(account_routes.router)
     app.include_router(petition_routes.router)
     app.include_router(petition_admin.router)
+    app.include_router(petition_api.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -102,7 +104,7 @@ def _add_error_pages(app: FastAPI) -> None:
             429: _("Too many requests"),
         }
         title = titles.get(exc.status_code, _("Something went wrong"))
-        if exc.status_code == 404:
+        if exc.status_code == 404 and exc.detail in (None, "Not Found"):
             detail = _("The page you asked for does not exist or has moved.")
         else:
             detail = str(exc.detail) if exc.detail and not isinstance(exc.detail, dict) else title

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import URL
 
@@ -108,6 +108,13 @@ def _read_flashes(request: Request, settings: Settings) -> list[str]:
         return []
     messages = read_token(settings, "flash", raw, max_age=300)
     return [str(m) for m in messages] if isinstance(messages, list) else []
+
+
+def not_modified(request: Request, etag: str, cache_control: str) -> Response | None:
+    """A 304 when the client already holds this version (If-None-Match), else None."""
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"etag": etag, "cache-control": cache_control})
+    return None
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -15,13 +15,14 @@ from campaign.markdown import render_markdown
 from campaign.petitions import service
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
 from campaign.petitions.models import Petition
-from campaign.security import ip_hash
+from campaign.security import CSRF_COOKIE, ip_hash, token_digest
 from campaign.sitesettings import SIGNING_PAUSED, get_flag
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.web import FormData, FormErrors, not_modified, redirect, render
 
 router = APIRouter(prefix="/petitions")
 
 PRIVATE = {"cache-control": "private, no-store"}
+PAGE_CACHE = "private, no-cache"
 
 
 def public_petition(slug: str, session: SessionDep) -> Petition:
@@ -76,7 +77,21 @@ def _petition_page(
 
 @router.get("/{slug}")
 def petition_page(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
-    return _petition_page(request, session, petition)
+    # The page holds this browser's CSRF token, so only the browser itself may keep a copy; it
+    # revalidates with If-None-Match and gets a 304, without rendering, until the petition changes.
+    browser = request.cookies.get(CSRF_COOKIE)
+    if browser is None:
+        return _petition_page(request, session, petition)
+    paused = get_flag(session, SIGNING_PAUSED)
+    etag = service.version_tag(
+        "page", service.petition_version(petition), get_locale(), token_digest(browser), str(paused)
+    )
+    if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
+        return cached
+    response = _petition_page(request, session, petition)
+    response.headers["etag"] = etag
+    response.headers["cache-control"] = PAGE_CACHE
+    return response
 
 
 @router.post("/{slug}/sign")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -72,6 +73,18 @@ def public_petition(session: Session, slug: str) -> Petition | None:
         col(Petition.status).in_([PetitionStatus.open, PetitionStatus.closed]),
     )
     return session.exec(query).first()
+
+
+def petition_version(petition: Petition) -> str:
+    """Changes whenever what the public sees of a petition changes (text, state or count)."""
+    stamp = petition.updated_at.timestamp()
+    return f"{petition.id}.{stamp}.{petition.status}.{petition.signature_count}"
+
+
+def version_tag(*parts: str) -> str:
+    """A weak ETag from version strings."""
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
 
 
 def accepts_signatures(petition: Petition, *, site_paused: bool = False) -> bool:

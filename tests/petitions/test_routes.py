@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from campaign.petitions.models import Petition, Signature
 from campaign.settings import Settings
 from tests.conftest import csrf_from
-from tests.factories import link_in, make_petition, send_mail
+from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.smtp_server import SmtpServer
 
 STARTED = re.compile(r'name="started" value="([^"]+)"')
@@ -270,7 +270,40 @@ def test_the_qr_code_points_to_the_petition(client: TestClient, petition: Petiti
     assert response.text.startswith("<svg")
 
 
-def test_pages_with_personal_data_are_not_stored_by_caches(
+def test_the_petition_page_is_private_and_revalidated_without_rendering(
+    client: TestClient, engine: Engine, settings: Settings, petition: Petition
+) -> None:
+    first = client.get("/petitions/free-maria")
+    assert first.headers["cache-control"].startswith("private")
+    second = client.get("/petitions/free-maria")
+    etag = second.headers["etag"]
+    assert second.headers["cache-control"] == "private, no-cache"
+    cached = client.get("/petitions/free-maria", headers={"if-none-match": etag})
+    assert cached.status_code == 304 and cached.content == b""
+    add_signature(engine, settings, petition, email="new@example.org")
+    fresh = client.get("/petitions/free-maria", headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and "1 signature" in fresh.text
+
+
+def test_another_browser_never_gets_a_304_for_this_one(
+    client: TestClient, app, petition: Petition
+) -> None:  # type: ignore[no-untyped-def]
+    client.get("/petitions/free-maria")
+    etag = client.get("/petitions/free-maria").headers["etag"]
+    with TestClient(app) as other:
+        other.get("/petitions/free-maria")
+        assert (
+            other.get("/petitions/free-maria", headers={"if-none-match": etag}).status_code == 200
+        )
+
+
+def test_the_thanks_and_confirmation_pages_are_never_stored(
     client: TestClient, petition: Petition
 ) -> None:
-    assert client.get("/petitions/free-maria").headers["cache-control"] == "private, no-store"
+    assert (
+        client.get("/petitions/free-maria/thanks").headers["cache-control"] == "private, no-store"
+    )
+    assert (
+        client.get("/petitions/free-maria/confirm?token=x").headers["cache-control"]
+        == "private, no-store"
+    )
