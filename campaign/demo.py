@@ -1,30 +1,192 @@
-"""Demo content for `make run`: an admin to log in with and a welcome mail to prove the pipe."""
+"""Demo content for `make run`: an admin, two petitions with signatures, a welcome mail."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import random
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
 
 from campaign.accounts.models import Role
 from campaign.accounts.service import create_organiser, find_user
+from campaign.db import utcnow
 from campaign.mail import outbox
+from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.service import count_signature
+from campaign.security import email_index
 from campaign.settings import Settings
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; refused in production
 
+PETITIONS = [
+    {
+        "slug": "free-anna-kavalchuk",
+        "title": "Free Anna Kavalchuk",
+        "summary": "A nurse from Hrodna, sentenced to four years for a comment under a news post.",
+        "addressee": "The Prosecutor General of the Republic of Belarus",
+        "body": (
+            "Anna Kavalchuk (a fictional prisoner for this demo) worked for twenty years "
+            "as a nurse "
+            "in Hrodna. In 2023 she was arrested for a comment under a news post and sentenced to "
+            "**four years** in a penal colony.\n\n"
+            "We ask you to:\n\n"
+            "1. release Anna Kavalchuk at once and drop all charges;\n"
+            "2. let her receive letters and see her family until then;\n"
+            "3. give her the medical care she needs."
+        ),
+        "goal": 500,
+        "weeks": 6,
+        "signatures": 380,
+    },
+    {
+        "slug": "release-all-political-prisoners",
+        "title": "Release all political prisoners in Belarus",
+        "summary": (
+            "More than a thousand people are held for their views. Every one of them must go free."
+        ),
+        "addressee": "The authorities of the Republic of Belarus",
+        "body": (
+            "Human rights defenders count more than **1,100 political prisoners** in Belarus: "
+            "journalists, lawyers, students, pensioners, workers.\n\n"
+            "We call for the release of every one of them, an end to politically motivated "
+            "prosecutions, and the right of prisoners to receive letters."
+        ),
+        "goal": 1000,
+        "weeks": 10,
+        "signatures": 260,
+    },
+]
+
+FIRST = [
+    "Anna",
+    "Maria",
+    "Olga",
+    "Iryna",
+    "Katsiaryna",
+    "Tatsiana",
+    "Agnieszka",
+    "Ona",
+    "Lena",
+    "Julia",
+    "Ales",
+    "Ihar",
+    "Siarhei",
+    "Pavel",
+    "Andrei",
+    "Tomasz",
+    "Jonas",
+    "Lukas",
+    "Max",
+    "Dzmitry",
+]
+LAST = [
+    "Novik",
+    "Kavalenka",
+    "Shevchenko",
+    "Kowalska",
+    "Kazlauskas",
+    "Schmidt",
+    "Bondar",
+    "Lis",
+    "Petrauskas",
+    "Wagner",
+    "Zhuk",
+    "Melnyk",
+    "Nowak",
+    "Vasilevich",
+    "Krause",
+]
+COUNTRIES = (
+    ["BY"] * 6 + ["LT"] * 4 + ["PL"] * 5 + ["DE"] * 4 + ["UA"] * 3 + ["GB", "FR", "US", "CZ", "SE"]
+)
+CITIES = {
+    "BY": ["Minsk", "Hrodna", "Brest", "Homel"],
+    "LT": ["Vilnius", "Kaunas"],
+    "PL": ["Warszawa", "Białystok"],
+    "DE": ["Berlin", "München"],
+    "UA": ["Kyiv", "Lviv"],
+}
+
 
 def load_demo(session: Session, *, settings: Settings) -> bool:
     """Add the demo content unless it is there already; True when something was added."""
-    if find_user(session, email=DEMO_EMAIL) is not None:
-        return False
-    user = create_organiser(
-        session, email=DEMO_EMAIL, password=DEMO_PASSWORD, role=Role.admin, name="Demo Organiser"
+    added = False
+    user = find_user(session, email=DEMO_EMAIL)
+    if user is None:
+        user = create_organiser(
+            session,
+            email=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            role=Role.admin,
+            name="Demo Organiser",
+        )
+        outbox.enqueue(
+            session,
+            to=user.email,
+            template="welcome",
+            context={"name": user.name},
+            base_url=settings.base_url,
+        )
+        added = True
+    for spec in PETITIONS:
+        if session.exec(select(Petition.id).where(Petition.slug == spec["slug"])).first() is None:
+            _demo_petition(session, settings=settings, spec=spec, user_id=user.id)  # type: ignore[arg-type]
+            added = True
+    return added
+
+
+def _demo_petition(
+    session: Session, *, settings: Settings, spec: dict[str, object], user_id: int
+) -> None:
+    rng = random.Random(str(spec["slug"]))  # noqa: S311 - demo data, not security
+    now = utcnow()
+    weeks = int(spec["weeks"])  # type: ignore[call-overload]
+    petition = Petition(
+        slug=str(spec["slug"]),
+        title=str(spec["title"]),
+        summary=str(spec["summary"]),
+        addressee=str(spec["addressee"]),
+        body=str(spec["body"]),
+        goal=int(spec["goal"]),  # type: ignore[call-overload]
+        status=PetitionStatus.open,
+        created_by=user_id,
+        published_at=now - timedelta(weeks=weeks),
+        created_at=now - timedelta(weeks=weeks, days=1),
     )
-    outbox.enqueue(
-        session,
-        to=user.email,
-        template="welcome",
-        context={"name": user.name},
-        base_url=settings.base_url,
-    )
-    return True
+    session.add(petition)
+    session.flush()
+    for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
+        country = rng.choice(COUNTRIES)
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        email = f"{spec['slug']}-{n}@example.org"
+        # More signatures early on and after each share: a skewed spread over the weeks.
+        signed = now - timedelta(minutes=int(weeks * 7 * 24 * 60 * rng.random() ** 1.6))
+        state = rng.random()
+        status = SignatureStatus.pending if state < 0.05 else SignatureStatus.confirmed
+        suspect = 0.05 <= state < 0.08
+        session.add(
+            Signature(
+                petition_id=petition.id,
+                name=name,
+                email=email,
+                email_hash=email_index(settings, email),  # type: ignore[arg-type]
+                country=country,
+                city=rng.choice(CITIES.get(country, [""])),
+                consent=True,
+                wants_updates=rng.random() < 0.4,
+                show_publicly=rng.random() < 0.5,
+                status=status,
+                suspect=suspect,
+                suspect_reason="rate limit" if suspect else "",
+                ip_hash=secrets.token_hex(32),
+                created_at=signed,
+                confirmed_at=signed + timedelta(minutes=rng.randint(1, 600))
+                if status == "confirmed"
+                else None,
+            )
+        )
+        if status == SignatureStatus.confirmed and not suspect:
+            count_signature(session, petition_id=petition.id, country=country, delta=1)  # type: ignore[arg-type]
+    session.flush()

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from campaign.accounts.models import User
 from campaign.mail.models import OutboxMessage
+from campaign.petitions.models import Petition, PetitionTally
 from campaign.settings import PROJECT_DIR
 from tests.conftest import TEST_SECRET
 from tests.smtp_server import free_port
@@ -117,6 +118,15 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     with Session(engine) as session:
         assert len(session.exec(select(User)).all()) == 1
         assert len(session.exec(select(OutboxMessage)).all()) == 1
+        petitions = session.exec(select(Petition)).all()
+        assert len(petitions) == 2
+        assert all(100 < petition.signature_count < 400 for petition in petitions)
+        assert {tally.country for tally in session.exec(select(PetitionTally)).all()} >= {
+            "BY",
+            "PL",
+            "LT",
+            "DE",
+        }
     engine.dispose()
 
 
