@@ -31,11 +31,14 @@ from campaign.web import STATIC_DIR, render
 log = logging.getLogger("campaign")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# RFC 8058 one-click unsubscribe is POSTed by mail providers, with no cookie; the signed token
+# in its URL is what authorises it.
+CSRF_EXEMPT_PATHS = {"/unsubscribe"}
 
 
 async def csrf_protect(request: Request) -> None:
     """Every state-changing request carries a CSRF token bound to the browser."""
-    if request.method in UNSAFE_METHODS:
+    if request.method in UNSAFE_METHODS and request.url.path not in CSRF_EXEMPT_PATHS:
         await check_csrf(request, request.app.state.settings)
 
 
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(pages.router)
     app.include_router(account_routes.router)
     app.include_router(petition_routes.router)
+    app.include_router(petition_routes.unsubscribe_router)
     app.include_router(petition_admin.router)
     app.include_router(petition_api.router)
     if not settings.is_production:

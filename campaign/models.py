@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from campaign.accounts.models import LoginSession, User
 from campaign.audit import AuditEvent
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import Petition, PetitionTally, Signature
+from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
 from campaign.ratelimit import RateCounter
 from campaign.sitesettings import SiteSetting
 
@@ -17,6 +17,7 @@ __all__ = [
     "OutboxMessage",
     "Petition",
     "PetitionTally",
+    "PetitionUpdate",
     "RateCounter",
     "Signature",
     "SiteSetting",

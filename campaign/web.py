@@ -12,6 +12,7 @@ from starlette.datastructures import URL
 
 from campaign import i18n
 from campaign.countries import country_name
+from campaign.markdown import render_markdown
 from campaign.security import CSRF_FIELD, csrf_token, read_token, signer
 from campaign.settings import PROJECT_DIR, Settings
 
@@ -37,6 +38,7 @@ def make_environment() -> Environment:
     )
     environment.globals["language_name"] = i18n.language_name
     environment.globals["country_name"] = country_name
+    environment.filters["markdown"] = render_markdown
     return environment
 
 

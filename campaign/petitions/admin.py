@@ -15,7 +15,7 @@ from campaign.countries import country_choices
 from campaign.db import SessionDep
 from campaign.i18n import _, ngettext
 from campaign.markdown import render_markdown
-from campaign.petitions import exports, manage, service
+from campaign.petitions import exports, manage, service, updates
 from campaign.petitions.charts import daily_bars
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
@@ -326,3 +326,67 @@ def invalidate(
     )
     message = ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed)
     return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
+
+
+# -- updates to signers ------------------------------------------------------------------------
+
+
+def _updates_page(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    form: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {
+        "petition": petition,
+        "form": form,
+        "errors": errors,
+        "recipients": len(updates.update_recipients(session, petition)),
+        "past": updates.past_updates(session, petition),
+    }
+    return render(
+        request, "admin/petitions/updates.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{petition_id}/updates")
+def updates_form(request: Request, session: SessionDep, petition: PetitionForEditor) -> Response:
+    return _updates_page(request, session, petition, {}, FormErrors())
+
+
+@router.post("/{petition_id}/updates")
+def send_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    subject = " ".join(raw.get("subject", "").split())
+    body = raw.get("body", "").replace("\r\n", "\n").strip()
+    errors = FormErrors()
+    if not subject or len(subject) > 200:
+        errors.add("subject", _("Write a subject of at most %(count)s characters.", count=200))
+    if not body or len(body) > 20_000:
+        errors.add("body", _("Write the message (at most %(count)s characters).", count=20_000))
+    if errors:
+        return _updates_page(request, session, petition, raw, errors, status=400)
+    update = updates.send_update(
+        session,
+        settings=request.app.state.settings,
+        petition=petition,
+        subject=subject,
+        body=body,
+        user_id=user.id,  # type: ignore[arg-type]
+    )
+    _record(
+        session, user, "petition.update_sent", petition, count=update.recipients, subject=subject
+    )
+    message = ngettext(
+        "The update goes to %(num)d signer.",
+        "The update goes to %(num)d signers.",
+        update.recipients,
+    )
+    return redirect(f"/admin/petitions/{petition.id}/updates", flash=message, request=request)

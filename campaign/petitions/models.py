@@ -86,3 +86,17 @@ class PetitionTally(SQLModel, table=True):
     petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", primary_key=True)
     country: str = Field(max_length=2, primary_key=True)
     count: int = 0
+
+
+class PetitionUpdate(SQLModel, table=True):
+    """A message an organiser sent to the signers who asked for updates."""
+
+    __tablename__ = "petition_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", index=True)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    recipients: int = 0
+    sent_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

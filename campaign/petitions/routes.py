@@ -12,7 +12,7 @@ from campaign.countries import country_choices
 from campaign.db import SessionDep
 from campaign.i18n import get_locale
 from campaign.markdown import render_markdown
-from campaign.petitions import service
+from campaign.petitions import service, updates
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
 from campaign.petitions.models import Petition
 from campaign.security import CSRF_COOKIE, ip_hash, token_digest
@@ -170,4 +170,29 @@ def qr_code(request: Request, petition: PublicPetition) -> Response:
             "cache-control": "public, max-age=86400",
             "content-disposition": f'inline; filename="{petition.slug}.svg"',
         },
+    )
+
+
+unsubscribe_router = APIRouter()
+
+
+@unsubscribe_router.get("/unsubscribe")
+def unsubscribe_page(request: Request, token: str = "") -> Response:
+    return render(
+        request, "petitions/unsubscribe.html", {"token": token, "done": False}, headers=PRIVATE
+    )
+
+
+@unsubscribe_router.post("/unsubscribe")
+def unsubscribe(request: Request, session: SessionDep, raw: FormData, token: str = "") -> Response:
+    """One click, from the mail client (RFC 8058) or the page's button; no login needed."""
+    valid = updates.unsubscribe(
+        session, settings=request.app.state.settings, token=token or raw.get("token", "")
+    )
+    return render(
+        request,
+        "petitions/unsubscribe.html",
+        {"token": "", "done": valid, "invalid": not valid},
+        status_code=200 if valid else 400,
+        headers=PRIVATE,
     )
