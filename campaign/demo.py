@@ -157,6 +157,7 @@ def _demo_petition(
     )
     session.add(petition)
     session.flush()
+    assert petition.id is not None
     for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
         country = rng.choice(COUNTRIES)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -171,7 +172,7 @@ def _demo_petition(
                 petition_id=petition.id,
                 name=name,
                 email=email,
-                email_hash=email_index(settings, email),  # type: ignore[arg-type]
+                email_hash=email_index(settings, email),
                 country=country,
                 city=rng.choice(CITIES.get(country, [""])),
                 consent=True,
@@ -188,5 +189,5 @@ def _demo_petition(
             )
         )
         if status == SignatureStatus.confirmed and not suspect:
-            count_signature(session, petition_id=petition.id, country=country, delta=1)  # type: ignore[arg-type]
+            count_signature(session, petition_id=petition.id, country=country, delta=1)
     session.flush()

@@ -39,7 +39,7 @@ def send_update(
     body: str,
     user_id: int,
 ) -> PetitionUpdate:
-    """Queue the update for every recipient, each in their own language, with unsubscribe headers."""
+    """Queue the update for every recipient in their own language, with unsubscribe headers."""
     recipients = update_recipients(session, petition)
     for signature in recipients:
         url = f"{settings.base_url}/unsubscribe?token={unsubscribe_token(settings, signature.id)}"  # type: ignore[arg-type]
@@ -62,12 +62,13 @@ def send_update(
             },
             base_url=settings.base_url,
         )
+    assert petition.id is not None
     update = PetitionUpdate(
         petition_id=petition.id,
         subject=subject,
         body=body,
         recipients=len(recipients),
-        sent_by=user_id,  # type: ignore[arg-type]
+        sent_by=user_id,
     )
     session.add(update)
     session.flush()
