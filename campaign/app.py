@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -33,13 +34,20 @@ log = logging.getLogger("campaign")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # RFC 8058 one-click unsubscribe is POSTed by mail providers, with no cookie; the signed token
 # in its URL is what authorises it.
+# The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
+# a petition-bound signed stamp instead (petitions/routes.py).
 CSRF_EXEMPT_PATHS = {"/unsubscribe"}
+CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
 
 
 async def csrf_protect(request: Request) -> None:
     """Every state-changing request carries a CSRF token bound to the browser."""
-    if request.method in UNSAFE_METHODS and request.url.path not in CSRF_EXEMPT_PATHS:
-        await check_csrf(request, request.app.state.settings)
+    if request.method not in UNSAFE_METHODS:
+        return
+    path = request.url.path
+    if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
+        return
+    await check_csrf(request, request.app.state.settings)
 
 
 class CampaignApp(FastAPI):

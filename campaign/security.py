@@ -209,6 +209,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
+                if b"content-security-policy" in present:
+                    # A page with its own policy (the embed) decides about framing itself.
+                    present.add(b"x-frame-options")
                 extra = [(k, v) for k, v in self.headers if k not in present]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)

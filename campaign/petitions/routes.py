@@ -15,7 +15,13 @@ from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
 from campaign.petitions.models import Petition
-from campaign.security import CSRF_COOKIE, ip_hash, token_digest
+from campaign.security import (
+    CONTENT_SECURITY_POLICY,
+    CSRF_COOKIE,
+    CsrfError,
+    ip_hash,
+    token_digest,
+)
 from campaign.sitesettings import SIGNING_PAUSED, get_flag
 from campaign.web import FormData, FormErrors, not_modified, redirect, render
 
@@ -23,6 +29,12 @@ router = APIRouter(prefix="/petitions")
 
 PRIVATE = {"cache-control": "private, no-store"}
 PAGE_CACHE = "private, no-cache"
+EMBED_HEADERS = {
+    "cache-control": "private, no-store",
+    "content-security-policy": CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors *"
+    ),
+}
 
 
 def public_petition(slug: str, session: SessionDep) -> Petition:
@@ -64,7 +76,7 @@ def _petition_page(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
         ),
         "countries": country_choices(),
-        "started": service.form_started_token(settings),
+        "started": service.form_started_token(settings, petition.id),  # type: ignore[arg-type]
         "honeypot_field": HONEYPOT_FIELD,
         "form": form or {},
         "errors": errors or FormErrors(),
@@ -94,19 +106,27 @@ def petition_page(request: Request, session: SessionDep, petition: PublicPetitio
     return response
 
 
-@router.post("/{slug}/sign")
-def sign(
-    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
+def _sign(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    raw: dict[str, str],
+    *,
+    embedded: bool,
 ) -> Response:
+    """Check the form and sign; the same redirect follows whatever became of the signature."""
     settings = request.app.state.settings
+    page = _embed_page if embedded else _petition_page
+    age = service.form_age(settings, raw.get(STARTED_FIELD, ""), petition.id)  # type: ignore[arg-type]
+    if embedded and age is None:
+        # In a partner's iframe the browser sends no cookie: the signed, petition-bound,
+        # expiring form stamp is this form's CSRF token.
+        raise CsrfError("embed form stamp")
     if not service.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
-        return _petition_page(request, session, petition, status_code=409)
+        return page(request, session, petition, status_code=409)
     form, errors = parse_sign_form(raw)
     if form is None:
-        return _petition_page(request, session, petition, form=raw, errors=errors, status_code=400)
-    bot = bool(raw.get(HONEYPOT_FIELD)) or service.filled_too_fast(
-        settings, str(raw.get(STARTED_FIELD, ""))
-    )
+        return page(request, session, petition, form=raw, errors=errors, status_code=400)
     service.sign_petition(
         session,
         settings=settings,
@@ -115,9 +135,66 @@ def sign(
         form=form,
         ip_hash=ip_hash(request, settings),
         locale=get_locale(),
-        bot_suspected=bot,
+        bot_suspected=bool(raw.get(HONEYPOT_FIELD)) or service.filled_too_fast(settings, age),
     )
-    return redirect(f"/petitions/{petition.slug}/thanks")
+    suffix = "/embed/thanks" if embedded else "/thanks"
+    return redirect(f"/petitions/{petition.slug}{suffix}")
+
+
+@router.post("/{slug}/sign")
+def sign(
+    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
+) -> Response:
+    return _sign(request, session, petition, raw, embedded=False)
+
+
+@router.post("/{slug}/embed/sign")
+def embed_sign(
+    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
+) -> Response:
+    return _sign(request, session, petition, raw, embedded=True)
+
+
+def _embed_page(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    context = {
+        "petition": petition,
+        "goal": service.displayed_goal(petition.signature_count, petition.goal),
+        "can_sign": service.accepts_signatures(
+            petition, site_paused=get_flag(session, SIGNING_PAUSED)
+        ),
+        "countries": country_choices(),
+        "started": service.form_started_token(settings, petition.id),  # type: ignore[arg-type]
+        "honeypot_field": HONEYPOT_FIELD,
+        "form": form or {},
+        "errors": errors or FormErrors(),
+        "page_url": f"{settings.base_url}/petitions/{petition.slug}",
+        "embedded": True,
+    }
+    return render(
+        request, "petitions/embed.html", context, status_code=status_code, headers=EMBED_HEADERS
+    )
+
+
+@router.get("/{slug}/embed")
+def embed(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
+    """A counter and sign form for partner sites' iframes: the one page that may be framed."""
+    return _embed_page(request, session, petition)
+
+
+@router.get("/{slug}/embed/thanks")
+def embed_thanks(request: Request, petition: PublicPetition) -> Response:
+    return render(
+        request, "petitions/embed_thanks.html", {"petition": petition}, headers=EMBED_HEADERS
+    )
 
 
 @router.get("/{slug}/thanks")

@@ -144,17 +144,25 @@ def tallies(session: Session, petition: Petition) -> list[tuple[str, int]]:
 # -- signing -----------------------------------------------------------------------------------
 
 
-def form_started_token(settings: Settings) -> str:
-    """A signed timestamp for the sign form, to tell a person from a bot that fills it at once."""
-    return str(signer(settings, "sign-form").dumps(time.time()))
+FORM_MAX_AGE = 24 * 3600
 
 
-def filled_too_fast(settings: Settings, token: str) -> bool:
+def form_started_token(settings: Settings, petition_id: int) -> str:
+    """A signed timestamp for a petition's sign form, to tell a person from a fast bot."""
+    return str(signer(settings, "sign-form").dumps([petition_id, time.time()]))
+
+
+def form_age(settings: Settings, token: str, petition_id: int) -> float | None:
+    """Seconds since the sign form was served; None when the stamp is forged, stale or foreign."""
+    payload = read_token(settings, "sign-form", token, max_age=FORM_MAX_AGE)
+    if not isinstance(payload, list) or len(payload) != 2 or payload[0] != petition_id:
+        return None
+    return time.time() - float(payload[1])
+
+
+def filled_too_fast(settings: Settings, age: float | None) -> bool:
     """Whether the form came back sooner than a person could fill it (or without a valid stamp)."""
-    started = read_token(settings, "sign-form", token, max_age=24 * 3600)
-    if not isinstance(started, float | int):
-        return True
-    return time.time() - float(started) < settings.sign_min_fill_seconds
+    return age is None or age < settings.sign_min_fill_seconds
 
 
 def sign_petition(

@@ -307,3 +307,73 @@ def test_the_thanks_and_confirmation_pages_are_never_stored(
         client.get("/petitions/free-maria/confirm?token=x").headers["cache-control"]
         == "private, no-store"
     )
+
+
+def test_the_embed_may_be_framed_and_signs_without_cookies(
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,  # type: ignore[no-untyped-def]
+) -> None:
+    with TestClient(quick, follow_redirects=False) as partner_iframe:
+        page = partner_iframe.get("/petitions/free-maria/embed")
+        assert page.status_code == 200
+        assert "frame-ancestors *" in page.headers["content-security-policy"]
+        assert "x-frame-options" not in page.headers
+        assert "set-cookie" not in page.headers
+        partner_iframe.cookies.clear()  # a third-party iframe sends no SameSite cookie
+        data = {
+            "started": STARTED.search(page.text).group(1),
+            "name": "Ana B",
+            "email": "embed@example.org",  # type: ignore[union-attr]
+            "country": "DE",
+            "consent": "1",
+        }
+        response = partner_iframe.post("/petitions/free-maria/embed/sign", data=data)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/petitions/free-maria/embed/thanks"
+    assert [s.email for s in signatures(engine)] == ["embed@example.org"]
+
+
+def test_the_embed_form_needs_its_signed_stamp(
+    client: TestClient, engine: Engine, petition: Petition
+) -> None:
+    data = {"name": "Ana B", "email": "embed@example.org", "country": "DE", "consent": "1"}
+    assert (
+        client.post(
+            "/petitions/free-maria/embed/sign", data={**data, "started": "forged"}
+        ).status_code
+        == 403
+    )
+    other = make_petition(engine, slug="other")
+    stamp = STARTED.search(client.get("/petitions/other/embed").text).group(1)  # type: ignore[union-attr]
+    assert (
+        client.post("/petitions/free-maria/embed/sign", data={**data, "started": stamp}).status_code
+        == 403
+    )
+    assert other.slug == "other" and signatures(engine) == []
+
+
+def test_every_other_page_refuses_to_be_framed(client: TestClient, petition: Petition) -> None:
+    for path in ["/petitions/free-maria", "/petitions/free-maria/embed/thanks", "/login"]:
+        headers = client.get(path).headers
+        framing = (
+            "frame-ancestors *" if path.endswith("/embed/thanks") else "frame-ancestors 'none'"
+        )
+        assert framing in headers["content-security-policy"], path
+
+
+def test_the_main_sign_form_still_needs_the_cookie_token(
+    client: TestClient, quick, engine: Engine, petition: Petition
+) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/petitions/free-maria")
+    data = {
+        "started": STARTED.search(page.text).group(1),
+        "name": "Ana B",
+        "email": "x@example.org",  # type: ignore[union-attr]
+        "country": "DE",
+        "consent": "1",
+    }
+    assert client.post("/petitions/free-maria/sign", data=data).status_code == 403
+    assert signatures(engine) == []
