@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy import Engine
 
 from campaign.settings import PROJECT_DIR, ConfigError, Settings, get_settings
 
@@ -42,6 +43,27 @@ def fails_cleanly(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _ready_engine(settings: Settings) -> Engine:
+    """An engine for a reachable database whose schema is up to date, or one line and exit 2."""
+    from campaign.db import check_settings_database
+    from campaign.migrate import check_current
+
+    engine = check_settings_database(settings)
+    check_current(engine)
+    return engine
+
+
+def _refuse_demo_account(engine: Engine) -> None:
+    """In production the demo admin, whose password is printed by `make run`, must not exist."""
+    from campaign.accounts.service import find_user
+    from campaign.db import transaction
+    from campaign.demo import DEMO_EMAIL
+
+    with transaction(engine) as session:
+        if find_user(session, email=DEMO_EMAIL) is not None:
+            raise ConfigError(f"the demo account {DEMO_EMAIL} exists; delete it before serving")
 
 
 def _settings() -> Settings:
@@ -80,12 +102,10 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the web app with uvicorn (no access log with client addresses)."""
     import uvicorn
 
-    from campaign.db import check_settings_database
-    from campaign.migrate import check_current
-
     settings = _settings()
-    engine = check_settings_database(settings)
-    check_current(engine)
+    engine = _ready_engine(settings)
+    if settings.is_production:
+        _refuse_demo_account(engine)
     engine.dispose()
     uvicorn.run(
         "main:app",
@@ -96,6 +116,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=False,  # our own access log (campaign.http) leaves out addresses
         proxy_headers=False,  # X-Forwarded-For is judged by TRUSTED_PROXIES in the app
         server_header=False,
+        ws="none",  # no WebSockets here; uvicorn would log each upgrade with the client address
         log_config=LOGGING,
         app_dir=str(PROJECT_DIR),
     )
@@ -107,14 +128,13 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @fails_cleanly
 def worker(once: bool, batch_size: int) -> None:
     """Send queued mail over one reused SMTP connection and run housekeeping jobs."""
-    from campaign.db import check_settings_database
     from campaign.jobs import housekeeping_jobs
     from campaign.mail.worker import MailWorker, SmtpUnavailable
-    from campaign.migrate import check_current
 
     settings = _settings()
-    engine = check_settings_database(settings)
-    check_current(engine)
+    engine = _ready_engine(settings)
+    if settings.is_production:
+        _refuse_demo_account(engine)
     mail_worker = MailWorker(
         engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine, settings)
     )
@@ -148,10 +168,10 @@ def create_organiser_command(email: str, name: str, admin: bool, password_stdin:
     """Add an organiser account; the password is asked for (or read from stdin)."""
     from campaign.accounts.models import Role
     from campaign.accounts.service import AccountError, create_organiser
-    from campaign.db import check_settings_database, transaction
+    from campaign.db import transaction
 
     settings = _settings()
-    engine = check_settings_database(settings)
+    engine = _ready_engine(settings)
     if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -175,13 +195,13 @@ def create_organiser_command(email: str, name: str, admin: bool, password_stdin:
 @fails_cleanly
 def demo() -> None:
     """Load the demo content (development only; running it again changes nothing)."""
-    from campaign.db import check_settings_database, transaction
+    from campaign.db import transaction
     from campaign.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
     settings = _settings()
     if settings.is_production:
         raise ConfigError("ENV: the demo content is for development only")
-    engine = check_settings_database(settings)
+    engine = _ready_engine(settings)
     with transaction(engine) as session:
         created = load_demo(session, settings=settings)
     click.echo("campaign: demo content " + ("loaded" if created else "already there"))

@@ -40,13 +40,16 @@ def make_engine(database_url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(database_url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            database_url, connect_args={"check_same_thread": False}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Sessions in UTC, so that date() of a timestamp is the UTC day on PostgreSQL as on SQLite.
     return create_engine(
         database_url,
         pool_pre_ping=True,
+        hide_parameters=True,  # bound values (addresses, names) never reach an error log
         pool_size=10,
         max_overflow=20,
         connect_args={"options": "-c timezone=UTC"},
@@ -88,7 +91,9 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs before the response is sent, so a failed commit is a 500
+# and never a success page for something that was not stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def increment(session: Session, table: Any, keys: dict[str, Any], column: str, delta: int) -> None:

@@ -11,10 +11,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign import i18n
-from campaign.security import CSRF_COOKIE
+from campaign.security import cookie_header, csrf_cookie_name
 from campaign.settings import Settings
 
 access_log = logging.getLogger("campaign.http")
+YEAR = 365 * 24 * 3600
 
 
 class RequestContextMiddleware:
@@ -58,12 +59,16 @@ class RequestContextMiddleware:
                 vary = response_headers.get("vary")
                 response_headers["vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
                 if query_lang == locale and cookies.get(i18n.LANGUAGE_COOKIE) != locale:
-                    response_headers.append(
-                        "set-cookie", self._cookie(i18n.LANGUAGE_COOKIE, locale, http_only=False)
+                    language = cookie_header(
+                        self.settings, i18n.LANGUAGE_COOKIE, locale, max_age=YEAR, http_only=False
                     )
+                    response_headers.append("set-cookie", language)
                 new_secret = state.get("new_csrf_secret")
                 if new_secret:
-                    response_headers.append("set-cookie", self._cookie(CSRF_COOKIE, new_secret))
+                    # A browser-session cookie: it goes when the browser closes.
+                    name = csrf_cookie_name(self.settings)
+                    csrf = cookie_header(self.settings, name, new_secret, max_age=None)
+                    response_headers.append("set-cookie", csrf)
             await send(message)
 
         try:
@@ -71,14 +76,6 @@ class RequestContextMiddleware:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
-
-    def _cookie(self, name: str, value: str, *, http_only: bool = True) -> str:
-        parts = [f"{name}={value}", "Path=/", "SameSite=Lax", "Max-Age=31536000"]
-        if http_only:
-            parts.append("HttpOnly")
-        if self.settings.secure_cookies:
-            parts.append("Secure")
-        return "; ".join(parts)
 
 
 def _cookies(header: str) -> dict[str, str]:

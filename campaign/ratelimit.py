@@ -6,6 +6,7 @@ Counters are written on their own connection in autocommit, so a request that ro
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -44,6 +45,7 @@ class DatabaseStorage(Storage):
         return SQLAlchemyError
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        key = _stored(key)
         now = time.time()
         table = RateCounter.__table__  # type: ignore[attr-defined]
         fresh = self._insert(table).values(key=key, count=amount, expires_at=now + expiry)
@@ -78,6 +80,7 @@ class DatabaseStorage(Storage):
             return int(connection.execute(delete(RateCounter)).rowcount)
 
     def clear(self, key: str) -> None:
+        key = _stored(key)
         with self.engine.connect() as connection:
             connection.execute(delete(RateCounter).where(col(RateCounter.key) == key))
 
@@ -88,11 +91,17 @@ class DatabaseStorage(Storage):
             return int(connection.execute(statement).rowcount)
 
     def _row(self, key: str) -> Any:
+        key = _stored(key)
         with self.engine.connect() as connection:
             query = select(col(RateCounter.count), col(RateCounter.expires_at)).where(
                 col(RateCounter.key) == key
             )
             return connection.execute(query).first()
+
+
+def _stored(key: str) -> str:
+    """Keys hold identifiers (an account's address, say): only their digest is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _case_expired(table: Any, now: float, when_expired: Any, otherwise: Any) -> Any:

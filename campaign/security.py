@@ -20,6 +20,7 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 CSRF_COOKIE = "campaign_csrf"
+SECURE_CSRF_COOKIE = "__Host-campaign_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 24 * 3600
@@ -140,9 +141,28 @@ class CsrfError(Exception):
     """A state-changing request came without a valid CSRF token."""
 
 
+def csrf_cookie_name(settings: Settings) -> str:
+    """`__Host-` over https: no sibling subdomain can plant a known secret."""
+    return SECURE_CSRF_COOKIE if settings.secure_cookies else CSRF_COOKIE
+
+
+def cookie_header(
+    settings: Settings, name: str, value: str, *, max_age: int | None, http_only: bool = True
+) -> str:
+    """A Set-Cookie value with the site's rules: Path=/, SameSite=Lax, Secure over https."""
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if http_only:
+        parts.append("HttpOnly")
+    if settings.secure_cookies:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
 def csrf_secret(request: Request) -> str:
     """The browser's CSRF secret: from its cookie, or a new one the response will set."""
-    existing = request.cookies.get(CSRF_COOKIE)
+    existing = request.cookies.get(csrf_cookie_name(request.app.state.settings))
     if existing and 20 <= len(existing) <= 100:
         return existing
     if not getattr(request.state, "new_csrf_secret", None):
@@ -164,7 +184,7 @@ async def check_csrf(request: Request, settings: Settings) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = request.cookies.get(csrf_cookie_name(settings))
     if not token or not cookie:
         raise CsrfError("missing")
     secret = read_token(settings, "csrf", token, CSRF_MAX_AGE)

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
             if not self.smtp_host:
                 raise ValueError("SMTP_HOST must be set in production")
+            if not self.base_url.startswith("https://"):
+                raise ValueError("BASE_URL must be the public https:// address in production")
+            if self.mail_from.rstrip(">").endswith(".localhost"):
+                raise ValueError("MAIL_FROM must be a real sender address in production")
         else:
             if not self.secret_key:
                 self.secret_key = local_secret(VAR_DIR / "secret_key")

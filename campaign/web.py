@@ -75,14 +75,22 @@ def render(
         "flashes": flashes,
         "errors": FormErrors(),
         "form": {},
-        "url_with_lang": lambda lang: str(URL(str(request.url)).include_query_params(lang=lang)),
+        # Relative links: a forged Host header must not end up in a page.
+        "url_with_lang": lambda lang: _relative(request.url.include_query_params(lang=lang)),
         **(context or {}),
     }
     body = environment.get_template(template).render(page_context)
     response = HTMLResponse(body, status_code=status_code, headers=headers)
+    if page_context["current_user"] is not None and "cache-control" not in response.headers:
+        # Organiser pages hold other people's data: never on a shared or seized disk.
+        response.headers["cache-control"] = "no-store"
     if flashes:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def _relative(url: URL) -> str:
+    return f"{url.path}?{url.query}" if url.query else url.path
 
 
 def redirect(

@@ -23,6 +23,7 @@ class RecordingHandler:
         self.lock = threading.Lock()
         self.messages: list[EmailMessage] = []
         self.rcpt_replies: dict[str, list[str]] = defaultdict(list)
+        self.mail_replies: dict[str, str] = {}
         self.drop_after: int | None = None
         self.connections = 0
         self.delay = 0.0
@@ -32,6 +33,7 @@ class RecordingHandler:
         with self.lock:
             self.messages.clear()
             self.rcpt_replies.clear()
+            self.mail_replies.clear()
             self.drop_after = None
             self.connections = 0
             self.delay = 0.0
@@ -49,6 +51,17 @@ class RecordingHandler:
             await asyncio.sleep(0.05)
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        with self.lock:
+            reply = self.mail_replies.get(address)
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]

@@ -1,5 +1,6 @@
 """The `campaign` command: what it lists, and one clear line (exit 2) when set up wrong."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -132,7 +133,14 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
 
 def test_the_demo_is_refused_in_production() -> None:
     result = campaign(
-        "demo", env={"ENV": "production", "SECRET_KEY": "y" * 40, "SMTP_HOST": "mail.example.org"}
+        "demo",
+        env={
+            "ENV": "production",
+            "SECRET_KEY": "y" * 40,
+            "SMTP_HOST": "mail.example.org",
+            "BASE_URL": "https://campaign.example.org",
+            "MAIL_FROM": "campaign <noreply@campaign.example.org>",
+        },
     )
     assert_one_clean_line(result, "development only")
 
@@ -167,6 +175,17 @@ def test_serve_logs_requests_without_client_addresses(db_url: str, workers: str)
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
+        upgrade = urllib.request.Request(
+            f"http://127.0.0.1:{port}/socket?token=secret-in-query",
+            headers={
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+        )
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(upgrade).close()  # noqa: S310
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/", headers={"X-Forwarded-For": "203.0.113.9"}
         )
@@ -185,3 +204,18 @@ def test_serve_logs_requests_without_client_addresses(db_url: str, workers: str)
 def test_serve_on_an_unmigrated_database_asks_for_migrate(tmp_path: Path) -> None:
     result = campaign("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     assert_one_clean_line(result, "campaign migrate")
+
+
+def test_production_refuses_to_serve_with_the_demo_account(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    assert campaign("migrate", env=env).returncode == 0
+    assert campaign("demo", env=env).returncode == 0
+    production = {
+        **env,
+        "ENV": "production",
+        "SECRET_KEY": "p" * 40,
+        "SMTP_HOST": "mail.example.org",
+        "BASE_URL": "https://campaign.example.org",
+        "MAIL_FROM": "campaign <noreply@campaign.example.org>",
+    }
+    assert_one_clean_line(campaign("serve", env=production), "demo account")

@@ -21,7 +21,12 @@ def test_production_refuses_a_missing_smtp_host() -> None:
 
 def test_production_accepts_real_values() -> None:
     settings = load_settings(
-        env="production", secret_key="x" * 40, smtp_host="mail.example.org", smtp_security="tls"
+        env="production",
+        secret_key="x" * 40,
+        smtp_host="mail.example.org",
+        smtp_security="tls",
+        base_url="https://campaign.example.org",
+        mail_from="campaign <noreply@campaign.example.org>",
     )
     assert settings.is_production
     assert settings.smtp_port == 465
@@ -58,3 +63,23 @@ def test_bad_values_name_the_setting(overrides: dict[str, str], field: str) -> N
 def test_postgres_urls_use_psycopg_3() -> None:
     settings = load_settings(secret_key="x" * 40, database_url="postgresql://u@db/campaign")
     assert settings.database_url == "postgresql+psycopg://u@db/campaign"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"base_url": "http://127.0.0.1:8000"}, "BASE_URL"),
+        ({"mail_from": "campaign <noreply@campaign.localhost>"}, "MAIL_FROM"),
+    ],
+)
+def test_production_refuses_development_addresses(overrides: dict[str, str], field: str) -> None:
+    values = {
+        "env": "production",
+        "secret_key": "x" * 40,
+        "smtp_host": "mail.example.org",
+        "base_url": "https://campaign.example.org",
+        "mail_from": "campaign <noreply@campaign.example.org>",
+        **overrides,
+    }
+    with pytest.raises(ConfigError, match=field):
+        load_settings(**values)

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from campaign.app import create_app
 from campaign.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import PASSWORD, csrf_from, make_settings
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -60,9 +60,58 @@ def test_a_crash_gets_a_friendly_500_with_headers(db_url: str, tmp_path: Path) -
 
 
 def test_an_overlong_form_field_gets_a_400_with_a_reason(client: TestClient) -> None:
-    client.get("/login")
-    response = client.post("/login", headers={"x-csrf-token": "x"}, data={"email": "a" * 400})
-    assert response.status_code in {400, 403}
+    token = csrf_from(client, "/login")
+    response = client.post(
+        "/login", data={"email": "a" * 400, "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "This request could not be understood" in response.text
+    assert "email" in response.text
+
+
+def test_every_form_route_refuses_a_post_without_csrf_token(client: TestClient) -> None:
+    from campaign.app import CSRF_EXEMPT_PATHS, CSRF_EXEMPT_PATTERN
+
+    client.get("/login")  # the browser has a CSRF cookie, but the form carries no token
+    checked = 0
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for template, methods in paths.items():
+        if "post" not in methods:
+            continue
+        path = template.replace("{slug}", "x").replace("{petition_id}", "1")
+        if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
+            continue
+        assert client.post(path, data={"a": "b"}).status_code == 403, path
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_failed_commit_is_an_error_not_a_success(
+    app, organiser, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    def broken_commit(self: Session) -> None:
+        raise RuntimeError("disk full")
+
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        token = csrf_from(client, "/login")
+        monkeypatch.setattr(Session, "commit", broken_commit)
+        response = client.post(
+            "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": token}
+        )
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "campaign_session" not in response.headers.get("set-cookie", "")
+
+
+def test_links_never_carry_a_forged_host(client: TestClient) -> None:
+    page = client.get("/login", headers={"host": "evil.example"})
+    assert "evil.example" not in page.text
+
+
+def test_organiser_pages_are_never_stored(organiser_client: TestClient) -> None:
+    assert organiser_client.get("/admin").headers["cache-control"] == "no-store"
 
 
 def test_health_check_answers_when_the_database_does(client: TestClient) -> None:

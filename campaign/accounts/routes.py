@@ -12,7 +12,7 @@ from campaign.accounts import service
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
 from campaign.db import SessionDep
 from campaign.i18n import _, ngettext
-from campaign.security import ip_hash
+from campaign.security import csrf_cookie_name, ip_hash
 from campaign.web import FormErrors, redirect, render, safe_next
 
 router = APIRouter()
@@ -55,6 +55,10 @@ def login(
                 service.end_session(session, token=old)
             token = service.start_session(session, user=result.user, settings=settings)
             response = redirect(safe_next(next))
+            # A new CSRF secret with the new session: a token seen before login is worthless.
+            response.delete_cookie(
+                csrf_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True
+            )
             response.set_cookie(
                 session_cookie_name(settings),
                 token,

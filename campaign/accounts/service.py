@@ -100,16 +100,16 @@ def log_in(
         (settings.login_limit_per_account, "login-account", account_key),
         (settings.login_limit_per_client, "login-client", client_hash),
     )
+    # Every attempt is counted before the slow password check, atomically, so parallel guesses
+    # cannot all slip through between a check and a count.
     for limit, *identifiers in limits:
-        if not limiter.allowed(limit, *identifiers):
+        if not limiter.hit(limit, *identifiers):
             return LoginResult(
                 problem="throttled", retry_after=limiter.retry_after(limit, *identifiers)
             )
     user = find_user(session, email=account_key)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
-        for limit, *identifiers in limits:
-            limiter.hit(limit, *identifiers)
         return LoginResult(problem="invalid")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

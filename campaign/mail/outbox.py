@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, func, select
 
 from campaign.i18n import get_locale
@@ -32,6 +33,10 @@ def enqueue(
     """
     if not (TEMPLATE_DIR / "emails" / f"{template}.txt").exists():
         raise ValueError(f"no e-mail template named {template!r}")
+    try:
+        to = validate_email(to, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError("the recipient must be one valid address") from None
     unknown = set(headers or {}) - ALLOWED_HEADERS
     if unknown:
         raise ValueError(f"headers not allowed in the outbox: {', '.join(sorted(unknown))}")

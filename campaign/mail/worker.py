@@ -1,10 +1,11 @@
 """The mail worker: claims due outbox rows, sends them over one reused SMTP connection.
 
-Claiming is one UPDATE that moves rows from `queued` to `sending` under a per-worker token
-(with FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers), so two workers never
-hold the same row. A row is marked `sent` in its own commit as soon as the server accepts it.
-Only a worker that dies between the server's "250 OK" and that commit can leave a row to be
-claimed again when its lease runs out; the stable Message-ID lets receivers drop that copy.
+A worker selects due rows (FOR UPDATE SKIP LOCKED on PostgreSQL) and moves them from `queued`
+to `sending` under its own token with a lease; the UPDATE re-checks that they are still due, so
+two workers never hold the same row. Just before sending, a row's lease is renewed, and a row
+whose lease was taken over is skipped. A row is marked `sent` in its own commit as soon as the
+server accepts it. Only a worker that dies between the server's "250 OK" and that commit can
+leave a row to be sent again after its lease; the stable Message-ID lets receivers drop that copy.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ class Failure:
 
     permanent: bool
     reason: str
+
+    @property
+    def summary(self) -> str:
+        """The reply code or error kind alone: servers' replies may quote the recipient."""
+        return self.reason.split(":")[0].split(" ")[0]
+
+
+class WorkerFault(Exception):
+    """Our side is at fault (server unreachable, sender or login refused), not the message."""
 
 
 def backoff_delay(attempts: int, base: float, cap: float = 6 * 3600) -> float:
@@ -86,8 +96,9 @@ class MailWorker:
         self.backoff_base = backoff_base
         self.periodic = periodic or []
         self.token = uuid.uuid4().hex
-        # A lease outlives the slowest possible batch, so a live worker never loses its rows.
-        self.lease = timedelta(seconds=batch_size * settings.smtp_timeout * 2 + 60)
+        # One message may take four timeouts (MAIL, RCPT, DATA, end of data); each row's lease
+        # is renewed just before it is sent, so a slow batch never sends a row another took.
+        self.lease = timedelta(seconds=settings.smtp_timeout * 4 + 60)
         self._smtp: aiosmtplib.SMTP | None = None
         self._stopping = asyncio.Event()
 
@@ -193,16 +204,53 @@ class MailWorker:
             )
             session.commit()
 
+    def _renew(self, row: OutboxMessage) -> bool:
+        """Extend this worker's lease on a row; False when the row is no longer ours."""
+        with Session(self.engine) as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id) == row.id,
+                    col(OutboxMessage.claimed_by) == self.token,
+                    col(OutboxMessage.status) == MailStatus.sending,
+                )
+                .values(claimed_until=utcnow() + self.lease)
+            )
+            session.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def release(self, rows: list[OutboxMessage], *, reason: str, delay: float) -> None:
+        """Give rows back to the queue without counting the attempt (our fault, not theirs)."""
+        if not rows:
+            return
+        with Session(self.engine) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id).in_([row.id for row in rows]),
+                    col(OutboxMessage.claimed_by) == self.token,
+                )
+                .values(
+                    status=MailStatus.queued,
+                    claimed_by=None,
+                    claimed_until=None,
+                    attempts=OutboxMessage.attempts - 1,
+                    next_attempt_at=utcnow() + timedelta(seconds=delay),
+                    last_error=reason[:2000],
+                )
+            )
+            session.commit()
+
     def _mark_sent(self, row: OutboxMessage) -> None:
         self._finish(row, status=MailStatus.sent, sent_at=utcnow(), last_error=None)
 
     def _mark_failed(self, row: OutboxMessage, failure: Failure) -> None:
         if failure.permanent or row.attempts >= MAX_ATTEMPTS:
-            log.warning("mail %s failed for good: %s", row.id, failure.reason)
+            log.warning("mail %s failed for good: %s", row.id, failure.summary)
             self._finish(row, status=MailStatus.failed, last_error=failure.reason[:2000])
             return
         delay = backoff_delay(row.attempts, self.backoff_base)
-        log.info("mail %s will be retried in %.0fs: %s", row.id, delay, failure.reason)
+        log.info("mail %s will be retried in %.0fs: %s", row.id, delay, failure.summary)
         self._finish(
             row,
             status=MailStatus.queued,
@@ -211,18 +259,26 @@ class MailWorker:
         )
 
     async def send(self, row: OutboxMessage) -> bool:
-        """Send one claimed row and record the outcome; True when the server accepted it."""
+        """Send one claimed row and record the outcome; True when the server accepted it.
+
+        Raises WorkerFault when the fault is ours (no server, sender or login refused): the
+        caller then gives the batch back without counting it against the messages.
+        """
         try:
             message = build_message(row, self.settings)
         except Exception as exc:  # a template that cannot render will not render next time either
             self._mark_failed(row, Failure(permanent=True, reason=f"cannot render: {exc}"))
             return False
+        if not self._renew(row):
+            return False  # our lease ran out and another worker has it now
         try:
             smtp = await self.connection()
-            await smtp.send_message(message)
+            await smtp.send_message(message, recipients=[row.to_addr])
         except SmtpUnavailable as exc:
-            self._mark_failed(row, Failure(permanent=False, reason=str(exc)))
-            return False
+            raise WorkerFault(str(exc)) from None
+        except (aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPAuthenticationError) as exc:
+            await self._reset()
+            raise WorkerFault(f"{exc.code} {exc.message}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             failure = classify(exc)
             if isinstance(exc, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused):
@@ -242,10 +298,20 @@ class MailWorker:
             self._drop_connection()
 
     async def run_once(self) -> int:
-        """Claim one batch and send it; returns how many rows it handled."""
+        """Claim one batch and send it; returns how many rows it handled (0: stop draining)."""
         rows = self.claim()
-        for row in rows:
-            await self.send(row)
+        for index, row in enumerate(rows):
+            if self._stopping.is_set():
+                self.release(rows[index:], reason="worker stopped", delay=0)
+                return 0
+            try:
+                await self.send(row)
+            except WorkerFault as exc:
+                log.warning(
+                    "mail server problem, batch put back: %s", Failure(False, str(exc)).summary
+                )
+                self.release(rows[index:], reason=str(exc), delay=self.backoff_base)
+                return 0
         return len(rows)
 
     async def drain(self) -> int:

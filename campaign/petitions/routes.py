@@ -17,8 +17,8 @@ from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_f
 from campaign.petitions.models import Petition
 from campaign.security import (
     CONTENT_SECURITY_POLICY,
-    CSRF_COOKIE,
     CsrfError,
+    csrf_cookie_name,
     ip_hash,
     token_digest,
 )
@@ -91,7 +91,7 @@ def _petition_page(
 def petition_page(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
     # The page holds this browser's CSRF token, so only the browser itself may keep a copy; it
     # revalidates with If-None-Match and gets a 304, without rendering, until the petition changes.
-    browser = request.cookies.get(CSRF_COOKIE)
+    browser = request.cookies.get(csrf_cookie_name(request.app.state.settings))
     if browser is None:
         return _petition_page(request, session, petition)
     paused = get_flag(session, SIGNING_PAUSED)

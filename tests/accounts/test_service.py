@@ -132,3 +132,37 @@ def test_a_disabled_account_loses_its_sessions(
     session.add(organiser)
     session.flush()
     assert user_for_session(session, token=token) is None
+
+
+def test_parallel_guesses_cannot_slip_past_the_limit(
+    engine: Engine, settings: Settings, organiser: User
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from campaign.db import transaction
+
+    def guess(n: int) -> str | None:
+        with transaction(engine) as session:
+            return log_in(
+                session,
+                settings=settings,
+                limiter=Limiter(engine),
+                email=organiser.email,
+                password=f"wrong {n}",
+                client_hash=f"ip-{n}",
+            ).problem
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(guess, range(20)))
+    assert outcomes.count("invalid") == 5
+    assert outcomes.count("throttled") == 15
+
+
+def test_rate_limit_counters_do_not_hold_the_address(
+    engine: Engine, settings: Settings, session: Session, organiser: User
+) -> None:
+    from campaign.ratelimit import RateCounter
+
+    _attempt(session, settings, engine, "wrong", email="x" * 200 + "@example.org")
+    keys = [row.key for row in session.exec(select(RateCounter)).all()]
+    assert keys and all("example.org" not in key and len(key) == 64 for key in keys)

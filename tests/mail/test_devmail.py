@@ -40,7 +40,14 @@ def test_mail_sent_to_the_catcher_shows_at_dev_mail(
 
 
 def test_dev_mail_does_not_exist_in_production(db_url: str, tmp_path: Path) -> None:
-    production = make_settings(db_url, tmp_path, 25, env="production", secret_key="p" * 40)
+    production = make_settings(
+        db_url,
+        tmp_path,
+        25,
+        env="production",
+        secret_key="p" * 40,
+        base_url="https://campaign.example.org",
+    )
     app = create_app(production)
     with TestClient(app) as client:
         assert client.get("/dev/mail").status_code == 404

@@ -173,3 +173,57 @@ def test_a_worker_claims_at_most_one_batch(engine: Engine, settings: Settings) -
     assert not {row.id for row in a} & {row.id for row in b}
     assert len(first.claim()) == 6
     assert second.claim() == []
+
+
+def test_a_worker_never_sends_a_row_whose_lease_another_took(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 3)
+    slow = MailWorker(engine, settings)
+    rows = slow.claim()
+    with Session(engine) as session:  # the slow worker's lease ran out and another took row 2
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == rows[1].id).values(claimed_by="other")
+        )  # type: ignore[arg-type]
+        session.commit()
+
+    async def run() -> list[bool]:
+        try:
+            return [await slow.send(row) for row in rows]
+        finally:
+            await slow.close()
+
+    import asyncio
+
+    assert asyncio.run(run()) == [True, False, True]
+    assert sorted(m["To"] for m in smtp.messages) == ["person0@example.org", "person2@example.org"]
+
+
+def test_a_refused_sender_puts_the_batch_back_without_using_up_attempts(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 3)
+    wrong_sender = settings.model_copy(update={"mail_from": "campaign <blocked@campaign.test>"})
+    smtp.handler.mail_replies["blocked@campaign.test"] = "550 5.7.1 Sender not allowed"
+    drain(engine, wrong_sender, backoff_base=60)
+    assert {row.status for row in rows(engine)} == {MailStatus.queued}
+    assert {row.attempts for row in rows(engine)} == {0}
+    assert smtp.messages == []
+
+
+def test_the_recipient_list_is_the_row_address_only(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    from campaign.db import transaction
+    from campaign.mail import outbox
+
+    with (
+        transaction(engine) as session,
+        __import__("pytest").raises(ValueError, match="one valid address"),
+    ):
+        outbox.enqueue(
+            session,
+            to="ana@example.org, eve@example.org",
+            template="welcome",
+            context={"name": "A"},
+        )
