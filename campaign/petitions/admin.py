@@ -12,10 +12,10 @@ from campaign import audit
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
 from campaign.accounts.models import User
 from campaign.countries import country_choices
-from campaign.db import SessionDep
+from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
 from campaign.markdown import render_markdown
-from campaign.petitions import exports, manage, service, updates
+from campaign.petitions import exports, handover, manage, service, updates
 from campaign.petitions.charts import daily_bars
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
@@ -390,3 +390,34 @@ def send_update(
         update.recipients,
     )
     return redirect(f"/admin/petitions/{petition.id}/updates", flash=message, request=request)
+
+
+# -- hand-over ---------------------------------------------------------------------------------
+
+
+@router.get("/{petition_id}/handover")
+def handover_page(
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    """A print view for delivering the petition: names and places, never e-mail addresses."""
+    _record(session, user, "petition.exported", petition, export="handover")
+    context = {
+        "petition": petition,
+        "signers": list(handover.counted_signers(session, petition)),
+        "body_html": render_markdown(petition.body),
+        "generated": utcnow(),
+    }
+    return render(request, "admin/petitions/handover.html", context, headers=NO_STORE)
+
+
+@router.get("/{petition_id}/handover.pdf")
+def handover_pdf(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    _record(session, user, "petition.exported", petition, export="handover.pdf")
+    body = handover.handover_pdf(session, petition, generated=utcnow())
+    headers = {
+        "content-disposition": f'attachment; filename="{petition.slug}-handover.pdf"',
+        **NO_STORE,
+    }
+    return Response(body, media_type="application/pdf", headers=headers)

@@ -269,3 +269,50 @@ def test_an_organiser_cannot_read_the_audit_trail(organiser_client: TestClient) 
 @pytest.mark.parametrize("page", ["/admin/petitions/9999", "/admin/petitions/9999/edit"])
 def test_a_missing_petition_is_a_404(organiser_client: TestClient, page: str) -> None:
     assert organiser_client.get(page).status_code == 404
+
+
+def test_the_handover_lists_names_and_places_but_never_addresses(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from pypdf import PdfReader
+
+    petition = make_petition(
+        engine, title="Свабоду Ганне Кавальчук", addressee="Генеральны пракурор"
+    )
+    add_signature(
+        engine,
+        settings,
+        petition,
+        email="ales@example.org",
+        name="Алесь Бяляцкі",
+        country="BY",
+        city="Мінск",
+    )
+    add_signature(
+        engine,
+        settings,
+        petition,
+        email="jonas@example.org",
+        name="Jonas Kazlauskas",
+        country="LT",
+        city="",
+    )
+    add_signature(
+        engine, settings, petition, email="pending@example.org", name="Not Counted", confirm=False
+    )
+    page = organiser_client.get(f"/admin/petitions/{petition.id}/handover")
+    assert page.status_code == 200
+    assert (
+        "Алесь Бяляцкі" in page.text
+        and "Мінск, Belarus" in page.text
+        and "Jonas Kazlauskas" in page.text
+    )
+    assert "@example.org" not in page.text and "Not Counted" not in page.text
+    pdf = organiser_client.get(f"/admin/petitions/{petition.id}/handover.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Свабоду Ганне Кавальчук" in text and "Генеральны пракурор" in text
+    assert "Алесь Бяляцкі" in text and "Jonas Kazlauskas" in text and "2 signatures" in text
+    assert "@" not in text and "Not Counted" not in text
+    exported = [e.details["export"] for e in events(engine) if e.action == "petition.exported"]
+    assert exported == ["handover", "handover.pdf"]
