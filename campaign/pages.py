@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.db import check_database
+from campaign.images import image_path
 from campaign.settings import ConfigError
 from campaign.web import render
 
@@ -25,3 +26,16 @@ def healthz(request: Request) -> Response:
     except (ConfigError, SQLAlchemyError):
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "up"}, headers={"cache-control": "no-store"})
+
+
+@router.get("/media/{name}", include_in_schema=False)
+def media(request: Request, name: str) -> Response:
+    """Uploaded images (re-encoded on upload); names are random, so they can be cached long."""
+    path = image_path(request.app.state.settings.upload_dir, name)
+    if path is None:
+        raise HTTPException(status_code=404)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"cache-control": "public, max-age=31536000, immutable"},
+    )

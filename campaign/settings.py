@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     dev_mail_dir: Path = VAR_DIR / "mail"
+    upload_dir: Path = VAR_DIR / "uploads"
     login_limit_per_account: str = "5/15minutes"
     login_limit_per_client: str = "30/15minutes"
     session_max_age_hours: int = Field(default=12, ge=1)

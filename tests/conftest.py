@@ -139,6 +139,7 @@ def make_settings(db_url: str, tmp_path: Path, smtp_port: int, **overrides: obje
         "smtp_timeout": 5,
         "mail_from": "campaign <noreply@campaign.test>",
         "dev_mail_dir": tmp_path / "mail",
+        "upload_dir": tmp_path / "uploads",
         **overrides,
     }
     return load_settings(**values)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.datastructures import UploadFile
 
 from campaign import audit
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
@@ -14,6 +15,7 @@ from campaign.accounts.models import User
 from campaign.countries import country_choices
 from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
+from campaign.images import MAX_BYTES, ImageError, store_image
 from campaign.markdown import render_markdown
 from campaign.petitions import exports, handover, manage, service, updates
 from campaign.petitions.charts import daily_bars
@@ -99,6 +101,30 @@ def _petition_values(petition: Petition) -> dict[str, str]:
     }
 
 
+async def uploaded_image(request: Request) -> bytes | None:
+    """The bytes of the form's image field, if a file was chosen (read to just past the limit)."""
+    upload = (await request.form()).get("image")
+    if isinstance(upload, UploadFile) and upload.filename:
+        return await upload.read(MAX_BYTES + 1) or None
+    return None
+
+
+UploadedImage = Annotated[bytes | None, Depends(uploaded_image)]
+
+
+def _image_change(
+    request: Request, image: bytes | None, raw: dict[str, str], errors: FormErrors
+) -> tuple[bool, str | None]:
+    """Whether the image changes, and to what stored name (None: removed)."""
+    if image is not None:
+        try:
+            return True, store_image(image, request.app.state.settings.upload_dir)
+        except ImageError as exc:
+            errors.add("image", str(exc))
+            return False, None
+    return raw.get("remove_image") == "1", None
+
+
 @router.get("/new")
 def new_petition(request: Request, user: CurrentOrganiser) -> Response:
     return _form_page(request, None, {"goal": "1000"}, FormErrors())
@@ -106,14 +132,26 @@ def new_petition(request: Request, user: CurrentOrganiser) -> Response:
 
 @router.post("/new")
 def create_petition(
-    request: Request, session: SessionDep, user: CurrentOrganiser, raw: FormData
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: FormData,
+    image: UploadedImage,
 ) -> Response:
     form, errors = manage.parse_petition_form(raw)
     if form is not None and manage.slug_taken(session, form.slug):
         errors.add("slug", _("Another petition uses this address already."))
+    image_changed, image_name = _image_change(request, image, raw, errors)
     if form is None or errors:
         return _form_page(request, None, raw, errors, status=400)
     petition = manage.create_petition(session, form=form, user_id=user.id)  # type: ignore[arg-type]
+    if image_changed:
+        manage.set_image(
+            session,
+            petition=petition,
+            name=image_name,
+            directory=request.app.state.settings.upload_dir,
+        )
     _record(session, user, "petition.created", petition)
     return redirect(
         f"/admin/petitions/{petition.id}",
@@ -134,13 +172,22 @@ def update_petition(
     user: CurrentOrganiser,
     petition: PetitionForEditor,
     raw: FormData,
+    image: UploadedImage,
 ) -> Response:
     form, errors = manage.parse_petition_form(raw)
     if form is not None and manage.slug_taken(session, form.slug, except_id=petition.id):
         errors.add("slug", _("Another petition uses this address already."))
+    image_changed, image_name = _image_change(request, image, raw, errors)
     if form is None or errors:
         return _form_page(request, petition, raw, errors, status=400)
     manage.update_petition(session, petition=petition, form=form)
+    if image_changed:
+        manage.set_image(
+            session,
+            petition=petition,
+            name=image_name,
+            directory=request.app.state.settings.upload_dir,
+        )
     _record(session, user, "petition.edited", petition)
     return redirect(
         f"/admin/petitions/{petition.id}", flash=_("Your changes are saved."), request=request

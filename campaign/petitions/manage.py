@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
@@ -153,6 +154,17 @@ def update_petition(session: Session, *, petition: Petition, form: PetitionForm)
     session.add(petition)
     session.flush()
     return petition
+
+
+def set_image(session: Session, *, petition: Petition, name: str | None, directory: Path) -> None:
+    """Show a new stored image on the petition (None: no image); the old file is deleted."""
+    old = petition.image
+    petition.image = name
+    petition.updated_at = utcnow()
+    session.add(petition)
+    session.flush()
+    if old and old != name:
+        (directory / old).unlink(missing_ok=True)
 
 
 TRANSITIONS = {

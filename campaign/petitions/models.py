@@ -38,6 +38,7 @@ class Petition(SQLModel, table=True):
     signing_paused: bool = False
     ends_at: datetime | None = None
     signature_count: int = 0
+    image: str | None = Field(default=None, max_length=64)
     created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

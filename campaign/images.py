@@ -1,0 +1,55 @@
+"""Uploaded images: checked, re-encoded and stripped of metadata (EXIF GPS!) before storing."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from campaign.i18n import _
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 1600
+MAX_PIXELS = 40_000_000  # refuses decompression bombs before they are decoded
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+NAME_PATTERN = re.compile(r"^[0-9a-f]{32}\.jpg$")
+
+
+class ImageError(ValueError):
+    """The upload is not an image we accept; the message is for the person uploading."""
+
+
+def store_image(data: bytes, directory: Path) -> str:
+    """Check and re-encode an upload as a plain JPEG without metadata; returns its file name."""
+    if len(data) > MAX_BYTES:
+        raise ImageError(_("The image is larger than 5 MB."))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ACCEPTED_FORMATS:
+                raise ImageError(_("Upload a JPEG, PNG or WebP image."))
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ImageError(_("The image has too many pixels."))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as opened:
+            upright = ImageOps.exif_transpose(opened)  # keep the photo upright once EXIF is gone
+            upright.thumbnail((MAX_SIDE, MAX_SIDE))
+            clean = upright.convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ImageError(_("Upload a JPEG, PNG or WebP image.")) from exc
+    name = f"{uuid.uuid4().hex}.jpg"
+    directory.mkdir(parents=True, exist_ok=True)
+    output = io.BytesIO()
+    clean.save(output, format="JPEG", quality=85, optimize=True)  # no exif= argument: no metadata
+    (directory / name).write_bytes(output.getvalue())
+    return name
+
+
+def image_path(directory: Path, name: str) -> Path | None:
+    """The stored file for a name made by store_image, or None for anything else."""
+    if not NAME_PATTERN.match(name):
+        return None
+    path = directory / name
+    return path if path.is_file() else None
