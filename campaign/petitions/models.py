@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from campaign.db import utcnow
@@ -53,6 +53,14 @@ class Signature(SQLModel, table=True):
         UniqueConstraint("petition_id", "email_hash", name="uq_signature_petition_email"),
         Index("ix_signature_petition_status", "petition_id", "status", "confirmed_at"),
         Index("ix_signature_pending_created", "status", "created_at"),
+        # The newest public signers, without walking past everyone who chose not to be shown.
+        Index(
+            "ix_signature_public",
+            "petition_id",
+            "confirmed_at",
+            sqlite_where=text("show_publicly AND status = 'confirmed' AND NOT suspect"),
+            postgresql_where=text("show_publicly AND status = 'confirmed' AND NOT suspect"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,286 @@
+"""Petition benchmarks, run by hand: python bench/run.py --db postgresql [--seconds 15]
+
+Starts the app the production way (several uvicorn processes, no access log) and a bare
+FastAPI floor app on the same stack, loads both from wrk over loopback, checks correctness
+afterwards, and prints one line per scenario with the ratio to the floor measured in the
+same run. Results go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from campaign.db import transaction, utcnow  # noqa: E402
+from campaign.migrate import upgrade  # noqa: E402
+from campaign.petitions import service  # noqa: E402
+from campaign.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
+from campaign.settings import load_settings  # noqa: E402
+
+SECRET = "bench-secret-key-" + "x" * 40
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def database(kind: str, name: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / (name + '.db')}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url).close()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def wrk(url: str, *, seconds: int, connections: int, script: str | None = None, env: dict[str, str] | None = None,
+        headers: list[str] | None = None) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers or []:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(ROOT / "bench" / script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                            check=True).stdout
+    def latency(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50": latency("50"), "p99": latency("99"), "requests": requests,
+        "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
+    }
+
+
+def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ENV": "development", "DATABASE_URL": url, "SECRET_KEY": SECRET,
+           "TRUSTED_PROXIES": "127.0.0.1", "BASE_URL": f"http://127.0.0.1:{port}"}
+    process = subprocess.Popen([sys.executable, "-m", "campaign", "serve", "--port", str(port),
+                                "--workers", str(workers)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/healthz")
+    return process
+
+
+def serve_floor(url: str, port: int) -> subprocess.Popen[bytes]:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+        connection.execute(text(f"CREATE TABLE IF NOT EXISTS floor_row (id {serial}, email VARCHAR(254))"))
+    engine.dispose()
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(port),
+                                "--workers", "2", "--no-access-log", "--log-level", "warning"], cwd=ROOT,
+                               env={**os.environ, "FLOOR_DATABASE_URL": url},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/floor/page")
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def browser(base: str, slug: str) -> tuple[str, str, str]:
+    """A browser's CSRF cookie and token and the form's signed start stamp."""
+    with urllib.request.urlopen(f"{base}/petitions/{slug}") as response:  # noqa: S310
+        cookie = response.headers["set-cookie"].split(";")[0]
+        html = response.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    started = re.search(r'name="started" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return cookie, token, started
+
+
+def line(name: str, result: dict[str, float], floor: dict[str, float] | None) -> str:
+    ratio = f"{result['rps'] / floor['rps']:.0%} of floor ({floor['rps']:.0f}/s)" if floor else ""
+    return (f"{name:<34} {result['rps']:8.0f}/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:7.1f} ms  "
+            f"errors {int(result['errors'])}  {ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--export-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
+    url = database(args.db, "campaign_bench", workdir)
+    floor_url = database(args.db, "campaign_floor", workdir)
+    upgrade(url)
+    settings = load_settings(database_url=url, secret_key=SECRET)
+    engine = create_engine(url) if args.db == "postgresql" else __import__("campaign.db").db.make_engine(url)
+    with transaction(engine) as session:
+        petition = Petition(slug="bench", title="Benchmark petition", status=PetitionStatus.open,
+                            published_at=utcnow(), goal=1000)
+        session.add(petition)
+        session.flush()
+        petition_id = petition.id
+    print(f"# {platform.node()} · {os.cpu_count()} cores · {platform.python_version()} · {args.db} · "
+          f"{args.workers} app processes · {time.strftime('%Y-%m-%d %H:%M')}")
+    results: list[str] = []
+
+    floor = serve_floor(floor_url, 8801)
+    try:
+        floor_insert = {c: wrk("http://127.0.0.1:8801/floor/insert", seconds=args.seconds, connections=c,
+                               script="plain.lua") for c in (32, 256)}
+        floor_page = wrk("http://127.0.0.1:8801/floor/page", seconds=args.seconds, connections=32)
+    finally:
+        stop(floor)
+
+    app = serve_app(url, 8800, args.workers)
+    base = "http://127.0.0.1:8800"
+    try:
+        cookie, token, started = browser(base, "bench")
+        time.sleep(3.2)  # the form's minimum fill time
+        body = (f"csrf_token={token}&started={started}&name=Bench+Signer&country=LT&city=Vilnius&consent=1")
+        env = {"BENCH_COOKIE": cookie, "BENCH_BODY": body, "BENCH_PATH": "/petitions/bench/sign"}
+        total_sign = 0
+        for connections in (32, 256):
+            result = wrk(f"{base}/petitions/bench/sign", seconds=args.seconds, connections=connections,
+                         script="sign.lua", env={**env, "BENCH_RUN": str(connections)})
+            total_sign += int(result["requests"]) - int(result["errors"])
+            results.append(line(f"sign POST, {connections} connections", result, floor_insert[connections]))
+        with Session(engine) as session:
+            rows = session.exec(text("SELECT count(*) FROM signature")).scalar()  # type: ignore[call-overload]
+            mails = session.exec(text("SELECT count(*) FROM outbox_message")).scalar()  # type: ignore[call-overload]
+        results.append(f"{'  check: rows / mails / accepted':<34} {rows} / {mails} / {total_sign}"
+                       f"  {'OK' if rows == mails == total_sign else 'MISMATCH'}")
+
+        page = wrk(f"{base}/petitions/bench", seconds=args.seconds, connections=32, headers=[f"Cookie: {cookie}"])
+        results.append(line("petition page GET", page, floor_page))
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})) as r:  # noqa: S310
+            etag = r.headers["etag"]
+        cached = wrk(f"{base}/petitions/bench", seconds=args.seconds, connections=32,
+                     headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"])
+        results.append(line("petition page GET, If-None-Match", cached, floor_page))
+        api = wrk(f"{base}/api/petitions/bench", seconds=args.seconds, connections=32)
+        results.append(line("API GET", api, floor_page))
+
+        with Session(engine) as session:
+            pending = session.exec(select(Signature).where(Signature.petition_id == petition_id)).all()
+            tokens = [service.confirmation_token(settings, s) for s in pending]
+        half = len(tokens) // 2
+        token_file = workdir / "tokens"
+        for thread, chunk in ((1, tokens[:half]), (2, tokens[half:])):
+            (workdir / f"tokens.{thread}").write_text("\n".join(chunk))
+        seconds = max(2, min(args.seconds, int(len(tokens) / 2 / 400)))
+        confirm = wrk(f"{base}/petitions/bench/confirm", seconds=seconds, connections=32, script="confirm.lua",
+                      env={"BENCH_COOKIE": cookie, "BENCH_CSRF": token, "BENCH_PATH": "/petitions/bench/confirm",
+                           "BENCH_TOKENS": str(token_file)})
+        results.append(line("confirmation POST", confirm, floor_insert[32]))
+        with Session(engine) as session:
+            counted = session.exec(text("SELECT count(*) FROM signature WHERE status='confirmed' AND NOT suspect")).scalar()  # type: ignore[call-overload]
+            shown = session.exec(text(f"SELECT signature_count FROM petition WHERE id={petition_id}")).scalar()  # type: ignore[call-overload]
+            tallied = session.exec(text(f"SELECT sum(count) FROM petition_tally WHERE petition_id={petition_id}")).scalar()  # type: ignore[call-overload]
+        results.append(f"{'  check: counted / total / tallies':<34} {counted} / {shown} / {tallied}"
+                       f"  {'OK' if counted == shown == tallied else 'MISMATCH'}")
+    finally:
+        stop(app)
+
+    results.append(export_benchmark(url, engine, petition_id, args.export_rows))
+    print("\n".join(results))
+    engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # type: ignore[no-untyped-def]
+    """Time to last byte and peak memory of one app process streaming a CSV of `rows` signatures."""
+    with engine.begin() as connection:
+        existing = connection.execute(text("SELECT count(*) FROM signature")).scalar()
+        missing = max(0, rows - existing)
+        if url.startswith("postgresql"):
+            connection.execute(text(
+                "INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
+                " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
+                " created_at, invalidation_reason)"
+                " SELECT :pid, 'Export Signer ' || n, 'export' || n || '@example.org', md5(n::text) || md5(n::text),"
+                " 'PL', 'Kraków', true, false, false, 'en', 'confirmed', false, '', '', '', 1, now(), ''"
+                " FROM generate_series(1, :missing) AS n"), {"pid": petition_id, "missing": missing})
+        else:
+            connection.execute(text(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :missing)"
+                " INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
+                " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
+                " created_at, invalidation_reason)"
+                " SELECT :pid, 'Export Signer ' || i, 'export' || i || '@example.org', hex(randomblob(32)),"
+                " 'PL', 'Kraków', 1, 0, 0, 'en', 'confirmed', 0, '', '', '', 1, datetime('now'), '' FROM n"),
+                {"pid": petition_id, "missing": missing})
+    from campaign.accounts.models import Role
+    from campaign.accounts.service import create_organiser
+    with transaction(engine) as session:
+        create_organiser(session, email="bench@example.org", password="bench password 2026", role=Role.admin)
+    app = serve_app(url, 8802, 1)
+    try:
+        base = "http://127.0.0.1:8802"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        html = opener.open(f"{base}/login").read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        data = f"email=bench@example.org&password=bench+password+2026&csrf_token={token}".encode()
+        opener.open(urllib.request.Request(f"{base}/login", data=data))
+        before = _rss(app.pid)
+        started = time.perf_counter()
+        size = 0
+        with opener.open(f"{base}/admin/petitions/{petition_id}/export/signatures.csv") as response:
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+        elapsed = time.perf_counter() - started
+        peak = _peak(app.pid)
+    finally:
+        stop(app)
+    return (f"{'CSV export, ' + format(rows, ',') + ' rows':<34} {elapsed:6.1f} s to last byte  "
+            f"{size / 1e6:.0f} MB  RSS {before:.0f} MB before, peak {peak:.0f} MB")
+
+
+def _rss(pid: int) -> float:
+    return _status(pid, "VmRSS")
+
+
+def _peak(pid: int) -> float:
+    return _status(pid, "VmHWM")
+
+
+def _status(pid: int, field: str) -> float:
+    for entry in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if entry.startswith(field):
+            return int(entry.split()[1]) / 1024
+    return float("nan")
+
+
+if __name__ == "__main__":
+    main()
