@@ -59,37 +59,66 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def wrk(url: str, *, seconds: int, connections: int, script: str | None = None, env: dict[str, str] | None = None,
-        headers: list[str] | None = None) -> dict[str, float]:
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+    headers: list[str] | None = None,
+) -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for header in headers or []:
         command += ["-H", header]
     if script:
         command += ["-s", str(ROOT / "bench" / script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                            check=True).stdout
+    time.sleep(2)  # let the server drain the previous scenario's backlog
+    output = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    ).stdout
+    if "Requests/sec" not in output or " 0 requests in" in output:
+        print(output, file=sys.stderr)
+
     def latency(label: str) -> float:
         match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
         if not match:
             return float("nan")
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        "p50": latency("50"), "p99": latency("99"), "requests": requests,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": requests,
         "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
     }
 
 
 def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ENV": "development", "DATABASE_URL": url, "SECRET_KEY": SECRET,
-           "TRUSTED_PROXIES": "127.0.0.1", "BASE_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([sys.executable, "-m", "campaign", "serve", "--port", str(port),
-                                "--workers", str(workers)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "ENV": "development",
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "campaign", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(f"http://127.0.0.1:{port}/healthz")
     return process
 
@@ -97,13 +126,34 @@ def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
 def serve_floor(url: str, port: int) -> subprocess.Popen[bytes]:
     engine = create_engine(url)
     with engine.begin() as connection:
-        serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if url.startswith("sqlite") else "SERIAL PRIMARY KEY"
-        connection.execute(text(f"CREATE TABLE IF NOT EXISTS floor_row (id {serial}, email VARCHAR(254))"))
+        serial = (
+            "INTEGER PRIMARY KEY AUTOINCREMENT"
+            if url.startswith("sqlite")
+            else "SERIAL PRIMARY KEY"
+        )
+        connection.execute(
+            text(f"CREATE TABLE IF NOT EXISTS floor_row (id {serial}, email VARCHAR(254))")
+        )
     engine.dispose()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(port),
-                                "--workers", "2", "--no-access-log", "--log-level", "warning"], cwd=ROOT,
-                               env={**os.environ, "FLOOR_DATABASE_URL": url},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.floor_app:app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "FLOOR_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(f"http://127.0.0.1:{port}/floor/page")
     return process
 
@@ -128,8 +178,10 @@ def browser(base: str, slug: str) -> tuple[str, str, str]:
 
 def line(name: str, result: dict[str, float], floor: dict[str, float] | None) -> str:
     ratio = f"{result['rps'] / floor['rps']:.0%} of floor ({floor['rps']:.0f}/s)" if floor else ""
-    return (f"{name:<34} {result['rps']:8.0f}/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:7.1f} ms  "
-            f"errors {int(result['errors'])}  {ratio}")
+    return (
+        f"{name:<34} {result['rps']:8.0f}/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:7.1f} ms  "
+        f"errors {int(result['errors'])}  {ratio}"
+    )
 
 
 def main() -> None:
@@ -144,21 +196,39 @@ def main() -> None:
     floor_url = database(args.db, "campaign_floor", workdir)
     upgrade(url)
     settings = load_settings(database_url=url, secret_key=SECRET)
-    engine = create_engine(url) if args.db == "postgresql" else __import__("campaign.db").db.make_engine(url)
+    engine = (
+        create_engine(url)
+        if args.db == "postgresql"
+        else __import__("campaign.db").db.make_engine(url)
+    )
     with transaction(engine) as session:
-        petition = Petition(slug="bench", title="Benchmark petition", status=PetitionStatus.open,
-                            published_at=utcnow(), goal=1000)
+        petition = Petition(
+            slug="bench",
+            title="Benchmark petition",
+            status=PetitionStatus.open,
+            published_at=utcnow(),
+            goal=1000,
+        )
         session.add(petition)
         session.flush()
         petition_id = petition.id
-    print(f"# {platform.node()} · {os.cpu_count()} cores · {platform.python_version()} · {args.db} · "
-          f"{args.workers} app processes · {time.strftime('%Y-%m-%d %H:%M')}")
+    print(
+        f"# {platform.node()} · {os.cpu_count()} cores · {platform.python_version()} · {args.db} · "
+        f"{args.workers} app processes · {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     results: list[str] = []
 
     floor = serve_floor(floor_url, 8801)
     try:
-        floor_insert = {c: wrk("http://127.0.0.1:8801/floor/insert", seconds=args.seconds, connections=c,
-                               script="plain.lua") for c in (32, 256)}
+        floor_insert = {
+            c: wrk(
+                "http://127.0.0.1:8801/floor/insert",
+                seconds=args.seconds,
+                connections=c,
+                script="plain.lua",
+            )
+            for c in (32, 256)
+        }
         floor_page = wrk("http://127.0.0.1:8801/floor/page", seconds=args.seconds, connections=32)
     finally:
         stop(floor)
@@ -168,48 +238,87 @@ def main() -> None:
     try:
         cookie, token, started = browser(base, "bench")
         time.sleep(3.2)  # the form's minimum fill time
-        body = (f"csrf_token={token}&started={started}&name=Bench+Signer&country=LT&city=Vilnius&consent=1")
+        body = f"csrf_token={token}&started={started}&name=Bench+Signer&country=LT&city=Vilnius&consent=1"
         env = {"BENCH_COOKIE": cookie, "BENCH_BODY": body, "BENCH_PATH": "/petitions/bench/sign"}
         total_sign = 0
         for connections in (32, 256):
-            result = wrk(f"{base}/petitions/bench/sign", seconds=args.seconds, connections=connections,
-                         script="sign.lua", env={**env, "BENCH_RUN": str(connections)})
+            result = wrk(
+                f"{base}/petitions/bench/sign",
+                seconds=args.seconds,
+                connections=connections,
+                script="sign.lua",
+                env={**env, "BENCH_RUN": str(connections)},
+            )
             total_sign += int(result["requests"]) - int(result["errors"])
-            results.append(line(f"sign POST, {connections} connections", result, floor_insert[connections]))
+            results.append(
+                line(f"sign POST, {connections} connections", result, floor_insert[connections])
+            )
         with Session(engine) as session:
             rows = session.exec(text("SELECT count(*) FROM signature")).scalar()  # type: ignore[call-overload]
             mails = session.exec(text("SELECT count(*) FROM outbox_message")).scalar()  # type: ignore[call-overload]
-        results.append(f"{'  check: rows / mails / accepted':<34} {rows} / {mails} / {total_sign}"
-                       f"  {'OK' if rows == mails == total_sign else 'MISMATCH'}")
+        results.append(
+            f"{'  check: rows / mails / accepted':<34} {rows} / {mails} / {total_sign}"
+            f"  {'OK' if rows == mails == total_sign else 'MISMATCH'}"
+        )
 
-        page = wrk(f"{base}/petitions/bench", seconds=args.seconds, connections=32, headers=[f"Cookie: {cookie}"])
+        page = wrk(
+            f"{base}/petitions/bench",
+            seconds=args.seconds,
+            connections=32,
+            headers=[f"Cookie: {cookie}"],
+        )
         results.append(line("petition page GET", page, floor_page))
-        with urllib.request.urlopen(urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})) as r:  # noqa: S310
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})
+        ) as r:
             etag = r.headers["etag"]
-        cached = wrk(f"{base}/petitions/bench", seconds=args.seconds, connections=32,
-                     headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"])
+        cached = wrk(
+            f"{base}/petitions/bench",
+            seconds=args.seconds,
+            connections=32,
+            headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"],
+        )
         results.append(line("petition page GET, If-None-Match", cached, floor_page))
         api = wrk(f"{base}/api/petitions/bench", seconds=args.seconds, connections=32)
         results.append(line("API GET", api, floor_page))
 
         with Session(engine) as session:
-            pending = session.exec(select(Signature).where(Signature.petition_id == petition_id)).all()
+            pending = session.exec(
+                select(Signature).where(Signature.petition_id == petition_id)
+            ).all()
             tokens = [service.confirmation_token(settings, s) for s in pending]
         half = len(tokens) // 2
         token_file = workdir / "tokens"
         for thread, chunk in ((1, tokens[:half]), (2, tokens[half:])):
             (workdir / f"tokens.{thread}").write_text("\n".join(chunk))
         seconds = max(2, min(args.seconds, int(len(tokens) / 2 / 400)))
-        confirm = wrk(f"{base}/petitions/bench/confirm", seconds=seconds, connections=32, script="confirm.lua",
-                      env={"BENCH_COOKIE": cookie, "BENCH_CSRF": token, "BENCH_PATH": "/petitions/bench/confirm",
-                           "BENCH_TOKENS": str(token_file)})
+        confirm = wrk(
+            f"{base}/petitions/bench/confirm",
+            seconds=seconds,
+            connections=32,
+            script="confirm.lua",
+            env={
+                "BENCH_COOKIE": cookie,
+                "BENCH_CSRF": token,
+                "BENCH_PATH": "/petitions/bench/confirm",
+                "BENCH_TOKENS": str(token_file),
+            },
+        )
         results.append(line("confirmation POST", confirm, floor_insert[32]))
         with Session(engine) as session:
-            counted = session.exec(text("SELECT count(*) FROM signature WHERE status='confirmed' AND NOT suspect")).scalar()  # type: ignore[call-overload]
-            shown = session.exec(text(f"SELECT signature_count FROM petition WHERE id={petition_id}")).scalar()  # type: ignore[call-overload]
-            tallied = session.exec(text(f"SELECT sum(count) FROM petition_tally WHERE petition_id={petition_id}")).scalar()  # type: ignore[call-overload]
-        results.append(f"{'  check: counted / total / tallies':<34} {counted} / {shown} / {tallied}"
-                       f"  {'OK' if counted == shown == tallied else 'MISMATCH'}")
+            counted = session.exec(
+                text("SELECT count(*) FROM signature WHERE status='confirmed' AND NOT suspect")
+            ).scalar()  # type: ignore[call-overload]
+            shown = session.exec(
+                text(f"SELECT signature_count FROM petition WHERE id={petition_id}")
+            ).scalar()  # type: ignore[call-overload]
+            tallied = session.exec(
+                text(f"SELECT sum(count) FROM petition_tally WHERE petition_id={petition_id}")
+            ).scalar()  # type: ignore[call-overload]
+        results.append(
+            f"{'  check: counted / total / tallies':<34} {counted} / {shown} / {tallied}"
+            f"  {'OK' if counted == shown == tallied else 'MISMATCH'}"
+        )
     finally:
         stop(app)
 
@@ -225,26 +334,36 @@ def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # t
         existing = connection.execute(text("SELECT count(*) FROM signature")).scalar()
         missing = max(0, rows - existing)
         if url.startswith("postgresql"):
-            connection.execute(text(
-                "INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
-                " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
-                " created_at, invalidation_reason)"
-                " SELECT :pid, 'Export Signer ' || n, 'export' || n || '@example.org', md5(n::text) || md5(n::text),"
-                " 'PL', 'Kraków', true, false, false, 'en', 'confirmed', false, '', '', '', 1, now(), ''"
-                " FROM generate_series(1, :missing) AS n"), {"pid": petition_id, "missing": missing})
+            connection.execute(
+                text(
+                    "INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
+                    " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
+                    " created_at, invalidation_reason)"
+                    " SELECT :pid, 'Export Signer ' || n, 'export' || n || '@example.org', md5(n::text) || md5(n::text),"
+                    " 'PL', 'Kraków', true, false, false, 'en', 'confirmed', false, '', '', '', 1, now(), ''"
+                    " FROM generate_series(1, :missing) AS n"
+                ),
+                {"pid": petition_id, "missing": missing},
+            )
         else:
-            connection.execute(text(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :missing)"
-                " INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
-                " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
-                " created_at, invalidation_reason)"
-                " SELECT :pid, 'Export Signer ' || i, 'export' || i || '@example.org', hex(randomblob(32)),"
-                " 'PL', 'Kraków', 1, 0, 0, 'en', 'confirmed', 0, '', '', '', 1, datetime('now'), '' FROM n"),
-                {"pid": petition_id, "missing": missing})
+            connection.execute(
+                text(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :missing)"
+                    " INSERT INTO signature (petition_id, name, email, email_hash, country, city, consent, wants_updates,"
+                    " show_publicly, locale, status, suspect, suspect_reason, ip_hash, token_nonce, mails_sent,"
+                    " created_at, invalidation_reason)"
+                    " SELECT :pid, 'Export Signer ' || i, 'export' || i || '@example.org', hex(randomblob(32)),"
+                    " 'PL', 'Kraków', 1, 0, 0, 'en', 'confirmed', 0, '', '', '', 1, datetime('now'), '' FROM n"
+                ),
+                {"pid": petition_id, "missing": missing},
+            )
     from campaign.accounts.models import Role
     from campaign.accounts.service import create_organiser
+
     with transaction(engine) as session:
-        create_organiser(session, email="bench@example.org", password="bench password 2026", role=Role.admin)
+        create_organiser(
+            session, email="bench@example.org", password="bench password 2026", role=Role.admin
+        )
     app = serve_app(url, 8802, 1)
     try:
         base = "http://127.0.0.1:8802"
@@ -263,8 +382,10 @@ def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # t
         peak = _peak(app.pid)
     finally:
         stop(app)
-    return (f"{'CSV export, ' + format(rows, ',') + ' rows':<34} {elapsed:6.1f} s to last byte  "
-            f"{size / 1e6:.0f} MB  RSS {before:.0f} MB before, peak {peak:.0f} MB")
+    return (
+        f"{'CSV export, ' + format(rows, ',') + ' rows':<34} {elapsed:6.1f} s to last byte  "
+        f"{size / 1e6:.0f} MB  RSS {before:.0f} MB before, peak {peak:.0f} MB"
+    )
 
 
 def _rss(pid: int) -> float:

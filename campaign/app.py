@@ -24,7 +24,6 @@ from campaign.middleware import RequestContextMiddleware
 from campaign.petitions import admin as petition_admin
 from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
-from campaign.ratelimit import Limiter
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.settings import Settings, get_settings
 from campaign.web import STATIC_DIR, render
@@ -73,7 +72,6 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    app.state.limiter = Limiter(app.state.engine)
 
     app.include_router(pages.router)
     app.include_router(account_routes.router)

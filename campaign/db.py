@@ -32,8 +32,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3)."""
+def make_engine(database_url: str, *, pool_size: int = 15, max_overflow: int = 15) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3).
+
+    A request uses one connection at a time, so the pool (30) below the request thread pool
+    (40) makes threads wait their turn rather than open more than PostgreSQL allows.
+    """
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -41,7 +45,11 @@ def make_engine(database_url: str) -> Engine:
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False}, hide_parameters=True
+            database_url,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -50,8 +58,8 @@ def make_engine(database_url: str) -> Engine:
         database_url,
         pool_recycle=1800,  # instead of a ping before every checkout: a round trip saved each time
         hide_parameters=True,  # bound values (addresses, names) never reach an error log
-        pool_size=10,
-        max_overflow=20,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={"options": "-c timezone=UTC"},
     )
 

@@ -1,22 +1,26 @@
 """Rate limits from the `limits` library, with counters kept in the app's own database.
 
-Counters are written on their own connection in autocommit, so a request that rolls back
-(a failed login, say) still counts against its limit.
+In a request the counters are written on the request's own connection and transaction: a
+request never waits for a second connection from the pool while holding one (which deadlocks
+a full pool under load), and two requests counting the same key queue on its row lock. A
+failed login still counts: it is an answer, not an error, so its transaction commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Engine, case, delete, literal, select
+from sqlalchemy import Connection, Engine, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Field, SQLModel, col
+from sqlmodel import Field, Session, SQLModel, col
 
 
 class RateCounter(SQLModel, table=True):
@@ -30,15 +34,28 @@ class RateCounter(SQLModel, table=True):
 
 
 class DatabaseStorage(Storage):
-    """A `limits` storage on SQLite or PostgreSQL, shared by every app process."""
+    """A `limits` storage on SQLite or PostgreSQL, shared by every app process.
+
+    Bound to a Session, it writes in that session's transaction; bound to an Engine, each
+    call is its own autocommit statement (housekeeping, tests).
+    """
 
     STORAGE_SCHEME = ["campaign+sql"]
 
-    def __init__(self, engine: Engine, **options: Any) -> None:
+    def __init__(self, bind: Engine | Session, **options: Any) -> None:
         super().__init__(None, wrap_exceptions=False)
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.bind = bind
+        engine = bind if isinstance(bind, Engine) else bind.get_bind()
         dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
         self._insert = dialect.insert
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        if isinstance(self.bind, Engine):
+            with self.bind.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+                yield connection
+        else:
+            yield self.bind.connection()
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -56,7 +73,7 @@ class DatabaseStorage(Storage):
                 "expires_at": _case_expired(table, now, now + expiry, table.c.expires_at),
             },
         ).returning(table.c.count)
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             return int(connection.execute(statement).scalar_one())
 
     def get(self, key: str) -> int:
@@ -69,30 +86,30 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with self.engine.connect() as connection:
+            with self._connection() as connection:
                 connection.execute(select(1))
             return True
         except SQLAlchemyError:
             return False
 
     def reset(self) -> int | None:
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             return int(connection.execute(delete(RateCounter)).rowcount)
 
     def clear(self, key: str) -> None:
         key = _stored(key)
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             connection.execute(delete(RateCounter).where(col(RateCounter.key) == key))
 
     def purge_expired(self) -> int:
         """Drop counters whose window has passed; the worker calls this now and then."""
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             statement = delete(RateCounter).where(col(RateCounter.expires_at) <= time.time())
             return int(connection.execute(statement).rowcount)
 
     def _row(self, key: str) -> Any:
         key = _stored(key)
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             query = select(col(RateCounter.count), col(RateCounter.expires_at)).where(
                 col(RateCounter.key) == key
             )
@@ -111,8 +128,8 @@ def _case_expired(table: Any, now: float, when_expired: Any, otherwise: Any) -> 
 class Limiter:
     """Named limits over one storage: `hit` consumes, `allowed` only looks."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.storage = DatabaseStorage(engine)
+    def __init__(self, bind: Engine | Session) -> None:
+        self.storage = DatabaseStorage(bind)
         self._strategy = FixedWindowRateLimiter(self.storage)
 
     def hit(self, limit: str, *identifiers: str) -> bool:

@@ -12,6 +12,7 @@ from campaign.accounts import service
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
 from campaign.db import SessionDep
 from campaign.i18n import _, ngettext
+from campaign.ratelimit import Limiter
 from campaign.security import csrf_cookie_name, ip_hash
 from campaign.web import FormErrors, redirect, render, safe_next
 
@@ -44,7 +45,7 @@ def login(
         result = service.log_in(
             session,
             settings=settings,
-            limiter=request.app.state.limiter,
+            limiter=Limiter(session),
             email=email,
             password=password,
             client_hash=ip_hash(request, settings),

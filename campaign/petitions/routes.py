@@ -15,6 +15,7 @@ from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
 from campaign.petitions.models import Petition
+from campaign.ratelimit import Limiter
 from campaign.security import (
     CONTENT_SECURITY_POLICY,
     CsrfError,
@@ -130,7 +131,7 @@ def _sign(
     service.sign_petition(
         session,
         settings=settings,
-        limiter=request.app.state.limiter,
+        limiter=Limiter(session),
         petition=petition,
         form=form,
         ip_hash=ip_hash(request, settings),
