@@ -130,6 +130,35 @@ def new_petition(request: Request, user: CurrentOrganiser) -> Response:
     return _form_page(request, None, {"goal": "1000"}, FormErrors())
 
 
+def _save_petition(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    raw: dict[str, str],
+    image: bytes | None,
+    petition: Petition | None,
+) -> Response:
+    """Create (petition=None) or change a petition from its form, with its image."""
+    form, errors = manage.parse_petition_form(raw)
+    except_id = petition.id if petition is not None else None
+    if form is not None and manage.slug_taken(session, form.slug, except_id=except_id):
+        errors.add("slug", _("Another petition uses this address already."))
+    image_changed, image_name = _image_change(request, image, raw, errors)
+    if form is None or errors:
+        return _form_page(request, petition, raw, errors, status=400)
+    if petition is None:
+        petition = manage.create_petition(session, form=form, user_id=user.id)  # type: ignore[arg-type]
+        action, message = "petition.created", _("The petition is saved as a draft.")
+    else:
+        manage.update_petition(session, petition=petition, form=form)
+        action, message = "petition.edited", _("Your changes are saved.")
+    if image_changed:
+        directory = request.app.state.settings.upload_dir
+        manage.set_image(session, petition=petition, name=image_name, directory=directory)
+    _record(session, user, action, petition)
+    return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
+
+
 @router.post("/new")
 def create_petition(
     request: Request,
@@ -138,26 +167,7 @@ def create_petition(
     raw: FormData,
     image: UploadedImage,
 ) -> Response:
-    form, errors = manage.parse_petition_form(raw)
-    if form is not None and manage.slug_taken(session, form.slug):
-        errors.add("slug", _("Another petition uses this address already."))
-    image_changed, image_name = _image_change(request, image, raw, errors)
-    if form is None or errors:
-        return _form_page(request, None, raw, errors, status=400)
-    petition = manage.create_petition(session, form=form, user_id=user.id)  # type: ignore[arg-type]
-    if image_changed:
-        manage.set_image(
-            session,
-            petition=petition,
-            name=image_name,
-            directory=request.app.state.settings.upload_dir,
-        )
-    _record(session, user, "petition.created", petition)
-    return redirect(
-        f"/admin/petitions/{petition.id}",
-        flash=_("The petition is saved as a draft."),
-        request=request,
-    )
+    return _save_petition(request, session, user, raw, image, None)
 
 
 @router.get("/{petition_id}/edit")
@@ -174,24 +184,7 @@ def update_petition(
     raw: FormData,
     image: UploadedImage,
 ) -> Response:
-    form, errors = manage.parse_petition_form(raw)
-    if form is not None and manage.slug_taken(session, form.slug, except_id=petition.id):
-        errors.add("slug", _("Another petition uses this address already."))
-    image_changed, image_name = _image_change(request, image, raw, errors)
-    if form is None or errors:
-        return _form_page(request, petition, raw, errors, status=400)
-    manage.update_petition(session, petition=petition, form=form)
-    if image_changed:
-        manage.set_image(
-            session,
-            petition=petition,
-            name=image_name,
-            directory=request.app.state.settings.upload_dir,
-        )
-    _record(session, user, "petition.edited", petition)
-    return redirect(
-        f"/admin/petitions/{petition.id}", flash=_("Your changes are saved."), request=request
-    )
+    return _save_petition(request, session, user, raw, image, petition)
 
 
 @router.get("/{petition_id}/preview")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import segno
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.countries import country_choices
@@ -38,14 +36,17 @@ EMBED_HEADERS = {
 }
 
 
-def public_petition(slug: str, session: SessionDep) -> Petition:
+def public_petition(session: SessionDep, slug: str) -> Petition:
+    """The public petition with this slug, or 404.
+
+    Called inside each route rather than as a dependency: a sync dependency that queries would
+    hold a pooled connection while the request waits for a worker thread to run the route, and
+    under a surge those two waits deadlock until the pool times out.
+    """
     petition = service.public_petition(session, slug)
     if petition is None:
         raise HTTPException(status_code=404)
     return petition
-
-
-PublicPetition = Annotated[Petition, Depends(public_petition)]
 
 
 @router.get("")
@@ -58,21 +59,18 @@ def petition_list(request: Request, session: SessionDep) -> Response:
     )
 
 
-def _petition_page(
+def _sign_form_context(
     request: Request,
     session: SessionDep,
     petition: Petition,
-    *,
-    form: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
+    form: dict[str, str] | None,
+    errors: FormErrors | None,
+) -> dict[str, object]:
+    """What the sign form needs, on the petition page and in the embed."""
     settings = request.app.state.settings
-    context = {
+    return {
         "petition": petition,
-        "body_html": render_markdown(petition.body),
         "goal": service.displayed_goal(petition.signature_count, petition.goal),
-        "signers": service.recent_public_signers(session, petition),
         "can_sign": service.accepts_signatures(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
         ),
@@ -83,13 +81,30 @@ def _petition_page(
         "errors": errors or FormErrors(),
         "page_url": f"{settings.base_url}/petitions/{petition.slug}",
     }
+
+
+def _petition_page(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        **_sign_form_context(request, session, petition, form, errors),
+        "body_html": render_markdown(petition.body),
+        "signers": service.recent_public_signers(session, petition),
+    }
     return render(
         request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
     )
 
 
 @router.get("/{slug}")
-def petition_page(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
+def petition_page(request: Request, session: SessionDep, slug: str) -> Response:
+    petition = public_petition(session, slug)
     # The page holds this browser's CSRF token, so only the browser itself may keep a copy; it
     # revalidates with If-None-Match and gets a 304, without rendering, until the petition changes.
     browser = request.cookies.get(csrf_cookie_name(request.app.state.settings))
@@ -143,16 +158,14 @@ def _sign(
 
 
 @router.post("/{slug}/sign")
-def sign(
-    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
-) -> Response:
+def sign(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    petition = public_petition(session, slug)
     return _sign(request, session, petition, raw, embedded=False)
 
 
 @router.post("/{slug}/embed/sign")
-def embed_sign(
-    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
-) -> Response:
+def embed_sign(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    petition = public_petition(session, slug)
     return _sign(request, session, petition, raw, embedded=True)
 
 
@@ -165,48 +178,36 @@ def _embed_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    settings = request.app.state.settings
-    context = {
-        "petition": petition,
-        "goal": service.displayed_goal(petition.signature_count, petition.goal),
-        "can_sign": service.accepts_signatures(
-            petition, site_paused=get_flag(session, SIGNING_PAUSED)
-        ),
-        "countries": country_choices(),
-        "started": service.form_started_token(settings, petition.id),  # type: ignore[arg-type]
-        "honeypot_field": HONEYPOT_FIELD,
-        "form": form or {},
-        "errors": errors or FormErrors(),
-        "page_url": f"{settings.base_url}/petitions/{petition.slug}",
-        "embedded": True,
-    }
+    context = {**_sign_form_context(request, session, petition, form, errors), "embedded": True}
     return render(
         request, "petitions/embed.html", context, status_code=status_code, headers=EMBED_HEADERS
     )
 
 
 @router.get("/{slug}/embed")
-def embed(request: Request, session: SessionDep, petition: PublicPetition) -> Response:
+def embed(request: Request, session: SessionDep, slug: str) -> Response:
+    petition = public_petition(session, slug)
     """A counter and sign form for partner sites' iframes: the one page that may be framed."""
     return _embed_page(request, session, petition)
 
 
 @router.get("/{slug}/embed/thanks")
-def embed_thanks(request: Request, petition: PublicPetition) -> Response:
+def embed_thanks(request: Request, session: SessionDep, slug: str) -> Response:
+    petition = public_petition(session, slug)
     return render(
         request, "petitions/embed_thanks.html", {"petition": petition}, headers=EMBED_HEADERS
     )
 
 
 @router.get("/{slug}/thanks")
-def thanks(request: Request, petition: PublicPetition) -> Response:
+def thanks(request: Request, session: SessionDep, slug: str) -> Response:
+    petition = public_petition(session, slug)
     return render(request, "petitions/thanks.html", {"petition": petition}, headers=PRIVATE)
 
 
 @router.get("/{slug}/confirm")
-def confirm_page(
-    request: Request, session: SessionDep, petition: PublicPetition, token: str = ""
-) -> Response:
+def confirm_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
+    petition = public_petition(session, slug)
     settings = request.app.state.settings
     signature = service.signature_for_token(
         session, settings=settings, petition=petition, token=token
@@ -221,9 +222,8 @@ def confirm_page(
 
 
 @router.post("/{slug}/confirm")
-def confirm(
-    request: Request, session: SessionDep, petition: PublicPetition, raw: FormData
-) -> Response:
+def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    petition = public_petition(session, slug)
     token = raw.get("token", "")
     outcome = service.confirm_signature(
         session, settings=request.app.state.settings, petition=petition, token=token
@@ -238,7 +238,8 @@ def confirm(
 
 
 @router.get("/{slug}/qr.svg")
-def qr_code(request: Request, petition: PublicPetition) -> Response:
+def qr_code(request: Request, session: SessionDep, slug: str) -> Response:
+    petition = public_petition(session, slug)
     url = f"{request.app.state.settings.base_url}/petitions/{petition.slug}"
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
     return Response(
