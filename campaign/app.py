@@ -19,6 +19,7 @@ from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired
 from campaign.db import make_engine
 from campaign.i18n import _
+from campaign.letters import admin as letters_admin
 from campaign.mail import devroutes
 from campaign.middleware import RequestContextMiddleware
 from campaign.petitions import admin as petition_admin
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_routes.unsubscribe_router)
     app.include_router(petition_admin.router)
     app.include_router(petition_api.router)
+    app.include_router(letters_admin.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -206,6 +207,34 @@ def demo() -> None:
         created = load_demo(session, settings=settings)
     click.echo("campaign: demo content " + ("loaded" if created else "already there"))
     click.echo(f"campaign: demo organiser login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+
+@cli.command("import-officials")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and say what would change; change nothing."
+)
+@fails_cleanly
+def import_officials_command(csv_file: Path, dry_run: bool) -> None:
+    """Add or update officials from a CSV file; if any row is wrong, nothing is imported."""
+    from campaign.db import transaction
+    from campaign.letters.officials import import_officials, read_csv
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    rows, problem = read_csv(csv_file.read_bytes())
+    if problem:
+        click.echo(f"campaign: {csv_file}: {problem}", err=True)
+        sys.exit(1)
+    with transaction(engine) as session:
+        report = import_officials(session, rows, apply=not dry_run)
+    for line, column, message in report.errors:
+        click.echo(f"{csv_file}:{line}: {column or 'row'}: {message}", err=True)
+    if not report.ok:
+        click.echo(f"campaign: nothing imported ({len(report.errors)} problem(s))", err=True)
+        sys.exit(1)
+    added, updated = ("would add", "would update") if dry_run else ("added", "updated")
+    click.echo(f"campaign: {added} {report.created} and {updated} {report.updated} official(s)")
 
 
 @cli.command("mail-sink")

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from campaign.accounts.models import LoginSession, User
 from campaign.audit import AuditEvent
+from campaign.letters.models import Official, OfficialEmail
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
 from campaign.ratelimit import RateCounter
@@ -14,6 +15,8 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "LoginSession",
+    "Official",
+    "OfficialEmail",
     "OutboxMessage",
     "Petition",
     "PetitionTally",

@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from campaign.csvcells import cell
 from campaign.petitions.manage import signatures_per_day
 from campaign.petitions.models import Petition, Signature
 from campaign.petitions.service import tallies
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 
 SIGNATURE_COLUMNS = [
@@ -33,18 +32,6 @@ SIGNATURE_COLUMNS = [
     "invalidated_at",
     "invalidation_reason",
 ]
-
-
-def cell(value: object) -> str:
-    """A value as a CSV cell that no spreadsheet will run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _lines(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:

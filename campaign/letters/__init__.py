@@ -1,0 +1,1 @@
+"""Letters to officials: the register of officials, letter campaigns, delivery."""

@@ -1,0 +1,228 @@
+"""The register of officials: editing, and CSV import/export where nothing is half-imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from campaign.countries import is_country
+from campaign.csvcells import cell
+from campaign.db import utcnow
+from campaign.i18n import _
+from campaign.letters.models import EmailStatus, Official, OfficialEmail
+from campaign.web import FormErrors
+
+COLUMNS = [
+    "id",
+    "name",
+    "title",
+    "institution",
+    "country",
+    "language",
+    "emails",
+    "postal_address",
+    "notes",
+]
+LIMITS = {"name": 200, "title": 200, "institution": 300, "postal_address": 1000, "notes": 5000}
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class OfficialForm:
+    """An official as typed: fields checked, addresses parsed with their states."""
+
+    name: str
+    title: str
+    institution: str
+    country: str
+    language: str
+    emails: list[tuple[str, str]]
+    postal_address: str
+    notes: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do, and every bad row with its reason."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_emails(text: str) -> tuple[list[tuple[str, str]], str | None]:
+    """Addresses from "address [state]" entries split by lines or semicolons; or an error."""
+    found: list[tuple[str, str]] = []
+    for entry in text.replace(";", "\n").splitlines():
+        parts = entry.replace(":", " ").split()
+        if not parts:
+            continue
+        status = parts[1].lower() if len(parts) > 1 else EmailStatus.active.value
+        if status not in {s.value for s in EmailStatus} or len(parts) > 2:
+            return [], _(
+                'Write each address as "address" or "address bouncing" / "address blocked".'
+            )
+        try:
+            address = validate_email(parts[0], check_deliverability=False).normalized
+        except EmailNotValidError:
+            return [], _("%(address)s is not a valid e-mail address.", address=parts[0][:80])
+        if address.lower() not in {a.lower() for a, _ in found}:
+            found.append((address, status))
+    return found, None
+
+
+def parse_official(values: Mapping[str, str]) -> tuple[OfficialForm | None, FormErrors]:
+    """Check an official's fields (from the form or a CSV row); errors by field."""
+    errors = FormErrors()
+    text = {
+        name: " ".join((values.get(name) or "").split())
+        for name in ("name", "title", "institution")
+    }
+    postal = (values.get("postal_address") or "").replace("\r\n", "\n").strip()
+    notes = (values.get("notes") or "").replace("\r\n", "\n").strip()
+    country = (values.get("country") or "").strip().upper()
+    language = (values.get("language") or "").strip().lower()
+    if not text["name"]:
+        errors.add("name", _("Enter the official's name."))
+    for name, value in {**text, "postal_address": postal, "notes": notes}.items():
+        if len(value) > LIMITS[name]:
+            errors.add(name, _("Use at most %(count)s characters.", count=LIMITS[name]))
+    if country and not is_country(country):
+        errors.add("country", _("Use a two-letter country code such as BY."))
+    if language and pycountry.languages.get(alpha_2=language) is None:
+        errors.add("language", _("Use a two-letter language code such as ru."))
+    emails, problem = parse_emails(values.get("emails") or "")
+    if problem:
+        errors.add("emails", problem)
+    if errors:
+        return None, errors
+    return OfficialForm(
+        text["name"], text["title"], text["institution"], country, language, emails, postal, notes
+    ), errors
+
+
+def list_officials(session: Session) -> list[tuple[Official, list[OfficialEmail]]]:
+    """Every official with their addresses, by name."""
+    officials = session.exec(select(Official).order_by(col(Official.name))).all()
+    emails = session.exec(select(OfficialEmail).order_by(col(OfficialEmail.id))).all()
+    by_official: dict[int, list[OfficialEmail]] = {}
+    for email in emails:
+        by_official.setdefault(email.official_id, []).append(email)
+    return [(official, by_official.get(official.id or 0, [])) for official in officials]
+
+
+def official_emails(session: Session, official: Official) -> list[OfficialEmail]:
+    """An official's addresses in the order they were added."""
+    query = (
+        select(OfficialEmail)
+        .where(OfficialEmail.official_id == official.id)
+        .order_by(col(OfficialEmail.id))
+    )
+    return list(session.exec(query).all())
+
+
+def save_official(
+    session: Session, *, form: OfficialForm, official: Official | None = None
+) -> Official:
+    """Create an official, or change one; their addresses become exactly those in the form."""
+    official = official or Official(name=form.name)
+    for name in ("name", "title", "institution", "country", "language", "postal_address", "notes"):
+        setattr(official, name, getattr(form, name))
+    official.updated_at = utcnow()
+    session.add(official)
+    session.flush()
+    session.execute(delete(OfficialEmail).where(col(OfficialEmail.official_id) == official.id))
+    for address, status in form.emails:
+        session.add(OfficialEmail(official_id=official.id, address=address, status=status))  # type: ignore[arg-type]
+    session.flush()
+    return official
+
+
+def import_officials(
+    session: Session, rows: Iterable[Mapping[str, str]], *, apply: bool
+) -> ImportReport:
+    """Check every row first; only when all are good (and apply is set) change anything.
+
+    A row with an id updates that official; a row without one adds a new official.
+    """
+    report = ImportReport()
+    checked: list[tuple[Official | None, OfficialForm]] = []
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        if line - 1 > MAX_ROWS:
+            report.errors.append((line, "", _("At most %(count)s rows per file.", count=MAX_ROWS)))
+            break
+        form, errors = parse_official(row)
+        target = None
+        raw_id = (row.get("id") or "").strip()
+        if raw_id:
+            target = session.get(Official, int(raw_id)) if raw_id.isdigit() else None
+            if target is None:
+                errors.add("id", _("No official with id %(id)s.", id=raw_id[:20]))
+        for column, message in errors.items():
+            report.errors.append((line, column, message))
+        if form is not None and not errors:
+            checked.append((target, form))
+    if report.errors:
+        return report
+    for target, form in checked:
+        if target is None:
+            report.created += 1
+        else:
+            report.updated += 1
+        if apply:
+            save_official(session, form=form, official=target)
+    return report
+
+
+def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
+    """Rows of an uploaded CSV (UTF-8, comma-separated, with a header), or why it cannot be read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], _('The file is not UTF-8 text. Save it as "CSV UTF-8".')
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"name"} - set(reader.fieldnames or [])
+    if missing:
+        return [], _(
+            "The first line must name the columns: %(columns)s.", columns=", ".join(COLUMNS)
+        )
+    return [dict(row) for row in reader], None
+
+
+def export_csv(session: Session) -> bytes:
+    """The whole register as CSV, in the same columns the import reads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for official, emails in list_officials(session):
+        addresses = "; ".join(
+            f"{e.address} {e.status}" if e.status != "active" else e.address for e in emails
+        )
+        writer.writerow(
+            [
+                cell(v)
+                for v in (
+                    official.id,
+                    official.name,
+                    official.title,
+                    official.institution,
+                    official.country,
+                    official.language,
+                    addresses,
+                    official.postal_address,
+                    official.notes,
+                )
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode()
