@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from campaign.accounts.models import Role
 from campaign.accounts.service import create_organiser, find_user
 from campaign.db import utcnow
+from campaign.letters import officials
 from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
@@ -110,6 +111,37 @@ CITIES = {
 }
 
 
+OFFICIALS = [
+    {
+        "name": "Prosecutor General of the Republic of Belarus",
+        "title": "Prosecutor General",
+        "institution": "General Prosecutor's Office",
+        "country": "BY",
+        "language": "ru",
+        "emails": "prosecutor@prokuratura.example",
+        "postal_address": "ул. Интернациональная, 22\n220030 Минск\nРеспублика Беларусь",
+    },
+    {
+        "name": "Minister of Internal Affairs of the Republic of Belarus",
+        "title": "Minister of Internal Affairs",
+        "institution": "Ministry of Internal Affairs",
+        "country": "BY",
+        "language": "ru",
+        "emails": "minister@mvd.example",
+        "postal_address": "ул. Городской Вал, 4\n220030 Минск\nРеспублика Беларусь",
+    },
+    {
+        "name": "Ambassador of the Republic of Belarus to Lithuania",
+        "title": "Ambassador",
+        "institution": "Embassy of the Republic of Belarus in Vilnius",
+        "country": "LT",
+        "language": "en",
+        "emails": "embassy@belarus-embassy.example",
+        "postal_address": "Mindaugo g. 13\nLT-03225 Vilnius\nLithuania",
+    },
+]
+
+
 def load_demo(session: Session, *, settings: Settings) -> bool:
     """Add the demo content unless it is there already; True when something was added."""
     added = False
@@ -129,6 +161,9 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
             context={"name": user.name},
             base_url=settings.base_url,
         )
+        added = True
+    if not officials.list_officials(session):
+        officials.import_officials(session, OFFICIALS, apply=True)
         added = True
     for spec in PETITIONS:
         if session.exec(select(Petition.id).where(Petition.slug == spec["slug"])).first() is None:
