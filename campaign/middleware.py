@@ -34,6 +34,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"]
+        if method == "HEAD":
+            # Monitors and link checkers ask with HEAD: answer as GET would, without the body.
+            scope = {**scope, "method": "GET"}
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = _cookies(headers.get("cookie", ""))
         query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[
@@ -49,9 +53,10 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["locale"] = locale
         status = 500
+        body_done = False
 
         async def send_with_cookies(message: Message) -> None:
-            nonlocal status
+            nonlocal status, body_done
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_headers = MutableHeaders(scope=message)
@@ -69,13 +74,18 @@ class RequestContextMiddleware:
                     name = csrf_cookie_name(self.settings)
                     csrf = cookie_header(self.settings, name, new_secret, max_age=None)
                     response_headers.append("set-cookie", csrf)
+            if method == "HEAD" and message["type"] == "http.response.body":
+                if body_done:
+                    return
+                body_done = True
+                message = {**message, "body": b"", "more_body": False}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_cookies)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
+            access_log.info("%s %s %s %.1fms", method, scope["path"], status, elapsed)
 
 
 def _cookies(header: str) -> dict[str, str]:

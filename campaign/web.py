@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -39,6 +40,9 @@ def make_environment() -> Environment:
     environment.globals["language_name"] = i18n.language_name
     environment.globals["country_name"] = country_name
     environment.filters["markdown"] = render_markdown
+    environment.globals["format_date"] = lambda value: format_date(
+        value, format="long", locale=i18n.get_locale()
+    )
     return environment
 
 

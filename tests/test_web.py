@@ -165,3 +165,10 @@ def test_a_page_with_a_form_sets_an_httponly_csrf_cookie(client: TestClient) -> 
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("campaign_csrf=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_head_requests_get_the_headers_of_a_get(client: TestClient) -> None:
+    for path in ["/healthz", "/", "/petitions"]:
+        response = client.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""

@@ -346,6 +346,16 @@ def invalidate(
         return _invalidate_page(request, petition, raw, errors, status=400)
     matches = manage.count_matching(session, petition=petition, criteria=criteria)
     reason = " ".join(raw.get("reason", "").split())[:300]
+    if raw.get("action") == "accept":
+        accepted = manage.accept_signatures(session, petition=petition, criteria=criteria)
+        filters = {key: str(value) for key, value in criteria.__dict__.items() if value}
+        _record(session, user, "petition.accepted", petition, count=accepted, criteria=filters)
+        message = ngettext(
+            "%(num)d signature is no longer suspect.",
+            "%(num)d signatures are no longer suspect.",
+            accepted,
+        )
+        return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
     if raw.get("action") != "invalidate":
         return _invalidate_page(request, petition, raw, errors, matches)
     if not reason:

@@ -46,7 +46,7 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
         "title": petition.title,
         "summary": petition.summary,
         "addressee": petition.addressee,
-        "status": petition.status,
+        "status": service.public_status(petition),
         "goal": petition.goal,
         "displayed_goal": service.displayed_goal(petition.signature_count, petition.goal),
         "signature_count": petition.signature_count,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,16 +50,28 @@ def counted_signers(session: Session, petition: Petition) -> Iterator[Signer]:
             return
 
 
+LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+
+
 def _plain(markdown_text: str) -> str:
-    """The demand as plain paragraphs: Markdown marks are left out of the printed letter."""
-    return (
-        markdown_text.replace("**", "").replace("__", "").replace("*", "").replace("#", "").strip()
-    )
+    """The demand as plain paragraphs for paper: links as "text (address)", no Markdown marks."""
+    lines = [LINK.sub(r"\1 (\2)", line.lstrip("#").strip()) for line in markdown_text.splitlines()]
+    return "\n".join(EMPHASIS.sub("", line) for line in lines).strip()
+
+
+class _NumberedPDF(FPDF):
+    """Pages numbered "3 / 12" at the foot, so a printed stack stays in order."""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 6, f"{self.page_no()} / {{nb}}", align="C")
 
 
 def handover_pdf(session: Session, petition: Petition, *, generated: datetime) -> bytes:
     """A printable PDF: title page with the demand and the count, then the numbered signers."""
-    pdf = FPDF(format="A4")
+    pdf = _NumberedPDF(format="A4")
     pdf.set_title(petition.title)
     pdf.set_creator("campaign")
     pdf.set_auto_page_break(auto=True, margin=18)

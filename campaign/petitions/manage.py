@@ -180,6 +180,8 @@ def change_status(session: Session, *, petition: Petition, action: str) -> bool:
     if action in {"pause", "resume"}:
         petition.signing_paused = action == "pause"
     elif action in TRANSITIONS and petition.status in TRANSITIONS[action][0]:
+        if action == "publish" and petition.ends_at is not None and petition.ends_at <= now:
+            return False  # its last day has passed: change the end date first
         petition.status = TRANSITIONS[action][1]
         if action == "publish":
             petition.published_at = petition.published_at or now
@@ -298,6 +300,15 @@ def count_matching(
     ).all()
     counts = {status.value: 0 for status in SignatureStatus}
     counts.update({status: int(n) for status, n in rows})
+    counts["suspect"] = int(
+        session.exec(
+            select(func.count()).where(
+                *_filtered(petition, criteria),
+                col(Signature.suspect).is_(True),
+                col(Signature.status) != SignatureStatus.invalidated,
+            )
+        ).one()
+    )
     return counts
 
 
@@ -335,4 +346,30 @@ def invalidate_signatures(
         )
     for country, n in counted.items():
         count_signature(session, petition_id=petition.id, country=country, delta=-n)  # type: ignore[arg-type]
+    return len(ids)
+
+
+def accept_signatures(session: Session, *, petition: Petition, criteria: SignatureFilter) -> int:
+    """Clear the suspect mark of matching signatures (a shared network, an autofilled form);
+    the confirmed ones among them now count."""
+    rows = session.exec(
+        select(Signature.id, Signature.country, Signature.status)
+        .where(
+            *_filtered(petition, criteria),
+            col(Signature.suspect).is_(True),
+            col(Signature.status) != SignatureStatus.invalidated,
+        )
+        .with_for_update()
+    ).all()
+    ids = [row_id for row_id, _, _ in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(Signature)
+            .where(col(Signature.id).in_(ids[start : start + 500]))
+            .values(suspect=False)
+            .execution_options(synchronize_session=False)
+        )
+    counted = Counter(country for _, country, status in rows if status == SignatureStatus.confirmed)
+    for country, n in counted.items():
+        count_signature(session, petition_id=petition.id, country=country, delta=n)  # type: ignore[arg-type]
     return len(ids)

@@ -151,9 +151,10 @@ def _sign(
         form=form,
         ip_hash=ip_hash(request, settings),
         locale=get_locale(),
-        bot_suspected=bool(raw.get(HONEYPOT_FIELD)) or service.filled_too_fast(settings, age),
+        honeypot=bool(raw.get(HONEYPOT_FIELD)),
+        too_fast=service.filled_too_fast(settings, age),
     )
-    suffix = "/embed/thanks" if embedded else "/thanks"
+    suffix = f"/embed/thanks?lang={get_locale()}" if embedded else "/thanks"
     return redirect(f"/petitions/{petition.slug}{suffix}")
 
 

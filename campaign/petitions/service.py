@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, utcnow
@@ -56,11 +56,24 @@ class PublicSigner:
 # -- reading -----------------------------------------------------------------------------------
 
 
+def has_ended(petition: Petition) -> bool:
+    """Whether the petition's last day of signing has passed."""
+    return petition.ends_at is not None and petition.ends_at <= utcnow()
+
+
+def public_status(petition: Petition) -> str:
+    """The state the public sees: an open petition past its end date is closed."""
+    return PetitionStatus.closed.value if has_ended(petition) else petition.status
+
+
 def open_petitions(session: Session) -> list[Petition]:
     """Petitions people can sign now, newest first."""
     query = (
         select(Petition)
-        .where(Petition.status == PetitionStatus.open)
+        .where(
+            Petition.status == PetitionStatus.open,
+            or_(col(Petition.ends_at).is_(None), col(Petition.ends_at) > utcnow()),
+        )
         .order_by(col(Petition.published_at).desc(), col(Petition.id).desc())
     )
     return list(session.exec(query).all())
@@ -91,7 +104,7 @@ def accepts_signatures(petition: Petition, *, site_paused: bool = False) -> bool
     """Whether the petition can be signed right now."""
     if site_paused or petition.signing_paused or petition.status != PetitionStatus.open:
         return False
-    return petition.ends_at is None or petition.ends_at > utcnow()
+    return not has_ended(petition)
 
 
 def displayed_goal(count: int, goal: int) -> int:
@@ -174,19 +187,25 @@ def sign_petition(
     form: SignForm,
     ip_hash: str,
     locale: str,
-    bot_suspected: bool = False,
+    honeypot: bool = False,
+    too_fast: bool = False,
 ) -> SignOutcome:
     """Record a signature and mail its confirmation link; a repeat mails "you already signed".
 
     The caller shows the same page whatever the outcome, so no one learns who has signed.
-    A bot (honeypot filled, form sent too fast) is dropped: no row, no mail.
+    A filled honeypot is a bot: dropped, no row, no mail. A form sent back too fast (autofill
+    can be that quick) or over the client's limits is kept but suspect: it counts only if an
+    organiser accepts it.
     """
-    if bot_suspected:
+    if honeypot:
         return SignOutcome.dropped
-    over_limit = False
+    reasons = ["form sent too fast"] if too_fast else []
     for limit in (settings.sign_limit_burst, settings.sign_limit_sustained):
-        if not limiter.hit(limit, "sign", str(petition.id), ip_hash):
-            over_limit = True
+        if (
+            not limiter.hit(limit, "sign", str(petition.id), ip_hash)
+            and "rate limit" not in reasons
+        ):
+            reasons.append("rate limit")
     index = email_index(settings, form.email)
     existing = session.exec(
         select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
@@ -204,8 +223,8 @@ def sign_petition(
         wants_updates=form.wants_updates,
         show_publicly=form.show_publicly,
         locale=locale,
-        suspect=over_limit,
-        suspect_reason="rate limit" if over_limit else "",
+        suspect=bool(reasons),
+        suspect_reason=", ".join(reasons),
         ip_hash=ip_hash,
         token_nonce=secrets.token_urlsafe(12),
         mails_sent=1,
@@ -257,7 +276,8 @@ def _mail_confirmation(
         context={
             "name": signature.name,
             "title": petition.title,
-            "url": f"{_petition_url(settings, petition)}/confirm?token={token}",
+            "url": f"{_petition_url(settings, petition)}/confirm?token={token}"
+            f"&lang={signature.locale}",
             "days": settings.signature_confirm_days,
         },
         locale=signature.locale,

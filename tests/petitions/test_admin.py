@@ -316,3 +316,79 @@ def test_the_handover_lists_names_and_places_but_never_addresses(
     assert "@" not in text and "Not Counted" not in text
     exported = [e.details["export"] for e in events(engine) if e.action == "petition.exported"]
     assert exported == ["handover", "handover.pdf"]
+
+
+def test_an_organiser_counts_genuine_suspect_signatures(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from campaign.petitions.models import Signature
+
+    petition = make_petition(engine, slug="street-stall")
+    tight = settings.model_copy(update={"sign_limit_burst": "1/minute"})
+    from campaign.db import transaction
+    from campaign.petitions import service
+    from campaign.petitions.forms import SignForm
+    from campaign.ratelimit import Limiter
+
+    for n in range(3):  # one stall, one network: all but the first are suspect
+        with transaction(engine) as session:
+            form = SignForm(
+                name=f"Person {n}",
+                email=f"p{n}@example.org",
+                country="PL",
+                city="",
+                wants_updates=False,
+                show_publicly=False,
+            )
+            service.sign_petition(
+                session,
+                settings=tight,
+                limiter=Limiter(session),
+                petition=petition,
+                form=form,
+                ip_hash="stall",
+                locale="en",
+            )
+    with transaction(engine) as session:
+        for row in session.exec(select(Signature)).all():
+            service.confirm_signature(
+                session,
+                settings=settings,
+                petition=petition,
+                token=service.confirmation_token(settings, row),
+            )
+    assert reload(engine, petition).signature_count == 1
+    path = f"/admin/petitions/{petition.id}/invalidate"
+    preview = post(
+        organiser_client, path, {"suspect_only": "1", "action": "preview"}, form_page=path
+    )
+    assert "Count the suspect ones among them" in preview.text
+    done = post(organiser_client, path, {"suspect_only": "1", "action": "accept"}, form_page=path)
+    assert done.status_code == 303
+    assert reload(engine, petition).signature_count == 3
+    assert "3 signatures" in organiser_client.get("/petitions/street-stall").text
+    [event] = [e for e in events(engine) if e.action == "petition.accepted"]
+    assert event.details["count"] == 2
+
+
+def test_a_petition_past_its_last_day_is_closed_everywhere(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    from datetime import timedelta
+
+    from campaign.db import utcnow
+
+    ended = make_petition(engine, slug="ended", ends_at=utcnow() - timedelta(days=1))
+    assert "ended" not in organiser_client.get("/petitions").text.replace("Recently ended", "")
+    assert organiser_client.get("/api/petitions/ended").json()["status"] == "closed"
+    assert "Signing is closed" in organiser_client.get("/petitions/ended").text
+    draft = make_petition(
+        engine, slug="late-draft", status="draft", ends_at=utcnow() - timedelta(days=1)
+    )
+    assert (
+        post(
+            organiser_client, f"/admin/petitions/{draft.id}/status", {"action": "publish"}
+        ).status_code
+        == 409
+    )
+    assert ended.slug == "ended"

@@ -79,7 +79,7 @@ def test_signing_confirming_and_seeing_the_count_rise(
     assert page.status_code == 200 and "Confirm my signature" in page.text
     assert count(engine, petition) == 0
 
-    token = link.split("token=")[1]
+    token = link.split("token=")[1].split("&")[0]
     done = client.post(
         "/petitions/free-maria/confirm",
         data={"token": token, "csrf_token": csrf_from(client, link)},
@@ -162,11 +162,14 @@ def test_bots_see_the_normal_page_but_nothing_is_stored_or_sent(
     assert smtp.messages == []
 
 
-def test_a_form_sent_faster_than_a_person_could_fill_it_is_dropped(
-    client: TestClient, engine: Engine, petition: Petition
+def test_a_form_sent_faster_than_a_person_could_fill_it_is_kept_as_suspect(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer, petition: Petition
 ) -> None:
-    assert sign(client, "free-maria").status_code == 303
-    assert signatures(engine) == []
+    assert sign(client, "free-maria").status_code == 303  # browser autofill can be this fast
+    [row] = signatures(engine)
+    assert row.suspect and row.suspect_reason == "form sent too fast"
+    send_mail(engine, settings)
+    assert len(smtp.handler.to("ana@example.org")) == 1
 
 
 def test_a_form_filled_at_human_speed_is_kept(
@@ -213,7 +216,10 @@ def test_a_suspect_signature_gets_the_normal_mail_but_does_not_count(
     link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
     response = client.post(
         "/petitions/free-maria/confirm",
-        data={"token": link.split("token=")[1], "csrf_token": csrf_from(client, link)},
+        data={
+            "token": link.split("token=")[1].split("&")[0],
+            "csrf_token": csrf_from(client, link),
+        },
     )
     assert "Your signature is confirmed" in response.text
     assert count(engine, petition) == 0
@@ -332,7 +338,7 @@ def test_the_embed_may_be_framed_and_signs_without_cookies(
         }
         response = partner_iframe.post("/petitions/free-maria/embed/sign", data=data)
         assert response.status_code == 303
-        assert response.headers["location"] == "/petitions/free-maria/embed/thanks"
+        assert response.headers["location"] == "/petitions/free-maria/embed/thanks?lang=en"
     assert [s.email for s in signatures(engine)] == ["embed@example.org"]
 
 
@@ -377,3 +383,30 @@ def test_the_main_sign_form_still_needs_the_cookie_token(
     }
     assert client.post("/petitions/free-maria/sign", data=data).status_code == 403
     assert signatures(engine) == []
+
+
+def test_the_embed_keeps_its_language_through_signing_and_the_mail(
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,  # type: ignore[no-untyped-def]
+) -> None:
+    with TestClient(quick, follow_redirects=False) as iframe:
+        page = iframe.get("/petitions/free-maria/embed?lang=be")
+        assert 'action="/petitions/free-maria/embed/sign?lang=be"' in page.text
+        iframe.cookies.clear()
+        data = {
+            "started": STARTED.search(page.text).group(1),
+            "name": "Ales B",
+            "email": "be@example.org",  # type: ignore[union-attr]
+            "country": "BY",
+            "consent": "1",
+        }
+        response = iframe.post("/petitions/free-maria/embed/sign?lang=be", data=data)
+        assert response.headers["location"] == "/petitions/free-maria/embed/thanks?lang=be"
+        assert '<html lang="be">' in iframe.get(response.headers["location"]).text
+    send_mail(engine, settings)
+    [mail] = smtp.handler.to("be@example.org")
+    link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
+    assert link.endswith("&lang=be")
