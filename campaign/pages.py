@@ -6,8 +6,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaign.db import check_database
+from campaign.db import SessionDep, check_database
 from campaign.images import image_path
+from campaign.petitions.service import displayed_goal, open_petitions
 from campaign.settings import ConfigError
 from campaign.web import render
 
@@ -15,8 +16,9 @@ router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request) -> Response:
-    return render(request, "home.html")
+def home(request: Request, session: SessionDep) -> Response:
+    context = {"petitions": open_petitions(session), "displayed_goal": displayed_goal}
+    return render(request, "home.html", context)
 
 
 @router.get("/healthz", include_in_schema=False)

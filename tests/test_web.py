@@ -172,3 +172,11 @@ def test_head_requests_get_the_headers_of_a_get(client: TestClient) -> None:
         response = client.head(path)
         assert response.status_code == 200, path
         assert response.content == b""
+
+
+def test_the_home_page_lists_open_petitions(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_petition
+
+    make_petition(engine, slug="on-home", title="Free the home page prisoner")
+    page = client.get("/")
+    assert 'href="/petitions/on-home"' in page.text and "Free the home page prisoner" in page.text

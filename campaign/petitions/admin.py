@@ -142,7 +142,13 @@ def _save_petition(
     form, errors = manage.parse_petition_form(raw)
     except_id = petition.id if petition is not None else None
     if form is not None and manage.slug_taken(session, form.slug, except_id=except_id):
-        errors.add("slug", _("Another petition uses this address already."))
+        if raw.get("slug", "").strip():
+            errors.add("slug", _("Another petition uses this address already."))
+        else:
+            errors.add(
+                "slug",
+                _("A petition with a similar title exists: choose a web address for this one."),
+            )
     image_changed, image_name = _image_change(request, image, raw, errors)
     if form is None or errors:
         return _form_page(request, petition, raw, errors, status=400)

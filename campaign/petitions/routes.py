@@ -232,7 +232,11 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
     return render(
         request,
         "petitions/confirmed.html",
-        {"petition": petition, "outcome": outcome.value},
+        {
+            "petition": petition,
+            "outcome": outcome.value,
+            "page_url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
+        },
         status_code=400 if outcome is service.ConfirmOutcome.invalid else 200,
         headers=PRIVATE,
     )

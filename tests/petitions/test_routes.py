@@ -85,6 +85,7 @@ def test_signing_confirming_and_seeing_the_count_rise(
         data={"token": token, "csrf_token": csrf_from(client, link)},
     )
     assert done.status_code == 200 and "Your signature is confirmed" in done.text
+    assert "https://t.me/share/url?url=http%3A//testserver/petitions/free-maria" in done.text
     assert count(engine, petition) == 1
     page = client.get("/petitions/free-maria").text
     assert "1 signature" in page
