@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_admin.router)
     app.include_router(petition_api.router)
     app.include_router(letters_admin.router)
+    app.include_router(letters_admin.campaigns_router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -4,7 +4,13 @@ from sqlmodel import SQLModel
 
 from campaign.accounts.models import LoginSession, User
 from campaign.audit import AuditEvent
-from campaign.letters.models import Official, OfficialEmail
+from campaign.letters.models import (
+    CampaignTarget,
+    LetterCampaign,
+    LetterTemplate,
+    Official,
+    OfficialEmail,
+)
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
 from campaign.ratelimit import RateCounter
@@ -14,6 +20,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEvent",
+    "CampaignTarget",
+    "LetterCampaign",
+    "LetterTemplate",
     "LoginSession",
     "Official",
     "OfficialEmail",

@@ -11,10 +11,11 @@ from starlette.datastructures import UploadFile
 from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.countries import country_choices
-from campaign.db import SessionDep
+from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
-from campaign.letters import officials
-from campaign.letters.models import Official
+from campaign.letters import campaigns, officials
+from campaign.letters.models import LetterCampaign, Official
+from campaign.letters.templates import VARIABLES
 from campaign.web import FormData, FormErrors, redirect, render
 
 router = APIRouter(prefix="/admin/officials")
@@ -188,4 +189,192 @@ def import_upload(
         {"report": report, "dry_run": not apply},
         status_code=status,
         headers=NO_STORE,
+    )
+
+
+# -- letter campaigns --------------------------------------------------------------------------
+
+campaigns_router = APIRouter(prefix="/admin/letters")
+
+
+def campaign_for_editor(
+    campaign_id: int, session: SessionDep, user: CurrentOrganiser
+) -> LetterCampaign:
+    """The campaign an organiser asked for; 404 when there is none."""
+    campaign = session.get(LetterCampaign, campaign_id)
+    if campaign is None:
+        raise HTTPException(status_code=404)
+    return campaign
+
+
+CampaignForEditor = Annotated[LetterCampaign, Depends(campaign_for_editor)]
+
+
+async def chosen_officials(request: Request) -> list[str]:
+    """The official ids ticked in the campaign form (a field that repeats)."""
+    return [
+        value for value in (await request.form()).getlist("officials") if isinstance(value, str)
+    ]
+
+
+@campaigns_router.get("")
+def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    context = {"campaigns": campaigns.all_campaigns(session)}
+    return render(request, "admin/letters/list.html", context, headers=NO_STORE)
+
+
+def _campaign_page(
+    request: Request,
+    session: SessionDep,
+    campaign: LetterCampaign | None,
+    form: dict[str, str],
+    chosen: set[int],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "errors": errors,
+        "chosen": chosen,
+        "officials": officials.list_officials(session),
+        "templates": campaigns.templates_of(session, campaign) if campaign else [],
+    }
+    return render(
+        request, "admin/letters/campaign.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@campaigns_router.get("/new")
+def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    defaults = {"target_mode": "all", "allow_email": "1", "allow_mailto": "1", "allow_print": "1"}
+    return _campaign_page(request, session, None, defaults, set(), FormErrors())
+
+
+@campaigns_router.get("/{campaign_id}")
+def edit_campaign(request: Request, session: SessionDep, campaign: CampaignForEditor) -> Response:
+    values = {
+        name: str(getattr(campaign, name)) for name in ("title", "slug", "purpose", "target_mode")
+    }
+    values |= {
+        name: "1"
+        for name in ("allow_email", "allow_mailto", "allow_print", "body_locked")
+        if getattr(campaign, name)
+    }
+    chosen = {official.id for official in campaigns.targets(session, campaign) if official.id}
+    return _campaign_page(request, session, campaign, values, chosen, FormErrors())
+
+
+def _save_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: dict[str, str],
+    ids: list[str],
+    campaign: LetterCampaign | None,
+) -> Response:
+    form, errors = campaigns.parse_campaign_form(raw, ids)
+    if form is not None and campaigns.slug_taken(
+        session, form.slug, except_id=campaign.id if campaign else None
+    ):
+        errors.add("slug", _("Another campaign uses this address already."))
+    if form is None or errors:
+        chosen = {int(i) for i in ids if i.isdigit()}
+        return _campaign_page(request, session, campaign, raw, chosen, errors, status=400)
+    saved = campaigns.save_campaign(session, form=form, campaign=campaign)
+    audit.record(
+        session,
+        actor_id=user.id,
+        actor=user.email,
+        action="letters.campaign_saved",
+        target=f"letter_campaign:{saved.id}",
+    )
+    return redirect(
+        f"/admin/letters/{saved.id}", flash=_("The campaign is saved."), request=request
+    )
+
+
+@campaigns_router.post("/new")
+def create_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: FormData,
+    ids: Annotated[list[str], Depends(chosen_officials)],
+) -> Response:
+    return _save_campaign(request, session, user, raw, ids, None)
+
+
+@campaigns_router.post("/{campaign_id}")
+def update_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+    ids: Annotated[list[str], Depends(chosen_officials)],
+) -> Response:
+    return _save_campaign(request, session, user, raw, ids, campaign)
+
+
+def _template_page(
+    request: Request,
+    campaign: LetterCampaign,
+    form: dict[str, str],
+    errors: FormErrors,
+    preview: campaigns.Preview | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "errors": errors,
+        "preview": preview,
+        "variables": VARIABLES,
+    }
+    return render(
+        request, "admin/letters/template.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@campaigns_router.get("/{campaign_id}/template")
+def template_form(
+    request: Request, session: SessionDep, campaign: CampaignForEditor, language: str = "en"
+) -> Response:
+    existing = {t.language: t for t in campaigns.templates_of(session, campaign)}.get(language)
+    values = {
+        "language": language,
+        "subjects": existing.subjects if existing else "",
+        "body": existing.body if existing else "",
+    }
+    return _template_page(request, campaign, values, FormErrors())
+
+
+@campaigns_router.post("/{campaign_id}/template")
+def save_template(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    """Preview with sample values (action=preview), or save; an error shows its line."""
+    values, errors = campaigns.check_letter(raw, today=utcnow().date())
+    if errors:
+        return _template_page(request, campaign, {**raw, **values}, errors, status=400)
+    if raw.get("action") == "preview":
+        return _template_page(
+            request, campaign, values, errors, campaigns.preview(values, today=utcnow().date())
+        )
+    campaigns.save_template(session, campaign=campaign, values=values)
+    audit.record(
+        session,
+        actor_id=user.id,
+        actor=user.email,
+        action="letters.template_saved",
+        target=f"letter_campaign:{campaign.id}",
+        language=values["language"],
+    )
+    return redirect(
+        f"/admin/letters/{campaign.id}", flash=_("The template is saved."), request=request
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,9 +14,8 @@ from campaign.db import utcnow
 from campaign.i18n import _
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
+from campaign.slugs import SLUG_PATTERN, slugify
 from campaign.web import FormErrors
-
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -76,13 +73,6 @@ class Dashboard:
     counts: dict[str, int]
     per_day: list[tuple[date, int]]
     trends: list[Trend] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    """A URL-safe slug from a title (Latin letters; other scripts fall back to "petition")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
-    return slug or "petition"
 
 
 def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormErrors]:

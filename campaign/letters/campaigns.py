@@ -1,0 +1,196 @@
+"""Letter campaigns for organisers: details, targeted officials, templates checked at save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pycountry
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from campaign.db import utcnow
+from campaign.i18n import _
+from campaign.letters.models import (
+    CampaignTarget,
+    LetterCampaign,
+    LetterTemplate,
+    Official,
+    TargetMode,
+)
+from campaign.letters.templates import check_template, render_template, sample_context
+from campaign.slugs import SLUG_PATTERN, slugify
+from campaign.web import FormErrors
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    title: str
+    slug: str
+    purpose: str
+    target_mode: str
+    allow_email: bool
+    allow_mailto: bool
+    allow_print: bool
+    body_locked: bool
+    official_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Preview:
+    subjects: list[str]
+    body: str
+
+
+def parse_campaign_form(
+    raw: dict[str, str], official_ids: list[str]
+) -> tuple[CampaignForm | None, FormErrors]:
+    """Check a campaign form; a CampaignForm, or errors by field."""
+    errors = FormErrors()
+    title = " ".join(raw.get("title", "").split())
+    slug = raw.get("slug", "").strip().lower() or slugify(title)
+    if not title or len(title) > 200:
+        errors.add(
+            "title", _("Give the campaign a title of at most %(count)s characters.", count=200)
+        )
+    if not SLUG_PATTERN.match(slug) or len(slug) > 80:
+        errors.add("slug", _("Use lower-case Latin letters, digits and hyphens."))
+    mode = raw.get("target_mode", TargetMode.all.value)
+    if mode not in {m.value for m in TargetMode}:
+        errors.add("target_mode", _("Choose who receives the letters."))
+    flags = {
+        name: raw.get(name) == "1"
+        for name in ("allow_email", "allow_mailto", "allow_print", "body_locked")
+    }
+    if not (flags["allow_email"] or flags["allow_mailto"] or flags["allow_print"]):
+        errors.add("allow_email", _("Allow at least one way of sending letters."))
+    ids = sorted({int(value) for value in official_ids if value.isdigit()})
+    if errors:
+        return None, errors
+    purpose = raw.get("purpose", "").replace("\r\n", "\n").strip()[:5000]
+    return CampaignForm(
+        title,
+        slug,
+        purpose,
+        mode,
+        flags["allow_email"],
+        flags["allow_mailto"],
+        flags["allow_print"],
+        flags["body_locked"],
+        ids,
+    ), errors
+
+
+def all_campaigns(session: Session) -> list[LetterCampaign]:
+    """Every letter campaign, newest first."""
+    return list(session.exec(select(LetterCampaign).order_by(col(LetterCampaign.id).desc())).all())
+
+
+def targets(session: Session, campaign: LetterCampaign) -> list[Official]:
+    """The officials a campaign writes to, by name."""
+    query = (
+        select(Official)
+        .join(CampaignTarget, col(CampaignTarget.official_id) == col(Official.id))
+        .where(CampaignTarget.campaign_id == campaign.id)
+        .order_by(col(Official.name))
+    )
+    return list(session.exec(query).all())
+
+
+def save_campaign(
+    session: Session, *, form: CampaignForm, campaign: LetterCampaign | None = None
+) -> LetterCampaign:
+    """Create or change a campaign; its targets become exactly the officials chosen."""
+    campaign = campaign or LetterCampaign(slug=form.slug, title=form.title)
+    for name in (
+        "title",
+        "slug",
+        "purpose",
+        "target_mode",
+        "allow_email",
+        "allow_mailto",
+        "allow_print",
+        "body_locked",
+    ):
+        setattr(campaign, name, getattr(form, name))
+    campaign.updated_at = utcnow()
+    session.add(campaign)
+    session.flush()
+    session.execute(delete(CampaignTarget).where(col(CampaignTarget.campaign_id) == campaign.id))
+    known = set(
+        session.exec(select(Official.id).where(col(Official.id).in_(form.official_ids))).all()
+    )
+    for official_id in form.official_ids:
+        if official_id in known:
+            session.add(CampaignTarget(campaign_id=campaign.id, official_id=official_id))  # type: ignore[arg-type]
+    session.flush()
+    return campaign
+
+
+def slug_taken(session: Session, slug: str, *, except_id: int | None) -> bool:
+    """Whether another campaign already uses the slug."""
+    query = select(LetterCampaign.id).where(LetterCampaign.slug == slug)
+    if except_id is not None:
+        query = query.where(LetterCampaign.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def templates_of(session: Session, campaign: LetterCampaign) -> list[LetterTemplate]:
+    """The campaign's templates, one per language."""
+    query = (
+        select(LetterTemplate)
+        .where(LetterTemplate.campaign_id == campaign.id)
+        .order_by(col(LetterTemplate.language))
+    )
+    return list(session.exec(query).all())
+
+
+def check_letter(raw: dict[str, str], *, today: date) -> tuple[dict[str, str], FormErrors]:
+    """Check a template form: language, subjects and body; a template error comes with its line."""
+    errors = FormErrors()
+    language = raw.get("language", "").strip().lower()
+    subjects = "\n".join(
+        line.strip() for line in raw.get("subjects", "").splitlines() if line.strip()
+    )
+    body = raw.get("body", "").replace("\r\n", "\n").strip()
+    if pycountry.languages.get(alpha_2=language) is None:
+        errors.add("language", _("Use a two-letter language code such as ru."))
+        language = "en"
+    if not subjects:
+        errors.add("subjects", _("Give at least one subject line."))
+    if not body:
+        errors.add("body", _("Write the letter."))
+    for name, text in (("subjects", subjects), ("body", body)):
+        problem = check_template(text, language=language, today=today) if text else None
+        if problem is not None and name not in errors:
+            where = _("line %(line)s: ", line=problem.line) if problem.line else ""
+            errors.add(name, where + problem.message)
+    return {"language": language, "subjects": subjects, "body": body}, errors
+
+
+def save_template(
+    session: Session, *, campaign: LetterCampaign, values: dict[str, str]
+) -> LetterTemplate:
+    """Store the campaign's template for a language (replacing the one there was)."""
+    assert campaign.id is not None
+    query = select(LetterTemplate).where(
+        LetterTemplate.campaign_id == campaign.id, LetterTemplate.language == values["language"]
+    )
+    template = session.exec(query).first()
+    if template is None:
+        template = LetterTemplate(
+            campaign_id=campaign.id, language=values["language"], subjects="", body=""
+        )
+    template.subjects = values["subjects"]
+    template.body = values["body"]
+    template.updated_at = utcnow()
+    session.add(template)
+    session.flush()
+    return template
+
+
+def preview(values: dict[str, str], *, today: date) -> Preview:
+    """The letter as a supporter would see it, with the sample values (the template is valid)."""
+    context = sample_context(values["language"], today)
+    subjects = [render_template(line, context) for line in values["subjects"].splitlines()]
+    return Preview(subjects=subjects, body=render_template(values["body"], context))

@@ -1,0 +1,115 @@
+"""Letter campaigns: targets, and templates checked in a sandbox with errors shown by line."""
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.letters import campaigns, officials
+from campaign.letters.models import LetterCampaign, LetterTemplate
+from campaign.letters.templates import check_template, render_template
+from tests.conftest import csrf_from
+from tests.letters.test_officials import GOOD, rows
+
+TODAY = date(2026, 11, 24)
+
+
+def test_a_template_renders_with_the_listed_variables_and_the_date_in_its_language() -> None:
+    assert check_template("Dear {{ salutation }},\n{{ date }}", language="ru", today=TODAY) is None
+    letter = render_template(
+        "{{ official_name }}: {{ prisoner_name }}", {"official_name": "A", "prisoner_name": "B"}
+    )
+    assert letter == "A: B"
+    values, errors = campaigns.check_letter(
+        {"language": "ru", "subjects": "Освободите {{ prisoner_name }}", "body": "{{ date }}"},
+        today=TODAY,
+    )
+    assert not errors
+    assert campaigns.preview(values, today=TODAY).body.startswith("24 ноября 2026")
+
+
+def test_an_unknown_variable_is_caught_with_its_line() -> None:
+    problem = check_template(
+        "Dear {{ salutation }},\n\nFree {{ prisonr_name }} now.", language="en", today=TODAY
+    )
+    assert problem is not None and problem.line == 3 and "prisonr_name" in problem.message
+
+
+def test_a_syntax_error_is_caught_with_its_line() -> None:
+    problem = check_template("Line one\n{% if %}\n", language="en", today=TODAY)
+    assert problem is not None and problem.line == 2 and problem.message.startswith("Syntax error")
+
+
+def test_the_sandbox_refuses_python_internals_and_files() -> None:
+    for attack in [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ salutation.__init__.__globals__ }}",
+        "{% include '/etc/passwd' %}",
+        "{{ cycler.__init__.__globals__.os }}",
+    ]:
+        assert check_template(attack, language="en", today=TODAY) is not None, attack
+
+
+def test_an_organiser_creates_a_campaign_with_targets_and_a_previewed_template(
+    organiser_client: TestClient, engine: Engine, session: Session
+) -> None:
+    officials.import_officials(session, rows(GOOD), apply=True)
+    session.commit()
+    ids = [str(o.id) for o, _ in officials.list_officials(session)]
+    path = "/admin/letters/new"
+    response = organiser_client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(organiser_client, path),
+            "title": "Write to the Prosecutor General",
+            "target_mode": "all",
+            "allow_email": "1",
+            "allow_print": "1",
+            "officials": ids,
+        },
+    )
+    assert response.status_code == 303
+    campaign_url = response.headers["location"]
+    page = organiser_client.get(campaign_url).text
+    assert page.count('name="officials"') == 2 and page.count("checked") >= 2
+    template_url = campaign_url + "/template?language=ru"
+    form = {
+        "csrf_token": csrf_from(organiser_client, template_url),
+        "language": "ru",
+        "subjects": "Освободите {{ prisoner_name }}\nО деле {{ prisoner_name }}",
+        "body": "{{ salutation }},\n\nПрошу освободить {{ prisoner_name }}.\n\n{{ supporter_name }}, {{ supporter_city }}\n{{ date }}",
+    }
+    preview = organiser_client.post(campaign_url + "/template", data={**form, "action": "preview"})
+    assert preview.status_code == 200
+    assert (
+        "Освободите Anna Kavalchuk" in preview.text and "Dear Prosecutor General," in preview.text
+    )
+    broken = organiser_client.post(
+        campaign_url + "/template",
+        data={**form, "body": "Hi\n{{ official_nam }}", "action": "save"},
+    )
+    assert broken.status_code == 400 and "line 2:" in broken.text and "official_nam" in broken.text
+    saved = organiser_client.post(campaign_url + "/template", data={**form, "action": "save"})
+    assert saved.status_code == 303
+    with Session(engine) as check:
+        [template] = check.exec(select(LetterTemplate)).all()
+        campaign = check.exec(select(LetterCampaign)).one()
+    assert (
+        template.language == "ru"
+        and template.subjects.splitlines()[1] == "О деле {{ prisoner_name }}"
+    )
+    assert campaign.allow_mailto is False and campaign.allow_print is True
+
+
+def test_a_campaign_needs_a_way_of_sending(organiser_client: TestClient) -> None:
+    path = "/admin/letters/new"
+    response = organiser_client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(organiser_client, path),
+            "title": "No way",
+            "target_mode": "all",
+        },
+    )
+    assert response.status_code == 400 and 'id="error-allow_email"' in response.text
