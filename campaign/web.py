@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from babel.dates import format_date
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import URL
@@ -122,6 +122,16 @@ def _read_flashes(request: Request, settings: Settings) -> list[str]:
         return []
     messages = read_token(settings, "flash", raw, max_age=300)
     return [str(m) for m in messages] if isinstance(messages, list) else []
+
+
+T = TypeVar("T")
+
+
+def found(value: T | None) -> T:
+    """The value, or a 404 page when there is none (a look-up by id or slug)."""
+    if value is None:
+        raise HTTPException(status_code=404)
+    return value
 
 
 def not_modified(request: Request, etag: str, cache_control: str) -> Response | None:

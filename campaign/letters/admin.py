@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -16,7 +16,7 @@ from campaign.i18n import _, ngettext
 from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, Official
 from campaign.letters.templates import VARIABLES
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.web import FormData, FormErrors, found, redirect, render
 
 router = APIRouter(prefix="/admin/officials")
 
@@ -26,10 +26,7 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 def official_for_editor(official_id: int, session: SessionDep, user: CurrentOrganiser) -> Official:
     """The official an organiser asked for; 404 when there is none."""
-    official = session.get(Official, official_id)
-    if official is None:
-        raise HTTPException(status_code=404)
-    return official
+    return found(session.get(Official, official_id))
 
 
 OfficialForEditor = Annotated[Official, Depends(official_for_editor)]
@@ -201,10 +198,7 @@ def campaign_for_editor(
     campaign_id: int, session: SessionDep, user: CurrentOrganiser
 ) -> LetterCampaign:
     """The campaign an organiser asked for; 404 when there is none."""
-    campaign = session.get(LetterCampaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404)
-    return campaign
+    return found(session.get(LetterCampaign, campaign_id))
 
 
 CampaignForEditor = Annotated[LetterCampaign, Depends(campaign_for_editor)]

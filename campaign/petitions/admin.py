@@ -21,7 +21,7 @@ from campaign.petitions import exports, handover, manage, service, updates
 from campaign.petitions.charts import daily_bars
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.web import FormData, FormErrors, found, redirect, render
 
 router = APIRouter(prefix="/admin/petitions")
 
@@ -30,10 +30,7 @@ NO_STORE = {"cache-control": "no-store"}
 
 def petition_for_editor(petition_id: int, session: SessionDep, user: CurrentOrganiser) -> Petition:
     """The petition an organiser asked for; 404 when there is none."""
-    petition = session.get(Petition, petition_id)
-    if petition is None:
-        raise HTTPException(status_code=404)
-    return petition
+    return found(session.get(Petition, petition_id))
 
 
 PetitionForEditor = Annotated[Petition, Depends(petition_for_editor)]

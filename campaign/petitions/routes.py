@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.countries import country_choices
@@ -22,7 +22,7 @@ from campaign.security import (
     token_digest,
 )
 from campaign.sitesettings import SIGNING_PAUSED, get_flag
-from campaign.web import FormData, FormErrors, not_modified, redirect, render
+from campaign.web import FormData, FormErrors, found, not_modified, redirect, render
 
 router = APIRouter(prefix="/petitions")
 
@@ -43,10 +43,7 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
     hold a pooled connection while the request waits for a worker thread to run the route, and
     under a surge those two waits deadlock until the pool times out.
     """
-    petition = service.public_petition(session, slug)
-    if petition is None:
-        raise HTTPException(status_code=404)
-    return petition
+    return found(service.public_petition(session, slug))
 
 
 @router.get("")
