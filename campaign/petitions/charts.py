@@ -6,7 +6,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD = 600, 160, 24
+WIDTH, HEIGHT, PAD = 600, 160, 40
 
 
 def daily_bars(per_day: list[tuple[date, int]], *, label: str) -> Markup:
@@ -20,7 +20,7 @@ def daily_bars(per_day: list[tuple[date, int]], *, label: str) -> Markup:
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + PAD}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         f'<line x1="{PAD}" y1="{HEIGHT}" x2="{WIDTH}" y2="{HEIGHT}" stroke="#55554f"/>',
-        f'<text x="0" y="12" font-size="11" fill="#55554f">{peak}</text>',
+        f'<text x="0" y="16" font-size="16" fill="#55554f">{peak}</text>',
     ]
     for index, (day, n) in enumerate(per_day):
         height = (HEIGHT - 16) * n / peak
@@ -30,10 +30,10 @@ def daily_bars(per_day: list[tuple[date, int]], *, label: str) -> Markup:
             f'fill="#1f4e8c"><title>{day.isoformat()}: {n}</title></rect>'
         )
     first, last = per_day[0][0].isoformat(), per_day[-1][0].isoformat()
-    label_y = HEIGHT + 16
-    parts.append(f'<text x="{PAD}" y="{label_y}" font-size="11" fill="#55554f">{first}</text>')
+    label_y = HEIGHT + 20
+    parts.append(f'<text x="{PAD}" y="{label_y}" font-size="16" fill="#55554f">{first}</text>')
     parts.append(
-        f'<text x="{WIDTH}" y="{label_y}" font-size="11" fill="#55554f" '
+        f'<text x="{WIDTH}" y="{label_y}" font-size="16" fill="#55554f" '
         f'text-anchor="end">{last}</text>'
     )
     parts.append("</svg>")
