@@ -76,6 +76,28 @@ class DatabaseStorage(Storage):
         with self._connection() as connection:
             return int(connection.execute(statement).scalar_one())
 
+    def incr_many(self, items: list[tuple[str, int]]) -> dict[str, int]:
+        """Count one hit on several keys (each with its expiry) in one statement."""
+        now = time.time()
+        table = RateCounter.__table__  # type: ignore[attr-defined]
+        stored = {_stored(key): key for key, _ in items}
+        rows = [
+            {"key": _stored(key), "count": 1, "expires_at": now + expiry} for key, expiry in items
+        ]
+        insert = self._insert(table).values(rows)
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": _case_expired(table, now, 1, table.c.count + 1),
+                "expires_at": case(
+                    (table.c.expires_at <= now, insert.excluded.expires_at),
+                    else_=table.c.expires_at,
+                ),
+            },
+        ).returning(table.c.key, table.c.count)
+        with self._connection() as connection:
+            return {stored[key]: int(count) for key, count in connection.execute(statement).all()}
+
     def get(self, key: str) -> int:
         row = self._row(key)
         return int(row.count) if row is not None and row.expires_at > time.time() else 0
@@ -135,6 +157,14 @@ class Limiter:
     def hit(self, limit: str, *identifiers: str) -> bool:
         """Count one attempt; False when it goes over `limit` (e.g. "5/15minutes")."""
         return self._strategy.hit(_item(limit), *identifiers)
+
+    def hit_all(self, limits: list[str], *identifiers: str) -> bool:
+        """Count one attempt against each limit in one statement; False if any is exceeded."""
+        items = [_item(limit) for limit in limits]
+        counts = self.storage.incr_many(
+            [(item.key_for(*identifiers), item.get_expiry()) for item in items]
+        )
+        return all(counts[item.key_for(*identifiers)] <= item.amount for item in items)
 
     def allowed(self, limit: str, *identifiers: str) -> bool:
         """Whether one more attempt would stay within `limit`, without counting it."""

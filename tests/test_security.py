@@ -78,3 +78,12 @@ def test_an_expired_window_starts_again(engine: Engine) -> None:
     assert storage.incr("k", expiry=1) == 1
     time.sleep(1.05)
     assert storage.purge_expired() == 1
+
+
+def test_several_limits_count_in_one_statement(engine: Engine) -> None:
+    limiter = Limiter(engine)
+    assert limiter.hit_all(["2/minute", "3/hour"], "sign", "p", "ip")
+    assert limiter.hit_all(["2/minute", "3/hour"], "sign", "p", "ip")
+    assert not limiter.hit_all(["2/minute", "3/hour"], "sign", "p", "ip")  # the minute is full
+    assert not limiter.allowed("3/hour", "sign", "p", "ip")  # and the hour has counted three
+    assert limiter.hit_all(["2/minute", "3/hour"], "sign", "p", "other-ip")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +32,7 @@ def enqueue(
 
     `context` must be JSON-serialisable: the worker renders templates/emails/<template>.* later.
     """
-    if not (TEMPLATE_DIR / "emails" / f"{template}.txt").exists():
+    if not _template_exists(template):
         raise ValueError(f"no e-mail template named {template!r}")
     try:
         to = validate_email(to, check_deliverability=False).normalized
@@ -52,6 +53,11 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+@cache
+def _template_exists(template: str) -> bool:
+    return (TEMPLATE_DIR / "emails" / f"{template}.txt").exists()
 
 
 def counts_by_status(session: Session) -> dict[str, int]:

@@ -200,12 +200,9 @@ def sign_petition(
     if honeypot:
         return SignOutcome.dropped
     reasons = ["form sent too fast"] if too_fast else []
-    for limit in (settings.sign_limit_burst, settings.sign_limit_sustained):
-        if (
-            not limiter.hit(limit, "sign", str(petition.id), ip_hash)
-            and "rate limit" not in reasons
-        ):
-            reasons.append("rate limit")
+    limits = [settings.sign_limit_burst, settings.sign_limit_sustained]
+    if not limiter.hit_all(limits, "sign", str(petition.id), ip_hash):
+        reasons.append("rate limit")
     index = email_index(settings, form.email)
     existing = session.exec(
         select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
