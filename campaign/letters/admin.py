@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -371,4 +371,28 @@ def save_template(
     )
     return redirect(
         f"/admin/letters/{campaign.id}", flash=_("The template is saved."), request=request
+    )
+
+
+@campaigns_router.post("/{campaign_id}/status")
+def change_campaign_status(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    action = raw.get("action", "")
+    if not campaigns.change_status(session, campaign=campaign, action=action):
+        detail = _("A campaign opens only with at least one official and one template.")
+        raise HTTPException(status_code=409, detail=detail)
+    audit.record(
+        session,
+        actor_id=user.id,
+        actor=user.email,
+        action=f"letters.campaign_{action}",
+        target=f"letter_campaign:{campaign.id}",
+    )
+    return redirect(
+        f"/admin/letters/{campaign.id}", flash=_("Your changes are saved."), request=request
     )

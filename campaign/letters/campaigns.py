@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from campaign.db import utcnow
 from campaign.i18n import _
 from campaign.letters.models import (
+    CampaignStatus,
     CampaignTarget,
     LetterCampaign,
     LetterTemplate,
@@ -194,3 +195,19 @@ def preview(values: dict[str, str], *, today: date) -> Preview:
     context = sample_context(values["language"], today)
     subjects = [render_template(line, context) for line in values["subjects"].splitlines()]
     return Preview(subjects=subjects, body=render_template(values["body"], context))
+
+
+def change_status(session: Session, *, campaign: LetterCampaign, action: str) -> bool:
+    """Open a campaign (it needs an official and a template) or close it; False if not possible."""
+    if action == "publish" and campaign.status in {CampaignStatus.draft, CampaignStatus.closed}:
+        if not targets(session, campaign) or not templates_of(session, campaign):
+            return False
+        campaign.status = CampaignStatus.open
+    elif action == "close" and campaign.status == CampaignStatus.open:
+        campaign.status = CampaignStatus.closed
+    else:
+        return False
+    campaign.updated_at = utcnow()
+    session.add(campaign)
+    session.flush()
+    return True

@@ -113,3 +113,47 @@ def test_a_campaign_needs_a_way_of_sending(organiser_client: TestClient) -> None
         },
     )
     assert response.status_code == 400 and 'id="error-allow_email"' in response.text
+
+
+def test_a_campaign_opens_only_with_an_official_and_a_template(
+    organiser_client: TestClient, engine: Engine, session: Session
+) -> None:
+    officials.import_officials(session, rows(GOOD), apply=True)
+    session.commit()
+    ids = [str(o.id) for o, _ in officials.list_officials(session)]
+    path = "/admin/letters/new"
+    response = organiser_client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(organiser_client, path),
+            "title": "Open me",
+            "target_mode": "all",
+            "allow_print": "1",
+            "officials": ids,
+        },
+    )
+    url = response.headers["location"]
+    refused = organiser_client.post(
+        url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
+    )
+    assert refused.status_code == 409 and "at least one official and one template" in refused.text
+    organiser_client.post(
+        url + "/template",
+        data={
+            "csrf_token": csrf_from(organiser_client, url),
+            "language": "en",
+            "subjects": "Free {{ prisoner_name }}",
+            "body": "{{ salutation }}",
+            "action": "save",
+        },
+    )
+    opened = organiser_client.post(
+        url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
+    )
+    assert opened.status_code == 303
+    with Session(engine) as check:
+        assert check.exec(select(LetterCampaign)).one().status == "open"
+    closed = organiser_client.post(
+        url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "close"}
+    )
+    assert closed.status_code == 303
