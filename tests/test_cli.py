@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.letters.models import Official
+from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally
 from campaign.settings import PROJECT_DIR
@@ -121,6 +121,9 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         assert len(session.exec(select(User)).all()) == 1
         assert len(session.exec(select(OutboxMessage)).all()) == 1
         assert len(session.exec(select(Official)).all()) == 3
+        [letter_campaign] = session.exec(select(LetterCampaign)).all()
+        assert letter_campaign.status == "open"
+        assert {t.language for t in session.exec(select(LetterTemplate)).all()} == {"en", "ru"}
         petitions = session.exec(select(Petition)).all()
         assert len(petitions) == 2
         assert all(100 < petition.signature_count < 400 for petition in petitions)
