@@ -15,6 +15,24 @@ from tests.letters.test_officials import GOOD, rows
 TODAY = date(2026, 11, 24)
 
 
+def new_campaign(client: TestClient, session: Session, title: str, **ways: str) -> str:
+    """Register the sample officials and create a campaign writing to all of them; its URL."""
+    officials.import_officials(session, rows(GOOD), apply=True)
+    session.commit()
+    ids = [str(o.id) for o, _ in officials.list_officials(session)]
+    path = "/admin/letters/new"
+    data = {
+        "csrf_token": csrf_from(client, path),
+        "title": title,
+        "target_mode": "all",
+        "officials": ids,
+        **ways,
+    }
+    response = client.post(path, data=data)
+    assert response.status_code == 303
+    return str(response.headers["location"])
+
+
 def test_a_template_renders_with_the_listed_variables_and_the_date_in_its_language() -> None:
     assert check_template("Dear {{ salutation }},\n{{ date }}", language="ru", today=TODAY) is None
     letter = render_template(
@@ -54,23 +72,13 @@ def test_the_sandbox_refuses_python_internals_and_files() -> None:
 def test_an_organiser_creates_a_campaign_with_targets_and_a_previewed_template(
     organiser_client: TestClient, engine: Engine, session: Session
 ) -> None:
-    officials.import_officials(session, rows(GOOD), apply=True)
-    session.commit()
-    ids = [str(o.id) for o, _ in officials.list_officials(session)]
-    path = "/admin/letters/new"
-    response = organiser_client.post(
-        path,
-        data={
-            "csrf_token": csrf_from(organiser_client, path),
-            "title": "Write to the Prosecutor General",
-            "target_mode": "all",
-            "allow_email": "1",
-            "allow_print": "1",
-            "officials": ids,
-        },
+    campaign_url = new_campaign(
+        organiser_client,
+        session,
+        "Write to the Prosecutor General",
+        allow_email="1",
+        allow_print="1",
     )
-    assert response.status_code == 303
-    campaign_url = response.headers["location"]
     page = organiser_client.get(campaign_url).text
     assert page.count('name="officials"') == 2 and page.count("checked") >= 2
     template_url = campaign_url + "/template?language=ru"
@@ -118,21 +126,7 @@ def test_a_campaign_needs_a_way_of_sending(organiser_client: TestClient) -> None
 def test_a_campaign_opens_only_with_an_official_and_a_template(
     organiser_client: TestClient, engine: Engine, session: Session
 ) -> None:
-    officials.import_officials(session, rows(GOOD), apply=True)
-    session.commit()
-    ids = [str(o.id) for o, _ in officials.list_officials(session)]
-    path = "/admin/letters/new"
-    response = organiser_client.post(
-        path,
-        data={
-            "csrf_token": csrf_from(organiser_client, path),
-            "title": "Open me",
-            "target_mode": "all",
-            "allow_print": "1",
-            "officials": ids,
-        },
-    )
-    url = response.headers["location"]
+    url = new_campaign(organiser_client, session, "Open me", allow_print="1")
     refused = organiser_client.post(
         url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
     )
