@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -25,18 +25,22 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class Actor(Protocol):
+    """Whoever acts: any account with an id and an address."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def email(self) -> str: ...
+
+
 def record(
-    session: Session,
-    *,
-    actor_id: int | None,
-    actor: str,
-    action: str,
-    target: str = "",
-    **details: Any,
+    session: Session, *, by: Actor, action: str, target: str = "", **details: Any
 ) -> AuditEvent:
     """Add an event in the caller's transaction: it stands or falls with the action itself."""
     event = AuditEvent(
-        actor_id=actor_id, actor=actor, action=action, target=target, details=details
+        actor_id=by.id, actor=by.email, action=action, target=target, details=details
     )
     session.add(event)
     session.flush()

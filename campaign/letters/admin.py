@@ -87,8 +87,7 @@ def _save(
     saved = officials.save_official(session, form=form, official=official)
     audit.record(
         session,
-        actor_id=user.id,
-        actor=user.email,
+        by=user,
         action="official.saved",
         target=f"official:{saved.id}",
     )
@@ -115,7 +114,7 @@ def update_official(
 
 @router.get("/export.csv")
 def export(session: SessionDep, user: CurrentOrganiser) -> Response:
-    audit.record(session, actor_id=user.id, actor=user.email, action="officials.exported")
+    audit.record(session, by=user, action="officials.exported")
     headers = {"content-disposition": 'attachment; filename="officials.csv"', **NO_STORE}
     return Response(
         officials.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
@@ -167,8 +166,7 @@ def import_upload(
     if apply and report.ok:
         audit.record(
             session,
-            actor_id=user.id,
-            actor=user.email,
+            by=user,
             action="officials.imported",
             created=report.created,
             updated=report.updated,
@@ -278,8 +276,7 @@ def _save_campaign(
     saved = campaigns.save_campaign(session, form=form, campaign=campaign)
     audit.record(
         session,
-        actor_id=user.id,
-        actor=user.email,
+        by=user,
         action="letters.campaign_saved",
         target=f"letter_campaign:{saved.id}",
     )
@@ -363,8 +360,7 @@ def save_template(
     campaigns.save_template(session, campaign=campaign, values=values)
     audit.record(
         session,
-        actor_id=user.id,
-        actor=user.email,
+        by=user,
         action="letters.template_saved",
         target=f"letter_campaign:{campaign.id}",
         language=values["language"],
@@ -388,8 +384,7 @@ def change_campaign_status(
         raise HTTPException(status_code=409, detail=detail)
     audit.record(
         session,
-        actor_id=user.id,
-        actor=user.email,
+        by=user,
         action=f"letters.campaign_{action}",
         target=f"letter_campaign:{campaign.id}",
     )

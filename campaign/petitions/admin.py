@@ -41,8 +41,7 @@ def _record(
 ) -> None:
     audit.record(
         session,
-        actor_id=user.id,
-        actor=user.email,
+        by=user,
         action=action,
         target=f"petition:{petition.id}",
         title=petition.title,
@@ -63,9 +62,7 @@ def petitions(request: Request, session: SessionDep, user: CurrentOrganiser) -> 
 def pause_all(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
     paused = raw.get("paused") == "1"
     set_flag(session, SIGNING_PAUSED, paused)
-    audit.record(
-        session, actor_id=user.id, actor=user.email, action="site.signing_paused", paused=paused
-    )
+    audit.record(session, by=user, action="site.signing_paused", paused=paused)
     message = _("Signing is paused on every petition.") if paused else _("Signing is open again.")
     return redirect("/admin/petitions", flash=message, request=request)
 
