@@ -22,15 +22,19 @@ class SiteSetting(SQLModel, table=True):
 
 
 def get_flag(session: Session, key: str) -> bool:
-    """Whether the switch is on (off when never set)."""
-    row = session.get(SiteSetting, key)
-    return row is not None and row.value == "1"
+    """Whether the switch is on (off when never set); read once per session."""
+    flags: dict[str, bool] = session.info.setdefault("site_flags", {})
+    if key not in flags:
+        row = session.get(SiteSetting, key)
+        flags[key] = row is not None and row.value == "1"
+    return flags[key]
 
 
 def set_flag(session: Session, key: str, on: bool) -> None:
     """Turn the switch on or off."""
     row = session.get(SiteSetting, key) or SiteSetting(key=key)
     row.value = "1" if on else "0"
+    session.info.setdefault("site_flags", {})[key] = on
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
