@@ -1,7 +1,10 @@
-"""CSV cells that spreadsheet programs will not run as formulas."""
+"""CSV whose cells spreadsheet programs will not run as formulas."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -17,3 +20,16 @@ def cell(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
+    """CSV in chunks of about 64 kB, every cell made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()

@@ -7,6 +7,8 @@ no binary .mo file is ever committed and a fresh checkout needs no build step.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -75,6 +77,16 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str, defau
 def set_locale(locale: str) -> None:
     """Make `locale` the one used by gettext in this context (a request, a mail being rendered)."""
     _current.set(locale)
+
+
+@contextmanager
+def using(locale: str) -> Iterator[None]:
+    """Translate into `locale` inside the block (a mail, a letter), then restore the old one."""
+    token = _current.set(locale)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def get_locale() -> str:

@@ -1,4 +1,4 @@
-"""Housekeeping the worker runs every minute; each later domain adds its purges here."""
+"""Jobs the worker runs every minute: purges, and the letters' drip delivery and follow-ups."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from campaign.accounts.service import purge_expired_sessions
 from campaign.db import transaction
+from campaign.letters import delivery, replies
 from campaign.petitions.service import purge_unconfirmed
 from campaign.ratelimit import DatabaseStorage
 from campaign.settings import Settings
@@ -28,7 +29,25 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
         with transaction(engine) as session:
             return purge_unconfirmed(session, settings=settings)
 
-    jobs = [expired_sessions, storage.purge_expired, unconfirmed_signatures]
+    def letters() -> object:
+        """Write back what the mail server said, then release what the caps allow now."""
+        with transaction(engine) as session:
+            delivery.record_outcomes(session)
+        with transaction(engine) as session:
+            return delivery.release_due(session, settings=settings)
+
+    def letter_followups() -> object:
+        with transaction(engine) as session:
+            delivery.purge_unconfirmed(session, settings=settings)
+            return replies.ask_about_replies(session, settings=settings)
+
+    jobs = [
+        expired_sessions,
+        storage.purge_expired,
+        unconfirmed_signatures,
+        letters,
+        letter_followups,
+    ]
     return [_guarded(job) for job in jobs]
 
 

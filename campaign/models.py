@@ -6,10 +6,14 @@ from campaign.accounts.models import LoginSession, User
 from campaign.audit import AuditEvent
 from campaign.letters.models import (
     CampaignTarget,
+    Letter,
     LetterCampaign,
+    LetterCount,
+    LetterSender,
     LetterTemplate,
     Official,
     OfficialEmail,
+    OfficialReply,
 )
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
@@ -21,11 +25,15 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "CampaignTarget",
+    "Letter",
     "LetterCampaign",
+    "LetterCount",
+    "LetterSender",
     "LetterTemplate",
     "LoginSession",
     "Official",
     "OfficialEmail",
+    "OfficialReply",
     "OutboxMessage",
     "Petition",
     "PetitionTally",

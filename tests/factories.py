@@ -9,6 +9,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from campaign.db import transaction, utcnow
+from campaign.letters.models import (
+    CampaignStatus,
+    CampaignTarget,
+    LetterCampaign,
+    LetterTemplate,
+    Official,
+    OfficialEmail,
+)
 from campaign.mail import outbox
 from campaign.mail.worker import MailWorker
 from campaign.petitions.models import Petition, PetitionStatus
@@ -116,3 +124,74 @@ def add_signature(
             ).one()
             token = service.confirmation_token(settings, row)
             service.confirm_signature(session, settings=settings, petition=petition, token=token)
+
+
+LETTER_BODY_EN = (
+    "{{ salutation }},\n\n"
+    "I ask you to release {{ prisoner_name }}, {{ prisoner_details }}.\n\n"
+    "{{ personal_paragraph }}\n\n"
+    "{{ supporter_name }}, {{ supporter_city }}, {{ supporter_country }}\n{{ date }}"
+)
+LETTER_BODY_RU = (
+    "{{ salutation }}!\n\n"
+    "Прошу освободить {{ prisoner_name }}.\n\n"
+    "{{ personal_paragraph }}\n\n"
+    "{{ supporter_name }}, {{ supporter_city }}, {{ supporter_country }}\n{{ date }}"
+)
+
+
+def make_letter_campaign(engine: Engine, **overrides: Any) -> LetterCampaign:
+    """An open campaign writing to two officials, with English and Russian templates.
+
+    The Prosecutor General (Belarus, Russian) has an e-mail and a postal address; the
+    ambassador (Lithuania, English) only an e-mail.
+    """
+    n = next(_slugs)
+    with transaction(engine) as session:
+        prosecutor = Official(
+            name="Андрей Швед",
+            title="Генеральный прокурор",
+            institution="Генеральная прокуратура",
+            country="BY",
+            language="ru",
+            postal_address="ул. Интернациональная, 22\n220030 Минск\nБЕЛАРУСЬ",
+        )
+        envoy = Official(name="Jane Envoy", title="Ambassador", country="LT", language="en")
+        session.add_all([prosecutor, envoy])
+        session.flush()
+        session.add_all(
+            [
+                OfficialEmail(official_id=prosecutor.id, address=f"pg{n}@prokuratura.example"),  # type: ignore[arg-type]
+                OfficialEmail(official_id=envoy.id, address=f"envoy{n}@embassy.example"),  # type: ignore[arg-type]
+            ]
+        )
+        values: dict[str, Any] = {
+            "slug": f"write-{n}",
+            "title": f"Write for prisoner {n}",
+            "purpose": "Ask for her release.",
+            "status": CampaignStatus.open,
+            "prisoner_name": "Анна Ковальчук",
+            "prisoner_details": "sentenced to four years",
+            "send_from_hour": 0,
+            "send_until_hour": 24,
+            **overrides,
+        }
+        campaign = LetterCampaign(**values)
+        session.add(campaign)
+        session.flush()
+        for official in (prosecutor, envoy):
+            session.add(CampaignTarget(campaign_id=campaign.id, official_id=official.id))  # type: ignore[arg-type]
+        for language, subjects, body in (
+            ("en", "Release {{ prisoner_name }}", LETTER_BODY_EN),
+            ("ru", "Освободите {{ prisoner_name }}", LETTER_BODY_RU),
+        ):
+            session.add(
+                LetterTemplate(
+                    campaign_id=campaign.id,  # type: ignore[arg-type]
+                    language=language,
+                    subjects=subjects,
+                    body=body,
+                )
+            )
+        session.flush()
+        return campaign

@@ -82,6 +82,35 @@ def parse_campaign_form(
     ), errors
 
 
+def public_campaign(session: Session, slug: str) -> LetterCampaign | None:
+    """A campaign the public may see (open or closed), by its slug."""
+    query = select(LetterCampaign).where(
+        LetterCampaign.slug == slug,
+        col(LetterCampaign.status).in_([CampaignStatus.open, CampaignStatus.closed]),
+    )
+    return session.exec(query).first()
+
+
+def open_campaigns(session: Session) -> list[LetterCampaign]:
+    """Campaigns that take letters now, newest first."""
+    query = (
+        select(LetterCampaign)
+        .where(LetterCampaign.status == CampaignStatus.open)
+        .order_by(col(LetterCampaign.id).desc())
+    )
+    return [campaign for campaign in session.exec(query).all() if accepts_letters(campaign)]
+
+
+def accepts_letters(campaign: LetterCampaign) -> bool:
+    """Whether supporters can write now: the campaign is open and within its dates."""
+    now = utcnow()
+    if campaign.status != CampaignStatus.open:
+        return False
+    if campaign.opens_at is not None and campaign.opens_at > now:
+        return False
+    return campaign.closes_at is None or campaign.closes_at > now
+
+
 def all_campaigns(session: Session) -> list[LetterCampaign]:
     """Every letter campaign, newest first."""
     return list(session.exec(select(LetterCampaign).order_by(col(LetterCampaign.id).desc())).all())

@@ -28,6 +28,7 @@ VARIABLES = {
     "salutation": "Dear Prosecutor General",
     "prisoner_name": "Anna Kavalchuk",
     "prisoner_details": "sentenced to four years in 2023 for a comment under a news post",
+    "personal_paragraph": "I have followed this case from Vilnius since the day of the arrest.",
     "date": "",
 }
 

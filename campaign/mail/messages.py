@@ -16,15 +16,11 @@ def render_parts(
     template: str, context: dict[str, object], locale: str, settings: Settings
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of a message, rendered in its locale."""
-    previous = i18n.get_locale()
-    i18n.set_locale(locale)
-    try:
+    with i18n.using(locale):
         variables = {"base_url": settings.base_url, "locale": locale, **context}
         subject = environment.get_template(f"emails/{template}.subject").render(variables)
         text = environment.get_template(f"emails/{template}.txt").render(variables)
         html = environment.get_template(f"emails/{template}.html").render(variables)
-    finally:
-        i18n.set_locale(previous)
     return " ".join(subject.split()), text, html
 
 

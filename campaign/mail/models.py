@@ -17,6 +17,7 @@ class MailStatus(StrEnum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    cancelled = "cancelled"  # withdrawn by the application before a worker took it
 
 
 class OutboxMessage(SQLModel, table=True):

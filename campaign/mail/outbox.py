@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from campaign.i18n import get_locale
@@ -68,3 +69,31 @@ def counts_by_status(session: Session) -> dict[str, int]:
     counts = {status.value: 0 for status in MailStatus}
     counts.update({status: int(n) for status, n in rows})
     return counts
+
+
+def cancel(session: Session, ids: list[int]) -> set[int]:
+    """Withdraw messages no worker has taken yet; returns the ids that were withdrawn."""
+    if not ids:
+        return set()
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == MailStatus.queued)
+        .values(status=MailStatus.cancelled)
+        .returning(col(OutboxMessage.id))
+    )
+    return {int(row_id) for row_id in result.scalars().all()}
+
+
+def outcomes(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Status and last error of messages that are finished (sent, failed or cancelled)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.last_error).where(
+            col(OutboxMessage.id).in_(ids),
+            col(OutboxMessage.status).in_(
+                [MailStatus.sent, MailStatus.failed, MailStatus.cancelled]
+            ),
+        )
+    ).all()
+    return {int(row_id): (status, error or "") for row_id, status, error in rows if row_id}

@@ -12,13 +12,13 @@ from starlette.datastructures import UploadFile
 from campaign import audit
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
 from campaign.accounts.models import User
+from campaign.charts import daily_bars
 from campaign.countries import country_choices
 from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
 from campaign.images import MAX_BYTES, ImageError, store_image
 from campaign.markdown import render_markdown
 from campaign.petitions import exports, handover, manage, service, updates
-from campaign.petitions.charts import daily_bars
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
 from campaign.web import FormData, FormErrors, found, redirect, render

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from campaign.csvcells import cell
+from campaign.csvcells import csv_lines
 from campaign.petitions.manage import signatures_per_day
 from campaign.petitions.models import Petition, Signature
 from campaign.petitions.service import tallies
@@ -32,18 +30,6 @@ SIGNATURE_COLUMNS = [
     "invalidated_at",
     "invalidation_reason",
 ]
-
-
-def _lines(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([cell(value) for value in row])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
 
 
 def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
@@ -83,16 +69,16 @@ def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
             last_id = batch[-1].id or last_id
 
     yield "\ufeff".encode()  # a BOM, so spreadsheet programs read the names as UTF-8
-    yield from _lines(rows())
+    yield from csv_lines(rows())
 
 
 def by_day_csv(session: Session, petition: Petition) -> bytes:
     """Counted signatures per day since the first one."""
     return b"".join(
-        _lines([["date", "signatures"], *signatures_per_day(session, petition=petition)])
+        csv_lines([["date", "signatures"], *signatures_per_day(session, petition=petition)])
     )
 
 
 def by_country_csv(session: Session, petition: Petition) -> bytes:
     """Counted signatures per country."""
-    return b"".join(_lines([["country", "signatures"], *tallies(session, petition)]))
+    return b"".join(csv_lines([["country", "signatures"], *tallies(session, petition)]))

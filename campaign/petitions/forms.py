@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from campaign.countries import is_country
+from campaign.fields import check_email
 from campaign.i18n import _
 from campaign.web import FormErrors
 
 NAME_MAX = 120
 CITY_MAX = 100
-EMAIL_MAX = 254
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "started"
 
@@ -50,15 +48,9 @@ def parse_sign_form(raw: Mapping[str, object]) -> tuple[SignForm | None, FormErr
         errors.add("name", _("Enter your full name."))
     elif len(name) > NAME_MAX:
         errors.add("name", _("Use at most %(count)s characters.", count=NAME_MAX))
-    if not email:
-        errors.add("email", _("Enter your e-mail address."))
-    elif len(email) > EMAIL_MAX:
-        errors.add("email", _("Enter a valid e-mail address."))
-    else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors.add("email", _("Enter a valid e-mail address."))
+    email, problem = check_email(email)
+    if problem:
+        errors.add("email", problem)
     if not is_country(country):
         errors.add("country", _("Choose your country."))
     if len(city) > CITY_MAX:

@@ -88,6 +88,16 @@ def public_petition(session: Session, slug: str) -> Petition | None:
     return session.exec(query).first()
 
 
+def public_petition_by_id(session: Session, petition_id: int | None) -> Petition | None:
+    """A petition the public may see, by id (for pages of other campaigns that link to it)."""
+    if petition_id is None:
+        return None
+    petition = session.get(Petition, petition_id)
+    if petition is None or petition.status not in {PetitionStatus.open, PetitionStatus.closed}:
+        return None
+    return petition
+
+
 def petition_version(petition: Petition) -> str:
     """Changes whenever what the public sees of a petition changes (text, state or count)."""
     stamp = petition.updated_at.timestamp()

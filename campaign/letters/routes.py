@@ -1,0 +1,298 @@
+"""Public letter pages: a campaign, the supporter's letters, and the three ways to send them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from campaign.countries import country_choices, country_name
+from campaign.db import SessionDep, utcnow
+from campaign.fields import check_email
+from campaign.i18n import _, get_locale
+from campaign.letters import campaigns, compose, dashboard, delivery, replies
+from campaign.letters.compose import Channel, Letters
+from campaign.letters.models import LetterCampaign
+from campaign.letters.pdf import PrintedLetter, letters_pdf
+from campaign.markdown import render_markdown
+from campaign.petitions.service import public_petition_by_id
+from campaign.ratelimit import Limiter
+from campaign.security import ip_hash
+from campaign.web import FormData, FormErrors, found, redirect, render
+
+router = APIRouter(prefix="/letters")
+
+PRIVATE = {"cache-control": "private, no-store"}
+HONEYPOT_FIELD = "website"
+
+
+def public_campaign(session: SessionDep, slug: str) -> LetterCampaign:
+    """The public campaign with this slug, or 404 (looked up inside routes, as for petitions)."""
+    return found(campaigns.public_campaign(session, slug))
+
+
+@router.get("")
+def campaign_list(request: Request, session: SessionDep) -> Response:
+    return render(request, "letters/list.html", {"campaigns": campaigns.open_campaigns(session)})
+
+
+def _campaign_page(
+    request: Request,
+    session: SessionDep,
+    campaign: LetterCampaign,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    officials = campaigns.targets(session, campaign)
+    addresses = compose.email_addresses(session, officials)
+    context = {
+        "campaign": campaign,
+        "purpose_html": render_markdown(campaign.purpose),
+        "officials": officials if campaign.target_mode == "all" else [],
+        "channels": compose.channels(campaign, officials, addresses),
+        "can_write": campaigns.accepts_letters(campaign),
+        "count": dashboard.letters_so_far(session, campaign),
+        "replies": replies.replies_of(session, campaign),
+        "petition": public_petition_by_id(session, campaign.petition_id),
+        "countries": country_choices(),
+        "honeypot_field": HONEYPOT_FIELD,
+        "form": form or {},
+        "errors": errors or FormErrors(),
+    }
+    return render(
+        request, "letters/campaign.html", context, status_code=status_code, headers=PRIVATE
+    )
+
+
+@router.get("/{slug}")
+def campaign_page(request: Request, session: SessionDep, slug: str) -> Response:
+    return _campaign_page(request, session, public_campaign(session, slug))
+
+
+def _letters(session: SessionDep, campaign: LetterCampaign, raw: dict[str, str]) -> Letters:
+    return compose.prepare(session, campaign, raw, locale=get_locale(), today=utcnow().date())
+
+
+def _review_page(
+    request: Request,
+    campaign: LetterCampaign,
+    letters: Letters,
+    raw: dict[str, str],
+    errors: FormErrors,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "campaign": campaign,
+        "letters": letters,
+        "form": raw,
+        "errors": errors,
+        "country": country_name(letters.writer.country) if letters.writer else "",
+    }
+    return render(request, "letters/review.html", context, status_code=status_code, headers=PRIVATE)
+
+
+@router.post("/{slug}/write")
+def write(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    """Step 1 to 2: the writer's details in, their letters out for review and editing."""
+    campaign = public_campaign(session, slug)
+    if not campaigns.accepts_letters(campaign):
+        return _campaign_page(request, session, campaign, status_code=409)
+    letters = _letters(session, campaign, raw)
+    if letters.writer is None:
+        return _campaign_page(
+            request, session, campaign, form=raw, errors=letters.errors, status_code=400
+        )
+    if not letters.drafts or not letters.channels:
+        return _campaign_page(request, session, campaign, form=raw, status_code=409)
+    return _review_page(request, campaign, letters, raw, FormErrors())
+
+
+@router.post("/{slug}/send")
+def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    """Step 2 to 3: the letters go by e-mail (after confirmation), mailto: or paper."""
+    campaign = public_campaign(session, slug)
+    if not campaigns.accepts_letters(campaign):
+        return _campaign_page(request, session, campaign, status_code=409)
+    letters = _letters(session, campaign, raw)
+    channel = raw.get("channel", "")
+    if letters.writer is None:
+        return _campaign_page(
+            request, session, campaign, form=raw, errors=letters.errors, status_code=400
+        )
+    if channel not in letters.channels or not letters.drafts:
+        errors = FormErrors()
+        errors.add("channel", _("Choose one of the ways to send your letters."))
+        return _review_page(request, campaign, letters, raw, errors, status_code=400)
+    if letters.errors:
+        return _review_page(request, campaign, letters, raw, letters.errors, status_code=400)
+    if channel == Channel.email:
+        return _send_by_email(request, session, campaign, letters, raw)
+    drafts = compose.reachable_drafts(letters, channel)
+    if raw.get("count_me") == "1":
+        delivery.count_own_letters(session, campaign=campaign, drafts=drafts, channel=channel)
+    if channel == Channel.print:
+        return _print(campaign, letters, drafts)
+    links = [(d, compose.mailto_link(letters.addresses[d.official_id], d)) for d in drafts]
+    context = {
+        "campaign": campaign,
+        "links": links,
+        "count": dashboard.letters_so_far(session, campaign),
+    }
+    return render(request, "letters/mailto.html", context, headers=PRIVATE)
+
+
+def _send_by_email(
+    request: Request,
+    session: SessionDep,
+    campaign: LetterCampaign,
+    letters: Letters,
+    raw: dict[str, str],
+) -> Response:
+    email, problem = check_email(raw.get("email", ""))
+    if problem:
+        errors = FormErrors()
+        errors.add("email", problem)
+        return _review_page(request, campaign, letters, raw, errors, status_code=400)
+    assert letters.writer is not None
+    if not raw.get(HONEYPOT_FIELD):  # a bot filled the hidden field: it sees the same page
+        settings = request.app.state.settings
+        drafts = compose.reachable_drafts(letters, Channel.email)
+        delivery.submit(
+            session,
+            settings=settings,
+            limiter=Limiter(session),
+            campaign=campaign,
+            submission=delivery.Submission(
+                letters.writer, email, drafts, get_locale(), raw.get("ask_about_reply") == "1"
+            ),
+            ip_hash=ip_hash(request, settings),
+        )
+    return redirect(f"/letters/{campaign.slug}/check-your-mail")
+
+
+def _print(campaign: LetterCampaign, letters: Letters, drafts: list[compose.Draft]) -> Response:
+    writer = letters.writer
+    assert writer is not None
+    printed = [
+        PrintedLetter(
+            sender_name=writer.name,
+            sender_lines=[
+                line for line in (writer.city, country_name(writer.country, d.language)) if line
+            ],
+            recipient_lines=[
+                line
+                for line in (
+                    d.official.name,
+                    d.official.title,
+                    d.official.institution,
+                    *d.official.postal_address.splitlines(),
+                )
+                if line.strip()
+            ],
+            date=compose.letter_date(utcnow().date(), d.language),
+            subject=d.subject,
+            body=d.body,
+        )
+        for d in drafts
+    ]
+    return Response(
+        letters_pdf(printed, title=campaign.title),
+        media_type="application/pdf",
+        headers={
+            **PRIVATE,
+            "content-disposition": f'attachment; filename="{campaign.slug}-letters.pdf"',
+        },
+    )
+
+
+@router.get("/{slug}/check-your-mail")
+def check_your_mail(request: Request, session: SessionDep, slug: str) -> Response:
+    campaign = public_campaign(session, slug)
+    return render(request, "letters/check_mail.html", {"campaign": campaign}, headers=PRIVATE)
+
+
+@router.get("/{slug}/confirm")
+def confirm_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
+    campaign = public_campaign(session, slug)
+    sender = delivery.sender_for_token(
+        session, settings=request.app.state.settings, campaign=campaign, token=token
+    )
+    return render(
+        request,
+        "letters/confirm.html",
+        {"campaign": campaign, "token": token, "valid": sender is not None},
+        status_code=200 if sender is not None else 400,
+        headers=PRIVATE,
+    )
+
+
+@router.post("/{slug}/confirm")
+def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    """The thank-you page: letters on their way, the count so far, the related petition."""
+    campaign = public_campaign(session, slug)
+    outcome = delivery.confirm(
+        session, settings=request.app.state.settings, campaign=campaign, token=raw.get("token", "")
+    )
+    context = {
+        "campaign": campaign,
+        "outcome": outcome.value,
+        "count": dashboard.letters_so_far(session, campaign),
+        "petition": public_petition_by_id(session, campaign.petition_id),
+    }
+    status = 400 if outcome is delivery.ConfirmOutcome.invalid else 200
+    return render(request, "letters/thanks.html", context, status_code=status, headers=PRIVATE)
+
+
+@router.get("/{slug}/reply")
+def reply_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
+    campaign = public_campaign(session, slug)
+    sender = replies.sender_for_reply_token(
+        session, settings=request.app.state.settings, campaign=campaign, token=token
+    )
+    context = {"campaign": campaign, "token": token, "valid": sender is not None, "done": False}
+    return render(
+        request,
+        "letters/reply.html",
+        context,
+        status_code=200 if sender else 400,
+        headers=PRIVATE,
+    )
+
+
+@router.post("/{slug}/reply")
+def report_reply(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+    """A supporter tells whether an official answered them (and, if they like, what)."""
+    campaign = public_campaign(session, slug)
+    token = raw.get("token", "")
+    sender = replies.sender_for_reply_token(
+        session, settings=request.app.state.settings, campaign=campaign, token=token
+    )
+    if sender is not None and raw.get("answered") in {"yes", "no"}:
+        replies.report_reply(
+            session, sender=sender, answered=raw["answered"] == "yes", note=raw.get("note", "")
+        )
+        context = {"campaign": campaign, "valid": True, "done": True}
+        return render(request, "letters/reply.html", context, headers=PRIVATE)
+    context = {"campaign": campaign, "token": token, "valid": sender is not None, "done": False}
+    if sender is not None:
+        context["errors"] = {"answered": _("Choose yes or no.")}
+    return render(request, "letters/reply.html", context, status_code=400, headers=PRIVATE)
+
+
+@router.get("/{slug}/replies/{reply_id}/file")
+def reply_file(request: Request, session: SessionDep, slug: str, reply_id: int) -> Response:
+    """The scan of an official's reply; a PDF is a download, never shown inside the site."""
+    campaign = public_campaign(session, slug)
+    reply = found(replies.reply_of(session, campaign, reply_id))
+    path = found(
+        replies.reply_file_path(request.app.state.settings.upload_dir, reply.file_name or "")
+    )
+    is_pdf = path.suffix == ".pdf"
+    return FileResponse(
+        path,
+        media_type="application/pdf" if is_pdf else "image/jpeg",
+        content_disposition_type="attachment" if is_pdf else "inline",
+        filename=f"reply-{reply.id}{path.suffix}",
+        headers={"cache-control": "public, max-age=3600"},
+    )
