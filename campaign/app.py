@@ -20,6 +20,7 @@ from campaign.accounts.deps import LoginRequired
 from campaign.db import make_engine
 from campaign.i18n import _
 from campaign.letters import admin as letters_admin
+from campaign.letters import admin_delivery as letters_delivery
 from campaign.letters import routes as letter_routes
 from campaign.mail import devroutes
 from campaign.middleware import RequestContextMiddleware
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
     app.include_router(letters_admin.campaigns_router)
+    app.include_router(letters_delivery.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

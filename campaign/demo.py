@@ -12,6 +12,7 @@ from campaign.accounts.models import Role
 from campaign.accounts.service import create_organiser, find_user
 from campaign.db import utcnow
 from campaign.letters import campaigns, officials
+from campaign.letters.models import LetterCampaign
 from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
@@ -147,6 +148,9 @@ LETTER_CAMPAIGN = {
     "title": "Write to the officials who hold Anna Kavalchuk",
     "purpose": "Ask the Prosecutor General, the Minister of Internal Affairs and the ambassador "
     "to release Anna Kavalchuk and, until then, to let her receive letters and medical care.",
+    "prisoner_name": "Anna Kavalchuk",
+    "prisoner_details": "a nurse from Hrodna, sentenced in 2023 to four years in a penal colony "
+    "for a comment under a news post",
 }
 LETTER_TEMPLATES = {
     "en": (
@@ -154,14 +158,15 @@ LETTER_TEMPLATES = {
         "{{ salutation }},\n\nI am writing from {{ supporter_city }}, {{ supporter_country }}, "
         "about {{ prisoner_name }}, {{ prisoner_details }}.\n\n"
         "I ask you to release her and, until then, to let her receive letters "
-        "and the medical care she needs.\n\nYours sincerely,\n"
+        "and the medical care she needs.\n\n{{ personal_paragraph }}\n\nYours sincerely,\n"
         "{{ supporter_name }}\n{{ date }}",
     ),
     "ru": (
         "Освободите Анну Ковальчук\nПисьмо по делу Анны Ковальчук",
         "{{ salutation }}!\n\nПишу вам из города {{ supporter_city }} ({{ supporter_country }}) "
         "по делу {{ prisoner_name }}.\n\nПрошу освободить её, а до тех пор обеспечить ей получение "
-        "писем и необходимую медицинскую помощь.\n\nС уважением,\n{{ supporter_name }}\n{{ date }}",
+        "писем и необходимую медицинскую помощь.\n\n{{ personal_paragraph }}\n\n"
+        "С уважением,\n{{ supporter_name }}\n{{ date }}",
     ),
 }
 
@@ -189,33 +194,32 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
     if not officials.list_officials(session):
         officials.import_officials(session, OFFICIALS, apply=True)
         added = True
-    if not campaigns.all_campaigns(session):
-        _demo_letter_campaign(session)
-        added = True
     for spec in PETITIONS:
         if session.exec(select(Petition.id).where(Petition.slug == spec["slug"])).first() is None:
             _demo_petition(session, settings=settings, spec=spec, user_id=user.id)  # type: ignore[arg-type]
             added = True
+    if not campaigns.all_campaigns(session):
+        _demo_letter_campaign(session)
+        added = True
     return added
 
 
 def _demo_letter_campaign(session: Session) -> None:
     ids = [str(official.id) for official, _ in officials.list_officials(session)]
+    petition = session.exec(
+        select(Petition.id).where(Petition.slug == PETITIONS[0]["slug"])
+    ).first()
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
     form, errors = campaigns.parse_campaign_form(
-        {
-            **LETTER_CAMPAIGN,
-            "target_mode": "all",
-            "allow_email": "1",
-            "allow_mailto": "1",
-            "allow_print": "1",
-        },
-        ids,
+        {**defaults, **LETTER_CAMPAIGN, "petition_id": str(petition or "")}, ids
     )
     assert form is not None, errors
     campaign = campaigns.save_campaign(session, form=form)
     for language, (subjects, body) in LETTER_TEMPLATES.items():
         values, errors = campaigns.check_letter(
-            {"language": language, "subjects": subjects, "body": body}, today=utcnow().date()
+            {"language": language, "subjects": subjects, "body": body},
+            today=utcnow().date(),
+            campaign=campaign,
         )
         assert not errors, errors
         campaigns.save_template(session, campaign=campaign, values=values)

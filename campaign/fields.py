@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from email_validator import EmailNotValidError, validate_email
 
 from campaign.i18n import _
@@ -20,3 +22,25 @@ def check_email(value: str) -> tuple[str, str | None]:
         return validate_email(value, check_deliverability=False).normalized, None
     except EmailNotValidError:
         return value, _("Enter a valid e-mail address.")
+
+
+def check_day(value: str, *, end_of_day: bool = False) -> tuple[datetime | None, str | None]:
+    """A date typed as 2027-03-31, as an aware UTC datetime (at its last minute if end_of_day)."""
+    if not value.strip():
+        return None, None
+    try:
+        day = datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
+    except ValueError:
+        return None, _("Enter a date such as 2027-03-31.")
+    return (day.replace(hour=23, minute=59) if end_of_day else day), None
+
+
+def check_whole(value: str, *, low: int, high: int) -> tuple[int, str | None]:
+    """A whole number within bounds, or the message to show next to the field."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        return low, _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+    return number, None

@@ -16,6 +16,7 @@ from campaign.i18n import _, ngettext
 from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, Official
 from campaign.letters.templates import VARIABLES
+from campaign.petitions.service import petition_choices
 from campaign.web import FormData, FormErrors, found, redirect, render
 
 router = APIRouter(prefix="/admin/officials")
@@ -231,6 +232,7 @@ def _campaign_page(
         "chosen": chosen,
         "officials": officials.list_officials(session),
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
+        "petitions": petition_choices(session),
     }
     return render(
         request, "admin/letters/campaign.html", context, status_code=status, headers=NO_STORE
@@ -239,20 +241,13 @@ def _campaign_page(
 
 @campaigns_router.get("/new")
 def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    defaults = {"target_mode": "all", "allow_email": "1", "allow_mailto": "1", "allow_print": "1"}
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
     return _campaign_page(request, session, None, defaults, set(), FormErrors())
 
 
 @campaigns_router.get("/{campaign_id}")
 def edit_campaign(request: Request, session: SessionDep, campaign: CampaignForEditor) -> Response:
-    values = {
-        name: str(getattr(campaign, name)) for name in ("title", "slug", "purpose", "target_mode")
-    }
-    values |= {
-        name: "1"
-        for name in ("allow_email", "allow_mailto", "allow_print", "body_locked")
-        if getattr(campaign, name)
-    }
+    values = campaigns.form_values(campaign)
     chosen = {official.id for official in campaigns.targets(session, campaign) if official.id}
     return _campaign_page(request, session, campaign, values, chosen, FormErrors())
 
@@ -267,7 +262,7 @@ def _save_campaign(
 ) -> Response:
     form, errors = campaigns.parse_campaign_form(raw, ids)
     if form is not None and campaigns.slug_taken(
-        session, form.slug, except_id=campaign.id if campaign else None
+        session, str(form.values["slug"]), except_id=campaign.id if campaign else None
     ):
         errors.add("slug", _("Another campaign uses this address already."))
     if form is None or errors:
@@ -350,7 +345,7 @@ def save_template(
     raw: FormData,
 ) -> Response:
     """Preview with sample values (action=preview), or save; an error shows its line."""
-    values, errors = campaigns.check_letter(raw, today=utcnow().date())
+    values, errors = campaigns.check_letter(raw, today=utcnow().date(), campaign=campaign)
     if errors:
         return _template_page(request, campaign, {**raw, **values}, errors, status=400)
     if raw.get("action") == "preview":

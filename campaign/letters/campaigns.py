@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import available_timezones
 
 import pycountry
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from campaign.db import utcnow
+from campaign.fields import check_day, check_whole
 from campaign.i18n import _
 from campaign.letters.models import (
     CampaignStatus,
@@ -17,23 +19,33 @@ from campaign.letters.models import (
     LetterCampaign,
     LetterTemplate,
     Official,
+    PersonalParagraph,
     TargetMode,
 )
 from campaign.letters.templates import check_template, render_template, sample_context
 from campaign.slugs import SLUG_PATTERN, slugify
 from campaign.web import FormErrors
 
+FLAGS = ("allow_email", "allow_mailto", "allow_print", "body_locked")
+# name → (lowest, highest): the delivery settings typed as whole numbers
+NUMBERS = {
+    "hourly_cap": (1, 10_000),
+    "daily_cap": (1, 100_000),
+    "send_from_hour": (0, 23),
+    "send_until_hour": (1, 24),
+}
+TEXTS = (
+    *("title", "slug", "purpose", "prisoner_name", "prisoner_details"),
+    *("target_mode", "personal_paragraph", "timezone"),
+)
+FIELDS = (*TEXTS, *FLAGS, *NUMBERS, "petition_id", "opens_at", "closes_at")
+
 
 @dataclass(frozen=True)
 class CampaignForm:
-    title: str
-    slug: str
-    purpose: str
-    target_mode: str
-    allow_email: bool
-    allow_mailto: bool
-    allow_print: bool
-    body_locked: bool
+    """A checked campaign form: every field of LetterCampaign an organiser sets, and targets."""
+
+    values: dict[str, object]
     official_ids: list[int]
 
 
@@ -59,27 +71,52 @@ def parse_campaign_form(
     mode = raw.get("target_mode", TargetMode.all.value)
     if mode not in {m.value for m in TargetMode}:
         errors.add("target_mode", _("Choose who receives the letters."))
-    flags = {
-        name: raw.get(name) == "1"
-        for name in ("allow_email", "allow_mailto", "allow_print", "body_locked")
-    }
+    flags = {name: raw.get(name) == "1" for name in FLAGS}
     if not (flags["allow_email"] or flags["allow_mailto"] or flags["allow_print"]):
         errors.add("allow_email", _("Allow at least one way of sending letters."))
+    if raw.get("personal_paragraph", "optional") not in {p.value for p in PersonalParagraph}:
+        errors.add("personal_paragraph", _("Choose whether supporters add their own words."))
+    values: dict[str, object] = {
+        "title": title,
+        "slug": slug,
+        "target_mode": mode,
+        "purpose": raw.get("purpose", "").replace("\r\n", "\n").strip()[:5000],
+        "prisoner_name": " ".join(raw.get("prisoner_name", "").split())[:200],
+        "prisoner_details": " ".join(raw.get("prisoner_details", "").split())[:1000],
+        "personal_paragraph": raw.get("personal_paragraph", "optional"),
+        "petition_id": int(raw["petition_id"]) if raw.get("petition_id", "").isdigit() else None,
+        **flags,
+    }
+    for name, (low, high) in NUMBERS.items():
+        values[name], problem = check_whole(raw.get(name, ""), low=low, high=high)
+        if problem:
+            errors.add(name, problem)
+    if values["daily_cap"] < values["hourly_cap"]:  # type: ignore[operator]
+        errors.add("daily_cap", _("The daily limit cannot be lower than the hourly one."))
+    if values["send_from_hour"] == values["send_until_hour"]:
+        errors.add("send_until_hour", _("Sending hours must not start and end at the same hour."))
+    values["timezone"] = raw.get("timezone", "UTC").strip() or "UTC"
+    if values["timezone"] not in available_timezones():
+        errors.add("timezone", _("Use a time zone such as Europe/Minsk."))
+    for name, end_of_day in (("opens_at", False), ("closes_at", True)):
+        values[name], problem = check_day(raw.get(name, ""), end_of_day=end_of_day)
+        if problem:
+            errors.add(name, problem)
     ids = sorted({int(value) for value in official_ids if value.isdigit()})
     if errors:
         return None, errors
-    purpose = raw.get("purpose", "").replace("\r\n", "\n").strip()[:5000]
-    return CampaignForm(
-        title,
-        slug,
-        purpose,
-        mode,
-        flags["allow_email"],
-        flags["allow_mailto"],
-        flags["allow_print"],
-        flags["body_locked"],
-        ids,
-    ), errors
+    return CampaignForm(values, ids), errors
+
+
+def form_values(campaign: LetterCampaign) -> dict[str, str]:
+    """A stored campaign as the form shows it."""
+    values = {name: str(getattr(campaign, name)) for name in (*TEXTS, *NUMBERS)}
+    values |= {name: "1" for name in FLAGS if getattr(campaign, name)}
+    values["petition_id"] = str(campaign.petition_id or "")
+    for name in ("opens_at", "closes_at"):
+        moment = getattr(campaign, name)
+        values[name] = moment.date().isoformat() if moment else ""
+    return values
 
 
 def public_campaign(session: Session, slug: str) -> LetterCampaign | None:
@@ -131,18 +168,9 @@ def save_campaign(
     session: Session, *, form: CampaignForm, campaign: LetterCampaign | None = None
 ) -> LetterCampaign:
     """Create or change a campaign; its targets become exactly the officials chosen."""
-    campaign = campaign or LetterCampaign(slug=form.slug, title=form.title)
-    for name in (
-        "title",
-        "slug",
-        "purpose",
-        "target_mode",
-        "allow_email",
-        "allow_mailto",
-        "allow_print",
-        "body_locked",
-    ):
-        setattr(campaign, name, getattr(form, name))
+    campaign = campaign or LetterCampaign(slug=str(form.values["slug"]), title="")
+    for name, value in form.values.items():
+        setattr(campaign, name, value)
     campaign.updated_at = utcnow()
     session.add(campaign)
     session.flush()
@@ -175,8 +203,13 @@ def templates_of(session: Session, campaign: LetterCampaign) -> list[LetterTempl
     return list(session.exec(query).all())
 
 
-def check_letter(raw: dict[str, str], *, today: date) -> tuple[dict[str, str], FormErrors]:
-    """Check a template form: language, subjects and body; a template error comes with its line."""
+def check_letter(
+    raw: dict[str, str], *, today: date, campaign: LetterCampaign
+) -> tuple[dict[str, str], FormErrors]:
+    """Check a template form: language, subjects and body; a template error comes with its line.
+
+    A campaign that asks supporters for their own words needs a place for them in the letter.
+    """
     errors = FormErrors()
     language = raw.get("language", "").strip().lower()
     subjects = "\n".join(
@@ -195,6 +228,15 @@ def check_letter(raw: dict[str, str], *, today: date) -> tuple[dict[str, str], F
         if problem is not None and name not in errors:
             where = _("line %(line)s: ", line=problem.line) if problem.line else ""
             errors.add(name, where + problem.message)
+    if (
+        body
+        and "body" not in errors
+        and campaign.personal_paragraph != PersonalParagraph.none
+        and "personal_paragraph" not in body
+    ):
+        errors.add(
+            "body", _("Put {{ personal_paragraph }} where the supporter's own words should go.")
+        )
     return {"language": language, "subjects": subjects, "body": body}, errors
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, utcnow
-from campaign.letters.compose import Draft, Writer, email_addresses
+from campaign.letters.campaigns import templates_of
+from campaign.letters.compose import Draft, Writer, email_addresses, pick_template
 from campaign.letters.models import (
     CampaignStatus,
     CampaignTarget,
@@ -29,6 +30,7 @@ from campaign.letters.models import (
     OfficialEmail,
     SenderStatus,
 )
+from campaign.letters.templates import render_template, sample_context
 from campaign.mail import outbox
 from campaign.mail.models import MailStatus
 from campaign.ratelimit import Limiter
@@ -380,6 +382,38 @@ def enqueue_letter(
         headers={"From-Name": sender_name, "Reply-To": reply_to},
         base_url=settings.base_url,
     )
+
+
+def send_test_letter(
+    session: Session,
+    *,
+    settings: Settings,
+    campaign: LetterCampaign,
+    language: str,
+    to: str,
+    name: str,
+    today: date,
+) -> bool:
+    """Mail the organiser the letter in a language, filled with the sample values, marked [TEST].
+
+    It goes straight to the outbox: no caps, no counters, no official.
+    """
+    template = pick_template(templates_of(session, campaign), language)
+    if template is None:
+        return False
+    context = sample_context(template.language, today)
+    subject = render_template(template.subjects.splitlines()[0], context)
+    enqueue_letter(
+        session,
+        settings=settings,
+        to=to,
+        subject=f"[TEST] {subject}",
+        body=render_template(template.body, context),
+        language=template.language,
+        sender_name=name or to,
+        reply_to=to,
+    )
+    return True
 
 
 def record_outcomes(session: Session) -> dict[str, int]:

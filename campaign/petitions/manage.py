@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
 
 from campaign.db import utcnow
+from campaign.fields import check_day
 from campaign.i18n import _
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
@@ -102,14 +103,9 @@ def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormE
     except ValueError:
         goal = 0
         errors.add("goal", _("Enter a whole number above zero."))
-    ends_at = None
-    if raw.get("ends_at"):
-        try:
-            ends_at = datetime.fromisoformat(raw["ends_at"]).replace(
-                hour=23, minute=59, tzinfo=utcnow().tzinfo
-            )
-        except ValueError:
-            errors.add("ends_at", _("Enter a date such as 2027-03-31."))
+    ends_at, problem = check_day(raw.get("ends_at", ""), end_of_day=True)
+    if problem:
+        errors.add("ends_at", problem)
     if errors:
         return None, errors
     return PetitionForm(title, slug, summary, body, addressee, goal, ends_at), errors

@@ -88,6 +88,16 @@ def public_petition(session: Session, slug: str) -> Petition | None:
     return session.exec(query).first()
 
 
+def petition_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, title) of every petition not archived, newest first, for linking from elsewhere."""
+    query = (
+        select(Petition.id, Petition.title)
+        .where(Petition.status != PetitionStatus.archived)
+        .order_by(col(Petition.id).desc())
+    )
+    return [(int(pid), title) for pid, title in session.exec(query).all() if pid is not None]
+
+
 def public_petition_by_id(session: Session, petition_id: int | None) -> Petition | None:
     """A petition the public may see, by id (for pages of other campaigns that link to it)."""
     if petition_id is None:

@@ -21,7 +21,10 @@ def new_campaign(client: TestClient, session: Session, title: str, **ways: str) 
     session.commit()
     ids = [str(o.id) for o, _ in officials.list_officials(session)]
     path = "/admin/letters/new"
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
+    unticked = {"allow_email", "allow_mailto", "allow_print", "body_locked"}
     data = {
+        **{name: value for name, value in defaults.items() if name not in unticked},
         "csrf_token": csrf_from(client, path),
         "title": title,
         "target_mode": "all",
@@ -42,6 +45,7 @@ def test_a_template_renders_with_the_listed_variables_and_the_date_in_its_langua
     values, errors = campaigns.check_letter(
         {"language": "ru", "subjects": "Освободите {{ prisoner_name }}", "body": "{{ date }}"},
         today=TODAY,
+        campaign=LetterCampaign(slug="x", title="x", personal_paragraph="none"),
     )
     assert not errors
     assert campaigns.preview(values, today=TODAY).body.startswith("24 ноября 2026")
@@ -86,7 +90,7 @@ def test_an_organiser_creates_a_campaign_with_targets_and_a_previewed_template(
         "csrf_token": csrf_from(organiser_client, template_url),
         "language": "ru",
         "subjects": "Освободите {{ prisoner_name }}\nО деле {{ prisoner_name }}",
-        "body": "{{ salutation }},\n\nПрошу освободить {{ prisoner_name }}.\n\n{{ supporter_name }}, {{ supporter_city }}\n{{ date }}",
+        "body": "{{ salutation }},\n\nПрошу освободить {{ prisoner_name }}.\n\n{{ personal_paragraph }}\n\n{{ supporter_name }}, {{ supporter_city }}\n{{ date }}",
     }
     preview = organiser_client.post(campaign_url + "/template", data={**form, "action": "preview"})
     assert preview.status_code == 200
@@ -137,7 +141,7 @@ def test_a_campaign_opens_only_with_an_official_and_a_template(
             "csrf_token": csrf_from(organiser_client, url),
             "language": "en",
             "subjects": "Free {{ prisoner_name }}",
-            "body": "{{ salutation }}",
+            "body": "{{ salutation }}\n{{ personal_paragraph }}",
             "action": "save",
         },
     )
@@ -151,3 +155,34 @@ def test_a_campaign_opens_only_with_an_official_and_a_template(
         url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "close"}
     )
     assert closed.status_code == 303
+
+
+def test_a_template_without_room_for_the_supporters_words_is_refused_when_they_are_asked_for() -> (
+    None
+):
+    asking = LetterCampaign(slug="x", title="x", personal_paragraph="required")
+    _, errors = campaigns.check_letter(
+        {"language": "en", "subjects": "Free her", "body": "{{ salutation }}"},
+        today=TODAY,
+        campaign=asking,
+    )
+    assert "personal_paragraph" in errors["body"]
+
+
+def test_delivery_settings_are_checked_with_a_reason_per_field() -> None:
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
+    form, errors = campaigns.parse_campaign_form(
+        {
+            **defaults,
+            "title": "Caps",
+            "hourly_cap": "0",
+            "daily_cap": "lots",
+            "send_from_hour": "9",
+            "send_until_hour": "9",
+            "timezone": "Mars/Olympus",
+            "closes_at": "soon",
+        },
+        [],
+    )
+    assert form is None
+    assert set(errors) >= {"hourly_cap", "daily_cap", "send_until_hour", "timezone", "closes_at"}

@@ -1,0 +1,197 @@
+"""The organiser's view of a letter campaign's delivery: counts, queue, pauses, replies."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from campaign import audit
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.charts import daily_bars
+from campaign.db import SessionDep, utcnow
+from campaign.i18n import _, ngettext
+from campaign.images import MAX_BYTES, ImageError
+from campaign.letters import campaigns, dashboard, delivery, replies
+from campaign.letters.admin import NO_STORE, CampaignForEditor
+from campaign.web import FormData, FormErrors, redirect, render
+
+router = APIRouter(prefix="/admin/letters")
+
+
+def _dashboard_page(
+    request: Request,
+    session: SessionDep,
+    campaign: CampaignForEditor,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> Response:
+    board = dashboard.dashboard(session, campaign)
+    context = {
+        "campaign": campaign,
+        "board": board,
+        "chart": daily_bars(board.per_day, label=_("Letters per day, last 30 days")),
+        "replies": replies.replies_of(session, campaign),
+        "reported": replies.reported_replies(session, campaign),
+        "notes": replies.reply_notes(session, campaign),
+        "templates": campaigns.templates_of(session, campaign),
+        "official_choices": [(row.official.id, row.official.name) for row in board.rows],
+        "form": form or {"received_on": utcnow().date().isoformat()},
+        "errors": errors or FormErrors(),
+    }
+    return render(
+        request, "admin/letters/dashboard.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{campaign_id}/dashboard")
+def delivery_dashboard(
+    request: Request, session: SessionDep, campaign: CampaignForEditor
+) -> Response:
+    return _dashboard_page(request, session, campaign)
+
+
+def _official_of(campaign_targets: list[int], raw: dict[str, str]) -> int | None:
+    """The targeted official a form names, None for the whole campaign; 400 for another."""
+    value = raw.get("official_id", "")
+    if not value:
+        return None
+    if not value.isdigit() or int(value) not in campaign_targets:
+        raise HTTPException(status_code=400, detail=_("This official is not a target."))
+    return int(value)
+
+
+@router.post("/{campaign_id}/delivery")
+def change_delivery(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    """Pause or resume the campaign or one official; cancel an official's unsent letters."""
+    ids = [o.id for o in campaigns.targets(session, campaign) if o.id is not None]
+    official_id = _official_of(ids, raw)
+    action = raw.get("action", "")
+    if action in {"pause", "resume"}:
+        delivery.set_paused(
+            session, campaign=campaign, official_id=official_id, paused=action == "pause"
+        )
+        message = _("Your changes are saved.")
+    elif action == "cancel" and official_id is not None:
+        cancelled = delivery.cancel_for_official(
+            session, campaign=campaign, official_id=official_id
+        )
+        message = ngettext("%(num)d letter cancelled.", "%(num)d letters cancelled.", cancelled)
+    else:
+        raise HTTPException(status_code=400, detail=_("Unknown action."))
+    audit.record(
+        session,
+        by=user,
+        action=f"letters.delivery_{action}",
+        target=f"letter_campaign:{campaign.id}",
+        official=official_id or "all",
+    )
+    return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=message, request=request)
+
+
+@router.post("/{campaign_id}/test")
+def send_test(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    """Mail the organiser a [TEST] letter filled with the sample values."""
+    sent = delivery.send_test_letter(
+        session,
+        settings=request.app.state.settings,
+        campaign=campaign,
+        language=raw.get("language", "en"),
+        to=user.email,
+        name=user.name,
+        today=utcnow().date(),
+    )
+    if not sent:
+        raise HTTPException(status_code=409, detail=_("The campaign has no template yet."))
+    flash = _("A test letter is on its way to %(address)s.", address=user.email)
+    return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=flash, request=request)
+
+
+async def uploaded_reply(request: Request) -> bytes | None:
+    """The bytes of the reply form's file, if one was chosen (read to just past the limit)."""
+    upload = (await request.form()).get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        return await upload.read(MAX_BYTES + 1) or None
+    return None
+
+
+@router.post("/{campaign_id}/replies")
+def add_reply(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+    file: Annotated[bytes | None, Depends(uploaded_reply)],
+) -> Response:
+    """Record an official's answer (date, summary, optional scan): shown on the campaign page."""
+    errors = FormErrors()
+    ids = [o.id for o in campaigns.targets(session, campaign) if o.id is not None]
+    official = raw.get("official_id", "")
+    if not official.isdigit() or int(official) not in ids:
+        errors.add("official_id", _("Choose the official who answered."))
+    try:
+        received = date.fromisoformat(raw.get("received_on", "").strip())
+    except ValueError:
+        errors.add("received_on", _("Enter a date such as 2027-03-31."))
+    summary = raw.get("summary", "").replace("\r\n", "\n").strip()
+    if not summary or len(summary) > replies.SUMMARY_MAX:
+        errors.add(
+            "summary",
+            _("Sum up the answer in at most %(count)s characters.", count=replies.SUMMARY_MAX),
+        )
+    name = None
+    if file is not None and not errors:
+        try:
+            name = replies.store_reply_file(file, request.app.state.settings.upload_dir)
+        except ImageError as exc:
+            errors.add("file", str(exc))
+    if errors:
+        return _dashboard_page(request, session, campaign, raw, errors, status=400)
+    reply = replies.record_reply(
+        session,
+        campaign=campaign,
+        official_id=int(official),
+        received_on=received,
+        summary=summary,
+        file_name=name,
+    )
+    audit.record(
+        session, by=user, action="letters.reply_recorded", target=f"official_reply:{reply.id}"
+    )
+    flash = _("The reply is recorded and shown on the campaign page.")
+    return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=flash, request=request)
+
+
+@router.get("/{campaign_id}/counts.csv")
+def counts_csv(
+    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignForEditor
+) -> Response:
+    """Letters per official and day, one column per event: counts only, no supporter data."""
+    audit.record(
+        session, by=user, action="letters.counts_exported", target=f"letter_campaign:{campaign.id}"
+    )
+    return Response(
+        dashboard.counts_csv(session, campaign),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **NO_STORE,
+            "content-disposition": f'attachment; filename="{campaign.slug}-letters.csv"',
+        },
+    )
