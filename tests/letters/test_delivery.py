@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from campaign.db import transaction
+from campaign.jobs import housekeeping_jobs
 from campaign.letters import compose, dashboard, delivery, replies
 from campaign.letters.models import (
     EmailStatus,
@@ -16,6 +17,7 @@ from campaign.letters.models import (
     LetterCampaign,
     OfficialEmail,
 )
+from campaign.mail.messages import build_message
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.ratelimit import Limiter
 from campaign.settings import Settings
@@ -240,3 +242,41 @@ def test_supporters_are_asked_once_two_weeks_after_their_letters_went_out(
         ).all()
     assert [m.to_addr for m in asked] == ["ana@example.org"]
     assert asked[0].status == MailStatus.queued
+
+
+def test_the_worker_jobs_deliver_confirmed_letters_and_record_them_as_sent(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    campaign = make_letter_campaign(engine)
+    write(engine, settings, campaign, "ana@example.org")
+    confirm_all(engine, settings, campaign)
+    jobs = housekeeping_jobs(engine, settings)
+    for job in jobs:
+        job()
+    send_mail(engine, settings)
+    for job in jobs:
+        job()
+    assert statuses(engine) == ["sent", "sent"]
+    with Session(engine) as session:
+        assert dashboard.dashboard(session, campaign).totals["sent"] == 2
+
+
+def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
+    engine: Engine, settings: Settings
+) -> None:
+    with transaction(engine) as session:
+        row = delivery.enqueue_letter(
+            session,
+            settings=settings,
+            to="pg@prokuratura.example",
+            subject="Free her",
+            body='Dear sir,\n\n<script>alert("x")</script> & more\nnext line',
+            language="en",
+            sender_name="Ana <Bialiatskaya>",
+            reply_to="ana@example.org",
+        )
+        message = build_message(row, settings)
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "more<br>next line" in html
+    assert message["Reply-To"] == "ana@example.org"

@@ -13,8 +13,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.db import transaction
-from campaign.letters import delivery
-from campaign.letters.models import Letter, LetterCampaign, LetterCount, OfficialEmail
+from campaign.letters import delivery, replies
+from campaign.letters.models import (
+    Letter,
+    LetterCampaign,
+    LetterCount,
+    LetterSender,
+    OfficialEmail,
+)
 from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_letter_campaign, send_mail
@@ -202,3 +208,41 @@ def test_a_campaign_whose_officials_cannot_be_reached_says_so(
     assert page.status_code == 200
     assert "No official can be reached at the moment" in page.text
     assert f'action="/letters/{campaign.slug}/write"' not in page.text
+
+
+def test_a_supporter_reports_an_answer_from_the_follow_up_link(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    campaign = make_letter_campaign(engine)
+    with transaction(engine) as session:
+        sender = LetterSender(
+            campaign_id=campaign.id,  # type: ignore[arg-type]
+            name="Ana",
+            email="ana@example.org",
+            email_hash="x",
+            token_nonce="nonce",
+            status="confirmed",
+        )
+        session.add(sender)
+        session.flush()
+        path = f"/letters/{campaign.slug}/reply?token={replies.reply_token(settings, sender)}"
+    page = client.get(path)
+    assert page.status_code == 200
+    token = parse_qs(urlsplit(path).query)["token"][0]
+    form = {"csrf_token": csrf_from(client, path), "token": token}
+    unanswered = client.post(f"/letters/{campaign.slug}/reply", data=form)
+    assert unanswered.status_code == 400 and 'id="error-answered"' in unanswered.text
+    done = client.post(
+        f"/letters/{campaign.slug}/reply",
+        data={**form, "answered": "yes", "note": "The prosecutor's office says it is reviewing."},
+    )
+    assert done.status_code == 200
+    forged = client.get(f"/letters/{campaign.slug}/reply?token=forged")
+    assert forged.status_code == 400
+    with Session(engine) as session:
+        fresh = session.get(LetterCampaign, campaign.id)
+        assert fresh is not None
+        assert replies.reported_replies(session, fresh) == {"yes": 1, "no": 0}
+        assert replies.reply_notes(session, fresh) == [
+            "The prosecutor's office says it is reviewing."
+        ]
