@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.db import SessionDep, check_database
 from campaign.images import image_path
+from campaign.letters.campaigns import open_campaigns
 from campaign.petitions.service import displayed_goal, open_petitions
 from campaign.settings import ConfigError
 from campaign.web import render
@@ -17,7 +18,11 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, session: SessionDep) -> Response:
-    context = {"petitions": open_petitions(session), "displayed_goal": displayed_goal}
+    context = {
+        "petitions": open_petitions(session),
+        "displayed_goal": displayed_goal,
+        "campaigns": open_campaigns(session),
+    }
     return render(request, "home.html", context)
 
 
