@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi.testclient import TestClient
@@ -246,3 +247,22 @@ def test_a_supporter_reports_an_answer_from_the_follow_up_link(
         assert replies.reply_notes(session, fresh) == [
             "The prosecutor's office says it is reviewing."
         ]
+
+
+def test_a_campaign_takes_letters_only_between_its_dates(
+    client: TestClient, engine: Engine
+) -> None:
+    now = datetime.now(UTC)
+    early = make_letter_campaign(engine, opens_at=now + timedelta(days=2))
+    late = make_letter_campaign(engine, closes_at=now - timedelta(minutes=1))
+    token = csrf_from(client, f"/letters/{make_letter_campaign(engine).slug}")
+    for campaign in (early, late):
+        page = client.get(f"/letters/{campaign.slug}")
+        assert page.status_code == 200 and "This campaign is closed" in page.text
+        refused = client.post(
+            f"/letters/{campaign.slug}/write", data={"csrf_token": token, **WRITER}
+        )
+        assert refused.status_code == 409
+    listed = client.get("/letters").text
+    assert f'/letters/{early.slug}"' not in listed and f'/letters/{late.slug}"' not in listed
+    assert client.get("/letters/no-such-campaign").status_code == 404
