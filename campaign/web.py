@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from babel.dates import format_date
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from starlette.datastructures import URL
+from starlette.datastructures import URL, UploadFile
 
 from campaign import i18n
 from campaign.countries import country_name
@@ -148,6 +148,22 @@ async def form_data(request: Request) -> dict[str, str]:
 
 
 FormData = Annotated[dict[str, str], Depends(form_data)]
+
+
+def uploaded(field: str, limit: int) -> Callable[[Request], Awaitable[bytes | None]]:
+    """A dependency giving the bytes of a form's file field, if a file was chosen.
+
+    It reads one byte past the limit, so the caller can refuse a file that is too large
+    without reading all of it.
+    """
+
+    async def read(request: Request) -> bytes | None:
+        upload = (await request.form()).get(field)
+        if isinstance(upload, UploadFile) and upload.filename:
+            return await upload.read(limit + 1) or None
+        return None
+
+    return read
 
 
 def safe_next(target: str | None, default: str = "/admin") -> str:

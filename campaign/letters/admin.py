@@ -6,18 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.countries import country_choices
+from campaign.csvimport import rows_from_upload
 from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
 from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, Official
 from campaign.letters.templates import VARIABLES
 from campaign.petitions.service import petition_choices
-from campaign.web import FormData, FormErrors, found, redirect, render
+from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/officials")
 
@@ -122,14 +122,6 @@ def export(session: SessionDep, user: CurrentOrganiser) -> Response:
     )
 
 
-async def uploaded_csv(request: Request) -> bytes | None:
-    """The bytes of the chosen CSV file, read to just past the limit."""
-    upload = (await request.form()).get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        return await upload.read(MAX_UPLOAD + 1)
-    return None
-
-
 @router.get("/import")
 def import_form(request: Request, user: CurrentOrganiser) -> Response:
     return render(request, "admin/officials/import.html", {"report": None}, headers=NO_STORE)
@@ -141,19 +133,10 @@ def import_upload(
     session: SessionDep,
     user: CurrentOrganiser,
     raw: FormData,
-    data: Annotated[bytes | None, Depends(uploaded_csv)],
+    data: Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))],
 ) -> Response:
     """Check the file and show what would change (dry run), or import it whole."""
-    errors = FormErrors()
-    if not data:
-        errors.add("file", _("Choose a CSV file."))
-    elif len(data) > MAX_UPLOAD:
-        errors.add("file", _("The file is larger than 2 MB."))
-    rows: list[dict[str, str]] = []
-    if not errors:
-        rows, problem = officials.read_csv(data or b"")
-        if problem:
-            errors.add("file", problem)
+    rows, errors = rows_from_upload(data, limit=MAX_UPLOAD, reader=officials.read_csv)
     if errors:
         return render(
             request,

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
@@ -17,7 +16,7 @@ from campaign.i18n import _, ngettext
 from campaign.images import MAX_BYTES, ImageError
 from campaign.letters import campaigns, dashboard, delivery, replies
 from campaign.letters.admin import NO_STORE, CampaignForEditor
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.web import FormData, FormErrors, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/letters")
 
@@ -123,14 +122,6 @@ def send_test(
     return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=flash, request=request)
 
 
-async def uploaded_reply(request: Request) -> bytes | None:
-    """The bytes of the reply form's file, if one was chosen (read to just past the limit)."""
-    upload = (await request.form()).get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        return await upload.read(MAX_BYTES + 1) or None
-    return None
-
-
 @router.post("/{campaign_id}/replies")
 def add_reply(
     request: Request,
@@ -138,7 +129,7 @@ def add_reply(
     user: CurrentOrganiser,
     campaign: CampaignForEditor,
     raw: FormData,
-    file: Annotated[bytes | None, Depends(uploaded_reply)],
+    file: Annotated[bytes | None, Depends(uploaded("file", MAX_BYTES))],
 ) -> Response:
     """Record an official's answer (date, summary, optional scan): shown on the campaign page."""
     errors = FormErrors()

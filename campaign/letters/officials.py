@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from campaign import csvimport
 from campaign.countries import is_country
 from campaign.csvcells import cell
+from campaign.csvimport import ImportReport
 from campaign.db import utcnow
 from campaign.i18n import _
 from campaign.letters.models import EmailStatus, Official, OfficialEmail
@@ -46,19 +48,6 @@ class OfficialForm:
     emails: list[tuple[str, str]]
     postal_address: str
     notes: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or would do, and every bad row with its reason."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, message)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def parse_emails(text: str) -> tuple[list[tuple[str, str]], str | None]:
@@ -186,18 +175,8 @@ def import_officials(
 
 
 def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
-    """Rows of an uploaded CSV (UTF-8, comma-separated, with a header), or why it cannot be read."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], _('The file is not UTF-8 text. Save it as "CSV UTF-8".')
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"name"} - set(reader.fieldnames or [])
-    if missing:
-        return [], _(
-            "The first line must name the columns: %(columns)s.", columns=", ".join(COLUMNS)
-        )
-    return [dict(row) for row in reader], None
+    """Rows of an uploaded officials CSV, or why it cannot be read."""
+    return csvimport.read_csv(data, required={"name"}, columns=COLUMNS)
 
 
 def export_csv(session: Session) -> bytes:

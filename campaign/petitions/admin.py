@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.datastructures import UploadFile
 
 from campaign import audit
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
@@ -21,7 +20,7 @@ from campaign.markdown import render_markdown
 from campaign.petitions import exports, handover, manage, service, updates
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
-from campaign.web import FormData, FormErrors, found, redirect, render
+from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/petitions")
 
@@ -95,15 +94,7 @@ def _petition_values(petition: Petition) -> dict[str, str]:
     }
 
 
-async def uploaded_image(request: Request) -> bytes | None:
-    """The bytes of the form's image field, if a file was chosen (read to just past the limit)."""
-    upload = (await request.form()).get("image")
-    if isinstance(upload, UploadFile) and upload.filename:
-        return await upload.read(MAX_BYTES + 1) or None
-    return None
-
-
-UploadedImage = Annotated[bytes | None, Depends(uploaded_image)]
+UploadedImage = Annotated[bytes | None, Depends(uploaded("image", MAX_BYTES))]
 
 
 def _image_change(
