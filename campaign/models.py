@@ -17,6 +17,7 @@ from campaign.letters.models import (
 )
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
+from campaign.prisoners.models import Facility, Placement, Prisoner
 from campaign.ratelimit import RateCounter
 from campaign.sitesettings import SiteSetting
 
@@ -25,6 +26,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "CampaignTarget",
+    "Facility",
     "Letter",
     "LetterCampaign",
     "LetterCount",
@@ -38,6 +40,8 @@ __all__ = [
     "Petition",
     "PetitionTally",
     "PetitionUpdate",
+    "Placement",
+    "Prisoner",
     "RateCounter",
     "Signature",
     "SiteSetting",

@@ -1,0 +1,1 @@
+"""Prisoners, the facilities that hold them, and the letters volunteers send them."""
