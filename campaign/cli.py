@@ -209,32 +209,53 @@ def demo() -> None:
     click.echo(f"campaign: demo organiser login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
 
-@cli.command("import-officials")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--dry-run", is_flag=True, help="Check the file and say what would change; change nothing."
-)
-@fails_cleanly
-def import_officials_command(csv_file: Path, dry_run: bool) -> None:
-    """Add or update officials from a CSV file; if any row is wrong, nothing is imported."""
-    from campaign.db import transaction
-    from campaign.letters.officials import import_officials, read_csv
+def _import(csv_file: Path, *, dry_run: bool, kind: str) -> None:
+    """Run an all-or-nothing CSV import and print one line per bad row, or what it did."""
+    from campaign.db import transaction, utcnow
+    from campaign.letters import officials
+    from campaign.prisoners import register
 
     settings = _settings()
     engine = _ready_engine(settings)
-    rows, problem = read_csv(csv_file.read_bytes())
+    reader = officials.read_csv if kind == "officials" else register.read_csv
+    rows, problem = reader(csv_file.read_bytes())
     if problem:
         click.echo(f"campaign: {csv_file}: {problem}", err=True)
         sys.exit(1)
     with transaction(engine) as session:
-        report = import_officials(session, rows, apply=not dry_run)
+        if kind == "officials":
+            report = officials.import_officials(session, rows, apply=not dry_run)
+        else:
+            today = utcnow().date()
+            report = register.import_prisoners(session, rows, apply=not dry_run, today=today)
     for line, column, message in report.errors:
         click.echo(f"{csv_file}:{line}: {column or 'row'}: {message}", err=True)
     if not report.ok:
         click.echo(f"campaign: nothing imported ({len(report.errors)} problem(s))", err=True)
         sys.exit(1)
     added, updated = ("would add", "would update") if dry_run else ("added", "updated")
-    click.echo(f"campaign: {added} {report.created} and {updated} {report.updated} official(s)")
+    click.echo(f"campaign: {added} {report.created} and {updated} {report.updated} {kind}")
+
+
+DRY_RUN_HELP = "Check the file and say what would change; change nothing."
+
+
+@cli.command("import-officials")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@fails_cleanly
+def import_officials_command(csv_file: Path, dry_run: bool) -> None:
+    """Add or update officials from a CSV file; if any row is wrong, nothing is imported."""
+    _import(csv_file, dry_run=dry_run, kind="officials")
+
+
+@cli.command("import-prisoners")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@fails_cleanly
+def import_prisoners_command(csv_file: Path, dry_run: bool) -> None:
+    """Add or update prisoners (by external_id) from a CSV file; all rows or none."""
+    _import(csv_file, dry_run=dry_run, kind="prisoners")
 
 
 @cli.command("mail-sink")

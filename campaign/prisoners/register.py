@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -117,6 +118,48 @@ def parse_prisoner(
     if errors:
         return None, errors
     return PrisonerForm(values, facility_id), errors
+
+
+def list_prisoners(session: Session) -> list[Prisoner]:
+    """Everyone in the register, by name."""
+    return list(session.exec(select(Prisoner).order_by(col(Prisoner.name_latin))).all())
+
+
+def external_id_taken(session: Session, external_id: str, *, except_id: int | None) -> bool:
+    """Whether another record already has this external id."""
+    query = select(Prisoner.id).where(Prisoner.external_id == external_id)
+    if except_id is not None:
+        query = query.where(Prisoner.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def facility_names(session: Session) -> dict[int, str]:
+    """Facility ids to names."""
+    return {fid: name for name, fid in facility_ids(session).items()}
+
+
+def form_values(prisoner: Prisoner, names: Mapping[int, str]) -> dict[str, str]:
+    """A stored record as the form (and the CSV) shows it; names: facility ids to names."""
+    values: dict[str, str] = {}
+    for name in COLUMNS:
+        if name == "facility":
+            values[name] = names.get(prisoner.facility_id or 0, "")
+        elif name == "accepts_letters":
+            values[name] = "yes" if prisoner.accepts_letters else "no"
+        else:
+            value = getattr(prisoner, name)
+            values[name] = value.isoformat() if isinstance(value, date) else str(value or "")
+    return values
+
+
+def set_photo(session: Session, *, prisoner: Prisoner, name: str | None, directory: Path) -> None:
+    """Show a new stored photo (None: no photo); the old file is deleted."""
+    old = prisoner.photo
+    prisoner.photo = name
+    session.add(prisoner)
+    session.flush()
+    if old and old != name:
+        (directory / old).unlink(missing_ok=True)
 
 
 def facility_ids(session: Session) -> dict[str, int]:
@@ -236,19 +279,11 @@ def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
 
 def export_csv(session: Session) -> bytes:
     """The whole register as CSV, in the columns the import reads (photos stay out)."""
-    names = {fid: name for name, fid in facility_ids(session).items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for prisoner in session.exec(select(Prisoner).order_by(col(Prisoner.name_latin))).all():
-        row: list[object] = []
-        for name in COLUMNS:
-            if name == "facility":
-                row.append(names.get(prisoner.facility_id or 0, ""))
-            elif name == "accepts_letters":
-                row.append("yes" if prisoner.accepts_letters else "no")
-            else:
-                value = getattr(prisoner, name)
-                row.append(value.isoformat() if isinstance(value, date) else value)
-        writer.writerow([cell(value) for value in row])
+    names = facility_names(session)
+    for prisoner in list_prisoners(session):
+        values = form_values(prisoner, names)
+        writer.writerow([cell(values[name]) for name in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode()

@@ -1,0 +1,275 @@
+"""The organiser area for the prisoner register and facilities: edit, import, export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from campaign import audit
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.countries import country_choices
+from campaign.csvimport import rows_from_upload
+from campaign.db import SessionDep, utcnow
+from campaign.i18n import _, ngettext
+from campaign.images import MAX_BYTES, ImageError, store_image
+from campaign.prisoners import facilities, register
+from campaign.prisoners.models import Facility, Prisoner
+from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
+
+router = APIRouter(prefix="/admin/prisoners")
+facilities_router = APIRouter(prefix="/admin/facilities")
+
+NO_STORE = {"cache-control": "no-store"}
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def prisoner_for_editor(prisoner_id: int, session: SessionDep, user: CurrentOrganiser) -> Prisoner:
+    """The prisoner an organiser asked for; 404 when there is none."""
+    return found(session.get(Prisoner, prisoner_id))
+
+
+PrisonerForEditor = Annotated[Prisoner, Depends(prisoner_for_editor)]
+UploadedPhoto = Annotated[bytes | None, Depends(uploaded("photo", MAX_BYTES))]
+UploadedCsv = Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))]
+
+
+@router.get("")
+def prisoner_list(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    context = {
+        "prisoners": register.list_prisoners(session),
+        "facility_names": register.facility_names(session),
+    }
+    return render(request, "admin/prisoners/list.html", context, headers=NO_STORE)
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    prisoner: Prisoner | None,
+    form: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {
+        "prisoner": prisoner,
+        "form": form,
+        "errors": errors,
+        "facilities": [(f.name, f.name) for f, _held in facilities.list_facilities(session)],
+    }
+    return render(
+        request, "admin/prisoners/form.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/new")
+def new_prisoner(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    return _form_page(request, session, None, {"accepts_letters": "yes"}, FormErrors())
+
+
+@router.get("/{prisoner_id}/edit")
+def edit_prisoner(request: Request, session: SessionDep, prisoner: PrisonerForEditor) -> Response:
+    return _form_page(
+        request,
+        session,
+        prisoner,
+        register.form_values(prisoner, register.facility_names(session)),
+        FormErrors(),
+    )
+
+
+def _save(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: dict[str, str],
+    photo: bytes | None,
+    prisoner: Prisoner | None,
+) -> Response:
+    today = utcnow().date()
+    ticked = raw.get("accepts_letters") in {"1", "yes"}
+    raw = {**raw, "accepts_letters": "yes" if ticked else "no"}
+    form, errors = register.parse_prisoner(raw, register.facility_ids(session), today=today)
+    if form is not None and register.external_id_taken(
+        session, form.values["external_id"], except_id=prisoner.id if prisoner else None
+    ):
+        errors.add("external_id", _("Another person in the register has this id."))
+    photo_name = None
+    if photo is not None and not errors:
+        try:
+            photo_name = store_image(photo, request.app.state.settings.upload_dir)
+        except ImageError as exc:
+            errors.add("photo", str(exc))
+    if form is None or errors:
+        return _form_page(request, session, prisoner, raw, errors, status=400)
+    saved = register.save_prisoner(session, form=form, prisoner=prisoner, today=today)
+    if photo_name or raw.get("remove_photo") == "1":
+        register.set_photo(
+            session,
+            prisoner=saved,
+            name=photo_name,
+            directory=request.app.state.settings.upload_dir,
+        )
+    audit.record(session, by=user, action="prisoner.saved", target=f"prisoner:{saved.id}")
+    return redirect("/admin/prisoners", flash=_("The record is saved."), request=request)
+
+
+@router.post("/new")
+def create_prisoner(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: FormData,
+    photo: UploadedPhoto,
+) -> Response:
+    return _save(request, session, user, raw, photo, None)
+
+
+@router.post("/{prisoner_id}/edit")
+def update_prisoner(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    prisoner: PrisonerForEditor,
+    raw: FormData,
+    photo: UploadedPhoto,
+) -> Response:
+    return _save(request, session, user, raw, photo, prisoner)
+
+
+@router.get("/export.csv")
+def export(session: SessionDep, user: CurrentOrganiser) -> Response:
+    audit.record(session, by=user, action="prisoners.exported")
+    headers = {"content-disposition": 'attachment; filename="prisoners.csv"', **NO_STORE}
+    return Response(
+        register.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
+    )
+
+
+@router.get("/import")
+def import_form(request: Request, user: CurrentOrganiser) -> Response:
+    return render(request, "admin/prisoners/import.html", {"report": None}, headers=NO_STORE)
+
+
+@router.post("/import")
+def import_upload(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: FormData,
+    data: UploadedCsv,
+) -> Response:
+    """Check the file and show what each row would change (dry run), or import it whole."""
+    rows, errors = rows_from_upload(data, limit=MAX_UPLOAD, reader=register.read_csv)
+    if errors:
+        context = {"report": None, "errors": errors}
+        return render(
+            request, "admin/prisoners/import.html", context, status_code=400, headers=NO_STORE
+        )
+    apply = raw.get("action") == "import"
+    report = register.import_prisoners(session, rows, apply=apply, today=utcnow().date())
+    if apply and report.ok:
+        audit.record(
+            session,
+            by=user,
+            action="prisoners.imported",
+            created=report.created,
+            updated=report.updated,
+        )
+        message = ngettext(
+            "%(num)d record added or changed.",
+            "%(num)d records added or changed.",
+            report.created + report.updated,
+        )
+        return redirect("/admin/prisoners", flash=message, request=request)
+    return render(
+        request,
+        "admin/prisoners/import.html",
+        {"report": report, "dry_run": not apply},
+        status_code=200 if report.ok else 400,
+        headers=NO_STORE,
+    )
+
+
+# -- facilities --------------------------------------------------------------------------------
+
+
+def facility_for_editor(facility_id: int, session: SessionDep, user: CurrentOrganiser) -> Facility:
+    """The facility an organiser asked for; 404 when there is none."""
+    return found(session.get(Facility, facility_id))
+
+
+FacilityForEditor = Annotated[Facility, Depends(facility_for_editor)]
+
+
+@facilities_router.get("")
+def facility_list(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    context = {"facilities": facilities.list_facilities(session)}
+    return render(request, "admin/facilities/list.html", context, headers=NO_STORE)
+
+
+def _facility_page(
+    request: Request,
+    facility: Facility | None,
+    form: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {"facility": facility, "form": form, "errors": errors, "countries": country_choices()}
+    return render(
+        request, "admin/facilities/form.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@facilities_router.get("/new")
+def new_facility(request: Request, user: CurrentOrganiser) -> Response:
+    return _facility_page(request, None, {"country": "BY"}, FormErrors())
+
+
+@facilities_router.get("/{facility_id}/edit")
+def edit_facility(request: Request, facility: FacilityForEditor) -> Response:
+    values = {
+        "name": facility.name,
+        "address": facility.address,
+        "country": facility.country,
+        "notes": facility.notes,
+    }
+    return _facility_page(request, facility, values, FormErrors())
+
+
+def _save_facility(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: dict[str, str],
+    facility: Facility | None,
+) -> Response:
+    form, errors = facilities.parse_facility(raw)
+    if form is not None and facilities.name_taken(
+        session, form.name, except_id=facility.id if facility else None
+    ):
+        errors.add("name", _("Another facility has this name."))
+    if form is None or errors:
+        return _facility_page(request, facility, raw, errors, status=400)
+    saved = facilities.save_facility(session, form=form, facility=facility)
+    audit.record(session, by=user, action="facility.saved", target=f"facility:{saved.id}")
+    return redirect("/admin/facilities", flash=_("The facility is saved."), request=request)
+
+
+@facilities_router.post("/new")
+def create_facility(
+    request: Request, session: SessionDep, user: CurrentOrganiser, raw: FormData
+) -> Response:
+    return _save_facility(request, session, user, raw, None)
+
+
+@facilities_router.post("/{facility_id}/edit")
+def update_facility(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    facility: FacilityForEditor,
+    raw: FormData,
+) -> Response:
+    return _save_facility(request, session, user, raw, facility)
