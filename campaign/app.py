@@ -28,6 +28,7 @@ from campaign.petitions import admin as petition_admin
 from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
 from campaign.prisoners import admin as prisoners_admin
+from campaign.prisoners import routes as prisoner_routes
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.settings import Settings, get_settings
 from campaign.web import STATIC_DIR, render
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letters_admin.router)
     app.include_router(letters_admin.campaigns_router)
     app.include_router(letters_delivery.router)
+    app.include_router(prisoner_routes.router)
     app.include_router(prisoners_admin.router)
     app.include_router(prisoners_admin.facilities_router)
     if not settings.is_production:

@@ -17,7 +17,15 @@ from campaign.letters.models import (
 )
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
-from campaign.prisoners.models import Facility, Placement, Prisoner
+from campaign.prisoners.models import (
+    Facility,
+    Follow,
+    Placement,
+    Prisoner,
+    ReminderSent,
+    SolidarityLetter,
+    Volunteer,
+)
 from campaign.ratelimit import RateCounter
 from campaign.sitesettings import SiteSetting
 
@@ -27,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "CampaignTarget",
     "Facility",
+    "Follow",
     "Letter",
     "LetterCampaign",
     "LetterCount",
@@ -43,8 +52,11 @@ __all__ = [
     "Placement",
     "Prisoner",
     "RateCounter",
+    "ReminderSent",
     "Signature",
     "SiteSetting",
+    "SolidarityLetter",
     "User",
+    "Volunteer",
     "metadata",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from campaign.db import transaction, utcnow
 from campaign.letters.models import (
@@ -20,6 +22,7 @@ from campaign.letters.models import (
 from campaign.mail import outbox
 from campaign.mail.worker import MailWorker
 from campaign.petitions.models import Petition, PetitionStatus
+from campaign.prisoners.models import Facility, Prisoner, PrisonerStatus, SolidarityLetter
 from campaign.settings import Settings
 
 _slugs = iter(range(1, 10**6))
@@ -195,3 +198,37 @@ def make_letter_campaign(engine: Engine, **overrides: Any) -> LetterCampaign:
             )
         session.flush()
         return campaign
+
+
+def make_prisoner(engine: Engine, **overrides: Any) -> Prisoner:
+    """A sentenced person who accepts letters, held in a Belarusian colony (made once)."""
+    n = next(_slugs)
+    with transaction(engine) as session:
+        facility = session.exec(select(Facility).where(Facility.name == "Colony No. 4")).first()
+        if facility is None:
+            facility = Facility(
+                name="Colony No. 4", address="ул. Антоновская, 1\n246035 Гомель", country="BY"
+            )
+            session.add(facility)
+            session.flush()
+        values: dict[str, Any] = {
+            "external_id": f"x-{n}",
+            "slug": f"prisoner-{n}",
+            "name_latin": f"Prisoner {n}",
+            "name_cyrillic": f"Заключённый {n}",
+            "status": PrisonerStatus.sentenced,
+            "facility_id": facility.id,
+            "letter_address": f"Заключённому {n}\nул. Антоновская, 1\n246035 Гомель",
+            **overrides,
+        }
+        prisoner = Prisoner(**values)
+        session.add(prisoner)
+        session.flush()
+        return prisoner
+
+
+def log_letters(engine: Engine, prisoner: Prisoner, *days: date) -> None:
+    """Letters sent to the prisoner on the given days, by no one in particular."""
+    with transaction(engine) as session:
+        for day in days:
+            session.add(SolidarityLetter(prisoner_id=prisoner.id, sent_on=day))  # type: ignore[arg-type]

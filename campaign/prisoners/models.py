@@ -75,3 +75,72 @@ class Placement(SQLModel, table=True):
     facility_id: int = Field(foreign_key="facility.id", ondelete="CASCADE")
     since: date
     until: date | None = None
+
+
+class Volunteer(SQLModel, table=True):
+    """Someone who writes to prisoners; known by e-mail (magic link), never shown by name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    email_hash: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=80)
+    locale: str = Field(default="en", max_length=10)
+    # Changed at every sign-in link and at sign-out: an old link or cookie stops working.
+    login_nonce: str = Field(max_length=32)
+    session_nonce: str = Field(max_length=32)
+    birthday_reminders: bool = False
+    reminder_days: int = Field(default=14, ge=1, le=60)
+    followed_only: bool = False
+    silence_alerts: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Follow(SQLModel, table=True):
+    """A volunteer keeps an eye on a prisoner: reminders can be limited to them."""
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", ondelete="CASCADE", primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", primary_key=True)
+
+
+class Channel(StrEnum):
+    post = "post"
+    eletter = "eletter"  # an e-letter service run by the prison system
+    relay = "relay"  # a relay organisation prints and posts it
+
+
+class LetterState(StrEnum):
+    sent = "sent"
+    returned = "returned"
+    answered = "answered"
+
+
+class SolidarityLetter(SQLModel, table=True):
+    """One letter a volunteer sent to a prisoner, and what became of it."""
+
+    __tablename__ = "solidarity_letter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", index=True)
+    volunteer_id: int | None = Field(
+        default=None, foreign_key="volunteer.id", ondelete="SET NULL", index=True
+    )
+    # The facility it went to: statistics per facility survive a transfer.
+    facility_id: int | None = Field(default=None, foreign_key="facility.id", ondelete="SET NULL")
+    sent_on: date = Field(index=True)
+    channel: str = Field(default=Channel.post.value, max_length=10)
+    state: str = Field(default=LetterState.sent.value, max_length=10)
+    outcome_on: date | None = None
+    note: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder that went out, so that each goes out once."""
+
+    __tablename__ = "reminder_sent"
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", ondelete="CASCADE", primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(max_length=10, primary_key=True)  # "birthday" or "silence"
+    occasion: str = Field(max_length=10, primary_key=True)  # the birthday, or the last letter
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,191 @@
+"""Whom to write to, and how: the public list, a prisoner's page, birthdays and addresses."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pycountry
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from campaign.i18n import _
+from campaign.prisoners.models import (
+    Facility,
+    Gender,
+    Prisoner,
+    PrisonerStatus,
+    SolidarityLetter,
+)
+
+RECENT_DAYS = 30
+RELEASE_SOON_DAYS = 90
+HELD = (PrisonerStatus.detained.value, PrisonerStatus.sentenced.value)
+# How the country line must be written for the post office of the sending country.
+COUNTRY_LINES = {"BY": "REPUBLIC OF BELARUS", "RU": "RUSSIAN FEDERATION"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a volunteer narrowed the list to."""
+
+    birthday_this_month: bool = False
+    release_soon: bool = False
+    women: bool = False
+    accepting: bool = False
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A prisoner on the list, with the mail they got lately."""
+
+    prisoner: Prisoner
+    facility: str
+    recent_letters: int
+
+
+def next_birthday(birth: date, today: date) -> date:
+    """The next birthday on or after today; 29 February is kept on 28 February in other years."""
+    for year in (today.year, today.year + 1):
+        day = min(birth.day, calendar.monthrange(year, birth.month)[1])
+        candidate = date(year, birth.month, day)
+        if candidate >= today:
+            return candidate
+    raise AssertionError("unreachable: next year's birthday is always ahead")
+
+
+def birthday_in_month(birth: date | None, today: date) -> bool:
+    """Whether the birthday falls in the current month."""
+    return birth is not None and birth.month == today.month
+
+
+def _recent_letters(today: date) -> Any:
+    return (
+        select(SolidarityLetter.prisoner_id, func.count().label("recent"))
+        .where(col(SolidarityLetter.sent_on) > today - timedelta(days=RECENT_DAYS))
+        .group_by(col(SolidarityLetter.prisoner_id))
+        .subquery()
+    )
+
+
+def prisoners_needing_mail(
+    session: Session, *, filters: Filters, today: date, limit: int = 200
+) -> list[Listed]:
+    """People held now, those who got the fewest letters in the last 30 days first."""
+    recent = _recent_letters(today)
+    count = func.coalesce(recent.c.recent, 0)
+    query = (
+        select(Prisoner, Facility.name, count)
+        .outerjoin(recent, recent.c.prisoner_id == col(Prisoner.id))
+        .outerjoin(Facility, col(Facility.id) == col(Prisoner.facility_id))
+        .where(col(Prisoner.status).in_(HELD))
+    )
+    if filters.accepting:
+        query = query.where(col(Prisoner.accepts_letters).is_(True))
+    if filters.women:
+        query = query.where(Prisoner.gender == Gender.female)
+    if filters.region:
+        query = query.where(Prisoner.region == filters.region)
+    if filters.release_soon:
+        query = query.where(
+            and_(
+                col(Prisoner.release_expected_on) >= today,
+                col(Prisoner.release_expected_on) <= today + timedelta(days=RELEASE_SOON_DAYS),
+            )
+        )
+    query = query.order_by(count, col(Prisoner.name_latin)).limit(limit)
+    listed = [
+        Listed(prisoner, facility or "", int(n)) for prisoner, facility, n in session.exec(query)
+    ]
+    if filters.birthday_this_month:  # month arithmetic differs per database: done here
+        listed = [item for item in listed if birthday_in_month(item.prisoner.birth_date, today)]
+    return listed
+
+
+def pick_for_me(session: Session, *, today: date) -> Prisoner | None:
+    """Someone who accepts letters, chosen at random among those who got the fewest lately."""
+    listed = prisoners_needing_mail(session, filters=Filters(accepting=True), today=today)
+    if not listed:
+        return None
+    fewest = listed[0].recent_letters
+    return random.choice([i.prisoner for i in listed if i.recent_letters == fewest])  # noqa: S311
+
+
+def regions(session: Session) -> list[str]:
+    """The regions of people held now, for the filter."""
+    query = (
+        select(Prisoner.region)
+        .where(col(Prisoner.status).in_(HELD), Prisoner.region != "")
+        .distinct()
+        .order_by(col(Prisoner.region))
+    )
+    return list(session.exec(query).all())
+
+
+def public_prisoner(session: Session, slug: str) -> tuple[Prisoner, Facility | None] | None:
+    """A prisoner's record and facility, by slug."""
+    row = session.exec(
+        select(Prisoner, Facility)
+        .outerjoin(Facility, col(Facility.id) == col(Prisoner.facility_id))
+        .where(Prisoner.slug == slug)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def can_write(prisoner: Prisoner) -> bool:
+    """Whether letters can be sent: the person is held and letters reach them."""
+    return prisoner.status in HELD and prisoner.accepts_letters
+
+
+def country_line(code: str) -> str:
+    """The country as the last line of an envelope, in Latin capitals."""
+    if code in COUNTRY_LINES:
+        return COUNTRY_LINES[code]
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "official_name", None) or getattr(country, "name", None)
+    return str(name or code).upper()
+
+
+def address_block(prisoner: Prisoner, facility: Facility | None) -> list[str]:
+    """The envelope's address lines: the prisoner's own address (or the facility's), then the
+    country in Latin capitals so that the sending post office can route it."""
+    text = prisoner.letter_address or (facility.address if facility else "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    country = country_line(facility.country if facility else "BY")
+    return lines if lines[-1].upper() == country else [*lines, country]
+
+
+def recent_letter_count(session: Session, prisoner: Prisoner, today: date) -> int:
+    """Letters logged to this person in the last 30 days."""
+    return int(
+        session.exec(
+            select(func.count()).where(
+                SolidarityLetter.prisoner_id == prisoner.id,
+                col(SolidarityLetter.sent_on) > today - timedelta(days=RECENT_DAYS),
+            )
+        ).one()
+    )
+
+
+def writing_rules(country: str) -> list[str]:
+    """What the prison censor lets through, for the country the person is held in."""
+    if country == "RU":
+        return [
+            _("Write in Russian: letters in other languages are held back or lost."),
+            _("Keep off politics, the case and the war; write about everyday life."),
+            _("Letters can also go through the FSIN-Pismo e-letter service."),
+            _("A return address is optional; the reply may take weeks."),
+        ]
+    return [
+        _("Write in Russian or Belarusian: letters in other languages are not handed over."),
+        _("Do not write about politics or the case; short everyday topics get through."),
+        _("Your return address is optional. Without it, no reply can reach you."),
+        _("Put in blank paper and a stamped envelope, so that a reply is possible."),
+        _("Letters from abroad take two to six weeks; do not be discouraged by silence."),
+    ]
