@@ -12,10 +12,9 @@ from sqlmodel import Session, col, select
 
 from campaign.countries import country_name
 from campaign.i18n import _, ngettext
+from campaign.pdfs import document
 from campaign.petitions.models import Petition, Signature, SignatureStatus
-from campaign.settings import PROJECT_DIR
 
-FONT_DIR = PROJECT_DIR / "static" / "fonts"
 BATCH = 2000
 
 
@@ -71,12 +70,8 @@ class _NumberedPDF(FPDF):
 
 def handover_pdf(session: Session, petition: Petition, *, generated: datetime) -> bytes:
     """A printable PDF: title page with the demand and the count, then the numbered signers."""
-    pdf = _NumberedPDF(format="A4")
-    pdf.set_title(petition.title)
-    pdf.set_creator("campaign")
+    pdf = document(petition.title, cls=_NumberedPDF)
     pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 20)
     pdf.multi_cell(0, 10, petition.title, new_x="LMARGIN", new_y="NEXT")
