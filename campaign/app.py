@@ -29,9 +29,10 @@ from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
 from campaign.prisoners import admin as prisoners_admin
 from campaign.prisoners import routes as prisoner_routes
+from campaign.prisoners import volunteer_routes
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.settings import Settings, get_settings
-from campaign.web import STATIC_DIR, render
+from campaign.web import STATIC_DIR, RedirectTo, render
 
 log = logging.getLogger("campaign")
 
@@ -40,7 +41,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # in its URL is what authorises it.
 # The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
 # a petition-bound signed stamp instead (petitions/routes.py).
-CSRF_EXEMPT_PATHS = {"/unsubscribe"}
+CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe"}
 CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
 
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letters_admin.campaigns_router)
     app.include_router(letters_delivery.router)
     app.include_router(prisoner_routes.router)
+    app.include_router(volunteer_routes.router)
     app.include_router(prisoners_admin.router)
     app.include_router(prisoners_admin.facilities_router)
     if not settings.is_production:
@@ -150,6 +152,10 @@ def _add_error_pages(app: FastAPI) -> None:
             "this site."
         )
         return _error(request, 403, _("The form could not be accepted"), detail)
+
+    @app.exception_handler(RedirectTo)
+    async def redirect_to(request: Request, exc: RedirectTo) -> Response:
+        return RedirectResponse(exc.location, status_code=303)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -114,3 +114,10 @@ def increment(session: Session, table: Any, keys: dict[str, Any], column: str, d
         .on_conflict_do_update(index_elements=list(keys), set_={column: counter + delta})
     )
     session.execute(statement)
+
+
+def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """Insert a row unless its key exists; True when this call inserted it (atomic on both)."""
+    dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]

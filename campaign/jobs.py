@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from campaign.accounts.service import purge_expired_sessions
-from campaign.db import transaction
+from campaign.db import transaction, utcnow
 from campaign.letters import delivery, replies
 from campaign.petitions.service import purge_unconfirmed
+from campaign.prisoners import reminders
 from campaign.ratelimit import DatabaseStorage
 from campaign.settings import Settings
 
@@ -41,12 +43,23 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
             delivery.purge_unconfirmed(session, settings=settings)
             return replies.ask_about_replies(session, settings=settings)
 
+    last_reminders = [0.0]
+
+    def volunteer_reminders() -> object:
+        """Hourly is often enough: each reminder is due for days, and goes out once."""
+        if time.monotonic() - last_reminders[0] < 3600:
+            return 0
+        last_reminders[0] = time.monotonic()
+        with transaction(engine) as session:
+            return reminders.send_reminders(session, settings=settings, today=utcnow().date())
+
     jobs = [
         expired_sessions,
         storage.purge_expired,
         unconfirmed_signatures,
         letters,
         letter_followups,
+        volunteer_reminders,
     ]
     return [_guarded(job) for job in jobs]
 

@@ -150,6 +150,24 @@ async def form_data(request: Request) -> dict[str, str]:
 FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
+class RedirectTo(Exception):
+    """Raised by a dependency that sends the visitor elsewhere first (to sign in, say)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def repeated(field: str) -> Callable[[Request], Awaitable[list[str]]]:
+    """A dependency giving every value of a form field that repeats (ticked checkboxes)."""
+
+    async def read(request: Request) -> list[str]:
+        values = (await request.form()).getlist(field)
+        return [value for value in values if isinstance(value, str)]
+
+    return read
+
+
 def uploaded(field: str, limit: int) -> Callable[[Request], Awaitable[bytes | None]]:
     """A dependency giving the bytes of a form's file field, if a file was chosen.
 

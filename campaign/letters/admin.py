@@ -17,7 +17,7 @@ from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, Official
 from campaign.letters.templates import VARIABLES
 from campaign.petitions.service import petition_choices
-from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
+from campaign.web import FormData, FormErrors, found, redirect, render, repeated, uploaded
 
 router = APIRouter(prefix="/admin/officials")
 
@@ -186,13 +186,6 @@ def campaign_for_editor(
 CampaignForEditor = Annotated[LetterCampaign, Depends(campaign_for_editor)]
 
 
-async def chosen_officials(request: Request) -> list[str]:
-    """The official ids ticked in the campaign form (a field that repeats)."""
-    return [
-        value for value in (await request.form()).getlist("officials") if isinstance(value, str)
-    ]
-
-
 @campaigns_router.get("")
 def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     context = {"campaigns": campaigns.all_campaigns(session)}
@@ -269,7 +262,7 @@ def create_campaign(
     session: SessionDep,
     user: CurrentOrganiser,
     raw: FormData,
-    ids: Annotated[list[str], Depends(chosen_officials)],
+    ids: Annotated[list[str], Depends(repeated("officials"))],
 ) -> Response:
     return _save_campaign(request, session, user, raw, ids, None)
 
@@ -281,7 +274,7 @@ def update_campaign(
     user: CurrentOrganiser,
     campaign: CampaignForEditor,
     raw: FormData,
-    ids: Annotated[list[str], Depends(chosen_officials)],
+    ids: Annotated[list[str], Depends(repeated("officials"))],
 ) -> Response:
     return _save_campaign(request, session, user, raw, ids, campaign)
 

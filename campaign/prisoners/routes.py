@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from babel.dates import format_date
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.db import SessionDep, utcnow
-from campaign.prisoners import service
-from campaign.web import found, redirect, render
+from campaign.i18n import _, get_locale
+from campaign.prisoners import phrasebook, service, volunteers
+from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.pdf import letter_pdf
+from campaign.prisoners.volunteer_routes import OptionalVolunteer
+from campaign.web import FormData, FormErrors, found, redirect, render, repeated
 
 router = APIRouter(prefix="/prisoners")
+
+PRIVATE = {"cache-control": "private, no-store"}
 
 
 @router.get("")
@@ -41,7 +50,9 @@ def pick(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/{slug}")
-def prisoner_page(request: Request, session: SessionDep, slug: str) -> Response:
+def prisoner_page(
+    request: Request, session: SessionDep, slug: str, volunteer: OptionalVolunteer
+) -> Response:
     prisoner, facility = found(service.public_prisoner(session, slug))
     today = utcnow().date()
     context = {
@@ -54,5 +65,79 @@ def prisoner_page(request: Request, session: SessionDep, slug: str) -> Response:
         "next_birthday": service.next_birthday(prisoner.birth_date, today)
         if prisoner.birth_date
         else None,
+        "volunteer": volunteer,
+        "following": volunteer is not None
+        and prisoner.id in volunteers.follows(session, volunteer),
+        "today": today.isoformat(),
     }
-    return render(request, "prisoners/profile.html", context)
+    return render(request, "prisoners/profile.html", context, headers=PRIVATE)
+
+
+def _helper_page(
+    request: Request,
+    prisoner: Prisoner,
+    form: dict[str, str],
+    chosen: list[str],
+    errors: FormErrors,
+    letter: str | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "prisoner": prisoner,
+        "groups": phrasebook.by_category(),
+        "categories": phrasebook.category_names(),
+        "locale": get_locale(),
+        "form": form,
+        "chosen": set(chosen),
+        "errors": errors,
+        "letter": letter,
+    }
+    return render(request, "prisoners/write.html", context, status_code=status, headers=PRIVATE)
+
+
+def writable_prisoner(session: SessionDep, slug: str) -> tuple[Prisoner, Facility | None]:
+    """A prisoner letters reach, with their facility; 404 otherwise."""
+    prisoner, facility = found(service.public_prisoner(session, slug))
+    if not service.can_write(prisoner):
+        raise HTTPException(status_code=404, detail=_("Letters do not reach this person."))
+    return prisoner, facility
+
+
+@router.get("/{slug}/write")
+def write_form(request: Request, session: SessionDep, slug: str) -> Response:
+    prisoner, _facility = writable_prisoner(session, slug)
+    return _helper_page(request, prisoner, {"language": "ru"}, [], FormErrors())
+
+
+@router.post("/{slug}/write")
+def write(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    raw: FormData,
+    chosen: Annotated[list[str], Depends(repeated("phrase"))],
+) -> Response:
+    """Preview the assembled letter, or download it with its envelope as a PDF; nothing is kept."""
+    prisoner, facility = writable_prisoner(session, slug)
+    draft, errors = phrasebook.parse_draft(raw, chosen)
+    if draft is None:
+        return _helper_page(request, prisoner, raw, chosen, errors, status=400)
+    letter = phrasebook.assemble(draft)
+    if raw.get("action") != "pdf":
+        return _helper_page(request, prisoner, raw, chosen, errors, letter=letter)
+    sender = [line.strip() for line in raw.get("return_address", "").splitlines() if line.strip()]
+    document = letter_pdf(
+        title=prisoner.name_latin,
+        body=letter,
+        recipient=service.address_block(prisoner, facility),
+        sender=sender[:6],
+        date=format_date(utcnow().date(), format="long", locale=draft.language),
+    )
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={
+            **PRIVATE,
+            "content-disposition": f'attachment; filename="letter-{prisoner.slug}.pdf"',
+        },
+    )

@@ -1,0 +1,134 @@
+"""Reminders the worker mails volunteers who asked for them: birthdays coming up, and people
+they follow who have had no letter for 60 days. Each reminder goes out once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from campaign.db import insert_once
+from campaign.mail import outbox
+from campaign.prisoners.models import Follow, Prisoner, ReminderSent, SolidarityLetter, Volunteer
+from campaign.prisoners.service import HELD, next_birthday
+from campaign.security import read_token, signer
+from campaign.settings import Settings
+
+SILENCE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Due:
+    prisoner: Prisoner
+    kind: str
+    occasion: str
+
+
+def unsubscribe_token(settings: Settings, volunteer: Volunteer) -> str:
+    """The signed token of the unsubscribe link in reminder mails."""
+    return str(signer(settings, "volunteer-reminders").dumps(volunteer.id))
+
+
+def unsubscribe(session: Session, *, settings: Settings, token: str) -> bool:
+    """Turn off every reminder for the volunteer the link belongs to; False for a bad link."""
+    volunteer_id = read_token(settings, "volunteer-reminders", token, max_age=400 * 86400)
+    volunteer = session.get(Volunteer, volunteer_id) if isinstance(volunteer_id, int) else None
+    if volunteer is None:
+        return False
+    volunteer.birthday_reminders = False
+    volunteer.silence_alerts = False
+    session.add(volunteer)
+    session.flush()
+    return True
+
+
+def _candidates(session: Session, volunteer: Volunteer, followed: bool) -> list[Prisoner]:
+    query = select(Prisoner).where(
+        col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True)
+    )
+    if followed:
+        query = query.join(Follow, col(Follow.prisoner_id) == col(Prisoner.id)).where(
+            Follow.volunteer_id == volunteer.id
+        )
+    return list(session.exec(query.order_by(col(Prisoner.name_latin))).all())
+
+
+def due_reminders(session: Session, volunteer: Volunteer, today: date) -> list[Due]:
+    """What this volunteer should hear about today (whether or not it went out already)."""
+    due: list[Due] = []
+    if volunteer.birthday_reminders:
+        for prisoner in _candidates(session, volunteer, volunteer.followed_only):
+            if prisoner.birth_date is None:
+                continue
+            birthday = next_birthday(prisoner.birth_date, today)
+            if birthday - today <= timedelta(days=volunteer.reminder_days):
+                due.append(Due(prisoner, "birthday", birthday.isoformat()))
+    if volunteer.silence_alerts:
+        followed = _candidates(session, volunteer, True)
+        last = dict(
+            session.exec(
+                select(SolidarityLetter.prisoner_id, func.max(SolidarityLetter.sent_on))
+                .where(col(SolidarityLetter.prisoner_id).in_([p.id for p in followed]))
+                .group_by(col(SolidarityLetter.prisoner_id))
+            ).all()
+        )
+        for prisoner in followed:
+            latest = last.get(prisoner.id or 0)
+            if latest is None or latest <= today - timedelta(days=SILENCE_DAYS):
+                due.append(Due(prisoner, "silence", latest.isoformat() if latest else "never"))
+    return due
+
+
+def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
+    """One digest per volunteer with the reminders not sent before; how many digests."""
+    volunteers = session.exec(
+        select(Volunteer).where(
+            col(Volunteer.birthday_reminders).is_(True) | col(Volunteer.silence_alerts).is_(True)
+        )
+    ).all()
+    sent = 0
+    for volunteer in volunteers:
+        fresh = [
+            due
+            for due in due_reminders(session, volunteer, today)
+            if insert_once(
+                session,
+                ReminderSent.__table__,  # type: ignore[attr-defined]
+                {
+                    "volunteer_id": volunteer.id,
+                    "prisoner_id": due.prisoner.id,
+                    "kind": due.kind,
+                    "occasion": due.occasion,
+                },
+            )
+        ]
+        if not fresh:
+            continue
+        token = unsubscribe_token(settings, volunteer)
+        url = f"{settings.base_url}/volunteer/unsubscribe?token={token}"
+        outbox.enqueue(
+            session,
+            to=volunteer.email,
+            template="volunteer_reminders",
+            context={
+                "items": [
+                    {
+                        "kind": due.kind,
+                        "name": due.prisoner.name_latin,
+                        "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}",
+                        "occasion": due.occasion,
+                    }
+                    for due in fresh
+                ],
+                "unsubscribe": url,
+            },
+            locale=volunteer.locale,
+            headers={
+                "List-Unsubscribe": f"<{url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            base_url=settings.base_url,
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,219 @@
+"""Volunteers' pages: sign in by e-mail link, log letters, follow people, see their own record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from campaign.db import SessionDep, utcnow
+from campaign.i18n import _, get_locale
+from campaign.prisoners import reminders, service, volunteers
+from campaign.prisoners.models import Volunteer
+from campaign.ratelimit import Limiter
+from campaign.security import ip_hash
+from campaign.settings import Settings
+from campaign.web import FormData, FormErrors, RedirectTo, found, redirect, render
+
+router = APIRouter()
+
+PRIVATE = {"cache-control": "private, no-store"}
+
+
+def cookie_name(settings: Settings) -> str:
+    """`__Host-` over https binds the cookie to this exact origin."""
+    return "__Host-campaign_volunteer" if settings.secure_cookies else "campaign_volunteer"
+
+
+def optional_volunteer(request: Request, session: SessionDep) -> Volunteer | None:
+    """The signed-in volunteer, or None."""
+    settings = request.app.state.settings
+    token = request.cookies.get(cookie_name(settings))
+    if not token:
+        return None
+    return volunteers.volunteer_for_cookie(session, settings=settings, token=token)
+
+
+OptionalVolunteer = Annotated[Volunteer | None, Depends(optional_volunteer)]
+
+
+def current_volunteer(request: Request, volunteer: OptionalVolunteer) -> Volunteer:
+    """The signed-in volunteer; others are sent to the sign-in page."""
+    if volunteer is None:
+        raise RedirectTo("/volunteer/signin")
+    return volunteer
+
+
+CurrentVolunteer = Annotated[Volunteer, Depends(current_volunteer)]
+
+
+@router.get("/volunteer/signin")
+def signin_page(request: Request, session: SessionDep, token: str = "") -> Response:
+    """The e-mail form; or, with a link's token, a button that signs in (link scanners only GET)."""
+    context = {"form": {}, "errors": FormErrors(), "token": token, "sent": False}
+    return render(request, "volunteers/signin.html", context, headers=PRIVATE)
+
+
+@router.post("/volunteer/signin")
+def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
+    settings = request.app.state.settings
+    if raw.get("token"):
+        volunteer = volunteers.use_link(session, settings=settings, token=raw["token"])
+        if volunteer is None:
+            context = {"form": {}, "errors": FormErrors(), "token": "", "sent": False, "bad": True}
+            return render(
+                request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE
+            )
+        response = redirect("/volunteer")
+        response.set_cookie(
+            cookie_name(settings),
+            volunteers.session_token(settings, volunteer),
+            max_age=volunteers.SESSION_DAYS * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+        return response
+    email, errors = volunteers.parse_email_form(raw)
+    if email is None:
+        context = {"form": raw, "errors": errors, "token": "", "sent": False}
+        return render(request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE)
+    volunteers.request_link(
+        session,
+        settings=settings,
+        limiter=Limiter(session),
+        email=email,
+        locale=get_locale(),
+        ip_hash=ip_hash(request, settings),
+    )
+    context = {"form": {}, "errors": FormErrors(), "token": "", "sent": True}
+    return render(request, "volunteers/signin.html", context, headers=PRIVATE)
+
+
+def _my_page(
+    request: Request,
+    session: SessionDep,
+    volunteer: Volunteer,
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> Response:
+    today = utcnow().date()
+    letters = volunteers.my_letters(session, volunteer=volunteer, today=today)
+    context = {
+        "volunteer": volunteer,
+        "letters": letters,
+        "follow_ups": [item for item in letters if item.follow_up],
+        "errors": errors or FormErrors(),
+        "today": today.isoformat(),
+    }
+    return render(request, "volunteers/me.html", context, status_code=status, headers=PRIVATE)
+
+
+@router.get("/volunteer")
+def my_page(request: Request, session: SessionDep, volunteer: CurrentVolunteer) -> Response:
+    return _my_page(request, session, volunteer)
+
+
+@router.post("/volunteer/settings")
+def save_settings(
+    request: Request, session: SessionDep, volunteer: CurrentVolunteer, raw: FormData
+) -> Response:
+    errors = volunteers.save_settings(session, volunteer=volunteer, raw=raw)
+    if errors:
+        return _my_page(request, session, volunteer, errors, status=400)
+    return redirect("/volunteer", flash=_("Your settings are saved."), request=request)
+
+
+@router.post("/volunteer/signout")
+def signout(request: Request, session: SessionDep, volunteer: CurrentVolunteer) -> Response:
+    volunteers.sign_out(session, volunteer=volunteer)
+    response = redirect("/prisoners")
+    response.delete_cookie(
+        cookie_name(request.app.state.settings),
+        path="/",
+        secure=request.app.state.settings.secure_cookies,
+        httponly=True,
+    )
+    return response
+
+
+@router.post("/volunteer/letters/{letter_id}")
+def letter_outcome(
+    request: Request,
+    session: SessionDep,
+    volunteer: CurrentVolunteer,
+    letter_id: int,
+    raw: FormData,
+) -> Response:
+    """Mark a letter returned or answered, with the date and an optional note."""
+    try:
+        on = date.fromisoformat(raw.get("outcome_on", "").strip())
+    except ValueError:
+        on = utcnow().date()
+    changed = volunteers.mark_outcome(
+        session,
+        volunteer=volunteer,
+        letter_id=letter_id,
+        state=raw.get("state", ""),
+        on=min(on, utcnow().date()),
+        note=raw.get("note", ""),
+    )
+    if not changed:
+        raise HTTPException(status_code=404, detail=_("There is no such letter of yours."))
+    return redirect("/volunteer", flash=_("Your changes are saved."), request=request)
+
+
+@router.post("/prisoners/{slug}/log")
+def log_letter(
+    request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData
+) -> Response:
+    """Log a letter sent to this person; a released person's letter is kept with a warning."""
+    prisoner, _facility = found(service.public_prisoner(session, slug))
+    today = utcnow().date()
+    checked, errors = volunteers.parse_log(raw, today=today)
+    if checked is None:
+        message = " ".join(errors.values())
+        return redirect(f"/prisoners/{slug}", flash=message, request=request)
+    outcome = volunteers.log_letter(
+        session, volunteer=volunteer, prisoner=prisoner, sent_on=checked[0], channel=checked[1]
+    )
+    message = (
+        _("Your letter is logged. Thank you!")
+        if outcome is volunteers.LogOutcome.logged
+        else _("Logged, but the register says this person is no longer held: check the news.")
+    )
+    return redirect("/volunteer", flash=message, request=request)
+
+
+@router.post("/prisoners/{slug}/follow")
+def follow(
+    request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData
+) -> Response:
+    prisoner, _facility = found(service.public_prisoner(session, slug))
+    volunteers.set_follow(session, volunteer=volunteer, prisoner=prisoner, on=raw.get("on") == "1")
+    return redirect(f"/prisoners/{slug}", flash=_("Your changes are saved."), request=request)
+
+
+@router.get("/volunteer/unsubscribe")
+def unsubscribe_page(request: Request, token: str = "") -> Response:
+    context = {"token": token, "done": False}
+    return render(request, "volunteers/unsubscribe.html", context, headers=PRIVATE)
+
+
+@router.post("/volunteer/unsubscribe")
+def unsubscribe(request: Request, session: SessionDep, raw: FormData, token: str = "") -> Response:
+    """One click, from the mail client (RFC 8058) or the page's button; no sign-in needed."""
+    done = reminders.unsubscribe(
+        session, settings=request.app.state.settings, token=token or raw.get("token", "")
+    )
+    context = {"token": "", "done": done, "invalid": not done}
+    return render(
+        request,
+        "volunteers/unsubscribe.html",
+        context,
+        status_code=200 if done else 400,
+        headers=PRIVATE,
+    )
