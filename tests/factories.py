@@ -231,4 +231,10 @@ def log_letters(engine: Engine, prisoner: Prisoner, *days: date) -> None:
     """Letters sent to the prisoner on the given days, by no one in particular."""
     with transaction(engine) as session:
         for day in days:
-            session.add(SolidarityLetter(prisoner_id=prisoner.id, sent_on=day))  # type: ignore[arg-type]
+            session.add(
+                SolidarityLetter(
+                    prisoner_id=prisoner.id,  # type: ignore[arg-type]
+                    facility_id=prisoner.facility_id,
+                    sent_on=day,
+                )
+            )

@@ -14,7 +14,7 @@ from campaign.csvimport import rows_from_upload
 from campaign.db import SessionDep, utcnow
 from campaign.i18n import _, ngettext
 from campaign.images import MAX_BYTES, ImageError, store_image
-from campaign.prisoners import facilities, register
+from campaign.prisoners import dashboard, facilities, register
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
 
@@ -60,6 +60,23 @@ def _form_page(
     }
     return render(
         request, "admin/prisoners/form.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/dashboard")
+def overview(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    """Who has gone without mail, facilities' answer rates, birthdays and releases ahead."""
+    board = dashboard.dashboard(session, today=utcnow().date())
+    return render(request, "admin/prisoners/dashboard.html", {"board": board}, headers=NO_STORE)
+
+
+@router.get("/letters.csv")
+def letters_export(session: SessionDep, user: CurrentOrganiser) -> Response:
+    """Letters per person (counts only, no volunteer), audited like every export."""
+    audit.record(session, by=user, action="prisoners.letters_exported")
+    headers = {"content-disposition": 'attachment; filename="prisoner-letters.csv"', **NO_STORE}
+    return Response(
+        dashboard.letters_csv(session), media_type="text/csv; charset=utf-8", headers=headers
     )
 
 

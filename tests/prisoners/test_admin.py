@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,8 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.audit import AuditEvent
-from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.models import Facility, Prisoner, SolidarityLetter
 from tests.conftest import csrf_from
+from tests.factories import log_letters, make_prisoner
 from tests.prisoners.test_register import ANNA, HEADER, IVAN
 from tests.test_cli import campaign
 
@@ -131,3 +133,34 @@ def test_strangers_cannot_see_the_register(client: TestClient) -> None:
     for path in ("/admin/prisoners", "/admin/prisoners/export.csv", "/admin/facilities"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code in {303, 401, 403}
+
+
+def test_the_overview_shows_silences_facility_answers_and_what_is_ahead(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    today = date.today()
+    quiet = make_prisoner(
+        engine, name_latin="Quiet Person", birth_date=today - timedelta(days=365 * 30 - 5)
+    )
+    busy = make_prisoner(
+        engine, name_latin="Busy Person", release_expected_on=today + timedelta(days=20)
+    )
+    log_letters(engine, quiet, today - timedelta(days=75))
+    log_letters(engine, busy, today - timedelta(days=2), today - timedelta(days=3))
+    with Session(engine) as session:
+        answered = session.exec(
+            select(SolidarityLetter).where(SolidarityLetter.prisoner_id == busy.id)
+        ).first()
+        assert answered is not None
+        answered.state = "answered"
+        session.add(answered)
+        session.commit()
+    page = organiser_client.get("/admin/prisoners/dashboard")
+    assert page.status_code == 200
+    text = page.text
+    sixty = text.index("60 days or more")
+    assert sixty < text.index("Quiet Person") < text.index("30 days or more")
+    assert "<td>Colony No. 4</td><td>3</td><td>0</td><td>1</td><td>33</td>" in text
+    assert "Busy Person" in text.split("Releases expected")[1]
+    exported = organiser_client.get("/admin/prisoners/letters.csv")
+    assert exported.status_code == 200 and "Busy Person,2,0,1," in exported.text

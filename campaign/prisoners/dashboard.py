@@ -1,0 +1,136 @@
+"""What organisers watch: who has gone without mail, which facilities pass letters on, and
+what is coming up. Statistics never name a volunteer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from campaign.csvcells import csv_lines
+from campaign.prisoners.models import Facility, LetterState, Prisoner, SolidarityLetter
+from campaign.prisoners.service import HELD, next_birthday
+
+SILENCES = (30, 60, 90)
+AHEAD_DAYS = 30
+
+
+@dataclass(frozen=True)
+class FacilityStats:
+    name: str
+    sent: int
+    returned: int
+    answered: int
+
+    @property
+    def answer_rate(self) -> int:
+        """Per cent of letters answered (0 when none were sent)."""
+        return round(100 * self.answered / self.sent) if self.sent else 0
+
+
+@dataclass(frozen=True)
+class Board:
+    silent: dict[int, list[tuple[Prisoner, date | None]]]  # days → people and their last letter
+    facilities: list[FacilityStats]
+    birthdays: list[tuple[Prisoner, date]]
+    releases: list[Prisoner]
+
+
+def _last_letters(session: Session) -> dict[int, date]:
+    rows = session.exec(
+        select(SolidarityLetter.prisoner_id, func.max(SolidarityLetter.sent_on)).group_by(
+            col(SolidarityLetter.prisoner_id)
+        )
+    ).all()
+    return {prisoner_id: last for prisoner_id, last in rows}
+
+
+def facility_stats(session: Session) -> list[FacilityStats]:
+    """Letters sent, returned and answered per facility they went to, most letters first."""
+    rows = session.exec(
+        select(
+            Facility.name,
+            func.count(col(SolidarityLetter.id)),
+            func.sum(case((col(SolidarityLetter.state) == LetterState.returned, 1), else_=0)),
+            func.sum(case((col(SolidarityLetter.state) == LetterState.answered, 1), else_=0)),
+        )
+        .join(Facility, col(Facility.id) == col(SolidarityLetter.facility_id))
+        .group_by(col(Facility.name))
+        .order_by(func.count(col(SolidarityLetter.id)).desc(), col(Facility.name))
+    ).all()
+    return [FacilityStats(name, int(n), int(r or 0), int(a or 0)) for name, n, r, a in rows]
+
+
+def dashboard(session: Session, *, today: date) -> Board:
+    """The organiser's overview of the register and its mail."""
+    held = session.exec(
+        select(Prisoner)
+        .where(col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True))
+        .order_by(col(Prisoner.name_latin))
+    ).all()
+    last = _last_letters(session)
+    silent: dict[int, list[tuple[Prisoner, date | None]]] = {days: [] for days in SILENCES}
+    for prisoner in held:
+        latest = last.get(prisoner.id or 0)
+        for days in reversed(SILENCES):  # each person in the longest silence that applies
+            if latest is None or latest <= today - timedelta(days=days):
+                silent[days].append((prisoner, latest))
+                break
+    horizon = today + timedelta(days=AHEAD_DAYS)
+    birthdays = sorted(
+        (
+            (prisoner, next_birthday(prisoner.birth_date, today))
+            for prisoner in held
+            if prisoner.birth_date is not None
+        ),
+        key=lambda item: item[1],
+    )
+    releases = session.exec(
+        select(Prisoner)
+        .where(
+            col(Prisoner.status).in_(HELD),
+            col(Prisoner.release_expected_on) >= today,
+            col(Prisoner.release_expected_on) <= horizon + timedelta(days=60),
+        )
+        .order_by(col(Prisoner.release_expected_on))
+    ).all()
+    return Board(
+        silent,
+        facility_stats(session),
+        [item for item in birthdays if item[1] <= horizon],
+        list(releases),
+    )
+
+
+def letters_csv(session: Session) -> bytes:
+    """Letters per person: sent, returned, answered, the last one; no volunteer at all."""
+    rows = session.execute(
+        sa_select(
+            col(Prisoner.external_id),
+            col(Prisoner.name_latin),
+            func.count(col(SolidarityLetter.id)),
+            func.sum(case((col(SolidarityLetter.state) == LetterState.returned, 1), else_=0)),
+            func.sum(case((col(SolidarityLetter.state) == LetterState.answered, 1), else_=0)),
+            func.max(col(SolidarityLetter.sent_on)),
+        )
+        .outerjoin(SolidarityLetter, col(SolidarityLetter.prisoner_id) == col(Prisoner.id))
+        .group_by(col(Prisoner.id), col(Prisoner.external_id), col(Prisoner.name_latin))
+        .order_by(col(Prisoner.name_latin))
+    ).all()
+    header: list[object] = ["external_id", "name", "letters", "returned", "answered", "last_letter"]
+    lines: list[list[object]] = [header]
+    for external_id, name, n, returned, answered, latest in rows:
+        lines.append(
+            [
+                external_id,
+                name,
+                n,
+                returned or 0,
+                answered or 0,
+                latest.isoformat() if latest else "",
+            ]
+        )
+    return "\ufeff".encode() + b"".join(csv_lines(lines))
