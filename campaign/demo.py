@@ -16,6 +16,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
+from campaign.prisoners.demo import load_demo_prisoners
 from campaign.security import email_index
 from campaign.settings import Settings
 
@@ -201,6 +202,7 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
     if not campaigns.all_campaigns(session):
         _demo_letter_campaign(session)
         added = True
+    added = load_demo_prisoners(session, today=utcnow().date()) or added
     return added
 
 

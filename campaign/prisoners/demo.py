@@ -1,0 +1,110 @@
+"""Demo prisoners for `make run`: fictional people (their names say so), several facilities,
+and letters logged over the past months, so that the list, the profile and the overview have
+something to show."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from campaign.prisoners import facilities, register
+from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter
+
+FACILITIES = [
+    ("Penal colony No. 4 (demo)", "ул. Антоновская, 1\n246035 г. Гомель", "BY"),
+    ("Penal colony No. 24 (demo)", "ул. Садовая, 1\n222520 г. Заречье", "BY"),
+    ("Remand prison No. 1 (demo)", "ул. Володарского, 2\n220030 г. Минск", "BY"),
+]
+# Fictional people: "Prykladny" is Belarusian for "example".
+# (Latin, Cyrillic, the Cyrillic in the dative case for the envelope, gender)
+FIRST = [
+    ("Alena", "Алена", "Алене", "female"),
+    ("Maryna", "Марына", "Марыне", "female"),
+    ("Iryna", "Ірына", "Ірыне", "female"),
+    ("Siarhei", "Сяргей", "Сяргею", "male"),
+    ("Pavel", "Павел", "Паўлу", "male"),
+    ("Andrei", "Андрэй", "Андрэю", "male"),
+    ("Volha", "Вольга", "Вользе", "female"),
+    ("Dzmitry", "Дзмітры", "Дзмітрыю", "male"),
+]
+REGIONS = ["Minsk", "Hrodna", "Homiel", "Brest", "Viciebsk", "Mahiloŭ"]
+INTERESTS = [
+    "Gardening, crosswords, news about her cat",
+    "Football (FC Dinamo Minsk), history books",
+    "Poetry, drawing, letters from other countries",
+    "Cooking, travel stories, learning English",
+]
+
+
+def load_demo_prisoners(session: Session, *, today: date) -> bool:
+    """Add the demo register unless it is there; True when something was added."""
+    if session.exec(select(Prisoner.id)).first() is not None:
+        return False
+    rng = random.Random("demo-prisoners")  # noqa: S311 - demo data, not security
+    for name, address, country in FACILITIES:
+        form, errors = facilities.parse_facility(
+            {"name": name, "address": address, "country": country}
+        )
+        assert form is not None, errors
+        facilities.save_facility(session, form=form)
+    rows = [_row(n, rng, today) for n in range(20)]
+    report = register.import_prisoners(session, rows, apply=True, today=today)
+    assert report.ok, report.errors
+    for prisoner in session.exec(select(Prisoner)).all():
+        # Some get plenty of mail, some none: the list puts the forgotten first.
+        for _ in range(rng.choice([0, 0, 1, 2, 4, 7])):
+            sent = today - timedelta(days=rng.randint(1, 150))
+            state = rng.choice(
+                [LetterState.sent] * 5 + [LetterState.answered, LetterState.returned]
+            )
+            session.add(
+                SolidarityLetter(
+                    prisoner_id=prisoner.id,  # type: ignore[arg-type]
+                    facility_id=prisoner.facility_id,
+                    sent_on=sent,
+                    channel=rng.choice(list(Channel)).value,
+                    state=state.value,
+                    outcome_on=None if state == LetterState.sent else sent + timedelta(days=30),
+                )
+            )
+    session.flush()
+    return True
+
+
+def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
+    latin, cyrillic, cyrillic_dative, gender = FIRST[n % len(FIRST)]
+    surname = "Prykladnaja" if gender == "female" else "Prykladny"
+    surname_cyrillic = "Прыкладная" if gender == "female" else "Прыкладны"
+    dative = "Прыкладной" if gender == "female" else "Прыкладнаму"
+    facility, address, _country = FACILITIES[n % len(FACILITIES)]
+    arrested = today - timedelta(days=rng.randint(200, 1500))
+    birth = date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    if n == 3:
+        birth = birth.replace(month=today.month)  # someone with a birthday this month
+    status = "detained" if n % 7 == 0 else "sentenced"
+    if n == 19:
+        status = "released"
+    return {
+        "external_id": f"demo-{n + 1}",
+        "name_latin": f"{latin} {surname} {n + 1}",
+        "name_cyrillic": f"{cyrillic} {surname_cyrillic}",
+        "gender": gender,
+        "birth_date": birth.isoformat(),
+        "region": REGIONS[n % len(REGIONS)],
+        "articles": "Art. 342, 369 (fictional)",
+        "sentence": "" if status == "detained" else f"{rng.randint(2, 8)} years (fictional)",
+        "arrested_on": arrested.isoformat(),
+        "release_expected_on": (arrested + timedelta(days=rng.randint(800, 3000))).isoformat()
+        if status == "sentenced"
+        else "",
+        "status": status,
+        "accepts_letters": "no" if n == 11 else "yes",
+        "facility": facility,
+        "letter_address": f"{dative} {cyrillic_dative}\n{address}",
+        "interests": INTERESTS[n % len(INTERESTS)],
+        "writer_notes": "A fictional record for the demo.",
+        "source": "Demo data: a fictional person",
+        "source_date": today.isoformat(),
+    }
