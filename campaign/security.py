@@ -6,15 +6,19 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign.settings import Settings
+
+T = TypeVar("T")
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -61,6 +65,36 @@ def read_token(settings: Settings, purpose: str, token: str, max_age: int) -> An
         return signer(settings, purpose).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
+
+
+def row_token(settings: Settings, purpose: str, row_id: int | None, nonce: str) -> str:
+    """A signed token naming a row and its current nonce (a link in a mail, a cookie)."""
+    return str(signer(settings, purpose).dumps([row_id, nonce]))
+
+
+def row_for_token(
+    session: Session,
+    model: type[T],
+    *,
+    settings: Settings,
+    purpose: str,
+    token: str,
+    max_age: int,
+    nonce: Callable[[T], str | None],
+) -> T | None:
+    """The row a token from row_token points to, if genuine, unexpired and its nonce current.
+
+    Changing the row's nonce makes every token issued before worthless (a used link, a
+    signed-out session).
+    """
+    payload = read_token(settings, purpose, token, max_age=max_age)
+    if not isinstance(payload, list) or len(payload) != 2 or not isinstance(payload[0], int):
+        return None
+    row = session.get(model, payload[0])
+    current = nonce(row) if row is not None else None
+    if not current or not secrets.compare_digest(current, str(payload[1])):
+        return None
+    return row
 
 
 def keyed_hash(settings: Settings, purpose: str, value: str) -> str:

@@ -34,7 +34,7 @@ from campaign.letters.templates import render_template, sample_context
 from campaign.mail import outbox
 from campaign.mail.models import MailStatus
 from campaign.ratelimit import Limiter
-from campaign.security import email_index, read_token, signer
+from campaign.security import email_index, row_for_token, row_token
 from campaign.settings import Settings
 
 MAX_MAILS_PER_SENDER = 3
@@ -163,7 +163,7 @@ def submit(
             )
         )
     session.flush()
-    token = str(signer(settings, "letter-sender").dumps([sender.id, sender.token_nonce]))
+    token = row_token(settings, "letter-sender", sender.id, sender.token_nonce)
     url = f"{settings.base_url}/letters/{campaign.slug}"
     outbox.enqueue(
         session,
@@ -185,17 +185,16 @@ def sender_for_token(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> LetterSender | None:
     """The sender a confirmation link points to, if the link is genuine and not expired."""
-    payload = read_token(
-        settings, "letter-sender", token, max_age=settings.signature_confirm_days * 86400
+    sender = row_for_token(
+        session,
+        LetterSender,
+        settings=settings,
+        purpose="letter-sender",
+        token=token,
+        max_age=settings.signature_confirm_days * 86400,
+        nonce=lambda row: row.token_nonce,
     )
-    if not isinstance(payload, list) or len(payload) != 2:
-        return None
-    sender = session.get(LetterSender, payload[0])
-    if sender is None or sender.campaign_id != campaign.id:
-        return None
-    if not secrets.compare_digest(sender.token_nonce, str(payload[1])):
-        return None
-    return sender
+    return sender if sender is not None and sender.campaign_id == campaign.id else None
 
 
 def confirm(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +28,7 @@ from campaign.letters.models import (
     SenderStatus,
 )
 from campaign.mail import outbox
-from campaign.security import read_token, signer
+from campaign.security import row_for_token, row_token
 from campaign.settings import Settings
 
 FOLLOW_UP_AFTER = timedelta(days=14)
@@ -122,20 +121,23 @@ def reply_of(session: Session, campaign: LetterCampaign, reply_id: int) -> Offic
 
 def reply_token(settings: Settings, sender: LetterSender) -> str:
     """The signed token of the "did they answer?" link."""
-    return str(signer(settings, "letter-reply").dumps([sender.id, sender.token_nonce]))
+    return row_token(settings, "letter-reply", sender.id, sender.token_nonce)
 
 
 def sender_for_reply_token(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> LetterSender | None:
     """The supporter a "did they answer?" link was sent to, if the link is genuine."""
-    payload = read_token(settings, "letter-reply", token, max_age=REPLY_LINK_DAYS * 86400)
-    if not isinstance(payload, list) or len(payload) != 2:
-        return None
-    sender = session.get(LetterSender, payload[0])
-    if sender is None or sender.campaign_id != campaign.id:
-        return None
-    return sender if secrets.compare_digest(sender.token_nonce, str(payload[1])) else None
+    sender = row_for_token(
+        session,
+        LetterSender,
+        settings=settings,
+        purpose="letter-reply",
+        token=token,
+        max_age=REPLY_LINK_DAYS * 86400,
+        nonce=lambda row: row.token_nonce,
+    )
+    return sender if sender is not None and sender.campaign_id == campaign.id else None
 
 
 def ask_about_replies(

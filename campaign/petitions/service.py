@@ -23,7 +23,7 @@ from campaign.petitions.models import (
     SignatureStatus,
 )
 from campaign.ratelimit import Limiter
-from campaign.security import email_index, read_token, signer
+from campaign.security import email_index, read_token, row_for_token, row_token, signer
 from campaign.settings import Settings
 
 MAX_MAILS_PER_SIGNATURE = 3
@@ -279,7 +279,7 @@ def _repeat_signature(
 
 def confirmation_token(settings: Settings, signature: Signature) -> str:
     """The signed token of a signature's confirmation link."""
-    return str(signer(settings, "signature").dumps([signature.id, signature.token_nonce]))
+    return row_token(settings, "signature", signature.id, signature.token_nonce or "")
 
 
 def _mail_confirmation(
@@ -313,17 +313,16 @@ def signature_for_token(
     session: Session, *, settings: Settings, petition: Petition, token: str
 ) -> Signature | None:
     """The signature a confirmation link points to, if the link is genuine and not expired."""
-    payload = read_token(
-        settings, "signature", token, max_age=settings.signature_confirm_days * 86400
+    signature = row_for_token(
+        session,
+        Signature,
+        settings=settings,
+        purpose="signature",
+        token=token,
+        max_age=settings.signature_confirm_days * 86400,
+        nonce=lambda row: row.token_nonce,
     )
-    if not isinstance(payload, list) or len(payload) != 2:
-        return None
-    signature = session.get(Signature, payload[0])
-    if signature is None or signature.petition_id != petition.id:
-        return None
-    if not secrets.compare_digest(signature.token_nonce or "-", str(payload[1])):
-        return None
-    return signature
+    return signature if signature is not None and signature.petition_id == petition.id else None
 
 
 def confirm_signature(

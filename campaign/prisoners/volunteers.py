@@ -25,7 +25,7 @@ from campaign.prisoners.models import (
     Volunteer,
 )
 from campaign.ratelimit import Limiter
-from campaign.security import email_index, read_token, signer
+from campaign.security import email_index, row_for_token, row_token
 from campaign.settings import Settings
 from campaign.web import FormErrors
 
@@ -75,7 +75,7 @@ def request_link(
         )
         session.add(volunteer)
         session.flush()
-    token = signer(settings, "volunteer-link").dumps([volunteer.id, volunteer.login_nonce])
+    token = row_token(settings, "volunteer-link", volunteer.id, volunteer.login_nonce)
     outbox.enqueue(
         session,
         to=volunteer.email,
@@ -91,11 +91,16 @@ def request_link(
 
 def use_link(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
     """The volunteer a sign-in link belongs to; the link works once."""
-    payload = read_token(settings, "volunteer-link", token, max_age=LINK_MINUTES * 60)
-    if not isinstance(payload, list) or len(payload) != 2:
-        return None
-    volunteer = session.get(Volunteer, payload[0])
-    if volunteer is None or not secrets.compare_digest(volunteer.login_nonce, str(payload[1])):
+    volunteer = row_for_token(
+        session,
+        Volunteer,
+        settings=settings,
+        purpose="volunteer-link",
+        token=token,
+        max_age=LINK_MINUTES * 60,
+        nonce=lambda row: row.login_nonce,
+    )
+    if volunteer is None:
         return None
     volunteer.login_nonce = secrets.token_urlsafe(12)
     session.add(volunteer)
@@ -105,18 +110,20 @@ def use_link(session: Session, *, settings: Settings, token: str) -> Volunteer |
 
 def session_token(settings: Settings, volunteer: Volunteer) -> str:
     """The value of the volunteer's cookie."""
-    return str(signer(settings, "volunteer-session").dumps([volunteer.id, volunteer.session_nonce]))
+    return row_token(settings, "volunteer-session", volunteer.id, volunteer.session_nonce)
 
 
 def volunteer_for_cookie(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
     """The signed-in volunteer, if the cookie is genuine, recent and not signed out."""
-    payload = read_token(settings, "volunteer-session", token, max_age=SESSION_DAYS * 86400)
-    if not isinstance(payload, list) or len(payload) != 2:
-        return None
-    volunteer = session.get(Volunteer, payload[0])
-    if volunteer is None or not secrets.compare_digest(volunteer.session_nonce, str(payload[1])):
-        return None
-    return volunteer
+    return row_for_token(
+        session,
+        Volunteer,
+        settings=settings,
+        purpose="volunteer-session",
+        token=token,
+        max_age=SESSION_DAYS * 86400,
+        nonce=lambda row: row.session_nonce,
+    )
 
 
 def sign_out(session: Session, *, volunteer: Volunteer) -> None:
