@@ -119,5 +119,8 @@ def increment(session: Session, table: Any, keys: dict[str, Any], column: str, d
 def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless its key exists; True when this call inserted it (atomic on both)."""
     dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
-    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING rather than rowcount: through a Session on psycopg a skipped conflict still
+    # reported a row (the reminders test caught it), a returned key cannot lie.
+    first_key = list(table.primary_key.columns)[0]
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(first_key)
+    return session.execute(statement).first() is not None
