@@ -1,18 +1,25 @@
-"""Letters on paper: one A4 page (or more) per letter, the address placed for a window envelope."""
+"""Letters on paper: A4, DIN 5008 form B, the address placed for a DL or C5 window envelope."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from campaign.settings import PROJECT_DIR
+from campaign.pdfs import FONT, document
 
-FONT_DIR = PROJECT_DIR / "static" / "fonts"
-# DIN 5008 form B: the address field a DL or C5/6 window envelope shows.
+# The address field a DL or C5 window envelope shows; anything outside it is hidden or misread.
 WINDOW_X, WINDOW_Y, WINDOW_W, WINDOW_H = 20.0, 45.0, 85.0, 40.0
-LEFT, RIGHT, TOP = 25.0, 20.0, 15.0
+ADDRESS_LINE = 4.5
+ADDRESS_ROWS = int(WINDOW_H // ADDRESS_LINE)
+LEFT, RIGHT, TOP, BOTTOM = 25.0, 20.0, 15.0, 20.0
+SENDER_X = 125.0
+DATE_Y = 97.0
+BODY_LINE = 5.5
+SIGNATURE_SPACE = 16.0
+SIGNATURE_W = 60.0
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -20,73 +27,102 @@ class PrintedLetter:
     """One letter on paper: who writes, to whom, when, and what."""
 
     sender_name: str
-    sender_lines: list[str] = field(default_factory=list)
-    recipient_lines: list[str] = field(default_factory=list)
-    date: str = ""
-    subject: str = ""
-    body: str = ""
+    sender_lines: list[str]
+    recipient_lines: list[str]
+    date: str
+    subject: str
+    body: str
 
 
 def letters_pdf(letters: Sequence[PrintedLetter], *, title: str) -> bytes:
     """One A4 PDF, each letter starting on a new page, laid out for a DL/C5 window envelope."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("campaign")
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf: FPDF = document(title)
     pdf.set_margins(LEFT, TOP, RIGHT)
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_auto_page_break(auto=True, margin=BOTTOM)
     for letter in letters:
         _letter(pdf, letter)
     return bytes(pdf.output())
 
 
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """The text cut to one line of the given width, marked with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + ELLIPSIS) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def _address_rows(pdf: FPDF, lines: Sequence[str]) -> list[str]:
+    """The recipient's lines as they fit the window, at most ADDRESS_ROWS of them."""
+    width = WINDOW_W - 2 * pdf.c_margin
+    wrapped: list[str] = []
+    for line in lines:
+        split = pdf.multi_cell(WINDOW_W, ADDRESS_LINE, line, dry_run=True, output="LINES")
+        assert isinstance(split, list)
+        wrapped.extend(split)
+    if len(wrapped) <= ADDRESS_ROWS:
+        return wrapped
+    rows = [_fit(pdf, line, width) for line in lines if line.strip()]
+    # The post delivers by the last lines (street, town, country), so the name stays on top
+    # and the lines in between (title, institution) give way first.
+    if len(rows) > ADDRESS_ROWS:
+        rows = rows[:1] + rows[len(rows) - ADDRESS_ROWS + 1 :]
+    return rows
+
+
 def _marks(pdf: FPDF) -> None:
-    """Fold marks for the two folds of a DL envelope, and the hole-punch mark."""
+    """Fold marks for the two folds into a DL envelope, and the longer hole-punch mark."""
     pdf.set_draw_color(120, 120, 120)
     pdf.set_line_width(0.2)
     for y, length in ((105.0, 5.0), (210.0, 5.0), (148.5, 8.0)):
         pdf.line(3, y, 3 + length, y)
+    pdf.set_draw_color(0, 0, 0)
 
 
 def _letter(pdf: FPDF, letter: PrintedLetter) -> None:
     pdf.add_page()
     _marks(pdf)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.set_xy(120, TOP + 5)
-    pdf.multi_cell(70, 5, letter.sender_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
+    sender_w = pdf.w - RIGHT - SENDER_X
+    pdf.set_xy(SENDER_X, TOP)
+    pdf.set_font(FONT, "B", 9)
+    pdf.multi_cell(sender_w, 4.5, letter.sender_name, align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "", 9)
     for line in letter.sender_lines:
-        pdf.set_x(120)
-        pdf.multi_cell(70, 4.5, line, new_x="LMARGIN", new_y="NEXT")
-    # The return line sits just above the window, so the post office sees it too.
-    pdf.set_font("DejaVu", "", 7)
-    pdf.set_xy(WINDOW_X, WINDOW_Y - 5)
-    return_line = " · ".join([letter.sender_name, *letter.sender_lines])
-    pdf.cell(WINDOW_W, 4, return_line[:90])
-    pdf.set_font("DejaVu", "", 10)
-    pdf.set_xy(WINDOW_X, WINDOW_Y)
-    for line in letter.recipient_lines[:8]:
-        if pdf.get_y() > WINDOW_Y + WINDOW_H - 5:
+        # Below this the block would run into the date.
+        if pdf.get_y() > DATE_Y - 10:
             break
-        pdf.set_x(WINDOW_X)
-        pdf.multi_cell(WINDOW_W, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.set_xy(LEFT, 97)
+        pdf.multi_cell(sender_w, 4.5, line, align="L", new_x="LEFT", new_y="NEXT")
+
+    # The return address shows through the window too, so undeliverable mail comes back.
+    pdf.set_font(FONT, "", 7)
+    pdf.set_xy(WINDOW_X, WINDOW_Y - 4)
+    return_line = " · ".join(part for part in (letter.sender_name, *letter.sender_lines) if part)
+    pdf.cell(WINDOW_W, 3.5, _fit(pdf, return_line, WINDOW_W - 2 * pdf.c_margin))
+
+    pdf.set_font(FONT, "", 10)
+    pdf.set_xy(WINDOW_X, WINDOW_Y)
+    for row in _address_rows(pdf, letter.recipient_lines):
+        pdf.cell(WINDOW_W, ADDRESS_LINE, row, new_x="LEFT", new_y="NEXT")
+
+    pdf.set_xy(LEFT, DATE_Y)
     pdf.cell(0, 5, letter.date, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    if letter.subject:
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(0, 6, letter.subject, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
-    pdf.set_font("DejaVu", "", 11)
-    pdf.multi_cell(0, 5.5, letter.body, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(16)
-    if pdf.get_y() > pdf.h - 40:
+    pdf.ln(8)
+    if letter.subject.strip():
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, letter.subject.strip(), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(5)
+    pdf.set_font(FONT, "", 11)
+    body = "\n".join(line.rstrip() for line in letter.body.strip().splitlines())
+    pdf.multi_cell(0, BODY_LINE, body, align="L", new_x="LMARGIN", new_y="NEXT")
+
+    # A signature line alone at the top of a page is better than one cut by the page break.
+    if pdf.will_page_break(SIGNATURE_SPACE + 8):
         pdf.add_page()
+    pdf.ln(SIGNATURE_SPACE)
     y = pdf.get_y()
-    pdf.set_draw_color(0, 0, 0)
-    pdf.line(LEFT, y, LEFT + 60, y)
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(60, 5, letter.sender_name)
+    pdf.line(LEFT, y, LEFT + SIGNATURE_W, y)
+    pdf.set_y(y + 1)
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(SIGNATURE_W, 5, letter.sender_name, new_x="LMARGIN", new_y="NEXT")
