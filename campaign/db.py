@@ -121,6 +121,6 @@ def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
     dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
     # RETURNING rather than rowcount: through a Session on psycopg a skipped conflict still
     # reported a row (the reminders test caught it), a returned key cannot lie.
-    first_key = list(table.primary_key.columns)[0]
+    first_key = next(iter(table.primary_key.columns))
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(first_key)
     return session.execute(statement).first() is not None
