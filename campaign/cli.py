@@ -154,7 +154,7 @@ def worker(once: bool, batch_size: int) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, mail_worker.stop)
         logging.getLogger("campaign.mail").info("mail worker started")
-        await mail_worker.run()
+        await mail_worker.run(periodic_every=settings.worker_jobs_every)
 
     asyncio.run(main())
 

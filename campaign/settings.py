@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     sign_limit_sustained: str = "30/hour"
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)
     trending_threshold: int = Field(default=20, ge=1)
+    worker_jobs_every: float = Field(default=60.0, gt=0, le=3600)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
