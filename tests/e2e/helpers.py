@@ -1,0 +1,109 @@
+"""What the browser journeys share: the live site's handle, the accessibility check, and small
+waits. Kept out of conftest.py so tests and fixtures import one module (pytest loads a conftest
+under its own name, which would give the tests a second copy of its state)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+from sqlmodel import Session, select
+
+from campaign.db import make_engine
+from tests.smtp_server import SmtpServer
+
+LINK = re.compile(r"https?://127\.0\.0\.1:\d+/[^\s\"'<>]+")
+
+
+@dataclass
+class Site:
+    """The app being served, its mail server and its logs."""
+
+    url: str
+    database_url: str
+    smtp: SmtpServer
+    log: Path
+    seen: int = 0
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def mail_to(self, address: str, *, timeout: float = 20.0, after: int = 0) -> EmailMessage:
+        """The latest message the SMTP server received for this address (waiting for it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.smtp.handler.messages[after:]):
+                if address in str(message["To"]):
+                    return message
+            time.sleep(0.2)
+        got = [str(m["To"]) for m in self.smtp.handler.messages]
+        raise AssertionError(f"no mail to {address} within {timeout} s; got mail to {got}")
+
+    def link_in(self, message: EmailMessage, path_part: str) -> str:
+        """The first link in the mail whose address contains path_part."""
+        body = message.get_body(("plain",))
+        assert body is not None
+        for link in LINK.findall(body.get_content()):
+            if path_part in link:
+                return str(link)
+        raise AssertionError(f"no link with {path_part!r} in the mail")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+_axe = Axe()
+# Pages (by id) with JavaScript off: page.evaluate() would wait for ever there, so axe is not run.
+SCRIPTS_OFF: set[int] = set()
+
+
+def assert_accessible(page: Page) -> None:
+    """No axe-core violation of serious or critical impact on the page as it is now.
+
+    axe needs scripts, so a browser with JavaScript off is checked by its sibling variants.
+    """
+    if id(page) in SCRIPTS_OFF:
+        return
+    results = _axe.run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility problems on {page.url}:\n" + "\n".join(bad)
+
+
+def unique_email(page: Page, who: str) -> str:
+    """An address no other test or variant uses."""
+    return f"{who}-{int(time.time() * 1000)}-{id(page) % 10000}@example.org"
+
+
+def wait_until(check: Any, timeout: float = 20.0) -> Any:
+    """Poll check() until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError("timed out waiting")
+
+
+def count_rows(database_url: str, model: Any, *where: Any) -> int:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return len(session.exec(select(model).where(*where)).all())
+    finally:
+        engine.dispose()
