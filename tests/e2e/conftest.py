@@ -150,7 +150,9 @@ def site(
             _empty_postgres(database_url)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright runs, its event loop is the running loop of the
+# test process, and the other test files' asyncio.run() would fail behind it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"

@@ -4,6 +4,7 @@ under its own name, which would give the tests a second copy of its state)."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import time
@@ -14,6 +15,7 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from campaign.db import make_engine
@@ -43,6 +45,16 @@ class Site:
             time.sleep(0.2)
         got = [str(m["To"]) for m in self.smtp.handler.messages]
         raise AssertionError(f"no mail to {address} within {timeout} s; got mail to {got}")
+
+    def mail_where(self, check: Any, *, timeout: float = 30.0, what: str = "") -> EmailMessage:
+        """The first message the SMTP server received that passes check (waiting for it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in list(self.smtp.handler.messages):
+                if check(message):
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no mail {what} within {timeout} s")
 
     def link_in(self, message: EmailMessage, path_part: str) -> str:
         """The first link in the mail whose address contains path_part."""
@@ -107,3 +119,27 @@ def count_rows(database_url: str, model: Any, *where: Any) -> int:
             return len(session.exec(select(model).where(*where)).all())
     finally:
         engine.dispose()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reader would copy out of a PDF."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def download(page: Page, click: Any) -> bytes:
+    """What the browser saves when click() starts a download."""
+    with page.expect_download() as started:
+        click()
+    path = started.value.path()
+    return Path(path).read_bytes()
+
+
+def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: str = "LT") -> None:
+    """Fill and send the sign form on the petition page open in the tab (fields found by id, so
+    the same steps work in every language)."""
+    page.locator("#field-name").fill(name)
+    page.locator("#field-email").fill(email)
+    page.locator("#field-country").select_option(country)
+    page.locator("#field-consent").check()
+    page.locator("form[action$='/sign'] button[type=submit]").click()
+    page.wait_for_load_state()
