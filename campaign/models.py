@@ -28,12 +28,14 @@ from campaign.prisoners.models import (
 )
 from campaign.ratelimit import RateCounter
 from campaign.sitesettings import SiteSetting
+from campaign.translated_content import ContentVersion
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEvent",
     "CampaignTarget",
+    "ContentVersion",
     "Facility",
     "Follow",
     "Letter",

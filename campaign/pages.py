@@ -7,10 +7,12 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.db import SessionDep, check_database
+from campaign.i18n import get_locale
 from campaign.images import image_path
 from campaign.letters.campaigns import open_campaigns
 from campaign.petitions.service import displayed_goal, open_petitions
 from campaign.settings import ConfigError
+from campaign.translated_content import localized_many
 from campaign.web import render
 
 router = APIRouter()
@@ -18,10 +20,11 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, session: SessionDep) -> Response:
+    locale = get_locale()
     context = {
-        "petitions": open_petitions(session),
+        "petitions": localized_many(session, "petition", open_petitions(session), locale),
         "displayed_goal": displayed_goal,
-        "campaigns": open_campaigns(session),
+        "campaigns": localized_many(session, "letters", open_campaigns(session), locale),
     }
     return render(request, "home.html", context)
 

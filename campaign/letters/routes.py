@@ -17,6 +17,7 @@ from campaign.markdown import render_markdown
 from campaign.petitions.service import public_petition_by_id
 from campaign.ratelimit import Limiter
 from campaign.security import ip_hash
+from campaign.translated_content import localized, localized_many
 from campaign.web import FormData, FormErrors, found, redirect, render
 
 router = APIRouter(prefix="/letters")
@@ -32,7 +33,8 @@ def public_campaign(session: SessionDep, slug: str) -> LetterCampaign:
 
 @router.get("")
 def campaign_list(request: Request, session: SessionDep) -> Response:
-    return render(request, "letters/list.html", {"campaigns": campaigns.open_campaigns(session)})
+    shown = localized_many(session, "letters", campaigns.open_campaigns(session), get_locale())
+    return render(request, "letters/list.html", {"campaigns": shown})
 
 
 def _campaign_page(
@@ -46,9 +48,10 @@ def _campaign_page(
 ) -> Response:
     officials = campaigns.targets(session, campaign)
     addresses = compose.email_addresses(session, officials)
+    shown = localized(session, "letters", campaign, get_locale())
     context = {
-        "campaign": campaign,
-        "purpose_html": render_markdown(campaign.purpose),
+        "campaign": shown,
+        "purpose_html": render_markdown(shown.purpose),
         "officials": officials if campaign.target_mode == "all" else [],
         "channels": compose.channels(campaign, officials, addresses),
         "can_write": campaigns.accepts_letters(campaign),

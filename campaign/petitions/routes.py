@@ -6,6 +6,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from campaign import translated_content
 from campaign.countries import country_choices
 from campaign.db import SessionDep
 from campaign.i18n import get_locale
@@ -48,7 +49,9 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
 
 @router.get("")
 def petition_list(request: Request, session: SessionDep) -> Response:
-    petitions = service.open_petitions(session)
+    petitions = translated_content.localized_many(
+        session, "petition", service.open_petitions(session), get_locale()
+    )
     return render(
         request,
         "petitions/list.html",
@@ -66,7 +69,7 @@ def _sign_form_context(
     """What the sign form needs, on the petition page and in the embed."""
     settings = request.app.state.settings
     return {
-        "petition": petition,
+        "petition": translated_content.localized(session, "petition", petition, get_locale()),
         "goal": service.displayed_goal(petition.signature_count, petition.goal),
         "can_sign": service.accepts_signatures(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
@@ -89,9 +92,11 @@ def _petition_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {
-        **_sign_form_context(request, session, petition, form, errors),
-        "body_html": render_markdown(petition.body),
+    context = _sign_form_context(request, session, petition, form, errors)
+    shown = context["petition"]
+    assert isinstance(shown, translated_content.Localized)
+    context |= {
+        "body_html": render_markdown(shown.body),
         "signers": service.recent_public_signers(session, petition),
     }
     return render(

@@ -14,6 +14,7 @@ from campaign.prisoners import phrasebook, service, volunteers
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.pdf import letter_pdf
 from campaign.prisoners.volunteer_routes import OptionalVolunteer
+from campaign.translated_content import localized
 from campaign.web import FormData, FormErrors, found, redirect, render, repeated
 
 router = APIRouter(prefix="/prisoners")
@@ -56,7 +57,7 @@ def prisoner_page(
     prisoner, facility = found(service.public_prisoner(session, slug))
     today = utcnow().date()
     context = {
-        "prisoner": prisoner,
+        "prisoner": localized(session, "prisoner", prisoner, get_locale()),
         "facility": facility,
         "address": service.address_block(prisoner, facility),
         "rules": service.writing_rules(facility.country if facility else "BY"),

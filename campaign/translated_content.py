@@ -1,0 +1,212 @@
+"""Content in several languages: a petition, a letter campaign's page or a prisoner's notes may
+have a version per language, written by organisers. Visitors see the version in their language,
+field by field, and the original wherever a version leaves a field empty.
+
+One table holds the versions of every kind of content, keyed by (kind, object id, locale); the
+kinds and their translatable fields are listed here, so routes, the editor and the tests share one
+definition. The original is the text an organiser entered in the object itself, in the site's
+default language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, delete
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from campaign.db import utcnow
+from campaign.i18n import _
+from campaign.letters.models import LetterCampaign
+from campaign.petitions.models import Petition
+from campaign.prisoners.models import Prisoner
+from campaign.web import FormErrors
+
+
+class ContentVersion(SQLModel, table=True):
+    """The text of one object's translatable fields in one language."""
+
+    __tablename__ = "content_version"
+
+    kind: str = Field(max_length=20, primary_key=True)
+    object_id: int = Field(primary_key=True)
+    locale: str = Field(max_length=10, primary_key=True)
+    fields: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class ContentField:
+    name: str
+    label: Callable[[], str]
+    max_length: int
+    multiline: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of content with a version per language, and where organisers edit the original."""
+
+    name: str
+    model: type[Any]
+    fields: tuple[ContentField, ...]
+    admin_path: str  # formatted with the object's id
+    describe: Callable[[Any], str]
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "petition",
+            Petition,
+            (
+                ContentField("title", lambda: _("Title"), 200, multiline=False),
+                ContentField("summary", lambda: _("Summary"), 500),
+                ContentField("body", lambda: _("The demand"), 20000),
+            ),
+            "/admin/petitions/{id}",
+            lambda petition: petition.title,
+        ),
+        Kind(
+            "letters",
+            LetterCampaign,
+            (
+                ContentField("title", lambda: _("Title"), 200, multiline=False),
+                ContentField("purpose", lambda: _("Purpose"), 20000),
+            ),
+            "/admin/letters/{id}",
+            lambda campaign: campaign.title,
+        ),
+        Kind(
+            "prisoner",
+            Prisoner,
+            (
+                ContentField("interests", lambda: _("Interests: what to write about"), 3000),
+                ContentField("writer_notes", lambda: _("Notes for writers"), 3000),
+            ),
+            "/admin/prisoners/{id}/edit",
+            lambda prisoner: prisoner.name_latin,
+        ),
+    )
+}
+
+
+class Localized:
+    """An object seen in one language: translated fields where a version has them, the original
+    otherwise. Read-only, for templates; `lang` is the language of the translated text, if any."""
+
+    def __init__(self, original: Any, overrides: dict[str, str], lang: str | None) -> None:
+        self._original = original
+        self._overrides = overrides
+        self.lang = lang
+
+    def __getattr__(self, name: str) -> Any:
+        overrides = self.__dict__["_overrides"]
+        if name in overrides:
+            return overrides[name]
+        return getattr(self.__dict__["_original"], name)
+
+    @property
+    def original(self) -> Any:
+        return self._original
+
+
+def _overrides(kind: Kind, version: ContentVersion | None) -> dict[str, str]:
+    if version is None:
+        return {}
+    names = {field.name for field in kind.fields}
+    return {name: text for name, text in version.fields.items() if name in names and text.strip()}
+
+
+def version_of(session: Session, kind: str, object_id: int, locale: str) -> dict[str, str]:
+    """The stored text of one language version (empty when there is none)."""
+    version = session.get(ContentVersion, (kind, object_id, locale))
+    return dict(version.fields) if version else {}
+
+
+def languages_of(session: Session, kind: str, object_id: int) -> list[str]:
+    """The languages an object has a version in."""
+    return list(
+        session.exec(
+            select(ContentVersion.locale)
+            .where(ContentVersion.kind == kind, ContentVersion.object_id == object_id)
+            .order_by(col(ContentVersion.locale))
+        ).all()
+    )
+
+
+def localized(session: Session, kind: str, obj: Any, locale: str) -> Localized:
+    """The object as a visitor reading `locale` sees it."""
+    return localized_many(session, kind, [obj], locale)[0]
+
+
+def localized_many(
+    session: Session, kind: str, objs: Sequence[Any], locale: str
+) -> list[Localized]:
+    """Several objects of one kind in one language, with one query."""
+    definition = KINDS[kind]
+    ids = [obj.id for obj in objs]
+    versions: dict[int, ContentVersion] = {}
+    if ids:
+        rows = session.exec(
+            select(ContentVersion).where(
+                ContentVersion.kind == kind,
+                ContentVersion.locale == locale,
+                col(ContentVersion.object_id).in_(ids),
+            )
+        ).all()
+        versions = {row.object_id: row for row in rows}
+    result = []
+    for obj in objs:
+        overrides = _overrides(definition, versions.get(obj.id))
+        result.append(Localized(obj, overrides, locale if overrides else None))
+    return result
+
+
+def parse_form(kind: str, raw: dict[str, str]) -> tuple[dict[str, str], FormErrors]:
+    """The fields of a version as submitted, trimmed and checked against their limits."""
+    errors = FormErrors()
+    fields: dict[str, str] = {}
+    for field in KINDS[kind].fields:
+        text = raw.get(field.name, "").replace("\r\n", "\n").strip()
+        if not field.multiline:
+            text = " ".join(text.split())
+        if len(text) > field.max_length:
+            errors.add(
+                field.name,
+                _("Use at most %(count)s characters.", count=field.max_length),
+            )
+        fields[field.name] = text
+    return fields, errors
+
+
+def save_version(
+    session: Session, kind: str, obj: Any, locale: str, fields: dict[str, str]
+) -> bool:
+    """Store (or, when every field is empty, remove) a version; True when one is kept.
+
+    The object's updated_at moves too, so pages cached by version tag show the change.
+    """
+    kept = {name: text for name, text in fields.items() if text}
+    session.execute(
+        delete(ContentVersion).where(
+            col(ContentVersion.kind) == kind,
+            col(ContentVersion.object_id) == obj.id,
+            col(ContentVersion.locale) == locale,
+        )
+    )
+    if kept:
+        session.add(ContentVersion(kind=kind, object_id=obj.id, locale=locale, fields=kept))
+    obj.updated_at = utcnow()
+    session.add(obj)
+    session.flush()
+    return bool(kept)
+
+
+def translatable_locales(all_locales: Iterable[str], default_locale: str) -> list[str]:
+    """The languages a version may be written in: all but the original's."""
+    return [locale for locale in all_locales if locale != default_locale]
