@@ -19,6 +19,7 @@ from campaign.petitions.service import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
 from campaign.security import email_index
 from campaign.settings import Settings
+from campaign.translated_content import save_version
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; refused in production
@@ -42,6 +43,35 @@ PETITIONS = [
         "goal": 500,
         "weeks": 6,
         "signatures": 380,
+        # Shown to visitors reading Belarusian or Russian (see campaign/translated_content.py).
+        "versions": {
+            "be": {
+                "title": "Вызваліце Ганну Кавальчук",
+                "summary": "Медсястра з Гродна, асуджаная на чатыры гады за каментар пад навіной.",
+                "body": (
+                    "Ганна Кавальчук (выдуманая асоба для гэтага дэма) дваццаць гадоў працавала "
+                    "медсястрой у Гродне. У 2023 годзе яе затрымалі за каментар пад навіной і "
+                    "асудзілі на **чатыры гады** калоніі.\n\n"
+                    "Мы просім:\n\n"
+                    "1. неадкладна вызваліць Ганну Кавальчук і зняць усе абвінавачванні;\n"
+                    "2. да таго часу дазволіць ёй атрымліваць лісты і бачыцца з сям’ёй;\n"
+                    "3. забяспечыць ёй неабходную медыцынскую дапамогу."
+                ),
+            },
+            "ru": {
+                "title": "Освободите Анну Ковальчук",
+                "summary": "Медсестра из Гродно, осуждённая на четыре года за комментарий.",
+                "body": (
+                    "Анна Ковальчук (вымышленный человек для этой демонстрации) двадцать лет "
+                    "работала медсестрой в Гродно. В 2023 году её арестовали за комментарий под "
+                    "новостью и приговорили к **четырём годам** колонии.\n\n"
+                    "Мы просим:\n\n"
+                    "1. немедленно освободить Анну Ковальчук и снять все обвинения;\n"
+                    "2. до тех пор разрешить ей получать письма и видеться с семьёй;\n"
+                    "3. обеспечить ей необходимую медицинскую помощь."
+                ),
+            },
+        },
     },
     {
         "slug": "release-all-political-prisoners",
@@ -249,6 +279,9 @@ def _demo_petition(
     session.add(petition)
     session.flush()
     assert petition.id is not None
+    versions: dict[str, dict[str, str]] = spec.get("versions", {})  # type: ignore[assignment]
+    for locale, fields in versions.items():
+        save_version(session, "petition", petition, locale, fields)
     for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
         country = rng.choice(COUNTRIES)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"

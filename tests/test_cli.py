@@ -115,6 +115,7 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     assert "demo content already there" in second.stdout
     assert "demo@example.org / " in second.stdout
     from campaign.db import make_engine
+    from campaign.translated_content import ContentVersion
 
     engine = make_engine(env["DATABASE_URL"])
     with Session(engine) as session:
@@ -126,6 +127,8 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         assert {t.language for t in session.exec(select(LetterTemplate)).all()} == {"en", "ru"}
         petitions = session.exec(select(Petition)).all()
         assert len(petitions) == 2
+        versions = session.exec(select(ContentVersion)).all()
+        assert {(v.kind, v.locale) for v in versions} == {("petition", "be"), ("petition", "ru")}
         assert all(100 < petition.signature_count < 400 for petition in petitions)
         assert {tally.country for tally in session.exec(select(PetitionTally)).all()} >= {
             "BY",

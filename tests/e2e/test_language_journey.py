@@ -26,6 +26,8 @@ def test_the_page_and_the_mail_follow_the_language_chosen_and_switch_back(
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "be"
     assert sign_button(page) == BE.gettext("Sign") != "Sign"
+    # The demo petition has a Belarusian version; the page shows it.
+    assert page.get_by_role("heading", level=1).inner_text() == "Вызваліце Ганну Кавальчук"
     assert_accessible(page)
 
     page.goto(site.url + "/prisoners")  # the choice stays without ?lang=
@@ -43,6 +45,7 @@ def test_the_page_and_the_mail_follow_the_language_chosen_and_switch_back(
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(site.url + PETITION)
     assert sign_button(page) == "Sign"
+    assert page.get_by_role("heading", level=1).inner_text() == "Free Anna Kavalchuk"
     email = unique_email(page, "english")
     sign_petition(page, email, name="Alesia")
     body = site.mail_to(email).get_body(("plain",))

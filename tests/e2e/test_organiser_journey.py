@@ -1,5 +1,5 @@
-"""Journey 4: an organiser logs in, creates and publishes a petition, exports its signatures and
-invalidates one."""
+"""Journey 4: an organiser logs in, creates and publishes a petition, gives it a Belarusian title,
+exports its signatures and invalidates one."""
 
 from __future__ import annotations
 
@@ -47,6 +47,23 @@ def test_an_organiser_publishes_a_petition_exports_it_and_invalidates_a_signatur
     page.wait_for_load_state()
     assert page.get_by_text("The petition is updated.").is_visible()
     dashboard = page.url
+
+    page.get_by_role("link", name="Other languages").click()
+    page.wait_for_load_state()
+    versions = page.get_by_role("navigation", name="Language of the version")
+    versions.get_by_role("link", name="Polski").click()
+    page.wait_for_load_state()
+    versions.get_by_role("link", name="Беларуская").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/be")
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Title").fill(f"Вызваліце вязня e2e {tag}")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Version saved: Беларуская.").is_visible()
+    page.goto(f"{site.url}/petitions/{slug}?lang=be")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Вызваліце вязня e2e")
+    page.goto(f"{site.url}/petitions/{slug}?lang=en")
 
     page.goto(f"{site.url}/petitions/{slug}")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Free the e2e prisoner")
