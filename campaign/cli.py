@@ -1,4 +1,5 @@
-"""The `campaign` command: migrate, serve, worker, create-organiser, demo, mail-sink, dev."""
+"""The `campaign` command: migrate, serve, worker, create-organiser, demo, imports, backup,
+restore, mail-sink, dev."""
 
 from __future__ import annotations
 
@@ -256,6 +257,52 @@ def import_officials_command(csv_file: Path, dry_run: bool) -> None:
 def import_prisoners_command(csv_file: Path, dry_run: bool) -> None:
     """Add or update prisoners (by external_id) from a CSV file; all rows or none."""
     _import(csv_file, dry_run=dry_run, kind="prisoners")
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@fails_cleanly
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the whole database to TARGET (a new file).
+
+    SQLite: the online backup API, safe while the app runs. PostgreSQL: pg_dump, custom format.
+    The file holds every supporter's data: keep it encrypted and off the server.
+    """
+    from campaign.backup import BackupError, backup
+
+    settings = _settings()
+    _ready_engine(settings).dispose()
+    try:
+        result = backup(settings.database_url, target)
+    except BackupError as exc:
+        click.echo(f"campaign: backup: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"campaign: backup written to {target} ({result.total} rows)")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database's content.")
+@fails_cleanly
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database's content with the backup in SOURCE, then migrate it.
+
+    Stop the app and the workers first. The file is checked before anything is changed.
+    """
+    from campaign.backup import BackupError, restore
+
+    settings = _settings()
+    if not yes:
+        click.confirm(
+            "campaign: this replaces everything in the database with the backup; go on?",
+            abort=True,
+        )
+    try:
+        result = restore(settings.database_url, source)
+    except BackupError as exc:
+        click.echo(f"campaign: restore: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"campaign: restored {source} ({result.total} rows)")
 
 
 @cli.command("mail-sink")
