@@ -27,7 +27,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.migrate import upgrade
 from campaign.settings import PROJECT_DIR
 from tests.conftest import TEST_SECRET, _empty_postgres, make_settings
-from tests.e2e.helpers import SCRIPTS_OFF, Site
+from tests.e2e.helpers import SCRIPTS_OFF, Site, assert_log_keeps_no_personal_data
 from tests.smtp_server import SmtpServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -148,6 +148,7 @@ def site(
         site.stop()
         if request.param == "postgresql":
             _empty_postgres(database_url)
+    assert_log_keeps_no_personal_data(log)
 
 
 # Per module, not per session: while Playwright runs, its event loop is the running loop of the

@@ -96,9 +96,22 @@ def assert_accessible(page: Page) -> None:
     assert not bad, f"accessibility problems on {page.url}:\n" + "\n".join(bad)
 
 
+# Every supporter address a journey typed: none may show up in the site's log.
+USED_EMAILS: set[str] = set()
+
+
 def unique_email(page: Page, who: str) -> str:
     """An address no other test or variant uses."""
-    return f"{who}-{int(time.time() * 1000)}-{id(page) % 10000}@example.org"
+    email = f"{who}-{int(time.time() * 1000)}-{id(page) % 10000}@example.org"
+    USED_EMAILS.add(email)
+    return email
+
+
+def assert_log_keeps_no_personal_data(log: Path) -> None:
+    """The app's and the worker's log (access lines included) name none of the addresses."""
+    text = log.read_text(errors="replace")
+    leaked = sorted(email for email in USED_EMAILS if email in text)
+    assert not leaked, f"{log} names supporters: {leaked[:3]}"
 
 
 def wait_until(check: Any, timeout: float = 20.0) -> Any:
@@ -138,6 +151,7 @@ def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: st
     """Fill and send the sign form on the petition page open in the tab (fields found by id, so
     the same steps work in every language)."""
     page.locator("#field-name").fill(name)
+    USED_EMAILS.add(email)
     page.locator("#field-email").fill(email)
     page.locator("#field-country").select_option(country)
     page.locator("#field-consent").check()
