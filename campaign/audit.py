@@ -36,11 +36,19 @@ class Actor(Protocol):
 
 
 def record(
-    session: Session, *, by: Actor, action: str, target: str = "", **details: Any
+    session: Session, *, by: Actor | None, action: str, target: str = "", **details: Any
 ) -> AuditEvent:
-    """Add an event in the caller's transaction: it stands or falls with the action itself."""
+    """Add an event in the caller's transaction: it stands or falls with the action itself.
+
+    `by` is None when nobody known acts: a failed login for an unknown address (never recorded,
+    as it may be anyone's), the command line, the worker.
+    """
     event = AuditEvent(
-        actor_id=by.id, actor=by.email, action=action, target=target, details=details
+        actor_id=by.id if by else None,
+        actor=by.email if by else "",
+        action=action,
+        target=target,
+        details=details,
     )
     session.add(event)
     session.flush()

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from campaign import audit
 from campaign.accounts.models import LoginSession, Role, User
 from campaign.db import utcnow
 from campaign.i18n import _
@@ -72,6 +73,7 @@ def create_organiser(
     user = User(email=address, name=name.strip(), password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
+    audit.record(session, by=None, action="account.created", target=f"user:{user.id}", role=role)
     return user
 
 
@@ -104,17 +106,23 @@ def log_in(
     # cannot all slip through between a check and a count.
     for limit, *identifiers in limits:
         if not limiter.hit(limit, *identifiers):
+            known = find_user(session, email=account_key)
+            if known is not None:  # an unknown address is not recorded: it may be anyone's
+                audit.record(session, by=known, action="account.login_throttled")
             return LoginResult(
                 problem="throttled", retry_after=limiter.retry_after(limit, *identifiers)
             )
     user = find_user(session, email=account_key)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
+        if user is not None:
+            audit.record(session, by=user, action="account.login_failed", active=user.is_active)
         return LoginResult(problem="invalid")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     limiter.clear(settings.login_limit_per_account, "login-account", account_key)
+    audit.record(session, by=user, action="account.login")
     return LoginResult(user=user)
 
 
@@ -157,7 +165,15 @@ def user_for_session(session: Session, *, token: str) -> User | None:
 
 def end_session(session: Session, *, token: str) -> None:
     """Log a browser out: its session token stops working at once."""
-    session.execute(delete(LoginSession).where(col(LoginSession.token_hash) == token_digest(token)))
+    login = session.exec(
+        select(LoginSession).where(col(LoginSession.token_hash) == token_digest(token))
+    ).first()
+    if login is None:
+        return
+    user = session.get(User, login.user_id)
+    session.execute(delete(LoginSession).where(col(LoginSession.id) == login.id))
+    if user is not None:
+        audit.record(session, by=user, action="account.logout")
 
 
 def purge_expired_sessions(session: Session) -> int:
