@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
+from zxcvbn import zxcvbn
 
 from campaign import audit
 from campaign.accounts.models import LoginSession, Role, User
@@ -20,6 +23,7 @@ from campaign.settings import Settings
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+GOOD_ENOUGH = 3  # zxcvbn's score: 3 is "safely unguessable" for an online attack
 IDLE_TIMEOUT = timedelta(hours=2)
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -51,8 +55,13 @@ def normalise_email(email: str) -> str:
     return result.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
-    """Raise AccountError when a new password is too short or absurdly long."""
+def check_password_rules(password: str, *, user_inputs: Sequence[str] = ()) -> None:
+    """Raise AccountError when a new password is too short, absurdly long, or easy to guess.
+
+    Long passphrases are welcome (up to MAX_PASSWORD_LENGTH). zxcvbn checks the rest against its
+    30,000 most common passwords, names, words, keyboard walks and dates, and against the
+    account's own address; a password it rates below 3 of 4 is refused.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             "password",
@@ -60,6 +69,16 @@ def check_password_rules(password: str) -> None:
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError("password", _("This password is too long."))
+    # The first 72 characters decide (zxcvbn's own limit: its matching grows fast with length),
+    # and a passphrase that long is not guessable anyway.
+    if zxcvbn(password[:72], user_inputs=list(user_inputs))["score"] < GOOD_ENOUGH:
+        raise AccountError(
+            "password",
+            _(
+                "This password is easy to guess: it is a common password or follows a simple "
+                "pattern. A few unrelated words make a strong one."
+            ),
+        )
 
 
 def create_organiser(
@@ -67,7 +86,8 @@ def create_organiser(
 ) -> User:
     """Add an organiser account; AccountError when the address is taken or the password weak."""
     address = normalise_email(email)
-    check_password_rules(password)
+    words = [word for word in re.split(r"[\W_]+", f"{address} {name}") if len(word) > 2]
+    check_password_rules(password, user_inputs=[address, *words])
     if find_user(session, email=address) is not None:
         raise AccountError("email", _("An account with this e-mail address already exists."))
     user = User(email=address, name=name.strip(), password_hash=hash_password(password), role=role)

@@ -41,6 +41,11 @@ def test_the_same_address_cannot_have_two_accounts(session: Session) -> None:
         ("not-an-address", PASSWORD, "email"),
         ("ana@example.org", "short", "password"),
         ("ana@example.org", "x" * 2000, "password"),
+        ("ana@example.org", "password1234", "password"),
+        ("ana@example.org", "qwertyuiop123", "password"),
+        ("ana@example.org", "iloveyou2020!", "password"),
+        ("ana@example.org", "aaaaaaaaaaaa", "password"),
+        ("ana.bialiatskaya@example.org", "bialiatskaya1", "password"),
     ],
 )
 def test_bad_account_details_are_refused(
@@ -49,6 +54,22 @@ def test_bad_account_details_are_refused(
     with pytest.raises(AccountError) as error:
         create_organiser(session, email=email, password=password)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery staple",
+        "Tr0ub4dor&3xyz",
+        # A long passphrase is welcome: 64 characters and far beyond.
+        "the quiet river remembers every name we were told to forget " * 3,
+    ],
+)
+def test_strong_passwords_and_long_passphrases_are_accepted(
+    session: Session, password: str
+) -> None:
+    user = create_organiser(session, email="ana@example.org", password=password)
+    assert user.id is not None
 
 
 def _attempt(
