@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -118,6 +119,9 @@ def _error(request: Request, status: int, title: str, detail: str, **headers: st
     )
 
 
+_KNOWN = {status.value for status in HTTPStatus}
+
+
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -129,21 +133,25 @@ def _add_error_pages(app: FastAPI) -> None:
             429: _("Too many requests"),
         }
         title = titles.get(exc.status_code, _("Something went wrong"))
-        if exc.status_code == 404 and exc.detail in (None, "Not Found"):
+        # Starlette's own English phrase ("Method Not Allowed") is no message for a visitor.
+        default = HTTPStatus(exc.status_code).phrase if exc.status_code in _KNOWN else None
+        plain = exc.detail in (None, "", default) or isinstance(exc.detail, dict)
+        if exc.status_code == 404 and plain:
             detail = _("The page you asked for does not exist or has moved.")
         else:
-            detail = str(exc.detail) if exc.detail and not isinstance(exc.detail, dict) else title
+            detail = title if plain else str(exc.detail)
         return _error(request, exc.status_code, title, detail, **(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for error in exc.errors():
-            field = str(error["loc"][-1]) if error.get("loc") else ""
-            problems.append(f"{field}: {error['msg']}" if field else str(error["msg"]))
         if _wants_json(request):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
-        return _error(request, 400, _("This request could not be understood"), "; ".join(problems))
+        # Pydantic's messages are English and name internal fields: a visitor gets a sentence
+        # in their language (forms check their fields themselves and answer next to them).
+        detail = _(
+            "Some of what was sent is not valid. Go back, check what you entered and send it again."
+        )
+        return _error(request, 400, _("This request could not be understood"), detail)
 
     @app.exception_handler(CsrfError)
     async def csrf_failed(request: Request, exc: CsrfError) -> Response:

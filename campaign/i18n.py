@@ -10,10 +10,12 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -116,3 +118,10 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def localized_date(value: date | str) -> str:
+    """A date as the current language writes it ("25 November 2026" in English);
+    ISO strings are accepted too, as mail context stored in the outbox holds them."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(format_date(day, format="long", locale=get_locale()))

@@ -114,6 +114,10 @@ class Localized:
     def original(self) -> Any:
         return self._original
 
+    def lang_of(self, field: str) -> str | None:
+        """The language of the text shown for a field: the version's, or None for the original."""
+        return self.lang if field in self._overrides else None
+
 
 def _overrides(kind: Kind, version: ContentVersion | None) -> dict[str, str]:
     if version is None:

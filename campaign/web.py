@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
-from babel.dates import format_date
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import URL, UploadFile
 
 from campaign import i18n
@@ -40,9 +40,7 @@ def make_environment() -> Environment:
     environment.globals["language_name"] = i18n.language_name
     environment.globals["country_name"] = country_name
     environment.filters["markdown"] = render_markdown
-    environment.globals["format_date"] = lambda value: format_date(
-        value, format="long", locale=i18n.get_locale()
-    )
+    environment.globals["format_date"] = i18n.localized_date
     return environment
 
 
@@ -80,7 +78,8 @@ def render(
         "errors": FormErrors(),
         "form": {},
         # Relative links: a forged Host header must not end up in a page.
-        "url_with_lang": lambda lang: _relative(request.url.include_query_params(lang=lang)),
+        "url_with_lang": lambda lang: language_switch_url(request, lang),
+        "content_lang": lambda obj, field: content_lang(obj, field, settings.default_locale),
         **(context or {}),
     }
     body = environment.get_template(template).render(page_context)
@@ -95,6 +94,30 @@ def render(
 
 def _relative(url: URL) -> str:
     return f"{url.path}?{url.query}" if url.query else url.path
+
+
+def content_lang(obj: object, field: str, original: str) -> Markup:
+    """` lang="xx"` for organisers' text in another language than the page's, else nothing.
+
+    Screen readers then read an untranslated title with the right voice. Objects that know the
+    language of each field (translated_content.Localized) say so; others are in the original.
+    """
+    lang_of = getattr(obj, "lang_of", None)
+    lang = (lang_of(field) if callable(lang_of) else None) or original
+    return Markup(' lang="{}"').format(lang) if lang != i18n.get_locale() else Markup("")
+
+
+def language_switch_url(request: Request, lang: str) -> str:
+    """Where the language switcher leads: this page in another language.
+
+    A page that answers a form (a POST) cannot be asked for again by a link: the switcher leads
+    to the page one level up instead (/petitions/x/sign → /petitions/x, /volunteer/settings →
+    /volunteer), which is where the visitor came from or the nearest page that makes sense.
+    """
+    if request.method in ("GET", "HEAD"):
+        return _relative(request.url.include_query_params(lang=lang))
+    parent = request.url.path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return f"{parent}?lang={lang}"
 
 
 def redirect(

@@ -131,3 +131,15 @@ def test_many_objects_are_localized_with_their_own_versions(engine: Engine) -> N
     assert [p.title for p in shown] == ["Eins", "Two"]
     assert [p.lang for p in shown] == ["de", None]
     assert shown[1].original is second
+
+
+def test_untranslated_text_is_marked_with_its_own_language_for_screen_readers(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine, title="Free Anna", summary="Release her now.")
+    write_version(organiser_client, "petition", petition.id, "be", title="Вызваліце Ганну")
+    page = organiser_client.get(f"/petitions/{petition.slug}?lang=be").text
+    assert "<h1>Вызваліце Ганну</h1>" in page  # in the page's own language: nothing to mark
+    assert '<p class="lead" lang="en">Release her now.</p>' in page
+    english = organiser_client.get(f"/petitions/{petition.slug}?lang=en").text
+    assert "<h1>Free Anna</h1>" in english

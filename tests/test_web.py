@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from campaign.app import create_app
 from campaign.settings import Settings
 from tests.conftest import PASSWORD, csrf_from, make_settings
+from tests.factories import make_petition
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -66,7 +68,18 @@ def test_an_overlong_form_field_gets_a_400_with_a_reason(client: TestClient) -> 
     )
     assert response.status_code == 400
     assert "This request could not be understood" in response.text
-    assert "email" in response.text
+    assert "check what you entered and send it again" in response.text
+    assert "String should have" not in response.text  # no English from the validator
+
+
+def test_error_pages_speak_the_visitors_language(client: TestClient) -> None:
+    wrong_method = client.get("/logout?lang=de")
+    assert wrong_method.status_code == 405
+    assert "Method Not Allowed" not in wrong_method.text
+    bad_query = client.get("/prisoners?birthday=perhaps&lang=de")
+    assert bad_query.status_code == 400
+    assert "Input should be" not in bad_query.text
+    assert 'lang="de"' in bad_query.text
 
 
 def test_every_form_route_refuses_a_post_without_csrf_token(client: TestClient) -> None:
@@ -180,3 +193,16 @@ def test_the_home_page_lists_open_petitions(client: TestClient, engine) -> None:
     make_petition(engine, slug="on-home", title="Free the home page prisoner")
     page = client.get("/")
     assert 'href="/petitions/on-home"' in page.text and "Free the home page prisoner" in page.text
+
+
+def test_the_language_switcher_after_a_form_leads_to_a_page_that_exists(
+    client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine)
+    path = f"/petitions/{petition.slug}"
+    token = csrf_from(client, path)
+    page = client.post(f"{path}/sign", data={"name": "", "csrf_token": token})
+    assert page.status_code == 400
+    # Not /petitions/…/sign?lang=be, which would answer "Method Not Allowed".
+    assert f'href="{path}?lang=be"' in page.text
+    assert client.get(f"{path}?lang=be").status_code == 200

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from campaign.countries import country_name
-from campaign.i18n import _, ngettext
+from campaign.i18n import _, localized_date, ngettext
 from campaign.pdfs import document
 from campaign.petitions.models import Petition, Signature, SignatureStatus
 
@@ -102,7 +102,7 @@ def handover_pdf(session: Session, petition: Petition, *, generated: datetime) -
     pdf.multi_cell(
         0,
         6,
-        _("As of %(date)s", date=generated.strftime("%Y-%m-%d")),
+        _("As of %(date)s", date=localized_date(generated.date())),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -13,7 +13,8 @@ from campaign.mail.models import OutboxMessage
 from campaign.prisoners import reminders, volunteers
 from campaign.prisoners.models import Prisoner, Volunteer
 from campaign.settings import Settings
-from tests.factories import log_letters, make_prisoner
+from tests.factories import log_letters, make_prisoner, send_mail
+from tests.smtp_server import SmtpServer
 
 TODAY = date(2026, 12, 24)
 
@@ -92,3 +93,15 @@ def test_one_click_unsubscribe_stops_every_reminder(
     assert client.post(f"/volunteer/unsubscribe?token={token}").status_code == 200
     assert client.post("/volunteer/unsubscribe?token=forged").status_code == 400
     assert send(engine, settings) == []
+
+
+def test_the_birthday_is_written_as_the_volunteers_language_writes_dates(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    make_prisoner(engine, name_latin="January Born", birth_date=date(1990, 1, 3))
+    make_volunteer(engine, birthday_reminders=True, reminder_days=14, locale="be")
+    send(engine, settings)
+    send_mail(engine, settings)
+    body = smtp.handler.messages[-1].get_body(("plain",)).get_content()
+    assert "3 студзеня 2027" in body and "г.." not in body
+    assert "2027-01-03" not in body
