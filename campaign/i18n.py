@@ -18,6 +18,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from campaign.settings import LOCALES
@@ -113,8 +114,15 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    """Translate a message that has plural forms; `%(num)d` is filled with n."""
-    return translate_plural(singular, plural, n) % {"num": n, **variables}
+    """Translate a message that has plural forms; `%(num)d` is filled with n as the language
+    writes numbers (12,345 in English, 12.345 in German, 12 345 in Belarusian)."""
+    text = translate_plural(singular, plural, n).replace("%(num)d", "%(num)s")
+    return text % {"num": format_number(n), **variables}
+
+
+def format_number(value: int) -> str:
+    """A whole number with the current language's digit grouping."""
+    return str(format_decimal(value, locale=_current.get()))
 
 
 _ = gettext

@@ -171,6 +171,11 @@ def localized_many(
     return result
 
 
+def text_in(session: Session, kind: str, obj: Any, field: str, locale: str) -> str:
+    """One field as a reader of `locale` sees it: titles in the mails each person gets."""
+    return str(getattr(localized(session, kind, obj, locale), field))
+
+
 def parse_form(kind: str, raw: dict[str, str]) -> tuple[dict[str, str], FormErrors]:
     """The fields of a version as submitted, trimmed and checked against their limits."""
     errors = FormErrors()

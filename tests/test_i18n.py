@@ -110,3 +110,15 @@ def test_the_locale_comes_from_query_then_cookie_then_header(
     query: str | None, cookie: str | None, header: str, expected: str
 ) -> None:
     assert negotiate(query, cookie, header, "en") == expected
+
+
+def test_counts_are_written_as_each_language_groups_digits() -> None:
+    from campaign.i18n import ngettext, using
+
+    written = {}
+    for locale in ("en", "de", "be"):
+        with using(locale):
+            written[locale] = ngettext("%(num)d signature", "%(num)d signatures", 12345)
+    assert written["en"] == "12,345 signatures"
+    assert written["de"].startswith("12.345 ")
+    assert written["be"].startswith("12\xa0345 ")

@@ -7,9 +7,12 @@ from sqlmodel import Session, select
 
 from campaign.audit import AuditEvent
 from campaign.db import transaction
+from campaign.settings import Settings
 from campaign.translated_content import ContentVersion, localized_many, save_version
 from tests.conftest import csrf_from
-from tests.factories import make_letter_campaign, make_petition, make_prisoner
+from tests.factories import make_letter_campaign, make_petition, make_prisoner, send_mail
+from tests.petitions.test_routes import sign
+from tests.smtp_server import SmtpServer
 
 
 def write_version(client: TestClient, kind: str, object_id: int, locale: str, **fields: str):  # type: ignore[no-untyped-def]
@@ -143,3 +146,16 @@ def test_untranslated_text_is_marked_with_its_own_language_for_screen_readers(
     assert '<p class="lead" lang="en">Release her now.</p>' in page
     english = organiser_client.get(f"/petitions/{petition.slug}?lang=en").text
     assert "<h1>Free Anna</h1>" in english
+
+
+def test_the_confirmation_mail_names_the_petition_in_the_signers_language(
+    organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    petition = make_petition(engine, title="Free Anna")
+    write_version(organiser_client, "petition", petition.id, "de", title="Freiheit für Anna")
+    organiser_client.get(f"/petitions/{petition.slug}?lang=de")  # the language cookie
+    assert sign(organiser_client, petition.slug).status_code == 303
+    send_mail(engine, settings)
+    [mail] = [m for m in smtp.handler.messages if "ana@example.org" in str(m["To"])]
+    assert "Freiheit für Anna" in str(mail["Subject"])
+    assert "Free Anna" not in mail.get_body(("plain",)).get_content()

@@ -36,6 +36,7 @@ from campaign.mail.models import MailStatus
 from campaign.ratelimit import Limiter
 from campaign.security import email_index, row_for_token, row_token
 from campaign.settings import Settings
+from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SENDER = 3
 
@@ -171,7 +172,7 @@ def submit(
         template="confirm_letters",
         context={
             "name": sender.name,
-            "title": campaign.title,
+            "title": text_in(session, "letters", campaign, "title", sender.locale),
             "officials": [draft.official.name for draft in submission.drafts],
             "url": f"{url}/confirm?token={token}&lang={sender.locale}",
             "days": settings.signature_confirm_days,

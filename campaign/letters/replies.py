@@ -30,6 +30,7 @@ from campaign.letters.models import (
 from campaign.mail import outbox
 from campaign.security import row_for_token, row_token
 from campaign.settings import Settings
+from campaign.translated_content import text_in
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 REPLY_LINK_DAYS = 60
@@ -178,7 +179,7 @@ def ask_about_replies(
             template="reply_check",
             context={
                 "name": sender.name,
-                "title": campaign.title,
+                "title": text_in(session, "letters", campaign, "title", sender.locale),
                 "url": f"{settings.base_url}/letters/{campaign.slug}/reply?token={token}"
                 f"&lang={sender.locale}",
             },

@@ -25,6 +25,7 @@ from campaign.petitions.models import (
 from campaign.ratelimit import Limiter
 from campaign.security import email_index, read_token, row_for_token, row_token, signer
 from campaign.settings import Settings
+from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SIGNATURE = 3
 
@@ -268,8 +269,8 @@ def _repeat_signature(
         template="already_signed",
         context={
             "name": signature.name,
-            "title": petition.title,
-            "url": _petition_url(settings, petition),
+            "title": text_in(session, "petition", petition, "title", signature.locale),
+            "url": f"{_petition_url(settings, petition)}?lang={signature.locale}",
         },
         locale=signature.locale,
         base_url=settings.base_url,
@@ -292,7 +293,7 @@ def _mail_confirmation(
         template="confirm_signature",
         context={
             "name": signature.name,
-            "title": petition.title,
+            "title": text_in(session, "petition", petition, "title", signature.locale),
             "url": f"{_petition_url(settings, petition)}/confirm?token={token}"
             f"&lang={signature.locale}",
             "days": settings.signature_confirm_days,

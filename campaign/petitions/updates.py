@@ -9,6 +9,7 @@ from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionUpdate, Signature, SignatureStatus
 from campaign.security import read_token, signer
 from campaign.settings import Settings
+from campaign.translated_content import text_in
 
 UNSUBSCRIBE_MAX_AGE = 2 * 365 * 86400
 
@@ -41,7 +42,12 @@ def send_update(
 ) -> PetitionUpdate:
     """Queue the update for every recipient in their own language, with unsubscribe headers."""
     recipients = update_recipients(session, petition)
+    titles: dict[str, str] = {}
     for signature in recipients:
+        if signature.locale not in titles:
+            titles[signature.locale] = text_in(
+                session, "petition", petition, "title", signature.locale
+            )
         url = f"{settings.base_url}/unsubscribe?token={unsubscribe_token(settings, signature.id)}"  # type: ignore[arg-type]
         outbox.enqueue(
             session,
@@ -49,11 +55,12 @@ def send_update(
             template="petition_update",
             context={
                 "name": signature.name,
-                "title": petition.title,
+                "title": titles[signature.locale],
                 "subject": subject,
                 "text": body,
                 "unsubscribe_url": url,
-                "petition_url": f"{settings.base_url}/petitions/{petition.slug}",
+                "petition_url": f"{settings.base_url}/petitions/{petition.slug}"
+                f"?lang={signature.locale}",
             },
             locale=signature.locale,
             headers={
