@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from campaign.accounts.service import purge_expired_sessions
 from campaign.db import transaction, utcnow
 from campaign.letters import delivery, replies
+from campaign.petitions import retention
 from campaign.petitions.service import purge_unconfirmed
 from campaign.prisoners import reminders
 from campaign.ratelimit import DatabaseStorage
@@ -30,6 +31,10 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
     def unconfirmed_signatures() -> object:
         with transaction(engine) as session:
             return purge_unconfirmed(session, settings=settings)
+
+    def expired_personal_data() -> object:
+        with transaction(engine) as session:
+            return retention.anonymise_due(session, settings=settings)
 
     def letters() -> object:
         """Write back what the mail server said, then release what the caps allow now."""
@@ -57,6 +62,7 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
         expired_sessions,
         storage.purge_expired,
         unconfirmed_signatures,
+        expired_personal_data,
         letters,
         letter_followups,
         volunteer_reminders,

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     login_limit_per_client: str = "30/15minutes"
     session_max_age_hours: int = Field(default=12, ge=1)
     signature_confirm_days: int = Field(default=7, ge=1, le=90)
+    # Months after a petition closes before its signers' names, addresses and cities are erased.
+    retention_months: int = Field(default=6, ge=1, le=120)
     sign_limit_burst: str = "5/minute"
     sign_limit_sustained: str = "30/hour"
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)

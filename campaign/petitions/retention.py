@@ -1,0 +1,84 @@
+"""Retention: a closed petition keeps its signers' personal data for RETENTION_MONTHS, then the
+worker erases names, addresses, cities and client hashes. The signatures stay as rows, so the
+count, the tally by country and by day, and the hand-over figures do not change."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+from sqlalchemy import String, cast, literal, or_, update
+from sqlmodel import Session, col, select
+
+from campaign import audit
+from campaign.db import utcnow
+from campaign.petitions.models import Petition, PetitionStatus, Signature
+from campaign.settings import Settings
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months later (the 31st becomes the month's last)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def closed_on(petition: Petition, now: datetime) -> datetime | None:
+    """When signing ended for good: closed by an organiser, or its last day passed."""
+    ends = [moment for moment in (petition.closed_at, petition.ends_at) if moment and moment <= now]
+    if petition.status not in (PetitionStatus.closed, PetitionStatus.archived) and not ends:
+        return None
+    return min(ends) if ends else None
+
+
+def due_petitions(session: Session, *, settings: Settings, now: datetime) -> list[Petition]:
+    """Closed petitions whose signers' data has been kept long enough and is not erased yet."""
+    candidates = session.exec(
+        select(Petition).where(
+            col(Petition.anonymised_at).is_(None),
+            or_(col(Petition.closed_at).is_not(None), col(Petition.ends_at) <= now),
+        )
+    ).all()
+    due = []
+    for petition in candidates:
+        closed = closed_on(petition, now)
+        if closed is not None and months_after(closed, settings.retention_months) <= now:
+            due.append(petition)
+    return due
+
+
+def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
+    """Erase the personal data of every due petition's signers; the number of signatures."""
+    now = now or utcnow()
+    erased = 0
+    for petition in due_petitions(session, settings=settings, now=now):
+        result = session.execute(
+            update(Signature)
+            .where(col(Signature.petition_id) == petition.id)
+            .values(
+                name="",
+                email="",
+                city="",
+                ip_hash="",
+                token_nonce="",
+                # Unique per petition, and no longer derived from anyone's address.
+                email_hash=literal("erased-", String) + cast(Signature.id, String),
+                show_publicly=False,
+                wants_updates=False,
+            )
+        )
+        count = int(result.rowcount)  # type: ignore[attr-defined]
+        petition.anonymised_at = now
+        session.add(petition)
+        audit.record(
+            session,
+            by=None,
+            action="petition.anonymised",
+            target=f"petition:{petition.id}",
+            count=count,
+            months=settings.retention_months,
+        )
+        erased += count
+    session.flush()
+    return erased
