@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -210,3 +211,16 @@ def admin_client(client: TestClient, admin: User) -> TestClient:
     response = log_in(client, admin.email)
     assert response.status_code == 303
     return client
+
+
+def app_routes(app: Any) -> list[tuple[str, set[str], Any]]:
+    """(path, methods, dependant) of every API route, through included routers too."""
+    routes = []
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):  # FastAPI ≥ 0.160 keeps included routers
+            routes += [
+                (c.path, set(c.methods), c.dependant) for c in route.effective_route_contexts()
+            ]
+        elif hasattr(route, "dependant"):
+            routes.append((route.path, set(route.methods), route.dependant))
+    return routes
