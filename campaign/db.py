@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,14 @@ from campaign.settings import ConfigError, Settings
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime: the form every timestamp column takes and gives back."""
     return datetime.now(UTC)
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months later (the 31st becomes the month's last)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from campaign.accounts.service import purge_expired_sessions
 from campaign.db import transaction, utcnow
 from campaign.letters import delivery, replies
+from campaign.letters import retention as letter_retention
 from campaign.petitions import retention
 from campaign.petitions.service import purge_unconfirmed
 from campaign.prisoners import reminders
@@ -34,7 +35,8 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
 
     def expired_personal_data() -> object:
         with transaction(engine) as session:
-            return retention.anonymise_due(session, settings=settings)
+            erased = retention.anonymise_due(session, settings=settings)
+            return erased + letter_retention.anonymise_due(session, settings=settings)
 
     def letters() -> object:
         """Write back what the mail server said, then release what the caps allow now."""

@@ -92,6 +92,8 @@ class LetterCampaign(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # When the senders' personal data and letters were erased (RETENTION_MONTHS after closing).
+    anonymised_at: datetime | None = None
 
 
 class CampaignTarget(SQLModel, table=True):

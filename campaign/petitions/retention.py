@@ -4,24 +4,15 @@ count, the tally by country and by day, and the hand-over figures do not change.
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime
 
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
 from campaign import audit
-from campaign.db import utcnow
+from campaign.db import months_after, utcnow
 from campaign.petitions.models import Petition, PetitionStatus, Signature
 from campaign.settings import Settings
-
-
-def months_after(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` calendar months later (the 31st becomes the month's last)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def closed_on(petition: Petition, now: datetime) -> datetime | None:

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.audit import AuditEvent
-from campaign.db import transaction, utcnow
+from campaign.db import months_after, transaction, utcnow
 from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
-from campaign.petitions.retention import anonymise_due, months_after
+from campaign.petitions.retention import anonymise_due
 from campaign.settings import Settings
 from tests.factories import add_signature, make_petition
 

@@ -1,0 +1,73 @@
+"""Retention for letters: RETENTION_MONTHS after a letter campaign closes, the worker erases its
+senders' names, addresses, cities and notes, and the letters' texts (which carry the sender's
+name). Counters per official and day (LetterCount) stay, so the dashboard and exports hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, cast, literal, or_, update
+from sqlmodel import Session, col, select
+
+from campaign import audit
+from campaign.db import months_after, utcnow
+from campaign.letters.models import CampaignStatus, Letter, LetterCampaign, LetterSender
+from campaign.settings import Settings
+
+
+def closed_on(campaign: LetterCampaign, now: datetime) -> datetime | None:
+    """When the campaign stopped taking letters: its closing date, or when it was closed."""
+    if campaign.closes_at is not None and campaign.closes_at <= now:
+        return campaign.closes_at
+    if campaign.status == CampaignStatus.closed:
+        return campaign.updated_at
+    return None
+
+
+def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
+    """Erase what is personal in every due campaign; the number of senders erased."""
+    now = now or utcnow()
+    candidates = session.exec(
+        select(LetterCampaign).where(
+            col(LetterCampaign.anonymised_at).is_(None),
+            or_(
+                col(LetterCampaign.status) == CampaignStatus.closed,
+                col(LetterCampaign.closes_at) <= now,
+            ),
+        )
+    ).all()
+    erased = 0
+    for campaign in candidates:
+        closed = closed_on(campaign, now)
+        if closed is None or months_after(closed, settings.retention_months) > now:
+            continue
+        senders = session.execute(
+            update(LetterSender)
+            .where(col(LetterSender.campaign_id) == campaign.id)
+            .values(
+                name="",
+                email="",
+                city="",
+                reply_note="",
+                ip_hash="",
+                token_nonce="",
+                email_hash=literal("erased-", String) + cast(LetterSender.id, String),
+            )
+        )
+        session.execute(
+            update(Letter).where(col(Letter.campaign_id) == campaign.id).values(body="", subject="")
+        )
+        count = int(senders.rowcount)  # type: ignore[attr-defined]
+        campaign.anonymised_at = now
+        session.add(campaign)
+        audit.record(
+            session,
+            by=None,
+            action="letters.anonymised",
+            target=f"letters:{campaign.id}",
+            count=count,
+            months=settings.retention_months,
+        )
+        erased += count
+    session.flush()
+    return erased
