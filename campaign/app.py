@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from campaign import pages, translated_content_admin
+from campaign import pages, privacy_routes, translated_content_admin
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired
 from campaign.db import make_engine
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(prisoners_admin.router)
     app.include_router(prisoners_admin.facilities_router)
     app.include_router(translated_content_admin.router)
+    app.include_router(privacy_routes.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -5,6 +5,7 @@ name). Counters per official and day (LetterCount) stay, so the dashboard and ex
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
@@ -24,6 +25,28 @@ def closed_on(campaign: LetterCampaign, now: datetime) -> datetime | None:
     return None
 
 
+def erase_senders(session: Session, *where: Any) -> int:
+    """Erase who wrote, and the texts of their letters (signed with their name); counters stay."""
+    ids = select(LetterSender.id).where(*where)
+    session.execute(
+        update(Letter).where(col(Letter.sender_id).in_(ids)).values(body="", subject="")
+    )
+    result = session.execute(
+        update(LetterSender)
+        .where(*where)
+        .values(
+            name="",
+            email="",
+            city="",
+            reply_note="",
+            ip_hash="",
+            token_nonce="",
+            email_hash=literal("erased-", String) + cast(LetterSender.id, String),
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
     """Erase what is personal in every due campaign; the number of senders erased."""
     now = now or utcnow()
@@ -41,23 +64,7 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
         closed = closed_on(campaign, now)
         if closed is None or months_after(closed, settings.retention_months) > now:
             continue
-        senders = session.execute(
-            update(LetterSender)
-            .where(col(LetterSender.campaign_id) == campaign.id)
-            .values(
-                name="",
-                email="",
-                city="",
-                reply_note="",
-                ip_hash="",
-                token_nonce="",
-                email_hash=literal("erased-", String) + cast(LetterSender.id, String),
-            )
-        )
-        session.execute(
-            update(Letter).where(col(Letter.campaign_id) == campaign.id).values(body="", subject="")
-        )
-        count = int(senders.rowcount)  # type: ignore[attr-defined]
+        count = erase_senders(session, col(LetterSender.campaign_id) == campaign.id)
         campaign.anonymised_at = now
         session.add(campaign)
         audit.record(

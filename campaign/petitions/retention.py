@@ -5,6 +5,7 @@ count, the tally by country and by day, and the hand-over figures do not change.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
@@ -39,27 +40,32 @@ def due_petitions(session: Session, *, settings: Settings, now: datetime) -> lis
     return due
 
 
+def erase_signatures(session: Session, *where: Any) -> int:
+    """Erase who signed, keeping the signatures (and so every count); the number erased."""
+    result = session.execute(
+        update(Signature)
+        .where(*where)
+        .values(
+            name="",
+            email="",
+            city="",
+            ip_hash="",
+            token_nonce="",
+            # Unique per petition, and no longer derived from anyone's address.
+            email_hash=literal("erased-", String) + cast(Signature.id, String),
+            show_publicly=False,
+            wants_updates=False,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
     """Erase the personal data of every due petition's signers; the number of signatures."""
     now = now or utcnow()
     erased = 0
     for petition in due_petitions(session, settings=settings, now=now):
-        result = session.execute(
-            update(Signature)
-            .where(col(Signature.petition_id) == petition.id)
-            .values(
-                name="",
-                email="",
-                city="",
-                ip_hash="",
-                token_nonce="",
-                # Unique per petition, and no longer derived from anyone's address.
-                email_hash=literal("erased-", String) + cast(Signature.id, String),
-                show_publicly=False,
-                wants_updates=False,
-            )
-        )
-        count = int(result.rowcount)  # type: ignore[attr-defined]
+        count = erase_signatures(session, col(Signature.petition_id) == petition.id)
         petition.anonymised_at = now
         session.add(petition)
         audit.record(

@@ -111,6 +111,7 @@ PUBLIC_PAGES = [
     "/prisoners/pick",
     "/volunteer/signin",
     "/login",
+    "/my-data",
 ]
 
 
