@@ -48,7 +48,8 @@ def send_update(
             titles[signature.locale] = text_in(
                 session, "petition", petition, "title", signature.locale
             )
-        url = f"{settings.base_url}/unsubscribe?token={unsubscribe_token(settings, signature.id)}"  # type: ignore[arg-type]
+        token = unsubscribe_token(settings, signature.id)  # type: ignore[arg-type]
+        url = f"{settings.base_url}/unsubscribe?token={token}&lang={signature.locale}"
         outbox.enqueue(
             session,
             to=signature.email,

@@ -106,7 +106,8 @@ def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
         if not fresh:
             continue
         token = unsubscribe_token(settings, volunteer)
-        url = f"{settings.base_url}/volunteer/unsubscribe?token={token}"
+        # Links keep the volunteer's language, whatever their browser says when they open them.
+        url = f"{settings.base_url}/volunteer/unsubscribe?token={token}&lang={volunteer.locale}"
         outbox.enqueue(
             session,
             to=volunteer.email,
@@ -116,7 +117,8 @@ def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
                     {
                         "kind": due.kind,
                         "name": due.prisoner.name_latin,
-                        "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}",
+                        "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}"
+                        f"?lang={volunteer.locale}",
                         "occasion": due.occasion,
                     }
                     for due in fresh

@@ -105,3 +105,4 @@ def test_the_birthday_is_written_as_the_volunteers_language_writes_dates(
     body = smtp.handler.messages[-1].get_body(("plain",)).get_content()
     assert "3 студзеня 2027" in body and "г.." not in body
     assert "2027-01-03" not in body
+    assert "?lang=be" in body and "&lang=be" in body  # the links keep the volunteer's language
