@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
-from campaign import audit
 from campaign.db import months_after, utcnow
 from campaign.letters.models import CampaignStatus, Letter, LetterCampaign, LetterSender
+from campaign.retention import mark_erased
 from campaign.settings import Settings
 
 
@@ -65,15 +65,9 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
         if closed is None or months_after(closed, settings.retention_months) > now:
             continue
         count = erase_senders(session, col(LetterSender.campaign_id) == campaign.id)
-        campaign.anonymised_at = now
-        session.add(campaign)
-        audit.record(
-            session,
-            by=None,
-            action="letters.anonymised",
-            target=f"letters:{campaign.id}",
-            count=count,
-            months=settings.retention_months,
+        target = f"letters:{campaign.id}"
+        mark_erased(
+            session, campaign, target=target, count=count, months=settings.retention_months, now=now
         )
         erased += count
     session.flush()

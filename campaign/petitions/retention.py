@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
-from campaign import audit
 from campaign.db import months_after, utcnow
 from campaign.petitions.models import Petition, PetitionStatus, Signature
+from campaign.retention import mark_erased
 from campaign.settings import Settings
 
 
@@ -66,15 +66,9 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
     erased = 0
     for petition in due_petitions(session, settings=settings, now=now):
         count = erase_signatures(session, col(Signature.petition_id) == petition.id)
-        petition.anonymised_at = now
-        session.add(petition)
-        audit.record(
-            session,
-            by=None,
-            action="petition.anonymised",
-            target=f"petition:{petition.id}",
-            count=count,
-            months=settings.retention_months,
+        target = f"petition:{petition.id}"
+        mark_erased(
+            session, petition, target=target, count=count, months=settings.retention_months, now=now
         )
         erased += count
     session.flush()
