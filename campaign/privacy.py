@@ -54,8 +54,8 @@ def request_link(
 ) -> None:
     """Mail a link to see, download or erase what is stored; silently nothing when over limits."""
     index = email_index(settings, email)
-    if not limiter.hit_all(["3/hour"], "my-data", index) or not limiter.hit_all(
-        ["20/hour"], "my-data-client", ip_hash
+    if not limiter.hit_mailbox(
+        "my-data", index=index, client=ip_hash, per_address="3/hour", per_client="20/hour"
     ):
         return
     token = signer(settings, PURPOSE).dumps(index)

@@ -166,6 +166,15 @@ class Limiter:
         )
         return all(counts[item.key_for(*identifiers)] <= item.amount for item in items)
 
+    def hit_mailbox(
+        self, name: str, *, index: str, client: str, per_address: str, per_client: str
+    ) -> bool:
+        """Count one request for a mailed link, per address (its keyed hash) and per client;
+        False when either is over its limit, and then no mail should go out."""
+        return self.hit_all([per_address], name, index) and self.hit_all(
+            [per_client], f"{name}-client", client
+        )
+
     def allowed(self, limit: str, *identifiers: str) -> bool:
         """Whether one more attempt would stay within `limit`, without counting it."""
         return self._strategy.test(_item(limit), *identifiers)

@@ -60,8 +60,8 @@ def request_link(
 ) -> None:
     """Mail a sign-in link, creating the volunteer on first use; the page is the same either way."""
     index = email_index(settings, email)
-    if not limiter.hit_all(["5/hour"], "volunteer-link", index) or not limiter.hit_all(
-        ["20/hour"], "volunteer-link-client", ip_hash
+    if not limiter.hit_mailbox(
+        "volunteer-link", index=index, client=ip_hash, per_address="5/hour", per_client="20/hour"
     ):
         return
     volunteer = session.exec(select(Volunteer).where(Volunteer.email_hash == index)).first()
