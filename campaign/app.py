@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 from campaign import pages, privacy_routes, translated_content_admin
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired
+from campaign.crypto import use_keys
 from campaign.db import make_engine
 from campaign.i18n import _
 from campaign.letters import admin as letters_admin
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
         dependencies=[Depends(csrf_protect)],
     )
     app.state.settings = settings
+    use_keys(settings.data_keys)
     app.state.engine = make_engine(settings.database_url)
 
     app.include_router(pages.router)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import Engine
 
+from campaign.crypto import DecryptionError, keyring, new_key, use_keys
 from campaign.settings import PROJECT_DIR, ConfigError, Settings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +72,7 @@ def _refuse_demo_account(engine: Engine) -> None:
 def _settings() -> Settings:
     settings = get_settings()
     logging.config.dictConfig(LOGGING)
+    use_keys(settings.data_keys)
     return settings
 
 
@@ -303,6 +305,37 @@ def restore_command(source: Path, yes: bool) -> None:
         click.echo(f"campaign: restore: {exc}", err=True)
         sys.exit(1)
     click.echo(f"campaign: restored {source} ({result.total} rows)")
+
+
+@cli.command("generate-key")
+def generate_key_command() -> None:
+    """Print a new random key for DATA_KEYS (put it first to make it the one that encrypts)."""
+    click.echo(new_key())
+
+
+@cli.command("rotate-keys")
+@fails_cleanly
+def rotate_keys_command() -> None:
+    """Re-encrypt personal data under the first key of DATA_KEYS and refresh the blind index.
+
+    Safe while the site runs. Afterwards the other keys can be removed from DATA_KEYS.
+    """
+    from campaign.key_rotation import rotate_keys, stale_values
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    ring = keyring()
+    try:
+        done = rotate_keys(engine, settings, ring)
+    except DecryptionError as exc:
+        click.echo(f"campaign: rotate-keys: {exc}; fix DATA_KEYS and run it again", err=True)
+        sys.exit(1)
+    left = stale_values(engine, ring)
+    summary = f"campaign: {done.values} values re-encrypted, {done.indexes} look-up hashes redone"
+    if left:
+        click.echo(f"{summary}; {left} values still under older keys: run it again", err=True)
+        sys.exit(1)
+    click.echo(f"{summary}; all under key {ring.current}, the other keys can leave DATA_KEYS")
 
 
 @cli.command("mail-sink")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Callable
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from campaign.crypto import new_key, parse_key
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_DIR / "var"
@@ -33,12 +36,12 @@ class SmtpSecurity(StrEnum):
     tls = "tls"
 
 
-def local_secret(path: Path) -> str:
+def local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     """Make a local secret once and keep it, so sessions survive restarts in development."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make() if make else secrets.token_urlsafe(48)
     path.write_text(value)
     path.chmod(0o600)
     return value
@@ -52,6 +55,8 @@ class Settings(BaseSettings):
     env: Env = Env.development
     database_url: str = f"sqlite:///{VAR_DIR / 'campaign.db'}"
     secret_key: str = ""
+    # Keys that encrypt personal data at rest; the first encrypts, all decrypt (rotate-keys).
+    data_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""
     smtp_port: int = Field(default=0, ge=0, le=65535)
@@ -88,6 +93,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"TRUSTED_PROXIES: {item!r} is not an IP address or network"
                 ) from exc
+        return value
+
+    @field_validator("data_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for item in value:
+            parse_key(item)
         return value
 
     @field_validator("database_url")
@@ -136,6 +150,8 @@ class Settings(BaseSettings):
         if self.env is Env.production:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
+            if not self.data_keys:
+                raise ValueError("DATA_KEYS must be set in production (campaign generate-key)")
             if not self.smtp_host:
                 raise ValueError("SMTP_HOST must be set in production")
             if not self.base_url.startswith("https://"):
@@ -145,6 +161,8 @@ class Settings(BaseSettings):
         else:
             if not self.secret_key:
                 self.secret_key = local_secret(VAR_DIR / "secret_key")
+            if not self.data_keys:
+                self.data_keys = [local_secret(VAR_DIR / "data_key", make=new_key)]
             if not self.smtp_host:
                 self.smtp_host = "127.0.0.1"
                 self.smtp_port = self.smtp_port or 1025

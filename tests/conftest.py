@@ -20,6 +20,7 @@ from sqlmodel import Session
 from campaign.accounts.models import Role, User
 from campaign.accounts.service import create_organiser
 from campaign.app import create_app
+from campaign.crypto import use_keys
 from campaign.db import make_engine, transaction
 from campaign.migrate import upgrade
 from campaign.models import metadata
@@ -27,6 +28,7 @@ from campaign.settings import Settings, load_settings
 from tests.smtp_server import SmtpServer
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1sb25nLS0tLS0="
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -134,6 +136,7 @@ def make_settings(db_url: str, tmp_path: Path, smtp_port: int, **overrides: obje
         "env": "development",
         "database_url": db_url,
         "secret_key": TEST_SECRET,
+        "data_keys": [TEST_DATA_KEY],
         "base_url": "http://testserver",
         "smtp_host": "127.0.0.1",
         "smtp_port": smtp_port,
@@ -148,7 +151,9 @@ def make_settings(db_url: str, tmp_path: Path, smtp_port: int, **overrides: obje
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path, smtp: SmtpServer) -> Settings:
-    return make_settings(db_url, tmp_path, smtp.port)
+    configured = make_settings(db_url, tmp_path, smtp.port)
+    use_keys(configured.data_keys)
+    return configured
 
 
 @pytest.fixture

@@ -14,18 +14,25 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
+from campaign.crypto import new_key, parse_key
 from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally
 from campaign.settings import PROJECT_DIR
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.smtp_server import free_port
 
 
 def campaign(
     *args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "ENV": "development", "SECRET_KEY": TEST_SECRET, **(env or {})}
+    environment = {
+        **os.environ,
+        "ENV": "development",
+        "SECRET_KEY": TEST_SECRET,
+        "DATA_KEYS": TEST_DATA_KEY,
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "campaign", *args],
         input=stdin,
@@ -160,6 +167,7 @@ def test_serve_logs_requests_without_client_addresses(db_url: str, workers: str)
         **os.environ,
         "ENV": "development",
         "SECRET_KEY": TEST_SECRET,
+        "DATA_KEYS": TEST_DATA_KEY,
         "DATABASE_URL": db_url,
     }
     server = subprocess.Popen(
@@ -227,3 +235,20 @@ def test_production_refuses_to_serve_with_the_demo_account(tmp_path: Path) -> No
         "MAIL_FROM": "campaign <noreply@campaign.example.org>",
     }
     assert_one_clean_line(campaign("serve", env=production), "demo account")
+
+
+def test_keys_rotate_from_the_command_line_and_a_missing_key_is_one_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
+    assert campaign("migrate", env=env).returncode == 0
+    assert campaign("demo", env=env).returncode == 0
+    fresh = campaign("generate-key").stdout.strip()
+    assert len(parse_key(fresh)) == 32
+    rotated = campaign("rotate-keys", env={**env, "DATA_KEYS": f"{fresh},{TEST_DATA_KEY}"})
+    assert rotated.returncode == 0, rotated.stderr
+    assert "values re-encrypted" in rotated.stdout and "other keys can leave" in rotated.stdout
+    assert not rotated.stdout.startswith("campaign: 0 values")
+    again = campaign("rotate-keys", env={**env, "DATA_KEYS": fresh})
+    assert again.returncode == 0 and again.stdout.startswith("campaign: 0 values re-encrypted")
+    lost = campaign("rotate-keys", env={**env, "DATA_KEYS": new_key()})
+    assert lost.returncode == 1 and "Traceback" not in lost.stderr
+    assert len(lost.stderr.strip().splitlines()) == 1 and "DATA_KEYS lacks" in lost.stderr

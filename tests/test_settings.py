@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from campaign.crypto import new_key
 from campaign.settings import ConfigError, load_settings, local_secret
+
+KEY = new_key()
 
 
 def test_production_refuses_a_placeholder_secret() -> None:
@@ -16,13 +19,14 @@ def test_production_refuses_a_placeholder_secret() -> None:
 
 def test_production_refuses_a_missing_smtp_host() -> None:
     with pytest.raises(ConfigError, match="SMTP_HOST"):
-        load_settings(env="production", secret_key="x" * 40, smtp_host="")
+        load_settings(env="production", secret_key="x" * 40, data_keys=KEY, smtp_host="")
 
 
 def test_production_accepts_real_values() -> None:
     settings = load_settings(
         env="production",
         secret_key="x" * 40,
+        data_keys=KEY,
         smtp_host="mail.example.org",
         smtp_security="tls",
         base_url="https://campaign.example.org",
@@ -40,7 +44,7 @@ def test_development_keeps_the_same_local_secret(tmp_path: Path) -> None:
 
 
 def test_development_sends_mail_to_the_local_catcher() -> None:
-    settings = load_settings(env="development", secret_key="x" * 40, smtp_host="")
+    settings = load_settings(env="development", secret_key="x" * 40, data_keys=KEY, smtp_host="")
     assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 1025)
 
 
@@ -52,6 +56,7 @@ def test_development_sends_mail_to_the_local_catcher() -> None:
         ({"base_url": "example.org"}, "BASE_URL"),
         ({"trusted_proxies": "10.0.0.0/8, not-an-ip"}, "TRUSTED_PROXIES"),
         ({"smtp_port": "70000"}, "SMTP_PORT"),
+        ({"data_keys": "not-a-key"}, "DATA_KEYS"),
     ],
 )
 def test_bad_values_name_the_setting(overrides: dict[str, str], field: str) -> None:
@@ -76,6 +81,7 @@ def test_production_refuses_development_addresses(overrides: dict[str, str], fie
     values = {
         "env": "production",
         "secret_key": "x" * 40,
+        "data_keys": KEY,
         "smtp_host": "mail.example.org",
         "base_url": "https://campaign.example.org",
         "mail_from": "campaign <noreply@campaign.example.org>",
@@ -83,3 +89,20 @@ def test_production_refuses_development_addresses(overrides: dict[str, str], fie
     }
     with pytest.raises(ConfigError, match=field):
         load_settings(**values)
+
+
+def test_production_refuses_to_run_without_data_keys() -> None:
+    with pytest.raises(ConfigError, match="DATA_KEYS"):
+        load_settings(
+            env="production",
+            secret_key="x" * 40,
+            smtp_host="mail.example.org",
+            base_url="https://campaign.example.org",
+            mail_from="campaign <noreply@campaign.example.org>",
+        )
+
+
+def test_data_keys_are_a_comma_separated_list_the_first_of_which_encrypts() -> None:
+    first, second = new_key(), new_key()
+    settings = load_settings(secret_key="x" * 40, data_keys=f" {first}, {second} ")
+    assert settings.data_keys == [first, second]

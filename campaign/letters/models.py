@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from campaign.crypto import encrypted_field
 from campaign.db import utcnow
 
 
@@ -138,10 +139,10 @@ class LetterSender(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="letter_campaign.id", ondelete="CASCADE")
-    name: str = Field(max_length=120)
-    email: str = Field(max_length=254)
+    name: str = encrypted_field("letter_sender.name")
+    email: str = encrypted_field("letter_sender.email")
     email_hash: str = Field(max_length=64)
-    city: str = Field(default="", max_length=100)
+    city: str = encrypted_field("letter_sender.city", optional=True)
     country: str = Field(default="", max_length=2)
     locale: str = Field(default="en", max_length=10)
     status: str = Field(default=SenderStatus.pending.value, max_length=10)
@@ -150,7 +151,7 @@ class LetterSender(SQLModel, table=True):
     ask_about_reply: bool = True
     followup_sent: bool = False
     reply_reported: str = Field(default="", max_length=3)  # "yes", "no" or not answered
-    reply_note: str = Field(default="", max_length=2000)
+    reply_note: str = encrypted_field("letter_sender.reply_note", optional=True)
     ip_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     confirmed_at: datetime | None = None
@@ -178,8 +179,8 @@ class Letter(SQLModel, table=True):
     sender_id: int = Field(foreign_key="letter_sender.id", ondelete="CASCADE", index=True)
     official_id: int = Field(foreign_key="official.id", ondelete="CASCADE", index=True)
     language: str = Field(max_length=3)
-    subject: str = Field(max_length=300)
-    body: str = Field(sa_column=Column(Text, nullable=False))
+    subject: str = encrypted_field("letter.subject")
+    body: str = encrypted_field("letter.body")
     status: str = Field(default=LetterStatus.held.value, max_length=10)
     to_addr: str = Field(default="", max_length=254)
     outbox_id: int | None = Field(

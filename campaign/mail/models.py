@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from campaign.crypto import encrypted_field, encrypted_json_field
 from campaign.db import utcnow
 
 
@@ -28,10 +29,11 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(max_length=200, unique=True)
-    to_addr: str = Field(max_length=320)
+    to_addr: str = encrypted_field("outbox_message.to_addr")
     template: str = Field(max_length=100)
-    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The mail is rendered from these when it is sent: names, links and a Reply-To inside.
+    context: dict[str, Any] = encrypted_json_field("outbox_message.context")
+    headers: dict[str, str] = encrypted_json_field("outbox_message.headers")
     locale: str = Field(default="en", max_length=10)
     status: str = Field(default=MailStatus.queued.value, max_length=10)
     attempts: int = 0

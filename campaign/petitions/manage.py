@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from campaign.db import utcnow
@@ -248,14 +251,6 @@ def trending(session: Session, *, petition: Petition, threshold: int) -> list[Tr
 
 def _filtered(petition: Petition, criteria: SignatureFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(Signature.petition_id) == petition.id]
-    if criteria.email_domain:
-        conditions.append(
-            col(Signature.email).ilike(f"%@{_like(criteria.email_domain.lstrip('@'))}", escape="\\")
-        )
-    if criteria.email_contains:
-        conditions.append(
-            col(Signature.email).ilike(f"%{_like(criteria.email_contains)}%", escape="\\")
-        )
     if criteria.ip_hash:
         conditions.append(col(Signature.ip_hash) == criteria.ip_hash)
     if criteria.country:
@@ -271,29 +266,45 @@ def _filtered(petition: Petition, criteria: SignatureFilter) -> list[ColumnEleme
     return conditions
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _email_test(criteria: SignatureFilter) -> Callable[[str], bool] | None:
+    domain = "@" + criteria.email_domain.strip().lstrip("@").lower()
+    part = criteria.email_contains.strip().lower()
+    if domain == "@" and not part:
+        return None
+    return lambda email: email.lower().endswith(domain) and part in email.lower()
+
+
+def _matching(
+    session: Session,
+    petition: Petition,
+    criteria: SignatureFilter,
+    columns: tuple[Any, ...],
+    *where: ColumnElement[bool],
+    lock: bool = False,
+) -> list[tuple[Any, ...]]:
+    """The `columns` of the signatures the criteria pick.
+
+    Addresses are stored encrypted, so the e-mail criteria are checked here, after decryption,
+    on the rows the other criteria leave.
+    """
+    test = _email_test(criteria)
+    query = sql_select(*columns, col(Signature.email)) if test else sql_select(*columns)
+    query = query.where(*_filtered(petition, criteria), *where)
+    rows = session.execute(query.with_for_update() if lock else query).all()
+    if test is None:
+        return [tuple(row) for row in rows]
+    return [tuple(row[:-1]) for row in rows if test(row[-1])]
 
 
 def count_matching(
     session: Session, *, petition: Petition, criteria: SignatureFilter
 ) -> dict[str, int]:
     """How many signatures match, by state, before anything is changed."""
-    rows = session.exec(
-        select(Signature.status, func.count())
-        .where(*_filtered(petition, criteria))
-        .group_by(col(Signature.status))
-    ).all()
+    rows = _matching(session, petition, criteria, (Signature.status, Signature.suspect))
     counts = {status.value: 0 for status in SignatureStatus}
-    counts.update({status: int(n) for status, n in rows})
-    counts["suspect"] = int(
-        session.exec(
-            select(func.count()).where(
-                *_filtered(petition, criteria),
-                col(Signature.suspect).is_(True),
-                col(Signature.status) != SignatureStatus.invalidated,
-            )
-        ).one()
+    counts.update(Counter(str(status) for status, _ in rows))
+    counts["suspect"] = sum(
+        1 for status, suspect in rows if suspect and status != SignatureStatus.invalidated
     )
     return counts
 
@@ -306,12 +317,14 @@ def invalidate_signatures(
     The rows are locked first (on PostgreSQL), so a confirmation racing with the invalidation
     is either counted and then taken back, or not counted at all.
     """
-    live = [*_filtered(petition, criteria), col(Signature.status) != SignatureStatus.invalidated]
-    rows = session.exec(
-        select(Signature.id, Signature.country, Signature.status, Signature.suspect)
-        .where(*live)
-        .with_for_update()
-    ).all()
+    rows = _matching(
+        session,
+        petition,
+        criteria,
+        (Signature.id, Signature.country, Signature.status, Signature.suspect),
+        col(Signature.status) != SignatureStatus.invalidated,
+        lock=True,
+    )
     counted = Counter(
         country
         for _, country, status, suspect in rows
@@ -338,15 +351,15 @@ def invalidate_signatures(
 def accept_signatures(session: Session, *, petition: Petition, criteria: SignatureFilter) -> int:
     """Clear the suspect mark of matching signatures (a shared network, an autofilled form);
     the confirmed ones among them now count."""
-    rows = session.exec(
-        select(Signature.id, Signature.country, Signature.status)
-        .where(
-            *_filtered(petition, criteria),
-            col(Signature.suspect).is_(True),
-            col(Signature.status) != SignatureStatus.invalidated,
-        )
-        .with_for_update()
-    ).all()
+    rows = _matching(
+        session,
+        petition,
+        criteria,
+        (Signature.id, Signature.country, Signature.status),
+        col(Signature.suspect).is_(True),
+        col(Signature.status) != SignatureStatus.invalidated,
+        lock=True,
+    )
     ids = [row_id for row_id, _, _ in rows]
     for start in range(0, len(ids), 500):
         session.execute(

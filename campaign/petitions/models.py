@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from campaign.crypto import encrypted_field
 from campaign.db import utcnow
 
 
@@ -67,11 +68,11 @@ class Signature(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE")
-    name: str = Field(max_length=120)
-    email: str = Field(max_length=254)
+    name: str = encrypted_field("signature.name")
+    email: str = encrypted_field("signature.email")
     email_hash: str = Field(max_length=64)
     country: str = Field(max_length=2)
-    city: str = Field(default="", max_length=100)
+    city: str = encrypted_field("signature.city", optional=True)
     consent: bool = False
     wants_updates: bool = False
     show_publicly: bool = False

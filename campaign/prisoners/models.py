@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from campaign.crypto import encrypted_field
 from campaign.db import utcnow
 
 
@@ -81,9 +82,9 @@ class Volunteer(SQLModel, table=True):
     """Someone who writes to prisoners; known by e-mail (magic link), never shown by name."""
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
+    email: str = encrypted_field("volunteer.email")
     email_hash: str = Field(max_length=64, unique=True)
-    display_name: str = Field(default="", max_length=80)
+    display_name: str = encrypted_field("volunteer.display_name", optional=True)
     locale: str = Field(default="en", max_length=10)
     # Changed at every sign-in link and at sign-out: an old link or cookie stops working.
     login_nonce: str = Field(max_length=32)
@@ -130,7 +131,7 @@ class SolidarityLetter(SQLModel, table=True):
     channel: str = Field(default=Channel.post.value, max_length=10)
     state: str = Field(default=LetterState.sent.value, max_length=10)
     outcome_on: date | None = None
-    note: str = Field(default="", max_length=1000)
+    note: str = encrypted_field("solidarity_letter.note", optional=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -26,7 +26,7 @@ from campaign.demo import load_demo
 from campaign.letters.models import LetterCampaign
 from campaign.migrate import upgrade
 from campaign.settings import PROJECT_DIR
-from tests.conftest import TEST_SECRET, _empty_postgres, make_settings
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET, _empty_postgres, make_settings
 from tests.e2e.helpers import SCRIPTS_OFF, Site, assert_log_keeps_no_personal_data
 from tests.smtp_server import SmtpServer
 
@@ -114,6 +114,7 @@ def site(
         "ENV": "development",
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
+        "DATA_KEYS": TEST_DATA_KEY,
         "BASE_URL": url,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_server.port),

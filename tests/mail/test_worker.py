@@ -141,6 +141,7 @@ def test_two_workers_at_once_send_every_message_exactly_once(
         "ENV": "development",
         "DATABASE_URL": db_url,
         "SECRET_KEY": settings.secret_key,
+        "DATA_KEYS": ",".join(settings.data_keys),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
     }

@@ -1,7 +1,7 @@
 """Updates reach only signers who asked for them, and one click stops them without login."""
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.db import transaction
@@ -14,11 +14,9 @@ from tests.smtp_server import SmtpServer
 
 def opt_in(engine: Engine, *emails: str, locale: str = "en") -> None:
     with transaction(engine) as session:
-        session.execute(
-            update(Signature)
-            .where(Signature.email.in_(emails))
-            .values(wants_updates=True, locale=locale)
-        )  # type: ignore[attr-defined]
+        for signature in session.exec(select(Signature)).all():
+            if signature.email in emails:
+                signature.wants_updates, signature.locale = True, locale
 
 
 def send(
