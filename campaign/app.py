@@ -15,9 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from campaign import pages, privacy_routes, translated_content_admin
+from campaign import pages, privacy_admin, privacy_routes, translated_content_admin
 from campaign.accounts import routes as account_routes
-from campaign.accounts.deps import LoginRequired
+from campaign.accounts import team_routes, two_factor_routes
+from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.crypto import use_keys
 from campaign.db import make_engine
 from campaign.i18n import _
@@ -34,7 +35,7 @@ from campaign.prisoners import routes as prisoner_routes
 from campaign.prisoners import volunteer_routes
 from campaign.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.settings import Settings, get_settings
-from campaign.web import STATIC_DIR, RedirectTo, render
+from campaign.web import STATIC_DIR, RedirectTo, redirect, render
 
 log = logging.getLogger("campaign")
 
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
 
     app.include_router(pages.router)
     app.include_router(account_routes.router)
+    app.include_router(two_factor_routes.router)
+    app.include_router(team_routes.router)
     app.include_router(petition_routes.router)
     app.include_router(petition_routes.unsubscribe_router)
     app.include_router(petition_admin.router)
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(prisoners_admin.router)
     app.include_router(prisoners_admin.facilities_router)
     app.include_router(translated_content_admin.router)
+    app.include_router(privacy_admin.router)
     app.include_router(privacy_routes.router)
     if not settings.is_production:
         app.include_router(devroutes.router)
@@ -168,6 +172,11 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RedirectTo)
     async def redirect_to(request: Request, exc: RedirectTo) -> Response:
         return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(TwoFactorRequired)
+    async def two_factor_required(request: Request, exc: TwoFactorRequired) -> Response:
+        message = _("Turn on two-factor authentication to use the administrator pages.")
+        return redirect("/account/two-factor", flash=message, request=request)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

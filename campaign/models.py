@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from campaign.accounts.models import LoginSession, User
+from campaign.accounts.models import Invitation, LoginSession, RecoveryCode, User
 from campaign.audit import AuditEvent
 from campaign.letters.models import (
     CampaignTarget,
@@ -38,6 +38,7 @@ __all__ = [
     "ContentVersion",
     "Facility",
     "Follow",
+    "Invitation",
     "Letter",
     "LetterCampaign",
     "LetterCount",
@@ -54,6 +55,7 @@ __all__ = [
     "Placement",
     "Prisoner",
     "RateCounter",
+    "RecoveryCode",
     "ReminderSent",
     "Signature",
     "SiteSetting",

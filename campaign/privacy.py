@@ -9,6 +9,7 @@ every count stays right; it removes who they were.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from campaign import audit
+from campaign.accounts.models import User
 from campaign.letters.models import Letter, LetterCampaign, LetterSender
 from campaign.letters.retention import erase_senders
 from campaign.mail import outbox
@@ -41,6 +43,18 @@ class Holdings:
     @property
     def empty(self) -> bool:
         return not self.signatures and not self.letter_senders and self.volunteer is None
+
+    def as_json(self) -> str:
+        """The download: readable, with names in their own script."""
+        return json.dumps(
+            {
+                "signatures": self.signatures,
+                "letters_to_officials": self.letter_senders,
+                "volunteer": self.volunteer,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
 def request_link(
@@ -160,7 +174,7 @@ def holdings(session: Session, index: str) -> Holdings:
     return found
 
 
-def erase(session: Session, index: str) -> dict[str, int]:
+def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, int]:
     """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
     erased = {
         "signatures": erase_signatures(session, col(Signature.email_hash) == index),
@@ -179,7 +193,7 @@ def erase(session: Session, index: str) -> dict[str, int]:
         erased["volunteers"] = 1
     audit.record(
         session,
-        by=None,
+        by=by,
         action="privacy.erased",
         signatures=erased["signatures"],
         letter_senders=erased["letter_senders"],

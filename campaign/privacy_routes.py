@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -64,18 +62,13 @@ def download(request: Request, session: SessionDep, raw: FormData) -> Response:
     index = privacy.index_for_token(request.app.state.settings, raw.get("token", ""))
     if index is None:
         return _page(request, {"bad_link": True}, status_code=400)
-    held = privacy.holdings(session, index)
-    body = json.dumps(
-        {
-            "signatures": held.signatures,
-            "letters_to_officials": held.letter_senders,
-            "volunteer": held.volunteer,
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    return json_download(privacy.holdings(session, index))
+
+
+def json_download(held: privacy.Holdings) -> Response:
+    """Everything held about an address, as a JSON file nobody's cache keeps."""
     return Response(
-        body,
+        held.as_json(),
         media_type="application/json",
         headers={**PRIVATE, "content-disposition": 'attachment; filename="my-data.json"'},
     )

@@ -11,17 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from campaign.accounts.models import Role, User
 from campaign.accounts.service import create_organiser
 from campaign.app import create_app
 from campaign.crypto import use_keys
-from campaign.db import make_engine, transaction
+from campaign.db import make_engine, transaction, utcnow
 from campaign.migrate import upgrade
 from campaign.models import metadata
 from campaign.settings import Settings, load_settings
@@ -31,6 +32,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
 TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1sb25nLS0tLS0="
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PENDING = re.compile(r'name="pending" value="([^"]+)"')
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -186,7 +189,19 @@ def organiser(engine: Engine) -> User:
 
 @pytest.fixture
 def admin(engine: Engine) -> User:
-    return add_user(engine, "admin@example.org", Role.admin)
+    """An administrator, with two-factor login on (admin pages require it)."""
+    user = add_user(engine, "admin@example.org", Role.admin)
+    return with_two_factor(engine, user)
+
+
+def with_two_factor(engine: Engine, user: User, secret: str = TOTP_SECRET) -> User:
+    """The account with two-factor login set up on the authenticator that holds `secret`."""
+    with transaction(engine) as db:
+        row = db.get(User, user.id)
+        assert row is not None
+        row.totp_secret, row.totp_enabled_at = secret, utcnow()
+        db.add(row)
+    return row
 
 
 def csrf_from(client: TestClient, path: str) -> str:
@@ -198,9 +213,23 @@ def csrf_from(client: TestClient, path: str) -> str:
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/admin"):  # type: ignore[no-untyped-def]
+    """Log in as a person would: password, then (if asked) the code the authenticator shows."""
     token = csrf_from(client, "/login")
-    return client.post(
+    response = client.post(
         "/login", data={"email": email, "password": password, "next": next, "csrf_token": token}
+    )
+    pending = PENDING.search(response.text) if response.status_code == 200 else None
+    if pending is None:
+        return response
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with transaction(engine) as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        # Each code works once; tests log in more often than every 30 seconds.
+        user.totp_last_step = 0
+        code = pyotp.TOTP(user.totp_secret).now()
+    return client.post(
+        "/login/code",
+        data={"pending": pending.group(1), "code": code, "next": next, "csrf_token": token},
     )
 
 

@@ -81,3 +81,40 @@ def test_a_forged_or_altered_link_shows_nothing(client: TestClient) -> None:
     page = client.get("/my-data?token=forged.token.here")
     assert page.status_code == 400
     assert "Ask for a new one" in page.text
+
+
+def test_an_admin_answers_a_request_by_letter_and_the_trail_names_no_one(
+    admin_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email=ADDRESS, name="Ana Requester")
+    token = csrf_from(admin_client, "/admin/privacy")
+    shown = admin_client.post("/admin/privacy", data={"csrf_token": token, "email": ADDRESS})
+    assert shown.status_code == 200 and "Ana Requester" in shown.text
+    assert shown.headers["cache-control"] == "private, no-store"
+    download = admin_client.post(
+        "/admin/privacy/download", data={"csrf_token": token, "email": ADDRESS}
+    )
+    assert json.loads(download.text)["signatures"][0]["name"] == "Ana Requester"
+    unconfirmed = admin_client.post(
+        "/admin/privacy/erase", data={"csrf_token": token, "email": ADDRESS}
+    )
+    assert unconfirmed.status_code == 400
+    erased = admin_client.post(
+        "/admin/privacy/erase", data={"csrf_token": token, "email": ADDRESS, "confirm": "1"}
+    )
+    assert erased.status_code == 200 and "is erased" in erased.text
+    with Session(engine) as session:
+        signature = session.exec(select(Signature)).one()
+        assert signature.name == "" and signature.email == ""
+        assert session.get(Petition, petition.id).signature_count == 1  # type: ignore[union-attr]
+        trail = session.exec(
+            select(AuditEvent).where(AuditEvent.action.startswith("privacy."))
+        ).all()  # type: ignore[attr-defined]
+    assert [e.action for e in trail] == ["privacy.looked_up", "privacy.exported", "privacy.erased"]
+    assert all(e.actor == "admin@example.org" for e in trail)
+    assert "ana" not in " ".join(str(e.details).lower() for e in trail)
+
+
+def test_organisers_cannot_look_people_up(organiser_client: TestClient) -> None:
+    assert organiser_client.get("/admin/privacy").status_code == 403

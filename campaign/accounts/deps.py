@@ -57,10 +57,16 @@ def require_organiser(
     return user
 
 
+class TwoFactorRequired(Exception):
+    """An admin without two-factor login asked for an admin page; they are sent to set it up."""
+
+
 def require_admin(user: Annotated[User, Depends(require_organiser)]) -> User:
-    """A logged-in admin; an organiser gets 403."""
+    """A logged-in admin with two-factor login on; an organiser gets 403."""
     if not user.is_admin:
         raise HTTPException(status_code=403, detail=_("Only administrators can open this page."))
+    if user.totp_enabled_at is None:
+        raise TwoFactorRequired
     return user
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
+from campaign.crypto import encrypted_field
 from campaign.db import utcnow
 
 
@@ -28,6 +30,10 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Two-factor login: the TOTP secret (encrypted), when it was confirmed, the last step used.
+    totp_secret: str = encrypted_field("user_account.totp_secret", optional=True)
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
     @property
     def is_admin(self) -> bool:
@@ -45,3 +51,27 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the authenticator app; only its keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to open an account; the link's token is kept only as its SHA-256."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(default=Role.organiser.value, max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from campaign import audit
-from campaign.accounts import service
+from campaign.accounts import service, two_factor
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
+from campaign.accounts.login_flow import known_device, logged_in, pending_token, pending_user
 from campaign.db import SessionDep
 from campaign.i18n import _, ngettext
 from campaign.ratelimit import Limiter
-from campaign.security import csrf_cookie_name, ip_hash
+from campaign.security import ip_hash
 from campaign.web import FormErrors, redirect, render, safe_next
 
 router = APIRouter()
@@ -49,37 +50,15 @@ def login(
             email=email,
             password=password,
             client_hash=ip_hash(request, settings),
+            device=known_device(request, settings),
         )
+        if result.user is not None and result.user.totp_enabled_at is not None:
+            return _code_page(request, pending_token(settings, result.user), next, FormErrors())
         if result.user is not None:
-            old = request.cookies.get(session_cookie_name(settings))
-            if old:
-                service.end_session(session, token=old)
-            token = service.start_session(session, user=result.user, settings=settings)
-            response = redirect(safe_next(next))
-            # A new CSRF secret with the new session: a token seen before login is worthless.
-            response.delete_cookie(
-                csrf_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True
-            )
-            response.set_cookie(
-                session_cookie_name(settings),
-                token,
-                max_age=settings.session_max_age_hours * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                path="/",
-            )
-            return response
+            service.finish_login(session, user=result.user)
+            return logged_in(request, session, result.user, next)
         if result.problem == "throttled":
-            minutes = max(1, (result.retry_after + 59) // 60)
-            errors.add(
-                "form",
-                ngettext(
-                    "Too many attempts. Try again in %(num)d minute.",
-                    "Too many attempts. Try again in %(num)d minutes.",
-                    minutes,
-                ),
-            )
+            errors.add("form", _too_many(result.retry_after))
             status = 429
         else:
             errors.add("form", _("Wrong e-mail address or password."))
@@ -89,6 +68,60 @@ def login(
         {"next": safe_next(next), "form": {"email": email}, "errors": errors},
         status_code=status,
     )
+
+
+def _too_many(retry_after: int) -> str:
+    minutes = max(1, (retry_after + 59) // 60)
+    return ngettext(
+        "Too many attempts. Try again in %(num)d minute.",
+        "Too many attempts. Try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+def _code_page(
+    request: Request, pending: str, next: str, errors: FormErrors, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"pending": pending, "next": safe_next(next), "errors": errors},
+        status_code=status,
+        headers={"cache-control": "no-store"},
+    )
+
+
+@router.post("/login/code")
+def login_code(
+    request: Request,
+    session: SessionDep,
+    pending: Annotated[str, Form(max_length=500)] = "",
+    code: Annotated[str, Form(max_length=40)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/admin",
+) -> Response:
+    settings = request.app.state.settings
+    user = pending_user(session, settings, pending)
+    errors = FormErrors()
+    if user is None:
+        errors.add("form", _("Too much time passed since you gave your password. Log in again."))
+        return render(
+            request,
+            "accounts/login.html",
+            {"next": safe_next(next), "form": {}, "errors": errors},
+            status_code=400,
+        )
+    limiter = Limiter(session)
+    limit = settings.login_limit_per_account
+    if not limiter.hit(limit, "login-code", str(user.id)):
+        errors.add("code", _too_many(limiter.retry_after(limit, "login-code", str(user.id))))
+        return _code_page(request, pending, next, errors, status=429)
+    if not two_factor.verify(session, settings=settings, user=user, code=code):
+        audit.record(session, by=user, action="account.code_failed")
+        errors.add("code", _("This code is not right, or was used already. Try the next one."))
+        return _code_page(request, pending, next, errors, status=400)
+    limiter.clear(limit, "login-code", str(user.id))
+    service.finish_login(session, user=user)
+    return logged_in(request, session, user, next)
 
 
 @router.post("/logout")
@@ -107,11 +140,6 @@ def logout(request: Request, session: SessionDep) -> Response:
 @router.get("/admin")
 def dashboard(request: Request, user: CurrentOrganiser) -> Response:
     return render(request, "admin/dashboard.html", {"user": user})
-
-
-@router.get("/admin/accounts")
-def accounts(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
-    return render(request, "admin/accounts.html", {"accounts": service.list_users(session)})
 
 
 @router.get("/admin/audit")

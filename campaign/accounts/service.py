@@ -115,24 +115,34 @@ def log_in(
     email: str,
     password: str,
     client_hash: str,
+    device: tuple[int, str] | None = None,
 ) -> LoginResult:
-    """Check a password under per-account and per-client throttling; never tells which failed."""
+    """Check a password under throttling; never tells which part failed.
+
+    From a browser that logged in to this account before (`device`, from its signed cookie),
+    only that browser's own attempts count: failures from elsewhere, which lock the account
+    for every other browser, cannot keep its owner out.
+    """
     account_key = email.strip().lower()
-    limits = (
-        (settings.login_limit_per_account, "login-account", account_key),
-        (settings.login_limit_per_client, "login-client", client_hash),
-    )
+    user = find_user(session, email=account_key)
+    if device is not None and user is not None and device[0] == user.id:
+        limits: tuple[tuple[str, str, str], ...] = (
+            (settings.login_limit_per_account, "login-device", device[1]),
+        )
+    else:
+        limits = (
+            (settings.login_limit_per_account, "login-account", account_key),
+            (settings.login_limit_per_client, "login-client", client_hash),
+        )
     # Every attempt is counted before the slow password check, atomically, so parallel guesses
     # cannot all slip through between a check and a count.
     for limit, *identifiers in limits:
         if not limiter.hit(limit, *identifiers):
-            known = find_user(session, email=account_key)
-            if known is not None:  # an unknown address is not recorded: it may be anyone's
-                audit.record(session, by=known, action="account.login_throttled")
+            if user is not None:  # an unknown address is not recorded: it may be anyone's
+                audit.record(session, by=user, action="account.login_throttled")
             return LoginResult(
                 problem="throttled", retry_after=limiter.retry_after(limit, *identifiers)
             )
-    user = find_user(session, email=account_key)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         if user is not None:
@@ -140,10 +150,15 @@ def log_in(
         return LoginResult(problem="invalid")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     limiter.clear(settings.login_limit_per_account, "login-account", account_key)
-    audit.record(session, by=user, action="account.login")
     return LoginResult(user=user)
+
+
+def finish_login(session: Session, *, user: User) -> None:
+    """Record a completed login: after the password, and the second factor where there is one."""
+    user.last_login_at = utcnow()
+    session.add(user)
+    audit.record(session, by=user, action="account.login")
 
 
 def start_session(session: Session, *, user: User, settings: Settings) -> str:
@@ -194,6 +209,11 @@ def end_session(session: Session, *, token: str) -> None:
     session.execute(delete(LoginSession).where(col(LoginSession.id) == login.id))
     if user is not None:
         audit.record(session, by=user, action="account.logout")
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """Log an account out everywhere (deactivated, or its second factor reset)."""
+    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
 
 
 def purge_expired_sessions(session: Session) -> int:

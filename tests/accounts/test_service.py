@@ -11,6 +11,7 @@ from campaign.accounts.service import (
     AccountError,
     create_organiser,
     end_session,
+    finish_login,
     log_in,
     start_session,
     user_for_session,
@@ -98,6 +99,7 @@ def test_login_checks_the_password(
     assert _attempt(session, settings, engine, "wrong password!").problem == "invalid"
     result = _attempt(session, settings, engine, PASSWORD)
     assert result.user is not None and result.user.id == organiser.id
+    finish_login(session, user=result.user)
     assert result.user.last_login_at is not None
 
 

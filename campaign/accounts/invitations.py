@@ -1,0 +1,135 @@
+"""Invitations: the only way to a new account besides the command line."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from campaign import audit
+from campaign.accounts.models import Invitation, Role, User
+from campaign.accounts.service import AccountError, create_organiser, find_user
+from campaign.db import utcnow
+from campaign.fields import check_email
+from campaign.i18n import _
+from campaign.mail import outbox
+from campaign.security import token_digest
+from campaign.settings import Settings
+from campaign.web import FormErrors
+
+VALID_FOR = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """An invitation made, or the reasons it was not."""
+
+    invitation: Invitation | None = None
+    errors: FormErrors | None = None
+
+
+def invite(
+    session: Session, *, settings: Settings, by: User, email: str, role: str, locale: str
+) -> Invited:
+    """Mail a one-time link to someone who will run campaigns; an earlier one for them lapses."""
+    errors = FormErrors()
+    address, problem = check_email(email)
+    if problem:
+        errors.add("email", problem)
+    elif find_user(session, email=address) is not None:
+        errors.add("email", _("There is already an account with this address."))
+    if role not in {r.value for r in Role}:
+        errors.add("role", _("Choose a role."))
+    if errors:
+        return Invited(errors=errors)
+    address = address.lower()
+    session.execute(
+        delete(Invitation).where(
+            col(Invitation.email) == address, col(Invitation.accepted_at).is_(None)
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=address,
+        role=role,
+        token_hash=token_digest(token),
+        invited_by=by.id,
+        expires_at=utcnow() + VALID_FOR,
+    )
+    session.add(invitation)
+    session.flush()
+    outbox.enqueue(
+        session,
+        to=address,
+        template="invitation",
+        context={
+            "url": f"{settings.base_url}/invitation?token={token}",
+            "inviter": by.name or by.email,
+            "site": settings.base_url.split("://", 1)[1],
+        },
+        locale=locale,
+    )
+    audit.record(session, by=by, action="account.invited", email=address, role=role)
+    return Invited(invitation=invitation)
+
+
+def pending_invitations(session: Session) -> list[Invitation]:
+    """Invitations not yet used nor expired, newest first."""
+    return list(
+        session.exec(
+            select(Invitation)
+            .where(col(Invitation.accepted_at).is_(None), col(Invitation.expires_at) > utcnow())
+            .order_by(col(Invitation.created_at).desc())
+        ).all()
+    )
+
+
+def withdraw(session: Session, *, invitation_id: int, by: User) -> bool:
+    """Cancel an invitation that has not been used; its link stops working."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.accepted_at is not None:
+        return False
+    session.delete(invitation)
+    audit.record(session, by=by, action="account.invitation_withdrawn", email=invitation.email)
+    return True
+
+
+def open_invitation(session: Session, *, token: str) -> Invitation | None:
+    """The invitation behind a link, if it is unused and has not expired."""
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == token_digest(token))
+    ).first()
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    return invitation if invitation.expires_at > utcnow() else None
+
+
+def accept(
+    session: Session, *, invitation: Invitation, name: str, password: str, repeated: str
+) -> User | FormErrors:
+    """Create the invited account with the password its owner chose."""
+    errors = FormErrors()
+    name = " ".join(name.split())
+    if len(name) > 200:
+        errors.add("name", _("Use at most %(count)s characters.", count=200))
+    if password != repeated:
+        errors.add("repeat", _("The two passwords differ."))
+    if errors:
+        return errors
+    try:
+        user = create_organiser(
+            session,
+            email=invitation.email,
+            password=password,
+            role=Role(invitation.role),
+            name=name,
+        )
+    except AccountError as exc:
+        errors.add(exc.field, exc.message)
+        return errors
+    invitation.accepted_at = utcnow()
+    session.add(invitation)
+    return user
