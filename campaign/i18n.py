@@ -43,9 +43,10 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
-def available_locales() -> list[str]:
-    """Locales offered to visitors: English and every locale that has a catalogue."""
-    return [loc for loc in LOCALES if loc == "en" or (LOCALE_DIR / loc).is_dir()]
+@cache
+def available_locales() -> tuple[str, ...]:
+    """Locales offered to visitors: English and every locale that has a catalogue (read once)."""
+    return tuple(loc for loc in LOCALES if loc == "en" or (LOCALE_DIR / loc).is_dir())
 
 
 def language_name(locale: str) -> str:

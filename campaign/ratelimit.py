@@ -12,13 +12,13 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Connection, Engine, case, delete, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, TextClause, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col
 
@@ -45,9 +45,6 @@ class DatabaseStorage(Storage):
     def __init__(self, bind: Engine | Session, **options: Any) -> None:
         super().__init__(None, wrap_exceptions=False)
         self.bind = bind
-        engine = bind if isinstance(bind, Engine) else bind.get_bind()
-        dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
-        self._insert = dialect.insert
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -62,41 +59,21 @@ class DatabaseStorage(Storage):
         return SQLAlchemyError
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        key = _stored(key)
-        now = time.time()
-        table = RateCounter.__table__  # type: ignore[attr-defined]
-        fresh = self._insert(table).values(key=key, count=amount, expires_at=now + expiry)
-        statement = fresh.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "count": _case_expired(table, now, amount, table.c.count + amount),
-                "expires_at": _case_expired(table, now, now + expiry, table.c.expires_at),
-            },
-        ).returning(table.c.count)
-        with self._connection() as connection:
-            return int(connection.execute(statement).scalar_one())
+        return self._upsert([(key, expiry)], amount)[key]
 
     def incr_many(self, items: list[tuple[str, int]]) -> dict[str, int]:
         """Count one hit on several keys (each with its expiry) in one statement."""
+        return self._upsert(items, 1)
+
+    def _upsert(self, items: list[tuple[str, int]], amount: int) -> dict[str, int]:
         now = time.time()
-        table = RateCounter.__table__  # type: ignore[attr-defined]
         stored = {_stored(key): key for key, _ in items}
-        rows = [
-            {"key": _stored(key), "count": 1, "expires_at": now + expiry} for key, expiry in items
-        ]
-        insert = self._insert(table).values(rows)
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "count": _case_expired(table, now, 1, table.c.count + 1),
-                "expires_at": case(
-                    (table.c.expires_at <= now, insert.excluded.expires_at),
-                    else_=table.c.expires_at,
-                ),
-            },
-        ).returning(table.c.key, table.c.count)
+        params: dict[str, Any] = {"now": now, "amount": amount}
+        for n, (key, expiry) in enumerate(items):
+            params[f"k{n}"], params[f"e{n}"] = _stored(key), now + expiry
         with self._connection() as connection:
-            return {stored[key]: int(count) for key, count in connection.execute(statement).all()}
+            rows = connection.execute(_upsert_statement(len(items)), params).all()
+        return {stored[key]: int(count) for key, count in rows}
 
     def get(self, key: str) -> int:
         row = self._row(key)
@@ -143,8 +120,24 @@ def _stored(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _case_expired(table: Any, now: float, when_expired: Any, otherwise: Any) -> Any:
-    return case((table.c.expires_at <= now, literal(when_expired)), else_=otherwise)
+@cache
+def _upsert_statement(rows: int) -> TextClause:
+    """Count on each key, restarting a window that has passed; the same SQL on both databases.
+
+    Written out rather than built with SQLAlchemy's insert(): a multi-row upsert is a statement
+    its compiled cache cannot keep, and compiling it again cost more than the rest of a
+    signature together (docs/benchmarks.md).
+    """
+    values = ", ".join(f"(:k{n}, :amount, :e{n})" for n in range(rows))
+    return text(
+        f"INSERT INTO rate_counter (key, count, expires_at) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (key) DO UPDATE SET "
+        "count = CASE WHEN rate_counter.expires_at <= :now THEN :amount"
+        " ELSE rate_counter.count + :amount END, "
+        "expires_at = CASE WHEN rate_counter.expires_at <= :now THEN excluded.expires_at"
+        " ELSE rate_counter.expires_at END "
+        "RETURNING key, count"
+    )
 
 
 class Limiter:
