@@ -1,4 +1,4 @@
-"""Demo content for `make run`: an admin, two petitions with signatures, a welcome mail."""
+"""Demo content for `make run`: an organiser, two petitions with signatures, a welcome mail."""
 
 from __future__ import annotations
 
@@ -211,7 +211,8 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
             session,
             email=DEMO_EMAIL,
             password=DEMO_PASSWORD,
-            role=Role.admin,
+            # An organiser: an admin account opens nothing until two-factor login is set up.
+            role=Role.organiser,
             name="Demo Organiser",
         )
         outbox.enqueue(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
@@ -12,6 +13,7 @@ from campaign.accounts.service import purge_expired_sessions
 from campaign.db import transaction, utcnow
 from campaign.letters import delivery, replies
 from campaign.letters import retention as letter_retention
+from campaign.mail import outbox
 from campaign.petitions import retention
 from campaign.petitions.service import purge_unconfirmed
 from campaign.prisoners import reminders
@@ -37,6 +39,11 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
         with transaction(engine) as session:
             erased = retention.anonymise_due(session, settings=settings)
             return erased + letter_retention.anonymise_due(session, settings=settings)
+
+    def finished_mail() -> object:
+        with transaction(engine) as session:
+            keep = timedelta(days=settings.outbox_keep_days)
+            return outbox.purge_finished(session, older_than=utcnow() - keep)
 
     def letters() -> object:
         """Write back what the mail server said, then release what the caps allow now."""
@@ -65,6 +72,7 @@ def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], o
         storage.purge_expired,
         unconfirmed_signatures,
         expired_personal_data,
+        finished_mail,
         letters,
         letter_followups,
         volunteer_reminders,

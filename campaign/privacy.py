@@ -174,6 +174,11 @@ def holdings(session: Session, index: str) -> Holdings:
     return found
 
 
+def reference(index: str) -> str:
+    """A short name for an address in the audit trail; the same address gives the same one."""
+    return index[:12]
+
+
 def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, int]:
     """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
     erased = {
@@ -195,6 +200,7 @@ def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, 
         session,
         by=by,
         action="privacy.erased",
+        reference=reference(index),
         signatures=erased["signatures"],
         letter_senders=erased["letter_senders"],
         volunteers=erased["volunteers"],

@@ -35,11 +35,6 @@ def _address(request: Request, raw: dict[str, str]) -> tuple[str, str, FormError
     return email, email_index(request.app.state.settings, email), errors
 
 
-def reference(index: str) -> str:
-    """A short name for the address in the audit trail; the same address gives the same one."""
-    return index[:12]
-
-
 @router.get("")
 def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
     return _page(request, {})
@@ -50,9 +45,9 @@ def look_up(request: Request, session: SessionDep, user: CurrentAdmin, raw: Form
     email, index, errors = _address(request, raw)
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    audit.record(session, by=user, action="privacy.looked_up", reference=reference(index))
+    audit.record(session, by=user, action="privacy.looked_up", reference=privacy.reference(index))
     context = {"form": {"email": email}, "held": privacy.holdings(session, index)}
-    return _page(request, context | {"reference": reference(index)})
+    return _page(request, context | {"reference": privacy.reference(index)})
 
 
 @router.post("/download")
@@ -60,7 +55,7 @@ def download(request: Request, session: SessionDep, user: CurrentAdmin, raw: For
     _email, index, errors = _address(request, raw)
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    audit.record(session, by=user, action="privacy.exported", reference=reference(index))
+    audit.record(session, by=user, action="privacy.exported", reference=privacy.reference(index))
     return json_download(privacy.holdings(session, index))
 
 
@@ -72,6 +67,6 @@ def erase(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormDa
     if errors:
         held = privacy.holdings(session, index)
         context = {"form": {"email": email}, "errors": errors, "held": held}
-        return _page(request, context | {"reference": reference(index)}, status_code=400)
+        return _page(request, context | {"reference": privacy.reference(index)}, status_code=400)
     privacy.erase(session, index, by=user)
-    return _page(request, {"erased": True, "reference": reference(index)})
+    return _page(request, {"erased": True, "reference": privacy.reference(index)})

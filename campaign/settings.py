@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     signature_confirm_days: int = Field(default=7, ge=1, le=90)
     # Months after a petition closes before its signers' names, addresses and cities are erased.
     retention_months: int = Field(default=6, ge=1, le=120)
+    # Days a sent (or failed, or withdrawn) mail's copy stays in the outbox.
+    outbox_keep_days: int = Field(default=30, ge=1, le=365)
     sign_limit_burst: str = "5/minute"
     sign_limit_sustained: str = "30/hour"
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)

@@ -114,6 +114,7 @@ def test_an_admin_answers_a_request_by_letter_and_the_trail_names_no_one(
     assert [e.action for e in trail] == ["privacy.looked_up", "privacy.exported", "privacy.erased"]
     assert all(e.actor == "admin@example.org" for e in trail)
     assert "ana" not in " ".join(str(e.details).lower() for e in trail)
+    assert len({e.details["reference"] for e in trail}) == 1  # one person, one reference
 
 
 def test_organisers_cannot_look_people_up(organiser_client: TestClient) -> None:

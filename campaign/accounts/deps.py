@@ -47,10 +47,8 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def require_organiser(
-    request: Request, user: Annotated[User | None, Depends(optional_user)]
-) -> User:
-    """Any logged-in organiser or admin; others are sent to the login page."""
+def require_login(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
+    """Anyone logged in; others are sent to the login page."""
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
@@ -58,18 +56,28 @@ def require_organiser(
 
 
 class TwoFactorRequired(Exception):
-    """An admin without two-factor login asked for an admin page; they are sent to set it up."""
+    """An admin without two-factor login asked for a page; they are sent to set it up."""
 
 
-def require_admin(user: Annotated[User, Depends(require_organiser)]) -> User:
-    """A logged-in admin with two-factor login on; an organiser gets 403."""
-    if not user.is_admin:
-        raise HTTPException(status_code=403, detail=_("Only administrators can open this page."))
-    if user.totp_enabled_at is None:
+def require_organiser(user: Annotated[User, Depends(require_login)]) -> User:
+    """Any logged-in organiser, or an admin who has two-factor login on.
+
+    An admin's account reaches every supporter's data: until its second factor is set up, the
+    password alone opens nothing but the setup page.
+    """
+    if user.is_admin and user.totp_enabled_at is None:
         raise TwoFactorRequired
     return user
 
 
+def require_admin(user: Annotated[User, Depends(require_organiser)]) -> User:
+    """A logged-in admin (with two-factor login on); an organiser gets 403."""
+    if not user.is_admin:
+        raise HTTPException(status_code=403, detail=_("Only administrators can open this page."))
+    return user
+
+
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(require_login)]
 CurrentOrganiser = Annotated[User, Depends(require_organiser)]
 CurrentAdmin = Annotated[User, Depends(require_admin)]

@@ -133,3 +133,12 @@ def accept(
     invitation.accepted_at = utcnow()
     session.add(invitation)
     return user
+
+
+def withdraw_all_from(session: Session, *, user: User) -> None:
+    """Withdraw the unused invitations someone sent (their account is being stopped)."""
+    session.execute(
+        delete(Invitation).where(
+            col(Invitation.invited_by) == user.id, col(Invitation.accepted_at).is_(None)
+        )
+    )

@@ -211,9 +211,13 @@ def end_session(session: Session, *, token: str) -> None:
         audit.record(session, by=user, action="account.logout")
 
 
-def end_all_sessions(session: Session, *, user: User) -> None:
-    """Log an account out everywhere (deactivated, or its second factor reset)."""
-    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+def end_all_sessions(session: Session, *, user: User, keep: str | None = None) -> None:
+    """Log an account out everywhere (deactivated, second factor reset or turned on), except
+    in the browser holding `keep`."""
+    statement = delete(LoginSession).where(col(LoginSession.user_id) == user.id)
+    if keep:
+        statement = statement.where(col(LoginSession.token_hash) != token_digest(keep))
+    session.execute(statement)
 
 
 def purge_expired_sessions(session: Session) -> int:

@@ -110,6 +110,7 @@ def set_active(
     session.add(account)
     if not account.is_active:
         service.end_all_sessions(session, user=account)
+        invitations.withdraw_all_from(session, user=account)
     audit.record(
         session, by=user, action="account.active", account=account.email, active=account.is_active
     )

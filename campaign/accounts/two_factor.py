@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 from campaign import audit
 from campaign.accounts.models import RecoveryCode, User
 from campaign.db import utcnow
-from campaign.security import keyed_hash
+from campaign.security import keyed_hash, read_token, signer
 from campaign.settings import Settings
 
 ISSUER = "campaign"
@@ -21,13 +22,25 @@ RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
 
 
-def pending_secret(session: Session, *, user: User) -> str:
-    """The secret to scan while setting up; the same one until it is confirmed."""
-    if not user.totp_secret or user.totp_enabled_at is None:
-        user.totp_secret = user.totp_secret or pyotp.random_base32()
-        session.add(user)
-        session.flush()
-    return user.totp_secret
+SETUP_MAX_AGE = 15 * 60
+
+
+def new_setup(settings: Settings, user: User) -> tuple[str, str]:
+    """A fresh secret to scan, and the signed token the setup form carries it back in.
+
+    The secret lives only in that page until it is confirmed: someone who once saw a setup
+    page (with a stolen password, say) learns nothing about the secret the owner turns on.
+    """
+    secret = pyotp.random_base32()
+    return secret, str(signer(settings, "totp-setup").dumps([user.id, secret]))
+
+
+def setup_secret(settings: Settings, user: User, token: str) -> str | None:
+    """The secret a setup form carried, if the token is genuine, recent and this user's."""
+    payload = read_token(settings, "totp-setup", token, SETUP_MAX_AGE)
+    if not isinstance(payload, list) or len(payload) != 2 or payload[0] != user.id:
+        return None
+    return str(payload[1])
 
 
 def provisioning_uri(user: User, secret: str, *, issuer: str = ISSUER) -> str:
@@ -54,13 +67,25 @@ def _digits(code: str) -> str:
     return "".join(code.split())
 
 
+def _six_digits(code: str) -> bool:
+    # Not str.isdigit(): it takes other scripts' digits, which the HMAC comparison refuses.
+    return re.fullmatch(r"[0-9]{6}", _digits(code)) is not None
+
+
 def confirm_setup(
-    session: Session, *, settings: Settings, user: User, code: str, now: datetime | None = None
+    session: Session,
+    *,
+    settings: Settings,
+    user: User,
+    secret: str,
+    code: str,
+    now: datetime | None = None,
 ) -> list[str] | None:
-    """Turn two-factor on when the code matches the pending secret; the recovery codes, once."""
-    step = _step(_digits(code), user.totp_secret, now or utcnow()) if user.totp_secret else None
+    """Turn two-factor on when the code matches the secret shown; the recovery codes, once."""
+    step = _step(_digits(code), secret, now or utcnow()) if _six_digits(code) else None
     if step is None:
         return None
+    user.totp_secret = secret
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     session.add(user)
@@ -104,7 +129,7 @@ def verify(
     if user.totp_enabled_at is None or not user.totp_secret:
         return False
     typed = _digits(code)
-    if typed.isdigit() and len(typed) == 6:
+    if _six_digits(typed):
         step = _step(typed, user.totp_secret, now or utcnow())
         if step is None or step <= user.totp_last_step:
             return False

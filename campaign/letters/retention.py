@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from campaign.db import months_after, utcnow
 from campaign.letters.models import CampaignStatus, Letter, LetterCampaign, LetterSender
+from campaign.mail import outbox
 from campaign.retention import mark_erased
 from campaign.settings import Settings
 
@@ -28,6 +29,8 @@ def closed_on(campaign: LetterCampaign, now: datetime) -> datetime | None:
 def erase_senders(session: Session, *where: Any) -> int:
     """Erase who wrote, and the texts of their letters (signed with their name); counters stay."""
     ids = select(LetterSender.id).where(*where)
+    # The outbox holds its own copy of each letter, and the sender's address as Reply-To.
+    outbox.forget(session, select(Letter.outbox_id).where(col(Letter.sender_id).in_(ids)))
     session.execute(
         update(Letter).where(col(Letter.sender_id).in_(ids)).values(body="", subject="")
     )

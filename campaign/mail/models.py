@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
-from campaign.crypto import encrypted_field, encrypted_json_field
+from campaign.crypto import EncryptedText, encrypted_field, encrypted_json_field
 from campaign.db import utcnow
 
 
@@ -40,6 +40,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow)
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
-    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # A server's reply often quotes the recipient's address.
+    last_error: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("outbox_message.last_error"))
+    )
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

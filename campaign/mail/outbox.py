@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import update
+from sqlalchemy import Select, delete, update
 from sqlmodel import Session, col, func, select
 
 from campaign.i18n import get_locale
@@ -97,3 +98,32 @@ def outcomes(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
         )
     ).all()
     return {int(row_id): (status, error or "") for row_id, status, error in rows if row_id}
+
+
+def forget(session: Session, ids: Select[Any]) -> None:
+    """Blank what messages say (their recipient stays for the counts) and withdraw those not
+    yet taken: the person they were written for or by has asked to be forgotten."""
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == MailStatus.queued)
+        .values(status=MailStatus.cancelled)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) != MailStatus.sending)
+        .values(context={}, headers={}, last_error=None)
+    )
+
+
+def purge_finished(session: Session, *, older_than: datetime) -> int:
+    """Delete messages sent, failed or withdrawn before `older_than`: a sent mail's copy is
+    kept only as long as someone may need to look into its delivery."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.status).in_(
+                [MailStatus.sent, MailStatus.failed, MailStatus.cancelled]
+            ),
+            col(OutboxMessage.created_at) < older_than,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -283,7 +283,8 @@ def _criteria(values: dict[str, str]) -> tuple[manage.SignatureFilter, FormError
     if status and status not in {s.value for s in SignatureStatus}:
         errors.add("status", _("Choose a state from the list."))
     criteria = manage.SignatureFilter(
-        email_domain=values.get("email_domain", "").strip()[:200],
+        # "@" alone is no domain: it must not turn an empty filter into "every signature".
+        email_domain=values.get("email_domain", "").strip().lstrip("@").strip()[:200],
         email_contains=values.get("email_contains", "").strip()[:200],
         ip_hash=values.get("ip_hash", "").strip()[:64],
         country=values.get("country", "").strip()[:2],
@@ -293,6 +294,17 @@ def _criteria(values: dict[str, str]) -> tuple[manage.SignatureFilter, FormError
         created_to=dates["created_to"],
     )
     return criteria, errors
+
+
+def _trail(criteria: manage.SignatureFilter) -> dict[str, str]:
+    """The criteria for the audit trail; what was typed about addresses may be someone's address,
+    so only that an e-mail criterion was used is recorded."""
+    hidden = {"email_domain", "email_contains"}
+    return {
+        key: ("(given)" if key in hidden else str(value))
+        for key, value in criteria.__dict__.items()
+        if value
+    }
 
 
 def _invalidate_page(
@@ -339,8 +351,9 @@ def invalidate(
     reason = " ".join(raw.get("reason", "").split())[:300]
     if raw.get("action") == "accept":
         accepted = manage.accept_signatures(session, petition=petition, criteria=criteria)
-        filters = {key: str(value) for key, value in criteria.__dict__.items() if value}
-        _record(session, user, "petition.accepted", petition, count=accepted, criteria=filters)
+        _record(
+            session, user, "petition.accepted", petition, count=accepted, criteria=_trail(criteria)
+        )
         message = ngettext(
             "%(num)d signature is no longer suspect.",
             "%(num)d signatures are no longer suspect.",
@@ -355,7 +368,6 @@ def invalidate(
     changed = manage.invalidate_signatures(
         session, petition=petition, criteria=criteria, reason=reason
     )
-    filters = {key: str(value) for key, value in criteria.__dict__.items() if value}
     _record(
         session,
         user,
@@ -363,7 +375,7 @@ def invalidate(
         petition,
         count=changed,
         reason=reason,
-        criteria=filters,
+        criteria=_trail(criteria),
     )
     message = ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed)
     return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)

@@ -267,11 +267,13 @@ def _filtered(petition: Petition, criteria: SignatureFilter) -> list[ColumnEleme
 
 
 def _email_test(criteria: SignatureFilter) -> Callable[[str], bool] | None:
-    domain = "@" + criteria.email_domain.strip().lstrip("@").lower()
+    domain = criteria.email_domain.strip().lstrip("@").lower()
     part = criteria.email_contains.strip().lower()
-    if domain == "@" and not part:
+    if not domain and not part:
         return None
-    return lambda email: email.lower().endswith(domain) and part in email.lower()
+    return lambda email: (
+        (not domain or email.lower().endswith("@" + domain)) and (part in email.lower())
+    )
 
 
 def _matching(

@@ -7,10 +7,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.accounts.models import User
+from campaign.accounts import invitations
+from campaign.accounts.models import Role, User
 from campaign.audit import AuditEvent
+from campaign.db import transaction
 from campaign.settings import Settings
-from tests.conftest import PASSWORD, csrf_from, log_in, with_two_factor
+from tests.conftest import PASSWORD, add_user, csrf_from, log_in, with_two_factor
 from tests.factories import link_in, send_mail
 from tests.smtp_server import SmtpServer
 
@@ -102,6 +104,27 @@ def test_a_withdrawn_or_replaced_invitation_no_longer_works(
     )
     refused = admin_client.get(second)
     assert refused.status_code == 404 and "not valid" in refused.text
+
+
+def test_stopping_an_admin_withdraws_the_invitations_they_sent(
+    admin_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    other = with_two_factor(engine, add_user(engine, "second-admin@example.org", Role.admin))
+    with transaction(engine) as session:
+        invitations.invite(
+            session,
+            settings=settings,
+            by=session.get(User, other.id),  # type: ignore[arg-type]
+            email="friend@example.org",
+            role="organiser",
+            locale="en",
+        )
+    link = invitation_link(engine, settings, smtp, "friend@example.org")
+    token = csrf_from(admin_client, "/admin/accounts")
+    admin_client.post(
+        f"/admin/accounts/{other.id}/active", data={"csrf_token": token, "active": "0"}
+    )
+    assert admin_client.get(link).status_code == 404
 
 
 def test_stopping_an_account_ends_its_sessions_and_its_logins(

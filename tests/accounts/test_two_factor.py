@@ -24,6 +24,7 @@ from tests.conftest import (
 
 CODES = re.compile(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>")
 SECRET = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
+SETUP = re.compile(r'name="setup" value="([^"]+)"')
 
 
 def password_step(client: TestClient, email: str) -> str:
@@ -87,16 +88,28 @@ def test_setting_up_shows_a_qr_code_then_recovery_codes_that_work_once_each(
 ) -> None:
     page = organiser_client.get("/account/two-factor")
     assert page.status_code == 200 and "<svg" in page.text
+    assert SECRET.search(organiser_client.get("/account/two-factor").text) != SECRET.search(
+        page.text
+    )  # a new secret on every visit: one seen earlier, by anyone, is never the one turned on
     assert page.headers["cache-control"] == "no-store"
     found = SECRET.search(page.text)
     assert found
     secret = found.group(1).replace(" ", "")
+    setup = SETUP.search(page.text)
+    assert setup
     token = csrf_from(organiser_client, "/account/two-factor")
-    refused = organiser_client.post("/account/two-factor", data={"csrf_token": token, "code": "1"})
-    assert refused.status_code == 400
-    shown = organiser_client.post(
-        "/account/two-factor", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()}
-    )
+    form = {"csrf_token": token, "setup": setup.group(1)}
+    refused = organiser_client.post("/account/two-factor", data={**form, "code": "١٢٣٤٥٦"})
+    assert refused.status_code == 400 and setup.group(1) in refused.text  # the same QR again
+    with TestClient(
+        organiser_client.app, base_url="http://testserver", follow_redirects=False
+    ) as elsewhere:
+        assert log_in(elsewhere, organiser.email).status_code == 303
+        shown = organiser_client.post(
+            "/account/two-factor", data={**form, "code": pyotp.TOTP(secret).now()}
+        )
+        # The other browser logged in with the password alone: turning it on logs it out.
+        assert elsewhere.get("/admin", follow_redirects=False).status_code == 303
     codes = CODES.findall(shown.text)
     assert len(codes) == 10 and len(set(codes)) == 10
     with Session(engine) as session:
@@ -108,23 +121,27 @@ def test_setting_up_shows_a_qr_code_then_recovery_codes_that_work_once_each(
     )
     assert recovered.status_code == 303
     assert "9 recovery codes left" in organiser_client.get("/account/two-factor").text
+    token = csrf_from(organiser_client, "/account/two-factor")
+    renew = "/account/two-factor/recovery-codes"
+    assert organiser_client.post(renew, data={"csrf_token": token}).status_code == 400
+    renewed = organiser_client.post(renew, data={"csrf_token": token, "password": PASSWORD})
+    assert len(CODES.findall(renewed.text)) == 10 and codes[1] not in renewed.text
     organiser_client.post("/logout", data={"csrf_token": csrf_from(organiser_client, "/admin")})
     again = code_step(organiser_client, password_step(organiser_client, organiser.email), codes[0])
     assert again.status_code == 400
     assert "account.recovery_code_used" in actions(engine)
 
 
-def test_an_admin_must_set_up_two_factor_before_any_admin_page(
+def test_an_admins_password_alone_opens_only_the_two_factor_setup(
     client: TestClient, engine: Engine
 ) -> None:
     add_user(engine, "new-admin@example.org", Role.admin)
     assert log_in(client, "new-admin@example.org").status_code == 303
-    for path in ("/admin/accounts", "/admin/audit"):
+    for path in ("/admin", "/admin/petitions", "/admin/accounts", "/admin/audit"):
         sent = client.get(path)
         assert sent.status_code == 303 and sent.headers["location"] == "/account/two-factor"
-    assert client.get("/admin/petitions").status_code == 200  # organiser work goes on
     page = client.get("/account/two-factor")
-    assert "Administrators must use two-factor authentication" in page.text
+    assert "Administrators must turn on two-factor authentication" in page.text
 
 
 def test_an_organiser_may_turn_it_off_with_the_password_but_an_admin_may_not(

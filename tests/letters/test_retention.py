@@ -13,6 +13,7 @@ from campaign.db import transaction, utcnow
 from campaign.letters import dashboard
 from campaign.letters.models import Letter, LetterCampaign, LetterSender
 from campaign.letters.retention import anonymise_due
+from campaign.mail.models import OutboxMessage
 from campaign.settings import Settings
 from tests.factories import make_letter_campaign
 from tests.letters.test_delivery import confirm_all, release, write
@@ -46,6 +47,12 @@ def test_a_campaign_closed_long_enough_ago_forgets_its_senders_but_not_its_count
         old_letters = session.exec(select(Letter).where(Letter.campaign_id == old.id)).all()
         assert old_letters and all(letter.body == "" for letter in old_letters)
         assert not any("Ales Writer" in letter.body for letter in old_letters)
+        # The outbox's copies of those letters are blanked too, and any not yet taken withdrawn.
+        copies = session.exec(
+            select(OutboxMessage).where(OutboxMessage.template == "letter_to_official")
+        ).all()
+        assert copies and all(m.context == {} and m.headers == {} for m in copies)
+        assert all(m.status == "cancelled" for m in copies)
         campaign = session.get(LetterCampaign, old.id)
         assert campaign is not None and campaign.anonymised_at is not None
         assert dashboard.letters_so_far(session, campaign) == before > 0

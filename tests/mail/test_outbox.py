@@ -1,10 +1,12 @@
 """Mail is queued in the caller's transaction: no change, no mail."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.db import transaction, utcnow
 from campaign.mail import outbox
 from campaign.mail.models import OutboxMessage
 
@@ -47,3 +49,22 @@ def test_arbitrary_headers_cannot_be_injected(session: Session) -> None:
             context={"name": "A"},
             headers={"Bcc": "x@example.org"},
         )
+
+
+def test_finished_mail_is_deleted_after_the_keeping_period_and_waiting_mail_stays(
+    engine: Engine,
+) -> None:
+    with transaction(engine) as session:
+        for status in ("sent", "failed", "cancelled", "queued"):
+            message = outbox.enqueue(
+                session, to="ana@example.org", template="welcome", context={"name": "Ana"}
+            )
+            message.status = status
+            message.created_at = utcnow() - timedelta(days=40)
+        outbox.enqueue(session, to="new@example.org", template="welcome", context={"name": "N"})
+    with transaction(engine) as session:
+        purged = outbox.purge_finished(session, older_than=utcnow() - timedelta(days=30))
+    assert purged == 3
+    with Session(engine) as session:
+        left = sorted(m.status for m in session.exec(select(OutboxMessage)).all())
+    assert left == ["queued", "queued"]

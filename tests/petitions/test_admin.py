@@ -236,6 +236,43 @@ def test_invalidating_shows_the_count_first_then_lowers_the_tally(
     assert reload(engine, petition).signature_count == 1
 
 
+def test_address_filters_pick_exactly_the_matching_signatures_and_stay_out_of_the_trail(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine, slug="filters")
+    for email in ("bot1@spam.example", "Bot2@SPAM.example", "ana@example.org"):
+        add_signature(engine, settings, petition, email=email)
+    path = f"/admin/petitions/{petition.id}/invalidate"
+
+    def matching(fields: dict[str, str]) -> str:
+        page = post(organiser_client, path, {**fields, "action": "preview"}, form_page=path)
+        return page.text
+
+    assert "2 signatures match" in matching({"email_domain": "@Spam.Example"})
+    assert "1 signature matches" in matching({"email_contains": "ana@"})
+    assert "1 signature matches" in matching(
+        {"email_domain": "spam.example", "email_contains": "bot2"}
+    )
+    # "@" alone is no criterion: refused like an empty form, never "every signature".
+    refused = post(
+        organiser_client,
+        path,
+        {"email_domain": "@", "action": "invalidate", "reason": "oops"},
+        form_page=path,
+    )
+    assert refused.status_code == 400
+    assert reload(engine, petition).signature_count == 3
+    post(
+        organiser_client,
+        path,
+        {"email_contains": "ana@example.org", "action": "invalidate", "reason": "test"},
+        form_page=path,
+    )
+    [event] = [e for e in events(engine) if e.action == "petition.invalidated"]
+    assert event.details["count"] == 1
+    assert "ana" not in str(event.details)
+
+
 def test_invalidating_everything_at_once_is_refused(
     organiser_client: TestClient, engine: Engine
 ) -> None:
