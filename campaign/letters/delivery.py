@@ -11,6 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, utcnow
@@ -138,6 +139,17 @@ def submit(
             token_nonce=secrets.token_urlsafe(12),
             ip_hash=ip_hash,
         )
+    sender.name = submission.writer.name
+    sender.city = submission.writer.city
+    sender.country = submission.writer.country
+    sender.locale = submission.locale
+    sender.ask_about_reply = submission.ask_about_reply
+    if sender.id is None:
+        try:
+            with session.begin_nested():
+                session.add(sender)
+        except IntegrityError:
+            return  # the same address at the same moment, through a request that came first
         for draft in submission.drafts:
             count(
                 session,
@@ -145,11 +157,6 @@ def submit(
                 official_id=draft.official_id,
                 event=LetterEvent.written,
             )
-    sender.name = submission.writer.name
-    sender.city = submission.writer.city
-    sender.country = submission.writer.country
-    sender.locale = submission.locale
-    sender.ask_about_reply = submission.ask_about_reply
     session.add(sender)
     session.flush()
     for draft in submission.drafts:

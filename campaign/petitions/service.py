@@ -10,6 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, utcnow
@@ -247,8 +248,18 @@ def sign_petition(
         token_nonce=secrets.token_urlsafe(12),
         mails_sent=1,
     )
-    session.add(signature)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(signature)
+    except IntegrityError:
+        # The same address signed at the same moment through another request, which got there
+        # first: this one is a repeat, and gets what a repeat gets.
+        existing = session.exec(
+            select(Signature).where(
+                Signature.petition_id == petition.id, Signature.email_hash == index
+            )
+        ).one()
+        return _repeat_signature(session, settings=settings, petition=petition, signature=existing)
     _mail_confirmation(session, settings=settings, petition=petition, signature=signature)
     return SignOutcome.new
 

@@ -3,6 +3,9 @@ sending hours, and written back when the official's server refuses them."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -15,6 +18,8 @@ from campaign.letters.models import (
     EmailStatus,
     Letter,
     LetterCampaign,
+    LetterCount,
+    LetterSender,
     OfficialEmail,
 )
 from campaign.mail.messages import build_message
@@ -284,3 +289,41 @@ def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "more<br>next line" in html
     assert message["Reply-To"] == "ana@example.org"
+
+
+def test_the_same_supporter_writing_twice_at_the_same_moment_is_one_sender(
+    engine: Engine, settings: Settings
+) -> None:
+    campaign = make_letter_campaign(engine)
+    first_flushed = threading.Event()
+
+    def submit(hold: bool) -> None:
+        if not hold:
+            first_flushed.wait(5)
+        with transaction(engine) as session:
+            raw = {"name": "Ana", "country": "LT", "city": "Vilnius", "paragraph": ""}
+            letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
+            assert letters.writer is not None
+            delivery.submit(
+                session,
+                settings=settings,
+                limiter=Limiter(session),
+                campaign=campaign,
+                submission=delivery.Submission(
+                    letters.writer, "same@example.org", letters.drafts, "en", True
+                ),
+                ip_hash="first" if hold else "second",
+            )
+            if hold:
+                first_flushed.set()
+                time.sleep(0.5)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(submit, True), pool.submit(submit, False)]:
+            done.result()
+    with Session(engine) as session:
+        assert len(session.exec(select(LetterSender)).all()) == 1
+        written = session.exec(
+            select(func.sum(LetterCount.count)).where(LetterCount.event == "written")
+        ).one()
+        assert written == len(session.exec(select(Letter)).all())  # counted once

@@ -1,5 +1,7 @@
 """Signing and counting without HTTP: canonical addresses, expiry, caps, exact counters."""
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -273,3 +275,46 @@ def test_status_counts_separate_suspect_signatures(engine: Engine, settings: Set
             "invalidated": 0,
         }
         assert session.get(Petition, petition.id).signature_count == 1  # type: ignore[union-attr]
+
+
+def test_the_same_address_signing_at_the_same_moment_twice_is_one_signature(
+    engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    first_flushed = threading.Event()
+    outcomes: dict[str, service.SignOutcome] = {}
+
+    def first() -> None:
+        with transaction(engine) as session:
+            outcomes["first"] = service.sign_petition(
+                session,
+                settings=settings,
+                limiter=Limiter(session),
+                petition=petition,
+                form=form("twice@example.org"),
+                ip_hash="a",
+                locale="en",
+            )
+            first_flushed.set()
+            time.sleep(0.5)  # the other request arrives while this one is still open
+
+    def second() -> None:
+        first_flushed.wait(5)
+        with transaction(engine) as session:
+            outcomes["second"] = service.sign_petition(
+                session,
+                settings=settings,
+                limiter=Limiter(session),
+                petition=petition,
+                form=form("twice@example.org"),
+                ip_hash="b",
+                locale="en",
+            )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(first), pool.submit(second)]:
+            done.result()
+    assert outcomes == {"first": service.SignOutcome.new, "second": service.SignOutcome.resent}
+    with Session(engine) as session:
+        assert len(session.exec(select(Signature)).all()) == 1
+        assert len(session.exec(select(OutboxMessage)).all()) == 2
