@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
@@ -40,12 +41,17 @@ from campaign.web import STATIC_DIR, RedirectTo, redirect, render
 log = logging.getLogger("campaign")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # RFC 8058 one-click unsubscribe is POSTed by mail providers, with no cookie; the signed token
 # in its URL is what authorises it.
 # The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
 # a petition-bound signed stamp instead (petitions/routes.py).
 CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe"}
 CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
+# Every id column is an INTEGER; PostgreSQL refuses a larger number in a query, SQLite one past
+# 64 bits, so /admin/petitions/99999999999/edit would be a 500 instead of "no such row".
+ID_MAX = 2**31 - 1
+_AN_INT = TypeAdapter(int)
 
 
 async def csrf_protect(request: Request) -> None:
@@ -56,6 +62,31 @@ async def csrf_protect(request: Request) -> None:
     if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
         return
     await check_csrf(request, request.app.state.settings)
+
+
+async def ids_in_range(request: Request) -> None:
+    """A 404 for a path id (`petition_id`, `account_id`…) that no row can have."""
+    for name, value in request.path_params.items():
+        if not name.endswith("_id") or not isinstance(value, str):
+            continue
+        try:
+            number = _AN_INT.validate_python(value)  # read as the route will read it
+        except ValidationError:
+            continue  # not a whole number: the route's own validation answers
+        if not -ID_MAX <= number <= ID_MAX:
+            raise StarletteHTTPException(status_code=404)
+
+
+async def no_nul_characters(request: Request) -> None:
+    """A 400 for a NUL character in the path, query or form: no text here has one, and
+    PostgreSQL can neither store nor compare it (the query would fail: a 500)."""
+    values = [request.url.path, *request.query_params.keys(), *request.query_params.values()]
+    content_type = request.headers.get("content-type", "")
+    if request.method in UNSAFE_METHODS and content_type.startswith(FORM_TYPES):
+        form = await request.form()  # parsed once per request; the route reads the same
+        values += [*form.keys(), *(v for v in form.values() if isinstance(v, str))]
+    if any("\x00" in value for value in values):
+        raise StarletteHTTPException(status_code=400)
 
 
 class CampaignApp(FastAPI):
@@ -77,7 +108,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
         docs_url=None,  # the interactive docs would load scripts from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(csrf_protect), Depends(no_nul_characters), Depends(ids_in_range)],
     )
     app.state.settings = settings
     use_keys(settings.data_keys)

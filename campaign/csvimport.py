@@ -36,6 +36,8 @@ def read_csv(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], _('The file is not UTF-8 text. Save it as "CSV UTF-8".')
+    if "\x00" in text:  # no spreadsheet writes NUL into a CSV, and PostgreSQL cannot store it
+        return [], _("The file is not a readable CSV file.")
     try:
         reader = csv.DictReader(io.StringIO(text))
         if required - set(reader.fieldnames or []):

@@ -85,7 +85,14 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_cookies)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", method, scope["path"], status, elapsed)
+            access_log.info("%s %s %s %.1fms", method, _printable(scope["path"]), status, elapsed)
+
+
+def _printable(path: str) -> str:
+    """The path with control characters escaped: a %0A in a URL must not forge a log line."""
+    if path.isprintable():
+        return path
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in path)
 
 
 def _cookies(header: str) -> dict[str, str]:

@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.crypto import new_key, parse_key
+from campaign.crypto import new_key, parse_key, use_keys
+from campaign.db import make_engine, transaction
 from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import Petition, PetitionTally
+from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
 from campaign.settings import PROJECT_DIR
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.smtp_server import free_port
@@ -121,7 +122,6 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     assert "demo content loaded" in first.stdout
     assert "demo content already there" in second.stdout
     assert "demo@example.org / " in second.stdout
-    from campaign.db import make_engine
     from campaign.translated_content import ContentVersion
 
     engine = make_engine(env["DATABASE_URL"])
@@ -238,11 +238,27 @@ def test_production_refuses_to_serve_with_the_demo_account(tmp_path: Path) -> No
 
 
 def test_keys_rotate_from_the_command_line_and_a_missing_key_is_one_line(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    env = {"DATABASE_URL": url}
     assert campaign("migrate", env=env).returncode == 0
-    assert campaign("demo", env=env).returncode == 0
-    fresh = campaign("generate-key").stdout.strip()
-    assert len(parse_key(fresh)) == 32
+    use_keys([TEST_DATA_KEY])
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        petition = Petition(slug="p", title="P", status=PetitionStatus.open)
+        session.add(petition)
+        session.flush()
+        session.add(
+            Signature(
+                petition_id=petition.id,
+                name="Ana",
+                email="ana@example.org",
+                email_hash="h",
+                country="BY",
+            )  # type: ignore[arg-type]
+        )
+    engine.dispose()
+    fresh = new_key()
+    assert len(parse_key(campaign("generate-key").stdout.strip())) == 32
     rotated = campaign("rotate-keys", env={**env, "DATA_KEYS": f"{fresh},{TEST_DATA_KEY}"})
     assert rotated.returncode == 0, rotated.stderr
     assert "values re-encrypted" in rotated.stdout and "other keys can leave" in rotated.stdout

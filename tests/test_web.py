@@ -1,5 +1,6 @@
 """What every page shares: security headers, error pages, languages, the health check."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,12 @@ def test_the_language_switcher_after_a_form_leads_to_a_page_that_exists(
     # Not /petitions/…/sign?lang=be, which would answer "Method Not Allowed".
     assert f'href="{path}?lang=be"' in page.text
     assert client.get(f"{path}?lang=be").status_code == 200
+
+
+def test_a_newline_in_a_url_cannot_forge_a_line_in_the_access_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="campaign.http"):
+        client.get("/petitions/x%0A2026-11-25 INFO campaign.http POST /admin 200")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "campaign.http"]
+    assert "\n" not in line and "x\\n2026" in line

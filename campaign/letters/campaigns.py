@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import available_timezones
 
 import pycountry
+from babel import localedata
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -216,17 +217,21 @@ def check_letter(
         line.strip() for line in raw.get("subjects", "").splitlines() if line.strip()
     )
     body = raw.get("body", "").replace("\r\n", "\n").strip()
-    if pycountry.languages.get(alpha_2=language) is None:
+    # The date in the letter is written the language's way: Babel must know the language.
+    if pycountry.languages.get(alpha_2=language) is None or not localedata.exists(language):
         errors.add("language", _("Use a two-letter language code such as ru."))
         language = "en"
     if not subjects:
         errors.add("subjects", _("Give at least one subject line."))
     if not body:
         errors.add("body", _("Write the letter."))
-    for name, text in (("subjects", subjects), ("body", body)):
+    # Each letter gets one subject line, rendered alone: each line must work on its own.
+    texts = [("subjects", n, line) for n, line in enumerate(subjects.splitlines(), start=1)]
+    for name, number, text in [*texts, ("body", 0, body)]:
         problem = check_template(text, language=language, today=today) if text else None
         if problem is not None and name not in errors:
-            where = _("line %(line)s: ", line=problem.line) if problem.line else ""
+            line = number or problem.line
+            where = _("line %(line)s: ", line=line) if line else ""
             errors.add(name, where + problem.message)
     if (
         body

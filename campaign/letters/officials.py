@@ -155,7 +155,9 @@ def import_officials(
         target = None
         raw_id = (row.get("id") or "").strip()
         if raw_id:
-            target = session.get(Official, int(raw_id)) if raw_id.isdigit() else None
+            # isdigit() is true for "²" and "١٢" too; ids are INTEGER (PostgreSQL: 32 bits).
+            plain = raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 9
+            target = session.get(Official, int(raw_id)) if plain else None
             if target is None:
                 errors.add("id", _("No official with id %(id)s.", id=raw_id[:20]))
         for column, message in errors.items():

@@ -34,7 +34,8 @@ def _text(raw: Mapping[str, object], key: str) -> str:
 
 
 def _checked(raw: Mapping[str, object], key: str) -> bool:
-    return raw.get(key) in {"1", "on", "yes", "true"}
+    value = raw.get(key)
+    return isinstance(value, str) and value in {"1", "on", "yes", "true"}
 
 
 def parse_sign_form(raw: Mapping[str, object]) -> tuple[SignForm | None, FormErrors]:

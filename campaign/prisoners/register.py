@@ -169,11 +169,19 @@ def facility_ids(session: Session) -> dict[str, int]:
 
 
 def _unique_slug(session: Session, name: str, external_id: str) -> str:
+    def taken(slug: str) -> bool:
+        return session.exec(select(Prisoner.id).where(Prisoner.slug == slug)).first() is not None
+
     base = slugify(name)[:60]
     slug = base
-    if session.exec(select(Prisoner.id).where(Prisoner.slug == slug)).first() is not None:
+    if taken(slug):
         slug = f"{base}-{slugify(external_id)}"[:80]
-    return slug
+    # Two ids can slugify alike ("a!" and "a?", any two in Cyrillic): then a number decides.
+    candidate, number = slug, 1
+    while taken(candidate):
+        number += 1
+        candidate = f"{slug[:72]}-{number}"
+    return candidate
 
 
 def save_prisoner(
