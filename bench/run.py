@@ -357,7 +357,9 @@ def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # t
         existing = connection.execute(text("SELECT count(*) FROM signature")).scalar()
         missing = max(0, rows - existing)
         connection.execute(
-            text("CREATE TEMPORARY TABLE bench_cipher (i INTEGER, name TEXT, email TEXT, city TEXT)")
+            text(
+                "CREATE TEMPORARY TABLE bench_cipher (i INTEGER, name TEXT, email TEXT, city TEXT)"
+            )
         )
         connection.execute(
             text("INSERT INTO bench_cipher VALUES (:i, :name, :email, :city)"), ciphers
@@ -398,7 +400,9 @@ def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # t
     with transaction(engine) as session:
         # An organiser: an admin would first have to set up two-factor login.
         create_organiser(
-            session, email="bench@example.org", password="violet kettle harbour 2026",
+            session,
+            email="bench@example.org",
+            password="violet kettle harbour 2026",
             role=Role.organiser,
         )
     app = serve_app(url, 8802, 1)
