@@ -118,49 +118,48 @@ def keyring() -> Keyring:
     return _keyring
 
 
-class EncryptedText(TypeDecorator[str]):
+class _Encrypted(TypeDecorator[Any]):
+    """A text column holding ciphertext bound to the column's name."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+        self._aad = context.encode()
+
+    def _seal(self, plain: str) -> str:
+        return keyring().encrypt(plain.encode(), self._aad)
+
+    def _open(self, stored: str) -> str:
+        return keyring().decrypt(stored, self._aad).decode()
+
+
+class EncryptedText(_Encrypted):
     """A text column stored encrypted; the empty string stays empty (it reveals nothing)."""
 
-    impl = Text
-    cache_ok = True
+    cache_ok = True  # SQLAlchemy reads it from each class itself, not from a base
 
-    def __init__(self, context: str) -> None:
-        super().__init__()
-        self.context = context
-        self._aad = context.encode()
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return self._seal(value) if value else value
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if not value:
-            return value
-        return keyring().encrypt(value.encode(), self._aad)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        if not value:
-            return value
-        return keyring().decrypt(value, self._aad).decode()
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return self._open(value) if value else value
 
 
-class EncryptedJSON(TypeDecorator[Any]):
+class EncryptedJSON(_Encrypted):
     """A JSON document stored encrypted as text."""
 
-    impl = Text
     cache_ok = True
-
-    def __init__(self, context: str) -> None:
-        super().__init__()
-        self.context = context
-        self._aad = context.encode()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return keyring().encrypt(plain.encode(), self._aad)
+        return self._seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return json.loads(keyring().decrypt(value, self._aad))
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(self._open(value))
 
 
 def encrypted_field(context: str, *, optional: bool = False) -> Any:

@@ -284,35 +284,25 @@ def test_the_same_address_signing_at_the_same_moment_twice_is_one_signature(
     first_flushed = threading.Event()
     outcomes: dict[str, service.SignOutcome] = {}
 
-    def first() -> None:
+    def attempt(who: str) -> None:
+        if who == "second":
+            first_flushed.wait(5)
         with transaction(engine) as session:
-            outcomes["first"] = service.sign_petition(
+            outcomes[who] = service.sign_petition(
                 session,
                 settings=settings,
                 limiter=Limiter(session),
                 petition=petition,
                 form=form("twice@example.org"),
-                ip_hash="a",
+                ip_hash=who,
                 locale="en",
             )
-            first_flushed.set()
-            time.sleep(0.5)  # the other request arrives while this one is still open
-
-    def second() -> None:
-        first_flushed.wait(5)
-        with transaction(engine) as session:
-            outcomes["second"] = service.sign_petition(
-                session,
-                settings=settings,
-                limiter=Limiter(session),
-                petition=petition,
-                form=form("twice@example.org"),
-                ip_hash="b",
-                locale="en",
-            )
+            if who == "first":
+                first_flushed.set()
+                time.sleep(0.5)  # the other request arrives while this one is still open
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(first), pool.submit(second)]:
+        for done in [pool.submit(attempt, "first"), pool.submit(attempt, "second")]:
             done.result()
     assert outcomes == {"first": service.SignOutcome.new, "second": service.SignOutcome.resent}
     with Session(engine) as session:
