@@ -25,6 +25,7 @@ class RecordingHandler:
         self.rcpt_replies: dict[str, list[str]] = defaultdict(list)
         self.mail_replies: dict[str, str] = {}
         self.drop_after: int | None = None
+        self.refuse_sender_after: int | None = None
         self.connections = 0
         self.delay = 0.0
         self.hold_until_connections = 0
@@ -35,6 +36,7 @@ class RecordingHandler:
             self.rcpt_replies.clear()
             self.mail_replies.clear()
             self.drop_after = None
+            self.refuse_sender_after = None
             self.connections = 0
             self.delay = 0.0
             self.hold_until_connections = 0
@@ -57,6 +59,11 @@ class RecordingHandler:
     ) -> str:
         with self.lock:
             reply = self.mail_replies.get(address)
+            if (
+                self.refuse_sender_after is not None
+                and len(self.messages) >= self.refuse_sender_after
+            ):
+                reply = "550 5.7.1 Sender no longer allowed"
         if reply:
             return reply
         envelope.mail_from = address

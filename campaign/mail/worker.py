@@ -2,10 +2,12 @@
 
 A worker selects due rows (FOR UPDATE SKIP LOCKED on PostgreSQL) and moves them from `queued`
 to `sending` under its own token with a lease; the UPDATE re-checks that they are still due, so
-two workers never hold the same row. Just before sending, a row's lease is renewed, and a row
-whose lease was taken over is skipped. A row is marked `sent` in its own commit as soon as the
-server accepts it. Only a worker that dies between the server's "250 OK" and that commit can
-leave a row to be sent again after its lease; the stable Message-ID lets receivers drop that copy.
+two workers never hold the same row. Before each message the worker checks its lease still has
+time for the slowest possible send; when it runs short, the rest of the batch is renewed in one
+statement and a row whose lease was taken over is skipped. Rows the server accepted are marked
+`sent` together, at most a second or MARK_EVERY messages after, and always before the worker
+claims again or stops. Only a worker that dies between the server's "250 OK" and that commit can
+leave rows to be sent again after their lease; the stable Message-ID lets receivers drop the copy.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +35,8 @@ from campaign.settings import Settings, SmtpSecurity
 log = logging.getLogger("campaign.mail")
 
 MAX_ATTEMPTS = 8
+MARK_EVERY = 25  # accepted messages marked sent in one statement
+MARK_WITHIN = 1.0  # seconds an accepted message may wait for its mark
 
 
 class SmtpUnavailable(Exception):
@@ -96,9 +101,15 @@ class MailWorker:
         self.backoff_base = backoff_base
         self.periodic = periodic or []
         self.token = uuid.uuid4().hex
-        # One message may take four timeouts (MAIL, RCPT, DATA, end of data); each row's lease
-        # is renewed just before it is sent, so a slow batch never sends a row another took.
-        self.lease = timedelta(seconds=settings.smtp_timeout * 4 + 60)
+        # One message may take four timeouts (MAIL, RCPT, DATA, end of data): a message is
+        # begun only while the lease has that long left (and a half-minute to spare), so a slow
+        # batch never sends a row another worker took after the lease ran out.
+        self.margin = timedelta(seconds=settings.smtp_timeout * 4 + 30)
+        self.lease = self.margin + timedelta(seconds=60)
+        self._held: set[int] = set()  # claimed rows not yet finished, leased until _held_until
+        self._held_until = utcnow()
+        self._accepted: list[int] = []  # accepted by the server, not yet marked sent
+        self._accepted_since = 0.0
         self._smtp: aiosmtplib.SMTP | None = None
         self._stopping = asyncio.Event()
 
@@ -184,16 +195,22 @@ class MailWorker:
                 session.commit()
                 if claimed.rowcount:  # type: ignore[attr-defined]
                     break
-            rows = session.execute(
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id).in_(ids),
-                    col(OutboxMessage.claimed_by) == self.token,
-                    col(OutboxMessage.status) == MailStatus.sending,
+            rows = list(
+                session.execute(
+                    select(OutboxMessage)
+                    .where(
+                        col(OutboxMessage.id).in_(ids),
+                        col(OutboxMessage.claimed_by) == self.token,
+                        col(OutboxMessage.status) == MailStatus.sending,
+                    )
+                    .order_by(col(OutboxMessage.id))
                 )
-                .order_by(col(OutboxMessage.id))
+                .scalars()
+                .all()
             )
-            return list(rows.scalars().all())
+        self._held = {row.id for row in rows if row.id is not None}
+        self._held_until = now + self.lease
+        return rows
 
     def _finish(self, row: OutboxMessage, **values: object) -> None:
         with Session(self.engine) as session:
@@ -204,20 +221,52 @@ class MailWorker:
             )
             session.commit()
 
-    def _renew(self, row: OutboxMessage) -> bool:
-        """Extend this worker's lease on a row; False when the row is no longer ours."""
+    def _holds(self, row: OutboxMessage) -> bool:
+        """Whether the row is still ours with time left to send it.
+
+        While the lease has more than the slowest send left, no other worker can have taken
+        the row and no statement is needed. Otherwise the rest of the batch is renewed in one
+        statement, which tells which rows are still ours.
+        """
+        now = utcnow()
+        if self._held and now + self.margin >= self._held_until:
+            with Session(self.engine) as session:
+                renewed = session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        col(OutboxMessage.id).in_(sorted(self._held)),
+                        col(OutboxMessage.claimed_by) == self.token,
+                        col(OutboxMessage.status) == MailStatus.sending,
+                    )
+                    .values(claimed_until=now + self.lease)
+                    .returning(col(OutboxMessage.id))
+                )
+                self._held = {int(row_id) for row_id in renewed.scalars().all()}
+                session.commit()
+            self._held_until = now + self.lease
+        return row.id in self._held
+
+    def mark_accepted(self) -> None:
+        """Mark the messages the server accepted as sent, in one statement."""
+        if not self._accepted:
+            return
         with Session(self.engine) as session:
-            result = session.execute(
+            session.execute(
                 update(OutboxMessage)
                 .where(
-                    col(OutboxMessage.id) == row.id,
+                    col(OutboxMessage.id).in_(self._accepted),
                     col(OutboxMessage.claimed_by) == self.token,
-                    col(OutboxMessage.status) == MailStatus.sending,
                 )
-                .values(claimed_until=utcnow() + self.lease)
+                .values(
+                    status=MailStatus.sent,
+                    sent_at=utcnow(),
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=None,
+                )
             )
             session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        self._accepted = []
 
     def release(self, rows: list[OutboxMessage], *, reason: str, delay: float) -> None:
         """Give rows back to the queue without counting the attempt (our fault, not theirs)."""
@@ -242,9 +291,18 @@ class MailWorker:
             session.commit()
 
     def _mark_sent(self, row: OutboxMessage) -> None:
-        self._finish(row, status=MailStatus.sent, sent_at=utcnow(), last_error=None)
+        self._held.discard(row.id)
+        if not self._accepted:
+            self._accepted_since = time.monotonic()
+        self._accepted.append(row.id)  # type: ignore[arg-type]
+        if (
+            len(self._accepted) >= MARK_EVERY
+            or time.monotonic() - self._accepted_since >= MARK_WITHIN
+        ):
+            self.mark_accepted()
 
     def _mark_failed(self, row: OutboxMessage, failure: Failure) -> None:
+        self._held.discard(row.id)
         if failure.permanent or row.attempts >= MAX_ATTEMPTS:
             log.warning("mail %s failed for good: %s", row.id, failure.summary)
             self._finish(row, status=MailStatus.failed, last_error=failure.reason[:2000])
@@ -261,6 +319,8 @@ class MailWorker:
     async def send(self, row: OutboxMessage) -> bool:
         """Send one claimed row and record the outcome; True when the server accepted it.
 
+        An accepted row is marked sent with the next few (mark_accepted() marks them now).
+
         Raises WorkerFault when the fault is ours (no server, sender or login refused): the
         caller then gives the batch back without counting it against the messages.
         """
@@ -269,7 +329,7 @@ class MailWorker:
         except Exception as exc:  # a template that cannot render will not render next time either
             self._mark_failed(row, Failure(permanent=True, reason=f"cannot render: {exc}"))
             return False
-        if not self._renew(row):
+        if not self._holds(row):
             return False  # our lease ran out and another worker has it now
         try:
             smtp = await self.connection()
@@ -300,18 +360,21 @@ class MailWorker:
     async def run_once(self) -> int:
         """Claim one batch and send it; returns how many rows it handled (0: stop draining)."""
         rows = self.claim()
-        for index, row in enumerate(rows):
-            if self._stopping.is_set():
-                self.release(rows[index:], reason="worker stopped", delay=0)
-                return 0
-            try:
-                await self.send(row)
-            except WorkerFault as exc:
-                log.warning(
-                    "mail server problem, batch put back: %s", Failure(False, str(exc)).summary
-                )
-                self.release(rows[index:], reason=str(exc), delay=self.backoff_base)
-                return 0
+        try:
+            for index, row in enumerate(rows):
+                if self._stopping.is_set():
+                    self.release(rows[index:], reason="worker stopped", delay=0)
+                    return 0
+                try:
+                    await self.send(row)
+                except WorkerFault as exc:
+                    log.warning(
+                        "mail server problem, batch put back: %s", Failure(False, str(exc)).summary
+                    )
+                    self.release(rows[index:], reason=str(exc), delay=self.backoff_base)
+                    return 0
+        finally:
+            self.mark_accepted()
         return len(rows)
 
     async def drain(self) -> int:

@@ -3,6 +3,8 @@ sending hours, and written back when the official's server refuses them."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -284,7 +286,10 @@ def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
             sender_name="Ana <Bialiatskaya>",
             reply_to="ana@example.org",
         )
-        message = build_message(row, settings)
+        # As the receiving server reads it.
+        message = email.message_from_bytes(
+            build_message(row, settings).as_bytes(), policy=email.policy.default
+        )
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "more<br>next line" in html

@@ -182,7 +182,9 @@ def test_a_worker_never_sends_a_row_whose_lease_another_took(
     queue(engine, 3)
     slow = MailWorker(engine, settings)
     rows = slow.claim()
-    with Session(engine) as session:  # the slow worker's lease ran out and another took row 2
+    # The slow worker's lease ran out (by its own clock too) and another worker took row 2.
+    slow._held_until = utcnow() - timedelta(seconds=1)
+    with Session(engine) as session:
         session.execute(
             update(OutboxMessage).where(OutboxMessage.id == rows[1].id).values(claimed_by="other")
         )  # type: ignore[arg-type]
@@ -198,6 +200,58 @@ def test_a_worker_never_sends_a_row_whose_lease_another_took(
 
     assert asyncio.run(run()) == [True, False, True]
     assert sorted(m["To"] for m in smtp.messages) == ["person0@example.org", "person2@example.org"]
+    slow.mark_accepted()
+    assert [(row.status, row.claimed_by) for row in globals()["rows"](engine)] == [
+        (MailStatus.sent, None),
+        (MailStatus.sending, "other"),
+        (MailStatus.sent, None),
+    ]
+
+
+def test_a_batch_is_renewed_in_one_statement_only_when_its_lease_runs_short(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 4)
+    worker = MailWorker(engine, settings)
+    batch = worker.claim()
+    leased = {row.id: row.claimed_until for row in rows(engine)}
+
+    async def run() -> None:
+        try:
+            assert [await worker.send(row) for row in batch[:2]] == [True, True]
+            # No statement was needed while the lease had time left ...
+            assert {row.id: row.claimed_until for row in rows(engine)} == leased
+            # ... and once it runs short, the rest of the batch is renewed together.
+            worker._held_until = utcnow() + worker.margin - timedelta(seconds=1)
+            assert await worker.send(batch[2]) is True
+            renewed = {row.id: row.claimed_until for row in rows(engine)}
+            assert renewed[batch[3].id] > leased[batch[3].id]  # type: ignore[index,operator]
+            assert await worker.send(batch[3]) is True
+        finally:
+            await worker.close()
+
+    import asyncio
+
+    asyncio.run(run())
+    worker.mark_accepted()
+    assert len(smtp.messages) == 4
+    assert {row.status for row in rows(engine)} == {MailStatus.sent}
+
+
+def test_messages_the_server_accepted_are_marked_sent_even_when_the_batch_breaks_off(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    queue(engine, 5)
+    smtp.handler.refuse_sender_after = 3  # our side's fault: the batch is given back
+    drain(engine, settings, backoff_base=60)
+    assert len(smtp.messages) == 3
+    assert [(row.status, row.attempts) for row in rows(engine)] == [
+        (MailStatus.sent, 1),
+        (MailStatus.sent, 1),
+        (MailStatus.sent, 1),
+        (MailStatus.queued, 0),
+        (MailStatus.queued, 0),
+    ]
 
 
 def test_a_refused_sender_puts_the_batch_back_without_using_up_attempts(
@@ -228,3 +282,50 @@ def test_the_recipient_list_is_the_row_address_only(
             template="welcome",
             context={"name": "A"},
         )
+
+
+def test_a_header_with_a_line_break_is_never_sent_and_fails_for_good(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    from campaign.db import transaction
+    from campaign.mail import outbox
+
+    with transaction(engine) as session:
+        outbox.enqueue(
+            session,
+            to="ana@example.org",
+            template="welcome",
+            context={"name": "Ana"},
+            headers={"Reply-To": "ana@example.org\nBcc: eve@example.org"},
+        )
+    drain(engine, settings)
+    assert smtp.messages == []
+    [row] = rows(engine)
+    assert row.status == MailStatus.failed
+    assert "line break" in (row.last_error or "")
+
+
+def test_names_and_subjects_outside_ascii_arrive_intact(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    from campaign.db import transaction
+    from campaign.mail import outbox
+
+    name = 'Алесь "Ales" <Бяляцкі>, Minsk'
+    with transaction(engine) as session:
+        outbox.enqueue(
+            session,
+            to="ana@example.org",
+            template="welcome",
+            context={"name": name},
+            locale="be",
+            headers={"From-Name": name},
+        )
+    drain(engine, settings)
+    [message] = smtp.messages
+    assert message["From"].addresses[0].display_name == name
+    assert message["Subject"] == " ".join(message["Subject"].split()) != ""
+    assert name in message.get_body(("plain",)).get_content()
+    assert name.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in (
+        message.get_body(("html",)).get_content()
+    )
