@@ -127,9 +127,19 @@ def increment(session: Session, table: Any, keys: dict[str, Any], column: str, d
 
 def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless its key exists; True when this call inserted it (atomic on both)."""
+    return insert_new(session, table, values) is not None
+
+
+def insert_new(session: Session, table: Any, values: dict[str, Any]) -> Any | None:
+    """Insert a row unless it collides with a unique key; its (first) key, or None if it did.
+
+    One statement, no savepoint: a row another transaction is inserting at the same moment
+    makes this one wait for it and then insert nothing.
+    """
     dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
     # RETURNING rather than rowcount: through a Session on psycopg a skipped conflict still
     # reported a row (the reminders test caught it), a returned key cannot lie.
     first_key = next(iter(table.primary_key.columns))
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(first_key)
-    return session.execute(statement).first() is not None
+    row = session.execute(statement).first()
+    return None if row is None else row[0]

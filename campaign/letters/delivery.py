@@ -351,7 +351,7 @@ def _release(
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
-        message = enqueue_letter(
+        message_id = enqueue_letter(
             session,
             settings=settings,
             to=address,
@@ -362,7 +362,7 @@ def _release(
             reply_to=sender.email,
         )
         session.execute(
-            update(Letter).where(col(Letter.id) == letter.id).values(outbox_id=message.id)
+            update(Letter).where(col(Letter.id) == letter.id).values(outbox_id=message_id)
         )
         released += 1
     return released
@@ -378,8 +378,9 @@ def enqueue_letter(
     language: str,
     sender_name: str,
     reply_to: str,
-) -> outbox.OutboxMessage:
-    """Queue a letter in the supporter's name: their name on From, their address for replies."""
+) -> int:
+    """Queue a letter in the supporter's name: their name on From, their address for replies;
+    the outbox message's id."""
     return outbox.enqueue(
         session,
         to=to,

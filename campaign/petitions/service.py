@@ -10,10 +10,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from campaign.db import increment, utcnow
+from campaign.db import increment, insert_new, utcnow
 from campaign.mail import outbox
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import (
@@ -29,6 +28,7 @@ from campaign.settings import Settings
 from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SIGNATURE = 3
+_SIGNATURE = Signature.__table__  # type: ignore[attr-defined]
 
 
 class SignOutcome(StrEnum):
@@ -226,41 +226,50 @@ def sign_petition(
     if not limiter.hit_all(limits, "sign", str(petition.id), ip_hash):
         reasons.append("rate limit")
     index = email_index(settings, form.email)
-    existing = session.exec(
-        select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
-    ).first()
-    if existing is not None:
-        return _repeat_signature(session, settings=settings, petition=petition, signature=existing)
-    signature = Signature(
-        petition_id=petition.id,  # type: ignore[arg-type]
-        name=form.name,
-        email=form.email,
-        email_hash=index,
-        country=form.country,
-        city=form.city,
-        consent=True,
-        wants_updates=form.wants_updates,
-        show_publicly=form.show_publicly,
-        locale=locale,
-        suspect=bool(reasons),
-        suspect_reason=", ".join(reasons),
-        ip_hash=ip_hash,
-        token_nonce=secrets.token_urlsafe(12),
-        mails_sent=1,
+    nonce = secrets.token_urlsafe(12)
+    # One INSERT that does nothing when the address has signed (or is signing at this moment
+    # through another request, which it then waits for): no look-up first, no savepoint, no
+    # ORM object. Every column is given: Core inserts do not apply the model's defaults.
+    signature_id = insert_new(
+        session,
+        _SIGNATURE,
+        {
+            "petition_id": petition.id,
+            "name": form.name,
+            "email": form.email,
+            "email_hash": index,
+            "country": form.country,
+            "city": form.city,
+            "consent": True,
+            "wants_updates": form.wants_updates,
+            "show_publicly": form.show_publicly,
+            "locale": locale,
+            "status": SignatureStatus.pending.value,
+            "suspect": bool(reasons),
+            "suspect_reason": ", ".join(reasons),
+            "ip_hash": ip_hash,
+            "token_nonce": nonce,
+            "mails_sent": 1,
+            "created_at": utcnow(),
+            "invalidation_reason": "",
+        },
     )
-    try:
-        with session.begin_nested():
-            session.add(signature)
-    except IntegrityError:
-        # The same address signed at the same moment through another request, which got there
-        # first: this one is a repeat, and gets what a repeat gets.
+    if signature_id is None:
         existing = session.exec(
             select(Signature).where(
                 Signature.petition_id == petition.id, Signature.email_hash == index
             )
         ).one()
         return _repeat_signature(session, settings=settings, petition=petition, signature=existing)
-    _mail_confirmation(session, settings=settings, petition=petition, signature=signature)
+    _mail_confirmation(
+        session,
+        settings=settings,
+        petition=petition,
+        token=row_token(settings, "signature", signature_id, nonce),
+        to=form.email,
+        name=form.name,
+        locale=locale,
+    )
     return SignOutcome.new
 
 
@@ -272,7 +281,15 @@ def _repeat_signature(
     signature.mails_sent += 1
     session.add(signature)
     if signature.status == SignatureStatus.pending:
-        _mail_confirmation(session, settings=settings, petition=petition, signature=signature)
+        _mail_confirmation(
+            session,
+            settings=settings,
+            petition=petition,
+            token=confirmation_token(settings, signature),
+            to=signature.email,
+            name=signature.name,
+            locale=signature.locale,
+        )
         return SignOutcome.resent
     outbox.enqueue(
         session,
@@ -295,21 +312,26 @@ def confirmation_token(settings: Settings, signature: Signature) -> str:
 
 
 def _mail_confirmation(
-    session: Session, *, settings: Settings, petition: Petition, signature: Signature
+    session: Session,
+    *,
+    settings: Settings,
+    petition: Petition,
+    token: str,
+    to: str,
+    name: str,
+    locale: str,
 ) -> None:
-    token = confirmation_token(settings, signature)
     outbox.enqueue(
         session,
-        to=signature.email,
+        to=to,
         template="confirm_signature",
         context={
-            "name": signature.name,
-            "title": text_in(session, "petition", petition, "title", signature.locale),
-            "url": f"{_petition_url(settings, petition)}/confirm?token={token}"
-            f"&lang={signature.locale}",
+            "name": name,
+            "title": text_in(session, "petition", petition, "title", locale),
+            "url": f"{_petition_url(settings, petition)}/confirm?token={token}&lang={locale}",
             "days": settings.signature_confirm_days,
         },
-        locale=signature.locale,
+        locale=locale,
         base_url=settings.base_url,
     )
 

@@ -276,7 +276,7 @@ def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
     engine: Engine, settings: Settings
 ) -> None:
     with transaction(engine) as session:
-        row = delivery.enqueue_letter(
+        message_id = delivery.enqueue_letter(
             session,
             settings=settings,
             to="pg@prokuratura.example",
@@ -286,6 +286,8 @@ def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
             sender_name="Ana <Bialiatskaya>",
             reply_to="ana@example.org",
         )
+        row = session.get(OutboxMessage, message_id)
+        assert row is not None
         # As the receiving server reads it.
         message = email.message_from_bytes(
             build_message(row, settings).as_bytes(), policy=email.policy.default

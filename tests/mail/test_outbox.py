@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
 from campaign.db import transaction, utcnow
 from campaign.mail import outbox
@@ -56,11 +56,14 @@ def test_finished_mail_is_deleted_after_the_keeping_period_and_waiting_mail_stay
 ) -> None:
     with transaction(engine) as session:
         for status in ("sent", "failed", "cancelled", "queued"):
-            message = outbox.enqueue(
+            message_id = outbox.enqueue(
                 session, to="ana@example.org", template="welcome", context={"name": "Ana"}
             )
-            message.status = status
-            message.created_at = utcnow() - timedelta(days=40)
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == message_id)
+                .values(status=status, created_at=utcnow() - timedelta(days=40))
+            )
         outbox.enqueue(session, to="new@example.org", template="welcome", context={"name": "N"})
     with transaction(engine) as session:
         purged = outbox.purge_finished(session, older_than=utcnow() - timedelta(days=30))
