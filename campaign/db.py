@@ -6,6 +6,7 @@ import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -136,10 +137,16 @@ def insert_new(session: Session, table: Any, values: dict[str, Any]) -> Any | No
     One statement, no savepoint: a row another transaction is inserting at the same moment
     makes this one wait for it and then insert nothing.
     """
-    dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
+    statement = _insert_new_statement(session.get_bind().dialect.name, table)
+    row = session.execute(statement, values).first()
+    return None if row is None else row[0]
+
+
+@cache
+def _insert_new_statement(dialect_name: str, table: Any) -> Any:
+    """Built once per table: the values come as parameters (signing runs this per request)."""
+    dialect = sqlite_dialect if dialect_name == "sqlite" else postgresql_dialect
     # RETURNING rather than rowcount: through a Session on psycopg a skipped conflict still
     # reported a row (the reminders test caught it), a returned key cannot lie.
     first_key = next(iter(table.primary_key.columns))
-    statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(first_key)
-    row = session.execute(statement).first()
-    return None if row is None else row[0]
+    return dialect.insert(table).on_conflict_do_nothing().returning(first_key)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import ScalarSelect
+from sqlmodel import Field, Session, SQLModel, select
 
 from campaign.db import utcnow
 
@@ -28,6 +29,16 @@ def get_flag(session: Session, key: str) -> bool:
         row = session.get(SiteSetting, key)
         flags[key] = row is not None and row.value == "1"
     return flags[key]
+
+
+def flag_subquery(key: str) -> ScalarSelect[str]:
+    """The switch's stored value, to read along with another query (see remember_flag)."""
+    return select(SiteSetting.value).where(SiteSetting.key == key).scalar_subquery()
+
+
+def remember_flag(session: Session, key: str, value: str | None) -> None:
+    """Keep a switch's value read along with another query, so get_flag need not ask again."""
+    session.info.setdefault("site_flags", {})[key] = value == "1"
 
 
 def set_flag(session: Session, key: str, on: bool) -> None:

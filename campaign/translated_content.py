@@ -10,6 +10,7 @@ default language.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -148,25 +149,45 @@ def localized(session: Session, kind: str, obj: Any, locale: str) -> Localized:
     return localized_many(session, kind, [obj], locale)[0]
 
 
+# What each object's version in a language says, keyed by the object's updated_at as read in
+# the same request: every change of a version moves it (save_version), so an entry can never be
+# stale, whatever another process changed, and needs no clearing. Signing and page views then
+# read the versions of a petition from the database once per change, not once per request.
+_VERSIONS: OrderedDict[tuple[str, str, int, str, datetime], dict[str, str]] = OrderedDict()
+_VERSIONS_KEPT = 2048
+
+
+def _remember(key: tuple[str, str, int, str, datetime], overrides: dict[str, str]) -> None:
+    _VERSIONS[key] = overrides
+    _VERSIONS.move_to_end(key)
+    while len(_VERSIONS) > _VERSIONS_KEPT:
+        _VERSIONS.popitem(last=False)
+
+
 def localized_many(
     session: Session, kind: str, objs: Sequence[Any], locale: str
 ) -> list[Localized]:
-    """Several objects of one kind in one language, with one query."""
+    """Several objects of one kind in one language, with at most one query."""
     definition = KINDS[kind]
-    ids = [obj.id for obj in objs]
-    versions: dict[int, ContentVersion] = {}
-    if ids:
+    database = str(session.get_bind().engine.url)
+    keys = {obj.id: (database, kind, obj.id, locale, obj.updated_at) for obj in objs}
+    known = {oid: _VERSIONS.get(key) for oid, key in keys.items()}
+    missing = [oid for oid, overrides in known.items() if overrides is None]
+    if missing:
         rows = session.exec(
             select(ContentVersion).where(
                 ContentVersion.kind == kind,
                 ContentVersion.locale == locale,
-                col(ContentVersion.object_id).in_(ids),
+                col(ContentVersion.object_id).in_(missing),
             )
         ).all()
         versions = {row.object_id: row for row in rows}
+        for oid in missing:
+            known[oid] = _overrides(definition, versions.get(oid))
+            _remember(keys[oid], known[oid])  # type: ignore[arg-type]
     result = []
     for obj in objs:
-        overrides = _overrides(definition, versions.get(obj.id))
+        overrides = dict(known[obj.id] or {})
         result.append(Localized(obj, overrides, locale if overrides else None))
     return result
 

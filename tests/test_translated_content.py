@@ -136,6 +136,36 @@ def test_many_objects_are_localized_with_their_own_versions(engine: Engine) -> N
     assert shown[1].original is second
 
 
+def test_a_version_changed_elsewhere_shows_at_the_next_read_though_the_old_one_was_remembered(
+    engine: Engine,
+) -> None:
+    petition = make_petition(engine, title="Free Anna")
+
+    def title_read_fresh() -> str:  # as a request does: the petition row first, then its text
+        with Session(engine) as session:
+            fresh = session.get(type(petition), petition.id)
+            return str(localized_many(session, "petition", [fresh], "be")[0].title)
+
+    assert title_read_fresh() == "Free Anna"  # remembered: no version in Belarusian
+    for title in ("Вызваліце Ганну", "Свабоду Ганне"):
+        # Another app process edits the version; nothing here is told about it.
+        with transaction(engine) as session:
+            save_version(
+                session,
+                "petition",
+                session.get(type(petition), petition.id),
+                "be",
+                {"title": title},
+            )
+        assert title_read_fresh() == title
+        assert title_read_fresh() == title
+    with transaction(engine) as session:
+        save_version(
+            session, "petition", session.get(type(petition), petition.id), "be", {"title": ""}
+        )
+    assert title_read_fresh() == "Free Anna"
+
+
 def test_untranslated_text_is_marked_with_its_own_language_for_screen_readers(
     organiser_client: TestClient, engine: Engine
 ) -> None:

@@ -19,6 +19,7 @@ from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.web import TEMPLATE_DIR
 
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)  # built once; the values are parameters
 ALLOWED_HEADERS = {"Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "From-Name"}
 
 
@@ -49,23 +50,19 @@ def enqueue(
         raise ValueError(f"headers not allowed in the outbox: {', '.join(sorted(unknown))}")
     domain = urlsplit(base_url).hostname or "campaign.localhost"
     now = utcnow()
-    statement = (
-        insert(_OUTBOX)
-        .values(
-            message_id=f"<{uuid.uuid4().hex}@{domain}>",
-            to_addr=to,
-            template=template,
-            context=dict(context),
-            headers=dict(headers or {}),
-            locale=locale or get_locale(),
-            status=MailStatus.queued,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .returning(_OUTBOX.c.id)
-    )
-    return int(session.execute(statement).scalar_one())
+    values = {
+        "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+        "to_addr": to,
+        "template": template,
+        "context": dict(context),
+        "headers": dict(headers or {}),
+        "locale": locale or get_locale(),
+        "status": MailStatus.queued.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return int(session.execute(_INSERT, values).scalar_one())
 
 
 @cache

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, insert_new, utcnow
@@ -25,6 +25,7 @@ from campaign.petitions.models import (
 from campaign.ratelimit import Limiter
 from campaign.security import email_index, read_token, row_for_token, row_token, signer
 from campaign.settings import Settings
+from campaign.sitesettings import SIGNING_PAUSED, flag_subquery, remember_flag
 from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SIGNATURE = 3
@@ -81,13 +82,22 @@ def open_petitions(session: Session) -> list[Petition]:
     return list(session.exec(query).all())
 
 
+# Built once: every public petition request runs it. The site's signing switch comes along,
+# so signing and the page need no second round trip for it.
+_PUBLIC_PETITION = select(Petition, flag_subquery(SIGNING_PAUSED)).where(
+    Petition.slug == bindparam("slug"),
+    or_(col(Petition.status) == PetitionStatus.open, col(Petition.status) == PetitionStatus.closed),
+)
+
+
 def public_petition(session: Session, slug: str) -> Petition | None:
     """A petition the public may see (open or closed), by its slug."""
-    query = select(Petition).where(
-        Petition.slug == slug,
-        col(Petition.status).in_([PetitionStatus.open, PetitionStatus.closed]),
-    )
-    return session.exec(query).first()
+    row = session.exec(_PUBLIC_PETITION, params={"slug": slug}).first()
+    if row is None:
+        return None
+    petition, paused = row
+    remember_flag(session, SIGNING_PAUSED, paused)
+    return petition
 
 
 def petition_choices(session: Session) -> list[tuple[int, str]]:
