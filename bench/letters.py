@@ -60,6 +60,7 @@ def main() -> None:
             connections=8,
             script="form.lua",
             env={"BENCH_BODY": f"letters={OFFICIALS}"},
+            server=floor,
         )
     finally:
         stop(floor)
@@ -87,6 +88,7 @@ def main() -> None:
             connections=8,
             script="form.lua",
             env={"BENCH_COOKIE": cookie, "BENCH_BODY": body},
+            server=app,
         )
     finally:
         stop(app)

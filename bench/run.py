@@ -68,13 +68,16 @@ def wrk(
     script: str | None = None,
     env: dict[str, str] | None = None,
     headers: list[str] | None = None,
+    server: subprocess.Popen[bytes] | None = None,
 ) -> dict[str, float]:
+    """wrk's figures; with `server`, also the CPU time its processes spent per request."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for header in headers or []:
         command += ["-H", header]
     if script:
         command += ["-s", str(ROOT / "bench" / script)]
     time.sleep(2)  # let the server drain the previous scenario's backlog
+    cpu_before = tree_cpu(server.pid) if server else 0.0
     output = subprocess.run(
         [*command, url],
         capture_output=True,
@@ -95,13 +98,29 @@ def wrk(
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    cpu = (tree_cpu(server.pid) - cpu_before) * 1000 / max(requests, 1) if server else 0.0
     return {
+        "cpu_ms": cpu,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         "p50": latency("50"),
         "p99": latency("99"),
         "requests": requests,
         "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
     }
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its descendants (the app's worker processes)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu(int(child))
+    except OSError:
+        pass  # it ended meanwhile
+    return total
 
 
 def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -179,9 +198,14 @@ def browser(base: str, slug: str) -> tuple[str, str, str]:
 
 def line(name: str, result: dict[str, float], floor: dict[str, float] | None) -> str:
     ratio = f"{result['rps'] / floor['rps']:.0%} of floor ({floor['rps']:.0f}/s)" if floor else ""
+    cpu = ""
+    if result.get("cpu_ms"):
+        cpu = f"  CPU {result['cpu_ms']:.2f} ms/request"
+        if floor and floor.get("cpu_ms"):
+            cpu += f" (floor {floor['cpu_ms']:.2f})"
     return (
         f"{name:<34} {result['rps']:8.0f}/s  p50 {result['p50']:6.1f} ms  p99 {result['p99']:7.1f} ms  "
-        f"errors {int(result['errors'])}  {ratio}"
+        f"errors {int(result['errors'])}  {ratio}{cpu}"
     )
 
 
@@ -232,10 +256,13 @@ def main() -> None:
                 seconds=args.seconds,
                 connections=c,
                 script="plain.lua",
+                server=floor,
             )
             for c in (32, 256)
         }
-        floor_page = wrk("http://127.0.0.1:8801/floor/page", seconds=args.seconds, connections=32)
+        floor_page = wrk(
+            "http://127.0.0.1:8801/floor/page", seconds=args.seconds, connections=32, server=floor
+        )
     finally:
         stop(floor)
 
@@ -254,6 +281,7 @@ def main() -> None:
                 connections=connections,
                 script="sign.lua",
                 env={**env, "BENCH_RUN": str(connections)},
+                server=app,
             )
             total_sign += int(result["requests"]) - int(result["errors"])
             results.append(
@@ -277,6 +305,7 @@ def main() -> None:
             seconds=args.seconds,
             connections=32,
             headers=[f"Cookie: {cookie}"],
+            server=app,
         )
         results.append(line("petition page GET", page, floor_page))
         with urllib.request.urlopen(
@@ -288,9 +317,10 @@ def main() -> None:
             seconds=args.seconds,
             connections=32,
             headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"],
+            server=app,
         )
         results.append(line("petition page GET, If-None-Match", cached, floor_page))
-        api = wrk(f"{base}/api/petitions/bench", seconds=args.seconds, connections=32)
+        api = wrk(f"{base}/api/petitions/bench", seconds=args.seconds, connections=32, server=app)
         results.append(line("API GET", api, floor_page))
 
         with Session(engine) as session:
@@ -314,6 +344,7 @@ def main() -> None:
                 "BENCH_PATH": "/petitions/bench/confirm",
                 "BENCH_TOKENS": str(token_file),
             },
+            server=app,
         )
         results.append(line("confirmation POST", confirm, floor_insert[32]))
         time.sleep(3)

@@ -49,8 +49,9 @@ def available_locales() -> tuple[str, ...]:
     return tuple(loc for loc in LOCALES if loc == "en" or (LOCALE_DIR / loc).is_dir())
 
 
+@cache
 def language_name(locale: str) -> str:
-    """A language's own name for itself, for the language switcher."""
+    """A language's own name for itself, for the language switcher (on every page)."""
     name = Locale.parse(locale).get_display_name(locale) or locale
     return name[:1].upper() + name[1:]
 

@@ -216,3 +216,17 @@ def test_a_newline_in_a_url_cannot_forge_a_line_in_the_access_log(
         client.get("/petitions/x%0A2026-11-25 INFO campaign.http POST /admin 200")
     [line] = [r.getMessage() for r in caplog.records if r.name == "campaign.http"]
     assert "\n" not in line and "x\\n2026" in line
+
+
+def test_a_select_shows_the_chosen_option_once_and_escapes_every_name() -> None:
+    from campaign.web import select_options
+
+    choices = [("", "none"), ("a", "<A & co>"), ("b", "B"), ("b", "B again"), (3, "three")]
+    html = str(select_options(choices, "b"))
+    assert html.count(" selected") == 1
+    assert '<option value="b" selected>B</option>' in html
+    assert '<option value="a">&lt;A &amp; co&gt;</option>' in html
+    assert " selected" not in str(select_options(choices, ""))
+    assert '<option value="3" selected>three</option>' in str(select_options(choices, 3))
+    assert '<option value="x">' not in str(select_options(choices, "x"))  # unknown: none chosen
+    assert str(select_options([["a", "A"]], "a")) == '<option value="a" selected>A</option>'
