@@ -18,7 +18,11 @@ def cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
+    return safe_text(str(value))
+
+
+def safe_text(text: str) -> str:
+    """Text as a CSV cell: a leading apostrophe when it starts like a formula."""
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

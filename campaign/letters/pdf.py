@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from campaign.pdfs import FONT, document
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # The address field a DL or C5 window envelope shows; anything outside it is hidden or misread.
 WINDOW_X, WINDOW_Y, WINDOW_W, WINDOW_H = 20.0, 45.0, 85.0, 40.0

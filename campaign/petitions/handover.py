@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from campaign.countries import country_name
@@ -59,18 +58,9 @@ def _plain(markdown_text: str) -> str:
     return "\n".join(EMPHASIS.sub("", line) for line in lines).strip()
 
 
-class _NumberedPDF(FPDF):
-    """Pages numbered "3 / 12" at the foot, so a printed stack stays in order."""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", "", 8)
-        self.cell(0, 6, f"{self.page_no()} / {{nb}}", align="C")
-
-
 def handover_pdf(session: Session, petition: Petition, *, generated: datetime) -> bytes:
     """A printable PDF: title page with the demand and the count, then the numbered signers."""
-    pdf = document(petition.title, cls=_NumberedPDF)
+    pdf = document(petition.title, numbered=True)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 20)

@@ -3,9 +3,12 @@ office expects it: the sender top left, the recipient bottom right."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from campaign.pdfs import FONT, document
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 ENVELOPE = (110.0, 220.0)  # DL, in mm: printed landscape
 

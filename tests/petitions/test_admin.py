@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -171,6 +172,24 @@ def test_the_signatures_export_is_safe_for_spreadsheets_and_audited(
     )
     [event] = [e for e in events(engine) if e.action == "petition.exported"]
     assert event.actor == "organiser@example.org" and event.details["export"] == "signatures"
+
+
+def test_an_export_longer_than_a_batch_lists_every_signature_once_in_order(
+    organiser_client: TestClient, engine: Engine, settings: Settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from campaign.petitions import exports
+
+    monkeypatch.setattr(exports, "BATCH", 2)
+    petition = make_petition(engine)
+    for n in range(5):
+        add_signature(engine, settings, petition, email=f"s{n}@example.org", city="")
+    response = organiser_client.get(f"/admin/petitions/{petition.id}/export/signatures.csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffid,name,email,")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["email"] for row in rows] == [f"s{n}@example.org" for n in range(5)]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["signed_at"]) for r in rows)
+    assert {(r["city"], r["invalidated_at"], r["suspect"]) for r in rows} == {("", "", "no")}
 
 
 def test_tallies_export_by_day_and_country(
