@@ -22,6 +22,8 @@ from sqlalchemy import Connection, Engine, TextClause, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col
 
+from campaign.i18n import ngettext
+
 
 class RateCounter(SQLModel, table=True):
     """One fixed-window counter: the key names the limit and a keyed hash of who is counted."""
@@ -180,6 +182,25 @@ class Limiter:
     def clear(self, limit: str, *identifiers: str) -> None:
         """Forget the attempts counted for these identifiers."""
         self._strategy.clear(_item(limit), *identifiers)
+
+
+def wait_message(retry_after: int) -> str:
+    """What a visitor over a limit reads: how many minutes to wait."""
+    minutes = max(1, (retry_after + 59) // 60)
+    return ngettext(
+        "Too many attempts. Try again in %(num)d minute.",
+        "Too many attempts. Try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+def pdf_refusal(limiter: Limiter, limit: str, client: str) -> str | None:
+    """None while this client (a keyed hash of its address) may have another public PDF made
+    (printed letters, a letter to a prisoner); otherwise how long to wait. Rendering one costs
+    a few hundred milliseconds of CPU, so unlimited requests would take the site down."""
+    if limiter.hit(limit, "pdf", client):
+        return None
+    return wait_message(limiter.retry_after(limit, "pdf", client))
 
 
 def _item(limit: str) -> RateLimitItem:

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     sign_limit_burst: str = "5/minute"
     sign_limit_sustained: str = "30/hour"
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)
+    # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
+    pdf_limit_per_client: str = "20/hour"
     trending_threshold: int = Field(default=20, ge=1)
     worker_jobs_every: float = Field(default=60.0, gt=0, le=3600)
 
@@ -122,6 +124,7 @@ class Settings(BaseSettings):
         "login_limit_per_client",
         "sign_limit_burst",
         "sign_limit_sustained",
+        "pdf_limit_per_client",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -12,8 +12,8 @@ from campaign.accounts import service, two_factor
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
 from campaign.accounts.login_flow import known_device, logged_in, pending_token, pending_user
 from campaign.db import SessionDep
-from campaign.i18n import _, ngettext
-from campaign.ratelimit import Limiter
+from campaign.i18n import _
+from campaign.ratelimit import Limiter, wait_message
 from campaign.security import ip_hash
 from campaign.web import FormErrors, redirect, render, safe_next
 
@@ -58,7 +58,7 @@ def login(
             service.finish_login(session, user=result.user)
             return logged_in(request, session, result.user, next)
         if result.problem == "throttled":
-            errors.add("form", _too_many(result.retry_after))
+            errors.add("form", wait_message(result.retry_after))
             status = 429
         else:
             errors.add("form", _("Wrong e-mail address or password."))
@@ -67,15 +67,6 @@ def login(
         "accounts/login.html",
         {"next": safe_next(next), "form": {"email": email}, "errors": errors},
         status_code=status,
-    )
-
-
-def _too_many(retry_after: int) -> str:
-    minutes = max(1, (retry_after + 59) // 60)
-    return ngettext(
-        "Too many attempts. Try again in %(num)d minute.",
-        "Too many attempts. Try again in %(num)d minutes.",
-        minutes,
     )
 
 
@@ -113,7 +104,7 @@ def login_code(
     limiter = Limiter(session)
     limit = settings.login_limit_per_account
     if not limiter.hit(limit, "login-code", str(user.id)):
-        errors.add("code", _too_many(limiter.retry_after(limit, "login-code", str(user.id))))
+        errors.add("code", wait_message(limiter.retry_after(limit, "login-code", str(user.id))))
         return _code_page(request, pending, next, errors, status=429)
     if not two_factor.verify(session, settings=settings, user=user, code=code):
         audit.record(session, by=user, action="account.code_failed")

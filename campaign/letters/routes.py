@@ -15,7 +15,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.markdown import render_markdown
 from campaign.petitions.service import public_petition_by_id
-from campaign.ratelimit import Limiter
+from campaign.ratelimit import Limiter, pdf_refusal
 from campaign.security import ip_hash
 from campaign.translated_content import localized, localized_many
 from campaign.web import FormData, FormErrors, found, redirect, render
@@ -132,6 +132,14 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     if channel == Channel.email:
         return _send_by_email(request, session, campaign, letters, raw)
     drafts = compose.reachable_drafts(letters, channel)
+    if channel == Channel.print:
+        settings = request.app.state.settings
+        limit = settings.pdf_limit_per_client
+        refusal = pdf_refusal(Limiter(session), limit, ip_hash(request, settings))
+        if refusal:
+            errors = FormErrors()
+            errors.add("channel", refusal)
+            return _review_page(request, campaign, letters, raw, errors, status_code=429)
     if raw.get("count_me") == "1":
         delivery.count_own_letters(session, campaign=campaign, drafts=drafts, channel=channel)
     if channel == Channel.print:

@@ -14,6 +14,8 @@ from campaign.prisoners import phrasebook, service, volunteers
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.pdf import letter_pdf
 from campaign.prisoners.volunteer_routes import OptionalVolunteer
+from campaign.ratelimit import Limiter, pdf_refusal
+from campaign.security import ip_hash
 from campaign.translated_content import localized
 from campaign.web import FormData, FormErrors, found, redirect, render, repeated
 
@@ -126,6 +128,12 @@ def write(
     letter = phrasebook.assemble(draft)
     if raw.get("action") != "pdf":
         return _helper_page(request, prisoner, raw, chosen, errors, letter=letter)
+    settings = request.app.state.settings
+    limit = settings.pdf_limit_per_client
+    refusal = pdf_refusal(Limiter(session), limit, ip_hash(request, settings))
+    if refusal:
+        errors.add("form", refusal)
+        return _helper_page(request, prisoner, raw, chosen, errors, letter=letter, status=429)
     sender = [line.strip() for line in raw.get("return_address", "").splitlines() if line.strip()]
     document = letter_pdf(
         title=prisoner.name_latin,

@@ -146,6 +146,25 @@ def test_the_print_pdf_has_the_cyrillic_address_and_the_letter(
         assert session.exec(select(Letter)).all() == []  # nothing about the supporter is kept
 
 
+def test_printing_is_limited_per_client_and_a_refused_print_is_not_counted(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    client.app.state.settings = settings.model_copy(update={"pdf_limit_per_client": "2/hour"})  # type: ignore[attr-defined]
+    campaign = make_letter_campaign(engine)
+    _, data = review(client, campaign)
+    responses = [send(client, campaign, data, channel="print", count_me="1") for _ in range(3)]
+    assert [r.headers["content-type"].split(";")[0] for r in responses[:2]] == [
+        "application/pdf"
+    ] * 2
+    refused = responses[2]
+    assert refused.status_code == 429 and "text/html" in refused.headers["content-type"]
+    assert "Too many attempts. Try again in 60 minutes." in refused.text
+    assert send(client, campaign, data, channel="mailto").status_code == 200  # others still work
+    with Session(engine) as session:
+        counted = session.exec(select(LetterCount.event, LetterCount.count)).all()
+    assert counted == [("printed", 2)]
+
+
 def test_own_mail_program_gets_a_filled_in_mailto_link_and_only_a_count_is_kept(
     client: TestClient, engine: Engine
 ) -> None:

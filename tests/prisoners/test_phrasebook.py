@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from campaign.prisoners import phrasebook
-from campaign.settings import LOCALES
+from campaign.settings import LOCALES, Settings
 from tests.conftest import csrf_from
 from tests.factories import make_prisoner
 
@@ -103,6 +103,26 @@ def test_the_pdf_holds_the_letter_and_the_cyrillic_envelope_address(
     envelope = pages[1].extract_text()
     assert "ул. Антоновская, 1" in envelope and "REPUBLIC OF BELARUS" in envelope
     assert "Vilnius, Lithuania" in envelope
+
+
+def test_letter_pdfs_are_limited_per_client_and_the_preview_still_works(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    client.app.state.settings = settings.model_copy(update={"pdf_limit_per_client": "1/hour"})  # type: ignore[attr-defined]
+    prisoner = make_prisoner(engine)
+    path = f"/prisoners/{prisoner.slug}/write"
+    letter = {"language": "ru", "phrase": [first("greeting"), first("wish")]}
+
+    def post(action: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            path, data={"csrf_token": csrf_from(client, path), **letter, "action": action}
+        )
+
+    assert post("pdf").headers["content-type"] == "application/pdf"
+    refused = post("pdf")
+    assert refused.status_code == 429
+    assert "Too many attempts. Try again in 60 minutes." in refused.text
+    assert post("preview").status_code == 200
 
 
 def test_no_helper_for_someone_letters_do_not_reach(client: TestClient, engine: Engine) -> None:
