@@ -10,7 +10,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
@@ -116,14 +116,19 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def increment(session: Session, table: Any, keys: dict[str, Any], column: str, delta: int) -> None:
     """Add delta to a counter row (made at delta if missing), atomically on both databases."""
-    dialect = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
+    statement = _increment_statement(session.get_bind().dialect.name, table, tuple(keys), column)
+    session.execute(statement, {**keys, column: delta, "increment_by": delta})
+
+
+@cache
+def _increment_statement(dialect_name: str, table: Any, keys: tuple[str, ...], column: str) -> Any:
+    """Built once per counter: confirming a signature runs it per request."""
+    dialect = sqlite_dialect if dialect_name == "sqlite" else postgresql_dialect
     counter = table.c[column]
-    statement = (
-        dialect.insert(table)
-        .values(**keys, **{column: delta})
-        .on_conflict_do_update(index_elements=list(keys), set_={column: counter + delta})
+    return dialect.insert(table).on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: counter + bindparam("increment_by", type_=counter.type)},
     )
-    session.execute(statement)
 
 
 def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:

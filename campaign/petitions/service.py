@@ -378,11 +378,7 @@ def confirm_signature(
         return ConfirmOutcome.invalid
     if signature.status != SignatureStatus.pending:
         return ConfirmOutcome.already
-    changed = session.execute(
-        update(Signature)
-        .where(col(Signature.id) == signature.id, col(Signature.status) == SignatureStatus.pending)
-        .values(status=SignatureStatus.confirmed, confirmed_at=utcnow())
-    )
+    changed = session.execute(_CONFIRM, {"signature_id": signature.id, "now": utcnow()})
     if not changed.rowcount:  # type: ignore[attr-defined]
         return ConfirmOutcome.already  # a second click won the race
     if not signature.suspect:
@@ -390,13 +386,25 @@ def confirm_signature(
     return ConfirmOutcome.confirmed
 
 
+# Built once, run by every confirmation.
+_CONFIRM = (
+    update(Signature)
+    .where(
+        col(Signature.id) == bindparam("signature_id"),
+        col(Signature.status) == SignatureStatus.pending,
+    )
+    .values(status=SignatureStatus.confirmed, confirmed_at=bindparam("now"))
+)
+_COUNT = (
+    update(Petition)
+    .where(col(Petition.id) == bindparam("petition_id"))
+    .values(signature_count=Petition.signature_count + bindparam("delta"))
+)
+
+
 def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
     """Move the petition's total and its country's tally by delta, atomically."""
-    session.execute(
-        update(Petition)
-        .where(col(Petition.id) == petition_id)
-        .values(signature_count=Petition.signature_count + delta)
-    )
+    session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
     increment(
         session,
         PetitionTally.__table__,  # type: ignore[attr-defined]
