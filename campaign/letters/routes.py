@@ -140,10 +140,13 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
             errors = FormErrors()
             errors.add("channel", refusal)
             return _review_page(request, campaign, letters, raw, errors, status_code=429)
+    printed = _print(campaign, letters, drafts) if channel == Channel.print else None
     if raw.get("count_me") == "1":
+        # Counted after the PDF is made: the count locks its row until the commit, and a
+        # surge of supporters printing would otherwise wait for each other's PDFs.
         delivery.count_own_letters(session, campaign=campaign, drafts=drafts, channel=channel)
-    if channel == Channel.print:
-        return _print(campaign, letters, drafts)
+    if printed is not None:
+        return printed
     links = [(d, compose.mailto_link(letters.addresses[d.official_id], d)) for d in drafts]
     context = {
         "campaign": campaign,

@@ -231,6 +231,10 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
     outcome = service.confirm_signature(
         session, settings=request.app.state.settings, petition=petition, token=token
     )
+    # Committed before the page is rendered: counting locks the petition's row (and its
+    # country's tally) until the commit, and every confirmation of a petition in a surge would
+    # otherwise wait for the previous one's rendering.
+    session.commit()
     return render(
         request,
         "petitions/confirmed.html",
