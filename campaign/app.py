@@ -21,7 +21,7 @@ from campaign.accounts import routes as account_routes
 from campaign.accounts import team_routes, two_factor_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.crypto import use_keys
-from campaign.db import make_engine
+from campaign.db import make_engine, make_read_engine
 from campaign.i18n import _
 from campaign.letters import admin as letters_admin
 from campaign.letters import admin_delivery as letters_delivery
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.state.settings = settings
     use_keys(settings.data_keys)
     app.state.engine = make_engine(settings.database_url)
+    app.state.read_engine = make_read_engine(settings, app.state.engine)
 
     app.include_router(pages.router)
     app.include_router(account_routes.router)

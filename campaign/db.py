@@ -42,11 +42,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str, *, pool_size: int = 15, max_overflow: int = 15) -> Engine:
+def make_engine(
+    database_url: str, *, pool_size: int = 15, max_overflow: int = 15, read_only: bool = False
+) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3).
 
     A request uses one connection at a time, so the pool (30) below the request thread pool
     (40) makes threads wait their turn rather than open more than PostgreSQL allows.
+    read_only (PostgreSQL): every transaction is read-only, as on a hot standby, so a write
+    that strays onto the replica's engine fails the same way whether or not it is a replica.
     """
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
@@ -64,28 +68,35 @@ def make_engine(database_url: str, *, pool_size: int = 15, max_overflow: int = 1
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Sessions in UTC, so that date() of a timestamp is the UTC day on PostgreSQL as on SQLite.
+    options = "-c timezone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
     return create_engine(
         database_url,
         pool_recycle=1800,  # instead of a ping before every checkout: a round trip saved each time
         hide_parameters=True,  # bound values (addresses, names) never reach an error log
         pool_size=pool_size,
         max_overflow=max_overflow,
-        connect_args={"options": "-c timezone=UTC"},
+        connect_args={"options": options},
     )
 
 
-def check_database(engine: Engine) -> None:
+def check_database(engine: Engine, setting: str = "DATABASE_URL") -> None:
     """Answer quietly when the database answers; raise ConfigError with one line otherwise."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise ConfigError(f"DATABASE_URL: cannot reach the database ({reason})") from None
+        raise ConfigError(f"{setting}: cannot reach the database ({reason})") from None
 
 
 def check_settings_database(settings: Settings) -> Engine:
-    """Build the engine for the settings and prove it answers."""
+    """Build the engine for the settings and prove it answers (the read replica too, if set)."""
+    if settings.database_read_url:
+        replica = make_engine(settings.database_read_url, read_only=True)
+        try:
+            check_database(replica, "DATABASE_READ_URL")
+        finally:
+            replica.dispose()
     engine = make_engine(settings.database_url)
     check_database(engine)
     return engine
@@ -112,6 +123,23 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit runs before the response is sent, so a failed commit is a 500
 # and never a success page for something that was not stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def make_read_engine(settings: Settings, primary: Engine) -> Engine:
+    """The engine public reads use: the read replica's when DATABASE_READ_URL is set."""
+    if not settings.database_read_url:
+        return primary
+    return make_engine(settings.database_read_url, read_only=True)
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for a page that only reads what anyone may see: served by the read replica
+    when there is one, so it may lag the primary by a moment. Nothing is committed."""
+    with Session(request.app.state.read_engine, expire_on_commit=False) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def increment(session: Session, table: Any, keys: dict[str, Any], column: str, delta: int) -> None:

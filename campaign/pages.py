@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaign.db import SessionDep, check_database
+from campaign.db import ReadSessionDep, check_database
 from campaign.i18n import get_locale
 from campaign.images import image_path
 from campaign.letters.campaigns import open_campaigns
@@ -19,7 +19,7 @@ router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep) -> Response:
+def home(request: Request, session: ReadSessionDep) -> Response:
     locale = get_locale()
     context = {
         "petitions": localized_many(session, "petition", open_petitions(session), locale),

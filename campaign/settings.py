@@ -47,6 +47,14 @@ def local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     return value
 
 
+def _psycopg_url(value: str) -> str:
+    """postgres:// and postgresql:// as SQLAlchemy's psycopg 3 URL; anything else unchanged."""
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value.removeprefix(prefix)
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting of the app; see the table in README.md."""
 
@@ -54,6 +62,8 @@ class Settings(BaseSettings):
 
     env: Env = Env.development
     database_url: str = f"sqlite:///{VAR_DIR / 'campaign.db'}"
+    # A PostgreSQL read replica for the public pages anyone can load (see docs/deploy.md).
+    database_read_url: str = ""
     secret_key: str = ""
     # Keys that encrypt personal data at rest; the first encrypts, all decrypt (rotate-keys).
     data_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -111,12 +121,17 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if value.startswith("postgres://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
-        elif value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        value = _psycopg_url(value)
         if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _replica(cls, value: str) -> str:
+        value = _psycopg_url(value.strip())
+        if value and not value.startswith("postgresql+psycopg://"):
+            raise ValueError("DATABASE_READ_URL must start with postgresql:// (a read replica)")
         return value
 
     @field_validator(
@@ -152,6 +167,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete_for_env(self) -> Settings:
+        if self.database_read_url and self.is_sqlite:
+            raise ValueError("DATABASE_READ_URL needs DATABASE_URL on PostgreSQL too")
         if self.env is Env.production:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")

@@ -66,6 +66,14 @@ def test_an_unreachable_database_is_one_line_and_exit_2() -> None:
     assert_one_clean_line(result, "DATABASE_URL", "cannot reach the database")
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # a replica needs PostgreSQL
+def test_an_unreachable_read_replica_is_one_line_and_exit_2(db_url: str) -> None:
+    unreachable = "postgresql://nobody@127.0.0.1:1/none"
+    environ = {"DATABASE_URL": db_url, "DATABASE_READ_URL": unreachable}
+    result = campaign("serve", "--port", "1", env=environ)
+    assert_one_clean_line(result, "DATABASE_READ_URL", "cannot reach the database")
+
+
 def test_a_malformed_database_url_is_one_line_and_exit_2() -> None:
     result = campaign("serve", env={"DATABASE_URL": "mysql://localhost/x"})
     assert_one_clean_line(result, "DATABASE_URL")

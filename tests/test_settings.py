@@ -65,6 +65,17 @@ def test_bad_values_name_the_setting(overrides: dict[str, str], field: str) -> N
     assert field in str(error.value)
 
 
+def test_a_read_replica_needs_postgresql_on_both_ends() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_READ_URL needs DATABASE_URL on PostgreSQL"):
+        load_settings(database_url="sqlite:///x.db", database_read_url="postgresql://r/campaign")
+    with pytest.raises(ConfigError, match="DATABASE_READ_URL must start with postgresql://"):
+        load_settings(database_read_url="sqlite:///replica.db")
+    settings = load_settings(
+        database_url="postgres://u@primary/campaign", database_read_url="postgres://u@replica/c"
+    )
+    assert settings.database_read_url == "postgresql+psycopg://u@replica/c"
+
+
 def test_postgres_urls_use_psycopg_3() -> None:
     settings = load_settings(secret_key="x" * 40, database_url="postgresql://u@db/campaign")
     assert settings.database_url == "postgresql+psycopg://u@db/campaign"

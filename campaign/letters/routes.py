@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from campaign.countries import country_choices, country_name
-from campaign.db import SessionDep, utcnow
+from campaign.db import ReadSessionDep, SessionDep, utcnow
 from campaign.fields import check_email
 from campaign.i18n import _, get_locale
 from campaign.letters import campaigns, compose, dashboard, delivery, replies
@@ -32,7 +32,7 @@ def public_campaign(session: SessionDep, slug: str) -> LetterCampaign:
 
 
 @router.get("")
-def campaign_list(request: Request, session: SessionDep) -> Response:
+def campaign_list(request: Request, session: ReadSessionDep) -> Response:
     shown = localized_many(session, "letters", campaigns.open_campaigns(session), get_locale())
     return render(request, "letters/list.html", {"campaigns": shown})
 
@@ -69,7 +69,7 @@ def _campaign_page(
 
 
 @router.get("/{slug}")
-def campaign_page(request: Request, session: SessionDep, slug: str) -> Response:
+def campaign_page(request: Request, session: ReadSessionDep, slug: str) -> Response:
     return _campaign_page(request, session, public_campaign(session, slug))
 
 

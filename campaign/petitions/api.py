@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from campaign.db import SessionDep
+from campaign.db import ReadSessionDep
 from campaign.petitions import service
 from campaign.petitions.models import Petition
 from campaign.web import not_modified
@@ -59,7 +59,7 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
 
 
 @router.get("", response_model=list[PetitionSummary])
-def list_petitions(request: Request, session: SessionDep) -> Response:
+def list_petitions(request: Request, session: ReadSessionDep) -> Response:
     """Open petitions, newest first, with their counts."""
     petitions = service.open_petitions(session)
     etag = service.version_tag("list", *(service.petition_version(p) for p in petitions))
@@ -76,7 +76,7 @@ def list_petitions(request: Request, session: SessionDep) -> Response:
 @router.get(
     "/{slug}", response_model=PetitionDetail, responses={404: {"description": "No such petition"}}
 )
-def petition_detail(request: Request, session: SessionDep, slug: str) -> Response:
+def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Response:
     """One open or closed petition with its count per country (ISO 3166 codes)."""
     petition = service.public_petition(session, slug)
     if petition is None:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from campaign import translated_content
 from campaign.countries import country_choices
-from campaign.db import SessionDep
+from campaign.db import ReadSessionDep, SessionDep
 from campaign.i18n import get_locale
 from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
@@ -48,7 +48,7 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
 
 
 @router.get("")
-def petition_list(request: Request, session: SessionDep) -> Response:
+def petition_list(request: Request, session: ReadSessionDep) -> Response:
     petitions = translated_content.localized_many(
         session, "petition", service.open_petitions(session), get_locale()
     )
@@ -105,7 +105,7 @@ def _petition_page(
 
 
 @router.get("/{slug}")
-def petition_page(request: Request, session: SessionDep, slug: str) -> Response:
+def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Response:
     petition = public_petition(session, slug)
     # The page holds this browser's CSRF token, so only the browser itself may keep a copy; it
     # revalidates with If-None-Match and gets a 304, without rendering, until the petition changes.
@@ -188,9 +188,9 @@ def _embed_page(
 
 
 @router.get("/{slug}/embed")
-def embed(request: Request, session: SessionDep, slug: str) -> Response:
-    petition = public_petition(session, slug)
+def embed(request: Request, session: ReadSessionDep, slug: str) -> Response:
     """A counter and sign form for partner sites' iframes: the one page that may be framed."""
+    petition = public_petition(session, slug)
     return _embed_page(request, session, petition)
 
 
@@ -249,7 +249,7 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
 
 
 @router.get("/{slug}/qr.svg")
-def qr_code(request: Request, session: SessionDep, slug: str) -> Response:
+def qr_code(request: Request, session: ReadSessionDep, slug: str) -> Response:
     petition = public_petition(session, slug)
     url = f"{request.app.state.settings.base_url}/petitions/{petition.slug}"
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")

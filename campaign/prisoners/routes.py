@@ -8,7 +8,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign.db import SessionDep, utcnow
+from campaign.db import ReadSessionDep, SessionDep, utcnow
 from campaign.i18n import _, get_locale
 from campaign.prisoners import phrasebook, service, volunteers
 from campaign.prisoners.models import Facility, Prisoner
@@ -27,7 +27,7 @@ PRIVATE = {"cache-control": "private, no-store"}
 @router.get("")
 def prisoner_list(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     birthday: bool = False,
     release: bool = False,
     women: bool = False,

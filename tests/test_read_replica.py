@@ -1,0 +1,148 @@
+"""DATABASE_READ_URL: the public pages anyone can load are read from a PostgreSQL replica, while
+every write (signing, confirming, rate limits) goes to the primary."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import create_engine, select
+
+from campaign.app import create_app
+from campaign.db import get_read_session, make_engine, transaction
+from campaign.petitions.models import Petition, Signature
+from tests.conftest import app_routes, csrf_from, make_settings
+from tests.factories import log_letters, make_letter_campaign, make_petition, make_prisoner
+from tests.smtp_server import SmtpServer
+
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+
+
+@pytest.fixture
+def replica_of(db_url: str) -> Iterator[Any]:
+    """replica_of() copies the primary as it is now into a new database: a replica that then
+    stops replaying, so anything the primary changes later shows where a page was read from."""
+    made: list[str] = []
+    admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def copy() -> str:
+        name = f"campaign_replica_{uuid.uuid4().hex[:8]}"
+        primary = make_url(db_url).database
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{primary}"'))
+        made.append(name)
+        return make_url(db_url).set(database=name).render_as_string(hide_password=False)
+
+    yield copy
+    with admin.connect() as connection:
+        for name in made:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def replica_client(db_url: str, read_url: str, tmp_path: Path, smtp: SmtpServer) -> TestClient:
+    settings = make_settings(
+        db_url, tmp_path, smtp.port, database_read_url=read_url, sign_min_fill_seconds=0
+    )
+    return TestClient(create_app(settings), base_url="http://testserver", follow_redirects=False)
+
+
+def test_a_lagging_replica_serves_the_pages_and_a_signature_lands_on_the_primary(
+    db_url: str, replica_of: Any, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    primary = make_engine(db_url)
+    petition = make_petition(primary, title="Free Maria Kalesnikava")
+    primary.dispose()  # CREATE DATABASE … TEMPLATE needs the primary without connections
+    read_url = replica_of()
+    primary = make_engine(db_url)
+    with transaction(primary) as session:  # what the replica has not replayed yet
+        session.get(Petition, petition.id).title = "Free Maria Kalesnikava now"  # type: ignore[union-attr]
+
+    with replica_client(db_url, read_url, tmp_path, smtp) as client:
+        page = client.get(f"/petitions/{petition.slug}")
+        assert "Free Maria Kalesnikava" in page.text
+        assert "Free Maria Kalesnikava now" not in page.text
+        assert client.get(f"/api/petitions/{petition.slug}").json()["title"] == (
+            "Free Maria Kalesnikava"
+        )
+        signed = client.post(
+            f"/petitions/{petition.slug}/sign",
+            data={
+                "csrf_token": csrf_from(client, f"/petitions/{petition.slug}"),
+                "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
+                "name": "Ana Bialiatskaya",
+                "email": "ana@example.org",
+                "country": "LT",
+                "consent": "1",
+            },
+        )
+        assert signed.status_code == 303, signed.text
+        client.app.state.read_engine.dispose()  # type: ignore[attr-defined]
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+    replica = make_engine(read_url)
+    for engine, expected in ((primary, 1), (replica, 0)):
+        with transaction(engine) as session:
+            assert len(session.exec(select(Signature)).all()) == expected
+        engine.dispose()
+
+
+def test_every_page_on_the_read_session_answers_from_a_read_only_connection(
+    db_url: str, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """The replica's engine refuses writes, as a hot standby does: a public page that wrote
+    anything (a counter, a session) would fail here instead of in production."""
+    engine = make_engine(db_url)
+    petition = make_petition(engine)
+    campaign = make_letter_campaign(engine)
+    log_letters(engine, make_prisoner(engine))
+    engine.dispose()
+    visits = {
+        "/": ["/"],
+        "/petitions": ["/petitions"],
+        "/petitions/{slug}": [f"/petitions/{petition.slug}"],
+        "/petitions/{slug}/embed": [f"/petitions/{petition.slug}/embed"],
+        "/petitions/{slug}/qr.svg": [f"/petitions/{petition.slug}/qr.svg"],
+        "/api/petitions": ["/api/petitions"],
+        "/api/petitions/{slug}": [f"/api/petitions/{petition.slug}"],
+        "/letters": ["/letters"],
+        "/letters/{slug}": [f"/letters/{campaign.slug}"],
+        "/prisoners": ["/prisoners", "/prisoners?birthday=1&accepting=1&region=Гомель"],
+    }
+
+    with replica_client(db_url, db_url, tmp_path, smtp) as client:
+        read_routes = {
+            path for path, _methods, dependant in app_routes(client.app) if _reads(dependant)
+        }
+        assert read_routes == set(visits), "a route on the read session is not visited here"
+        for paths in visits.values():
+            for path in paths:
+                assert client.get(path).status_code == 200, path
+        # A browser that has the page revalidates it on the replica too.
+        page = client.get(f"/petitions/{petition.slug}")
+        again = client.get(
+            f"/petitions/{petition.slug}", headers={"if-none-match": page.headers["etag"]}
+        )
+        assert again.status_code == 304
+        read_engine = client.app.state.read_engine  # type: ignore[attr-defined]
+        with (
+            pytest.raises(DBAPIError, match="read-only transaction"),
+            transaction(read_engine) as session,
+        ):
+            session.execute(text("DELETE FROM petition"))
+        client.app.state.read_engine.dispose()  # type: ignore[attr-defined]
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+def _reads(dependant: Any) -> bool:
+    return dependant.call is get_read_session or any(_reads(sub) for sub in dependant.dependencies)
