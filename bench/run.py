@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,6 +288,27 @@ def main() -> None:
             results.append(
                 line(f"sign POST, {connections} connections", result, floor_insert[connections])
             )
+        # Viewers while the surge runs: the page and the API, each beside 32 signing connections.
+        for name, path, headers in (
+            ("petition page GET during sign surge", "/petitions/bench", [f"Cookie: {cookie}"]),
+            ("API GET during sign surge", "/api/petitions/bench", []),
+        ):
+            with ThreadPoolExecutor(1) as pool:
+                signing = pool.submit(
+                    wrk,
+                    f"{base}/petitions/bench/sign",
+                    seconds=args.seconds,
+                    connections=32,
+                    script="sign.lua",
+                    env={**env, "BENCH_RUN": f"surge-{len(results)}"},
+                )
+                viewing = wrk(
+                    f"{base}{path}", seconds=args.seconds, connections=32, headers=headers
+                )
+                surge = signing.result()
+            total_sign += int(surge["requests"]) - int(surge["errors"])
+            results.append(line(name, viewing, None))
+            results.append(line("  the sign surge beside it", surge, None))
         time.sleep(3)  # requests wrk abandoned at its cut-off are still served: let them finish
         with engine.connect() as connection:
             rows, mails = connection.execute(
