@@ -218,3 +218,21 @@ def test_rows_stored_before_encryption_are_encrypted_by_the_migration(
             {"name": "Ana Old"},
             {},
         )
+
+
+def test_the_bulk_reader_used_by_exports_refuses_what_a_single_read_refuses() -> None:
+    old, new = new_key(), new_key()
+    ring = Keyring([new, old])
+    stored = Keyring([old]).encrypt(b"Ana Bialiatskaya", b"signature.name")
+    open_name = ring.text_opener("signature.name")
+    assert open_name(stored) == "Ana Bialiatskaya" and open_name("") == ""
+    flipped = stored[:-3] + ("A" if stored[-3] != "A" else "B") + stored[-2:]
+    for bad, reason in (
+        (ring.encrypt(b"Ana", b"signature.email"), "altered or moved"),
+        (flipped, "altered or moved"),
+        (stored[:-1] + "!", "altered or moved"),
+        (Keyring([new_key()]).encrypt(b"Ana", b"signature.name"), "which DATA_KEYS lacks"),
+        ("Ana in plain text", "not an encrypted value"),
+    ):
+        with pytest.raises(DecryptionError, match=reason):
+            open_name(bad)
