@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import Engine
 
 from campaign.app import create_app
@@ -216,6 +220,30 @@ def test_a_newline_in_a_url_cannot_forge_a_line_in_the_access_log(
         client.get("/petitions/x%0A2026-11-25 INFO campaign.http POST /admin 200")
     [line] = [r.getMessage() for r in caplog.records if r.name == "campaign.http"]
     assert "\n" not in line and "x\\n2026" in line
+
+
+@pytest.fixture(scope="module")
+def traced() -> InMemorySpanExporter:
+    """OpenTelemetry set up in the process, as an operator's instrumentation would (once: the
+    global provider cannot be replaced)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+def test_no_request_reaches_opentelemetry_even_where_it_is_set_up(
+    traced: InMemorySpanExporter, client: TestClient, engine: Engine
+) -> None:
+    traced.clear()
+    path = f"/petitions/{make_petition(engine).slug}"
+    token = csrf_from(client, path)
+    client.post(f"{path}/sign", data={"name": "Ana", "email": "nope", "csrf_token": token})
+    client.get("/no-such-page")
+    with trace.get_tracer("tests").start_as_current_span("the provider records"):
+        pass
+    assert [span.name for span in traced.get_finished_spans()] == ["the provider records"]
 
 
 def test_a_select_shows_the_chosen_option_once_and_escapes_every_name() -> None:
