@@ -288,9 +288,20 @@ def main() -> None:
             results.append(
                 line(f"sign POST, {connections} connections", result, floor_insert[connections])
             )
-        # Viewers while the surge runs: the page and the API, each beside 32 signing connections.
+        # Viewers while the surge runs, each beside 32 signing connections: the page rendered,
+        # the page revalidated by a browser that has it (pending signatures leave it unchanged),
+        # and the API.
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})
+        ) as r:
+            etag = r.headers["etag"]
         for name, path, headers in (
             ("petition page GET during sign surge", "/petitions/bench", [f"Cookie: {cookie}"]),
+            (
+                "page GET, If-None-Match, in surge",
+                "/petitions/bench",
+                [f"Cookie: {cookie}", f"If-None-Match: {etag}"],
+            ),
             ("API GET during sign surge", "/api/petitions/bench", []),
         ):
             with ThreadPoolExecutor(1) as pool:
@@ -330,10 +341,6 @@ def main() -> None:
             server=app,
         )
         results.append(line("petition page GET", page, floor_page))
-        with urllib.request.urlopen(
-            urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})
-        ) as r:
-            etag = r.headers["etag"]
         cached = wrk(
             f"{base}/petitions/bench",
             seconds=args.seconds,

@@ -1,5 +1,6 @@
 """Two app processes and two mail workers on one PostgreSQL: a burst of signatures through both
-ends up exact — one row and one confirmation per address, every mail sent once, counts right."""
+ends up exact — one row and one confirmation per address, every mail sent once, counts right —
+and both show that total on the public pages they read through the read replica's engine."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def two_servers(
         **os.environ,
         "ENV": "development",
         "DATABASE_URL": postgres_url,
+        # Public pages through the read-only replica engine, as a deployment with one would.
+        "DATABASE_READ_URL": postgres_url,
         "SECRET_KEY": TEST_SECRET,
         "DATA_KEYS": TEST_DATA_KEY,
         "BASE_URL": f"http://127.0.0.1:{ports[0]}",
@@ -180,3 +183,6 @@ def test_a_burst_through_two_app_processes_and_two_workers_ends_up_exact(
         ).one()
     engine.dispose()
     assert counted == total == tallied == SUPPORTERS
+    # Both front doors show the same total on the public pages (read on the replica engine).
+    for base in bases:
+        assert httpx.get(f"{base}/api/petitions/burst").json()["signature_count"] == SUPPORTERS
