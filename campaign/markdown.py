@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -27,6 +29,9 @@ ALLOWED_TAGS = {
 }
 
 
+# The same few texts (each open petition's body in each language) are rendered for every page
+# view: remembered, they cost a look-up instead of a parse and a sanitising pass.
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> Markup:
     """Safe HTML for a Markdown text: raw HTML is not passed through, links get rel=noopener."""
     html = _parser.render(text or "")

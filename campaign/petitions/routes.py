@@ -156,6 +156,11 @@ def _sign(
         honeypot=bool(raw.get(HONEYPOT_FIELD)),
         too_fast=service.filled_too_fast(settings, age),
     )
+    # Committed here, in the thread that did the work, not after the route returns: the session's
+    # own commit runs after two more thread hand-offs, and until then SQLite's one write lock
+    # (PostgreSQL: the client's rate-limit row) stays taken. Under a surge of page views those
+    # hand-offs waited for the GIL, and every other signature waited for the lock.
+    session.commit()
     suffix = f"/embed/thanks?lang={get_locale()}" if embedded else "/thanks"
     return redirect(f"/petitions/{petition.slug}{suffix}")
 
