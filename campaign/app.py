@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -90,6 +93,14 @@ async def no_nul_characters(request: Request) -> None:
         raise StarletteHTTPException(status_code=400)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool that runs the routes (anyio's limiter is per event loop)."""
+    settings: Settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads_per_process
+    yield
+
+
 class CampaignApp(FastAPI):
     """FastAPI with the security headers outermost, so even the 500 page carries them."""
 
@@ -123,6 +134,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
         # any exporter the environment configures: supporters' requests are not for export.
         # Off, it also costs nothing per request (on, it looked up providers on every one).
         telemetry=NO_TELEMETRY,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     use_keys(settings.data_keys)

@@ -47,6 +47,15 @@ def local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     return value
 
 
+# On SQLite a request spends its time in Python, holding the GIL, and writers queue for one
+# lock: with many threads, a signature holding the lock waited for the GIL behind page renders
+# while the other writers slept in SQLite's busy handler (docs/benchmarks.md, 2026-12-05: 6
+# threads signed 500/s where 40 signed 253/s, and 180/s instead of 23-51/s beside page views).
+# On PostgreSQL requests also wait for the database, and 40 (anyio's default) measured best.
+SQLITE_THREADS = 6
+POSTGRES_THREADS = 40
+
+
 def _psycopg_url(value: str) -> str:
     """postgres:// and postgresql:// as SQLAlchemy's psycopg 3 URL; anything else unchanged."""
     for prefix in ("postgres://", "postgresql://"):
@@ -92,6 +101,8 @@ class Settings(BaseSettings):
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
+    # Routes run in a thread pool; 0 picks by database (SQLITE_THREADS, POSTGRES_THREADS).
+    request_threads: int = Field(default=0, ge=0, le=200)
     trending_threshold: int = Field(default=20, ge=1)
     worker_jobs_every: float = Field(default=60.0, gt=0, le=3600)
 
@@ -203,6 +214,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def threads_per_process(self) -> int:
+        """How many requests one app process runs at once (the rest wait their turn)."""
+        if self.request_threads:
+            return self.request_threads
+        return SQLITE_THREADS if self.is_sqlite else POSTGRES_THREADS
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -258,3 +258,24 @@ def test_a_select_shows_the_chosen_option_once_and_escapes_every_name() -> None:
     assert '<option value="3" selected>three</option>' in str(select_options(choices, 3))
     assert '<option value="x">' not in str(select_options(choices, "x"))  # unknown: none chosen
     assert str(select_options([["a", "A"]], "a")) == '<option value="a" selected>A</option>'
+
+
+def test_an_app_process_runs_as_many_requests_at_once_as_its_database_suits(
+    settings: Settings,
+) -> None:
+    """Few threads on SQLite (its writers queue for one lock behind the GIL), anyio's 40 on
+    PostgreSQL, or REQUEST_THREADS."""
+    from anyio.to_thread import current_default_thread_limiter
+
+    def running_at_once(configured: Settings) -> float:
+        application = create_app(configured)
+        with TestClient(application) as test_client:
+            assert test_client.get("/healthz").status_code == 200
+            tokens = test_client.portal.call(  # type: ignore[union-attr]
+                lambda: current_default_thread_limiter().total_tokens
+            )
+        application.state.engine.dispose()
+        return tokens
+
+    assert running_at_once(settings) == (6 if settings.is_sqlite else 40)
+    assert running_at_once(settings.model_copy(update={"request_threads": 12})) == 12
