@@ -51,9 +51,12 @@ def local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
 # lock: with many threads, a signature holding the lock waited for the GIL behind page renders
 # while the other writers slept in SQLite's busy handler (docs/benchmarks.md, 2026-12-05: 6
 # threads signed 500/s where 40 signed 253/s, and 180/s instead of 23-51/s beside page views).
-# On PostgreSQL requests also wait for the database, and 40 (anyio's default) measured best.
+# On PostgreSQL requests also wait for the database: 6, 12 and 40 (anyio's default) threads gave
+# the same throughput within the noise, and the fewer, the shorter the tails during a surge (page
+# views' p99 beside signing 0.4 s with 6 or 12, 0.9-1.8 s with 40); 12 leaves room for a
+# database on another machine, where each request waits longer.
 SQLITE_THREADS = 6
-POSTGRES_THREADS = 40
+POSTGRES_THREADS = 12
 
 
 def _psycopg_url(value: str) -> str:
