@@ -47,8 +47,8 @@ def make_engine(
 ) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3).
 
-    A request uses one connection at a time, so the pool (30) below the request thread pool
-    (40) makes threads wait their turn rather than open more than PostgreSQL allows.
+    A request uses one connection at a time; the pool (30) is above the request thread pool
+    (REQUEST_THREADS: 6 or 12), so a thread waits for a connection only if that is raised.
     read_only (PostgreSQL): every transaction is read-only, as on a hot standby, so a write
     that strays onto the replica's engine fails the same way whether or not it is a replica.
     """

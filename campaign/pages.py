@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.db import ReadSessionDep, check_database
@@ -31,11 +32,26 @@ def home(request: Request, session: ReadSessionDep) -> Response:
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> Response:
+    """Up when the database answers, and the read replica too when there is one (the public
+    pages read from it, so without it they fail)."""
+    engines = {"database": request.app.state.engine}
+    if request.app.state.read_engine is not request.app.state.engine:
+        engines["replica"] = request.app.state.read_engine
+    report = {name: _answers(engine) for name, engine in engines.items()}
+    healthy = all(state == "up" for state in report.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", **report},
+        status_code=200 if healthy else 503,
+        headers={"cache-control": "no-store"},
+    )
+
+
+def _answers(engine: Engine) -> str:
     try:
-        check_database(request.app.state.engine)
+        check_database(engine)
     except (ConfigError, SQLAlchemyError):
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"}, headers={"cache-control": "no-store"})
+        return "down"
+    return "up"
 
 
 @router.get("/media/{name}", include_in_schema=False)

@@ -147,6 +147,19 @@ def test_health_check_fails_when_the_database_is_down(settings: Settings, tmp_pa
     assert response.json()["database"] == "down"
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # a replica needs PostgreSQL
+def test_health_check_fails_when_the_read_replica_is_down(db_url: str, tmp_path: Path) -> None:
+    replica_down = make_settings(
+        db_url, tmp_path, 25, database_read_url="postgresql://nobody@127.0.0.1:1/none"
+    )
+    app = create_app(replica_down)
+    with TestClient(app) as client:
+        response = client.get("/healthz")
+    app.state.engine.dispose()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "up", "replica": "down"}
+
+
 def test_the_language_follows_accept_language(client: TestClient) -> None:
     page = client.get("/", headers={"accept-language": "be-BY,be;q=0.9,en;q=0.5"})
     assert '<html lang="be">' in page.text

@@ -44,9 +44,10 @@ YES_NO = {True: "yes", False: "no"}
 
 def _moment(column: Any, dialect: str) -> Any:
     """A timestamp column as `YYYY-MM-DD HH:MM:SS` in UTC, or '' when NULL, formatted by the
-    database (PostgreSQL sessions run in UTC; SQLite stores UTC as text in this layout)."""
+    database (on PostgreSQL in UTC whatever the session's time zone, which a pooler may not
+    pass on; SQLite stores UTC as text in this layout)."""
     if dialect == "postgresql":
-        formatted = func.to_char(column, "YYYY-MM-DD HH24:MI:SS")
+        formatted = func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS")
     else:
         formatted = func.substr(type_coerce(column, Text), 1, 19)
     return func.coalesce(formatted, "")

@@ -459,3 +459,23 @@ def test_a_petition_past_its_last_day_is_closed_everywhere(
         == 409
     )
     assert ended.slug == "ended"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_exported_moments_are_utc_whatever_the_sessions_time_zone(
+    db_url: str, engine: Engine, settings: Settings
+) -> None:
+    """A pooler such as PgBouncer does not pass on the app's `timezone=UTC`."""
+    from sqlalchemy import create_engine
+
+    from campaign.petitions import exports
+
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email="minsk@example.org")
+    with Session(engine) as session:
+        signed = session.exec(select(Signature)).one().created_at
+    minsk = create_engine(db_url, connect_args={"options": "-c timezone=Europe/Minsk"})
+    text = b"".join(exports.signatures_csv(minsk, petition.id)).decode("utf-8-sig")  # type: ignore[arg-type]
+    minsk.dispose()
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["signed_at"] == signed.strftime("%Y-%m-%d %H:%M:%S")
