@@ -3,7 +3,6 @@ every write (signing, confirming, rate limits) goes to the primary."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,12 @@ from sqlmodel import create_engine, select
 from campaign.app import create_app
 from campaign.db import get_read_session, make_engine, transaction
 from campaign.petitions.models import Petition, Signature
-from tests.conftest import app_routes, csrf_from, make_settings
+from tests.conftest import app_routes, make_settings
 from tests.factories import log_letters, make_letter_campaign, make_petition, make_prisoner
+from tests.petitions.test_routes import sign
 from tests.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-
-STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -75,17 +73,7 @@ def test_a_lagging_replica_serves_the_pages_and_a_signature_lands_on_the_primary
         assert client.get(f"/api/petitions/{petition.slug}").json()["title"] == (
             "Free Maria Kalesnikava"
         )
-        signed = client.post(
-            f"/petitions/{petition.slug}/sign",
-            data={
-                "csrf_token": csrf_from(client, f"/petitions/{petition.slug}"),
-                "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
-                "name": "Ana Bialiatskaya",
-                "email": "ana@example.org",
-                "country": "LT",
-                "consent": "1",
-            },
-        )
+        signed = sign(client, petition.slug)  # the form read from the replica, posted
         assert signed.status_code == 303, signed.text
         client.app.state.read_engine.dispose()  # type: ignore[attr-defined]
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
