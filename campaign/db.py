@@ -91,13 +91,13 @@ def check_database(engine: Engine, setting: str = "DATABASE_URL") -> None:
 
 def check_settings_database(settings: Settings) -> Engine:
     """Build the engine for the settings and prove it answers (the read replica too, if set)."""
-    if settings.database_read_url:
-        replica = make_engine(settings.database_read_url, read_only=True)
+    engine = make_engine(settings.database_url)
+    replica = make_read_engine(settings, engine)
+    if replica is not engine:
         try:
             check_database(replica, "DATABASE_READ_URL")
         finally:
             replica.dispose()
-    engine = make_engine(settings.database_url)
     check_database(engine)
     return engine
 
