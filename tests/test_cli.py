@@ -132,6 +132,7 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     assert "demo@example.org / " in second.stdout
     from campaign.translated_content import ContentVersion
 
+    use_keys([TEST_DATA_KEY])  # the key the commands ran with, whatever ran before this test
     engine = make_engine(env["DATABASE_URL"])
     with Session(engine) as session:
         assert len(session.exec(select(User)).all()) == 1
