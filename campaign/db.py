@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.dialects import postgresql as postgresql_dialect
@@ -123,6 +126,38 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit runs before the response is sent, so a failed commit is a 500
 # and never a success page for something that was not stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+T = TypeVar("T")
+_WRITERS: RunVar[CapacityLimiter] = RunVar("campaign_writers")
+
+
+async def in_writer_thread(request: Request, work: Callable[[Session], T]) -> T:
+    """Run a public write (signing, confirming) in one transaction, committed in the thread
+    that did the work, on the process's few writer threads rather than the pool that serves
+    pages: a surge of signatures queues for its own threads, and page views keep theirs.
+
+    The route is async and takes no SessionDep: a sync dependency would cost two more
+    hand-offs to the page pool per request, and the commit would wait behind them while the
+    client's rate-limit row (on SQLite, the one write lock) stayed taken.
+    """
+    engine = request.app.state.engine
+
+    def run() -> T:
+        with transaction(engine) as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run, limiter=_writers(request.app.state.settings))
+
+
+def _writers(settings: Settings) -> CapacityLimiter:
+    """The writer threads' limiter, one per event loop (as anyio keeps its default one)."""
+    try:
+        return _WRITERS.get()
+    except LookupError:
+        limiter = CapacityLimiter(settings.writer_threads_per_process)
+        _WRITERS.set(limiter)
+        return limiter
 
 
 def make_read_engine(settings: Settings, primary: Engine) -> Engine:

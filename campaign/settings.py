@@ -57,6 +57,12 @@ def local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
 # database on another machine, where each request waits longer.
 SQLITE_THREADS = 6
 POSTGRES_THREADS = 12
+# Public writes (signing, confirming) run on a few threads of their own beside the pool above
+# (docs/benchmarks.md, 2026-12-06): on PostgreSQL 2, 4 and 8 signed 624, 579 and 540/s where
+# the shared pool signed 301/s, and page views beside a surge got the CPU back with 2 or 4
+# (8 shared it as the old pool did); on SQLite, one write lock, 1 and 2 were alike.
+SQLITE_WRITER_THREADS = 2
+POSTGRES_WRITER_THREADS = 4
 
 
 def _psycopg_url(value: str) -> str:
@@ -106,6 +112,8 @@ class Settings(BaseSettings):
     pdf_limit_per_client: str = "20/hour"
     # Routes run in a thread pool; 0 picks by database (SQLITE_THREADS, POSTGRES_THREADS).
     request_threads: int = Field(default=0, ge=0, le=200)
+    # Signing and confirming run on threads of their own; 0 picks by database.
+    writer_threads: int = Field(default=0, ge=0, le=200)
     trending_threshold: int = Field(default=20, ge=1)
     worker_jobs_every: float = Field(default=60.0, gt=0, le=3600)
 
@@ -224,6 +232,13 @@ class Settings(BaseSettings):
         if self.request_threads:
             return self.request_threads
         return SQLITE_THREADS if self.is_sqlite else POSTGRES_THREADS
+
+    @property
+    def writer_threads_per_process(self) -> int:
+        """How many public writes (signatures, confirmations) one app process runs at once."""
+        if self.writer_threads:
+            return self.writer_threads
+        return SQLITE_WRITER_THREADS if self.is_sqlite else POSTGRES_WRITER_THREADS
 
 
 def load_settings(**overrides: Any) -> Settings:

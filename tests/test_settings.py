@@ -58,6 +58,7 @@ def test_development_sends_mail_to_the_local_catcher() -> None:
         ({"smtp_port": "70000"}, "SMTP_PORT"),
         ({"data_keys": "not-a-key"}, "DATA_KEYS"),
         ({"request_threads": "-1"}, "REQUEST_THREADS"),
+        ({"writer_threads": "-1"}, "WRITER_THREADS"),
     ],
 )
 def test_bad_values_name_the_setting(overrides: dict[str, str], field: str) -> None:

@@ -1,17 +1,23 @@
 """What every page shares: security headers, error pages, languages, the health check."""
 
 import logging
+import threading
+import time
 from pathlib import Path
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+from starlette.requests import Request
 
 from campaign.app import create_app
+from campaign.db import in_writer_thread
 from campaign.settings import Settings
 from tests.conftest import PASSWORD, csrf_from, make_settings
 from tests.factories import make_petition
@@ -292,3 +298,39 @@ def test_an_app_process_runs_as_many_requests_at_once_as_its_database_suits(
 
     assert running_at_once(settings) == (6 if settings.is_sqlite else 12)
     assert running_at_once(settings.model_copy(update={"request_threads": 12})) == 12
+
+
+def test_a_surge_of_signatures_takes_only_the_writer_threads_and_pages_keep_theirs(
+    settings: Settings,
+) -> None:
+    """Public writes queue for a few threads of their own (WRITER_THREADS): however many
+    arrive at once, no more run together, and a page view finds a thread meanwhile."""
+    assert settings.writer_threads_per_process == (2 if settings.is_sqlite else 4)
+    application = create_app(settings.model_copy(update={"writer_threads": 2}))
+    request = Request({"type": "http", "app": application, "headers": []})
+    lock = threading.Lock()
+    running, peak, events = 0, 0, []
+
+    def write(session: Session) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+            events.append("write started")
+        time.sleep(0.3)
+        with lock:
+            running -= 1
+        return int(session.execute(text("SELECT 1")).scalar_one())
+
+    async def surge() -> None:
+        async with anyio.create_task_group() as group:
+            for _ in range(6):
+                group.start_soon(in_writer_thread, request, write)
+            await anyio.sleep(0.1)
+            await anyio.to_thread.run_sync(lambda: events.append("page served"))
+
+    anyio.run(surge)
+    application.state.engine.dispose()
+    assert peak == 2
+    assert events.count("write started") == 6
+    assert events.index("page served") == 2  # while the first two writes still ran

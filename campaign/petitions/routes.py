@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from campaign import translated_content
 from campaign.countries import country_choices
-from campaign.db import ReadSessionDep, SessionDep
+from campaign.db import ReadSessionDep, SessionDep, in_writer_thread
 from campaign.i18n import get_locale
 from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
@@ -156,25 +156,26 @@ def _sign(
         honeypot=bool(raw.get(HONEYPOT_FIELD)),
         too_fast=service.filled_too_fast(settings, age),
     )
-    # Committed here, in the thread that did the work, not after the route returns: the session's
-    # own commit runs after two more thread hand-offs, and until then SQLite's one write lock
-    # (PostgreSQL: the client's rate-limit row) stays taken. Under a surge of page views those
-    # hand-offs waited for the GIL, and every other signature waited for the lock.
-    session.commit()
     suffix = f"/embed/thanks?lang={get_locale()}" if embedded else "/thanks"
     return redirect(f"/petitions/{petition.slug}{suffix}")
 
 
 @router.post("/{slug}/sign")
-def sign(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
-    petition = public_petition(session, slug)
-    return _sign(request, session, petition, raw, embedded=False)
+async def sign(request: Request, slug: str, raw: FormData) -> Response:
+    return await in_writer_thread(
+        request,
+        lambda session: _sign(
+            request, session, public_petition(session, slug), raw, embedded=False
+        ),
+    )
 
 
 @router.post("/{slug}/embed/sign")
-def embed_sign(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
-    petition = public_petition(session, slug)
-    return _sign(request, session, petition, raw, embedded=True)
+async def embed_sign(request: Request, slug: str, raw: FormData) -> Response:
+    return await in_writer_thread(
+        request,
+        lambda session: _sign(request, session, public_petition(session, slug), raw, embedded=True),
+    )
 
 
 def _embed_page(
@@ -230,7 +231,11 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 
 
 @router.post("/{slug}/confirm")
-def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
+async def confirm(request: Request, slug: str, raw: FormData) -> Response:
+    return await in_writer_thread(request, lambda session: _confirm(request, session, slug, raw))
+
+
+def _confirm(request: Request, session: SessionDep, slug: str, raw: dict[str, str]) -> Response:
     petition = public_petition(session, slug)
     token = raw.get("token", "")
     outcome = service.confirm_signature(
