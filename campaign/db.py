@@ -132,22 +132,33 @@ T = TypeVar("T")
 _WRITERS: RunVar[CapacityLimiter] = RunVar("campaign_writers")
 
 
-async def in_writer_thread(request: Request, work: Callable[[Session], T]) -> T:
-    """Run a public write (signing, confirming) in one transaction, committed in the thread
-    that did the work, on the process's few writer threads rather than the pool that serves
-    pages: a surge of signatures queues for its own threads, and page views keep theirs.
+class PublicWriter:
+    """Runs a public write a surge brings (signing, confirming) in one transaction, committed
+    in the worker thread that did the work; the route is async and awaits `run(work)`.
 
-    The route is async and takes no SessionDep: a sync dependency would cost two more
-    hand-offs to the page pool per request, and the commit would wait behind them while the
-    client's rate-limit row (on SQLite, the one write lock) stayed taken.
+    Writes run on a few writer threads of their own (`WRITER_THREADS`), so a surge of
+    signatures queues for those and page views keep the page pool. And no `SessionDep`: a sync
+    dependency costs two more thread hand-offs per request, and the commit would wait behind
+    them with the client's rate-limit row (on SQLite, the one write lock) still taken.
     """
-    engine = request.app.state.engine
 
-    def run() -> T:
-        with transaction(engine) as session:
-            return work(session)
+    def __init__(self, request: Request) -> None:
+        self.engine: Engine = request.app.state.engine
+        self.limiter = _writers(request.app.state.settings)
 
-    return await anyio.to_thread.run_sync(run, limiter=_writers(request.app.state.settings))
+    async def run(self, work: Callable[[Session], T]) -> T:
+        def in_thread() -> T:
+            with transaction(self.engine) as session:
+                return work(session)
+
+        return await anyio.to_thread.run_sync(in_thread, limiter=self.limiter)
+
+
+async def public_writer(request: Request) -> PublicWriter:
+    return PublicWriter(request)
+
+
+PublicWrites = Annotated[PublicWriter, Depends(public_writer)]
 
 
 def _writers(settings: Settings) -> CapacityLimiter:

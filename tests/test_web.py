@@ -17,7 +17,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from campaign.app import create_app
-from campaign.db import in_writer_thread
+from campaign.db import PublicWriter
 from campaign.settings import Settings
 from tests.conftest import PASSWORD, csrf_from, make_settings
 from tests.factories import make_petition
@@ -324,8 +324,9 @@ def test_a_surge_of_signatures_takes_only_the_writer_threads_and_pages_keep_thei
 
     async def surge() -> None:
         async with anyio.create_task_group() as group:
+            writes = PublicWriter(request)
             for _ in range(6):
-                group.start_soon(in_writer_thread, request, write)
+                group.start_soon(writes.run, write)
             await anyio.sleep(0.1)
             await anyio.to_thread.run_sync(lambda: events.append("page served"))
 

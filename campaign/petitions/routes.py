@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from campaign import translated_content
 from campaign.countries import country_choices
-from campaign.db import ReadSessionDep, SessionDep, in_writer_thread
+from campaign.db import PublicWrites, ReadSessionDep, SessionDep
 from campaign.i18n import get_locale
 from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
@@ -161,9 +161,8 @@ def _sign(
 
 
 @router.post("/{slug}/sign")
-async def sign(request: Request, slug: str, raw: FormData) -> Response:
-    return await in_writer_thread(
-        request,
+async def sign(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
+    return await writes.run(
         lambda session: _sign(
             request, session, public_petition(session, slug), raw, embedded=False
         ),
@@ -171,9 +170,8 @@ async def sign(request: Request, slug: str, raw: FormData) -> Response:
 
 
 @router.post("/{slug}/embed/sign")
-async def embed_sign(request: Request, slug: str, raw: FormData) -> Response:
-    return await in_writer_thread(
-        request,
+async def embed_sign(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
+    return await writes.run(
         lambda session: _sign(request, session, public_petition(session, slug), raw, embedded=True),
     )
 
@@ -231,8 +229,8 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 
 
 @router.post("/{slug}/confirm")
-async def confirm(request: Request, slug: str, raw: FormData) -> Response:
-    return await in_writer_thread(request, lambda session: _confirm(request, session, slug, raw))
+async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
+    return await writes.run(lambda session: _confirm(request, session, slug, raw))
 
 
 def _confirm(request: Request, session: SessionDep, slug: str, raw: dict[str, str]) -> Response:
