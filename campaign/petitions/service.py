@@ -386,19 +386,22 @@ def confirm_signature(
     return ConfirmOutcome.confirmed
 
 
-# Built once, run by every confirmation.
+# Built once, run by every confirmation. On the tables, not the models: an ORM update also
+# looks for the rows' objects in the session to change them in memory, a tenth of a
+# confirmation's CPU, and nothing reads those objects after it.
+_PETITION = Petition.__table__  # type: ignore[attr-defined]
 _CONFIRM = (
-    update(Signature)
+    update(_SIGNATURE)
     .where(
-        col(Signature.id) == bindparam("signature_id"),
-        col(Signature.status) == SignatureStatus.pending,
+        _SIGNATURE.c.id == bindparam("signature_id"),
+        _SIGNATURE.c.status == SignatureStatus.pending.value,
     )
-    .values(status=SignatureStatus.confirmed, confirmed_at=bindparam("now"))
+    .values(status=SignatureStatus.confirmed.value, confirmed_at=bindparam("now"))
 )
 _COUNT = (
-    update(Petition)
-    .where(col(Petition.id) == bindparam("petition_id"))
-    .values(signature_count=Petition.signature_count + bindparam("delta"))
+    update(_PETITION)
+    .where(_PETITION.c.id == bindparam("petition_id"))
+    .values(signature_count=_PETITION.c.signature_count + bindparam("delta"))
 )
 
 
