@@ -1,0 +1,23 @@
+"""letters: one link per submission (issue #15, items 1 and 3)
+
+SLOT: placeholder reserved so parallel work keeps one Alembic head; fill in or delete.
+
+Revision ID: 15a100000004
+Revises: 15a100000003
+Create Date: 2026-12-06 04:30:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = '15a100000004'
+down_revision: str | None = '15a100000003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
