@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -22,8 +23,16 @@ def cell(value: object) -> str:
 
 
 def safe_text(text: str) -> str:
-    """Text as a CSV cell: a leading apostrophe when it starts like a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """Text as a CSV cell: a leading apostrophe when it starts like a formula.
+
+    Spreadsheet programs read the full-width signs (U+FF1D, U+FF0B, U+FF0D, U+FF20) and other
+    compatibility forms as the
+    ASCII sign, so the first character is compared after NFKC.
+    """
+    first = text[:1]
+    if not first.isascii():  # Optimization: ASCII needs no normalising (most export cells).
+        first = unicodedata.normalize("NFKC", first)
+    return "'" + text if first.startswith(FORMULA_START) else text
 
 
 def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
