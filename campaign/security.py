@@ -157,8 +157,27 @@ def client_ip(request: Request, settings: Settings) -> str:
 
 
 def ip_hash(request: Request, settings: Settings) -> str:
-    """A keyed hash of the client's address: the only form in which an address is ever kept."""
-    return keyed_hash(settings, "ip", client_ip(request, settings))
+    """A keyed hash of the client: the only form in which an address is ever kept, and the
+    identity every per-client limit counts by."""
+    return keyed_hash(settings, "ip", client_key(client_ip(request, settings), settings))
+
+
+def client_key(address: str, settings: Settings) -> str:
+    """Who counts as one client: an IPv4 address, or the IPv6 network it lies in.
+
+    A home or a phone is given a whole /64 (IPV6_PREFIX_LENGTH) and may pick a new address in
+    it for every request, so counting IPv6 addresses singly would let one client escape every
+    limit. An IPv4-mapped IPv6 address is its IPv4 client.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, settings.ipv6_prefix_length), strict=False))
+    return str(ip)
 
 
 def _is_ip(value: str) -> bool:

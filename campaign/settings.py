@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     mail_from: str = "campaign <noreply@campaign.localhost>"
     default_locale: str = "en"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # An IPv6 client is counted by its network: one home or phone gets a whole /64 to rotate in.
+    ipv6_prefix_length: int = 64
     dev_mail_dir: Path = VAR_DIR / "mail"
     upload_dir: Path = VAR_DIR / "uploads"
     login_limit_per_account: str = "5/15minutes"
@@ -130,6 +132,17 @@ class Settings(BaseSettings):
                     f"TRUSTED_PROXIES: {item!r} is not an IP address or network"
                 ) from exc
         return value
+
+    @field_validator("ipv6_prefix_length", mode="before")
+    @classmethod
+    def _ipv6_prefix(cls, value: Any) -> int:
+        try:
+            length = int(value)
+        except (TypeError, ValueError):
+            length = -1
+        if not 32 <= length <= 128:
+            raise ValueError(f"{value!r} is not a prefix length from 32 to 128 (64: one network)")
+        return length
 
     @field_validator("data_keys", mode="before")
     @classmethod
