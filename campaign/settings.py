@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
+    # Letters supporters mail or print themselves are counted on their word: one client's word
+    # counts only this often per campaign, so a script cannot inflate "letters so far".
+    letter_count_limit_per_client: str = "10/day"
     # Routes run in a thread pool; 0 picks by database (SQLITE_THREADS, POSTGRES_THREADS).
     request_threads: int = Field(default=0, ge=0, le=200)
     # Signing and confirming run on threads of their own; 0 picks by database.
@@ -175,6 +178,7 @@ class Settings(BaseSettings):
         "sign_limit_burst",
         "sign_limit_sustained",
         "pdf_limit_per_client",
+        "letter_count_limit_per_client",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -84,9 +84,23 @@ def count(
 
 
 def count_own_letters(
-    session: Session, *, campaign: LetterCampaign, drafts: list[Draft], channel: str
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: Limiter,
+    campaign: LetterCampaign,
+    drafts: list[Draft],
+    channel: str,
+    ip_hash: str,
 ) -> None:
-    """Count letters a supporter sends themselves (mailto: or paper); nothing else is kept."""
+    """Count letters a supporter sends themselves (mailto: or paper); nothing else is kept.
+
+    They are counted on the supporter's word alone, so one client's word counts only so often
+    per campaign; past that nothing is counted, and the supporter's page stays the same.
+    """
+    limit = settings.letter_count_limit_per_client
+    if not limiter.hit(limit, "letter-count", str(campaign.id), ip_hash):
+        return
     event = LetterEvent.mailto if channel == "mailto" else LetterEvent.printed
     for draft in drafts:
         count(

@@ -132,8 +132,8 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     if channel == Channel.email:
         return _send_by_email(request, session, campaign, letters, raw)
     drafts = compose.reachable_drafts(letters, channel)
+    settings = request.app.state.settings
     if channel == Channel.print:
-        settings = request.app.state.settings
         limit = settings.pdf_limit_per_client
         refusal = pdf_refusal(Limiter(session), limit, ip_hash(request, settings))
         if refusal:
@@ -144,7 +144,15 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     if raw.get("count_me") == "1":
         # Counted after the PDF is made: the count locks its row until the commit, and a
         # surge of supporters printing would otherwise wait for each other's PDFs.
-        delivery.count_own_letters(session, campaign=campaign, drafts=drafts, channel=channel)
+        delivery.count_own_letters(
+            session,
+            settings=settings,
+            limiter=Limiter(session),
+            campaign=campaign,
+            drafts=drafts,
+            channel=channel,
+            ip_hash=ip_hash(request, settings),
+        )
     if printed is not None:
         return printed
     links = [(d, compose.mailto_link(letters.addresses[d.official_id], d)) for d in drafts]

@@ -1,0 +1,53 @@
+"""Letters supporters send themselves are counted on their word alone, so one client's word is
+counted only a few times per campaign: a script posting the form cannot inflate the total."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from campaign.letters import dashboard
+from campaign.letters.models import LetterCampaign
+from campaign.settings import Settings
+from tests.factories import make_letter_campaign
+from tests.letters.test_journey import review, send
+
+
+def letters_so_far(engine: Engine, campaign: LetterCampaign) -> int:
+    with Session(engine) as session:
+        return dashboard.letters_so_far(session, campaign)
+
+
+def test_one_client_posting_count_me_again_and_again_moves_the_total_only_a_little(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    campaign = make_letter_campaign(engine)
+    _, data = review(client, campaign)
+    pages = [send(client, campaign, data, channel="mailto", count_me="1") for _ in range(30)]
+    assert all(page.status_code == 200 and "mailto:" in page.text for page in pages)
+    officials = 2
+    assert 0 < letters_so_far(engine, campaign) <= 10 * officials  # the default: 10 a day
+
+
+def test_over_the_limit_the_page_is_the_same_and_nothing_is_counted(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    client.app.state.settings = settings.model_copy(
+        update={"letter_count_limit_per_client": "2/day"}
+    )  # type: ignore[attr-defined]
+    campaign = make_letter_campaign(engine)
+    _, data = review(client, campaign)
+    counted = [send(client, campaign, data, channel="mailto", count_me="1") for _ in range(2)]
+    over = send(client, campaign, data, channel="mailto", count_me="1")
+    assert letters_so_far(engine, campaign) == 4  # two supporters' worth, two officials each
+    assert over.status_code == counted[1].status_code == 200
+    assert over.text == counted[1].text  # the same links and the same total: nothing tells
+    printed = send(client, campaign, data, channel="print", count_me="1")
+    assert printed.headers["content-type"] == "application/pdf"  # the letter still comes
+    assert letters_so_far(engine, campaign) == 4
+
+    other = make_letter_campaign(engine)  # the limit is per campaign
+    _, data = review(client, other)
+    send(client, other, data, channel="print", count_me="1")
+    assert letters_so_far(engine, other) == 1  # only the prosecutor has a postal address
