@@ -26,8 +26,7 @@ def safe_text(text: str) -> str:
     """Text as a CSV cell: a leading apostrophe when it starts like a formula.
 
     Spreadsheet programs read the full-width signs (U+FF1D, U+FF0B, U+FF0D, U+FF20) and other
-    compatibility forms as the
-    ASCII sign, so the first character is compared after NFKC.
+    compatibility forms as the ASCII ones, so the first character is compared after NFKC.
     """
     first = text[:1]
     if not first.isascii():  # Optimization: ASCII needs no normalising (most export cells).

@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session, select
 
+from campaign.accounts.models import User
 from campaign.backup import _pg_command
 from campaign.crypto import DecryptionError, Keyring, new_key, use_keys
 from campaign.db import transaction
 from campaign.key_rotation import rotate_keys, stale_values
-from campaign.letters.models import LetterSender
+from campaign.letters.models import Letter, LetterSender
+from campaign.letters.replies import report_reply
 from campaign.mail.models import OutboxMessage
 from campaign.migrate import upgrade
 from campaign.models import metadata
@@ -23,7 +25,7 @@ from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.prisoners.models import SolidarityLetter, Volunteer
 from campaign.security import email_index
 from campaign.settings import Settings
-from tests.conftest import TEST_DATA_KEY
+from tests.conftest import TEST_DATA_KEY, add_user, with_two_factor
 from tests.factories import (
     add_signature,
     make_letter_campaign,
@@ -37,6 +39,15 @@ from tests.smtp_server import SmtpServer
 SIGNER = ("ales.secret-signer@example.org", "Алесь Бяляцкі", "Zhodzina-Hidden")
 SENDER = ("marta.secret-sender@example.org", "Marta Secretwriter")
 VOLUNTEER = ("vol@example.org", "Vasil Quietvolunteer", "a postcard only she saw")
+# What a sender wrote into the letters, the subjects rendered for them, what they said about an
+# answer, and an organiser's two-factor secret.
+LETTER = (
+    "Paragraph-only-Marta-wrote about her cousin",
+    "Release Анна Ковальчук",
+    "Освободите Анна Ковальчук",
+    "the prosecutor phoned my mother back",
+)
+TOTP = "GUARDSQUIETSECRETGUARDSQUIETSEC2"
 
 
 def fill_with_people(engine: Engine, settings: Settings, smtp: SmtpServer) -> Petition:
@@ -45,8 +56,12 @@ def fill_with_people(engine: Engine, settings: Settings, smtp: SmtpServer) -> Pe
     email, name, city = SIGNER
     add_signature(engine, settings, petition, email=email, name=name, city=city)
     campaign = make_letter_campaign(engine)
-    write(engine, settings, campaign, SENDER[0], name=SENDER[1])
+    write(engine, settings, campaign, SENDER[0], name=SENDER[1], paragraph=LETTER[0])
     confirm_all(engine, settings, campaign)
+    with transaction(engine) as session:
+        sender = session.exec(select(LetterSender)).one()
+        report_reply(session, sender=sender, answered=True, note=LETTER[3])
+    with_two_factor(engine, add_user(engine, "second@example.org"), TOTP)
     prisoner = make_prisoner(engine)
     with transaction(engine) as session:
         volunteer = Volunteer(
@@ -109,10 +124,17 @@ def test_a_dump_without_the_keys_names_no_supporter_but_the_site_still_works(
     db_url: str,
 ) -> None:
     petition = fill_with_people(engine, settings, smtp)
-    secrets = [*SIGNER, *SENDER, *VOLUNTEER]
+    secrets = [*SIGNER, *SENDER, *VOLUNTEER, *LETTER, TOTP]
     for dump in (every_row_as_text(engine), database_dump(engine, db_url)):
         leaked = [s for s in secrets if any(form in dump.lower() for form in spellings(s))]
         assert leaked == []
+    with Session(engine) as session:  # what was searched for is there, readable with the keys
+        letters = session.exec(select(Letter)).all()
+        assert {letter.subject for letter in letters} == {LETTER[1], LETTER[2]}
+        assert all(LETTER[0] in letter.body for letter in letters)
+        assert session.exec(select(LetterSender)).one().reply_note == LETTER[3]
+        user = session.exec(select(User).where(User.email == "second@example.org")).one()
+        assert user.totp_secret == TOTP
     # With the keys, the organiser's export and the counts are as before.
     export = organiser_client.get(f"/admin/petitions/{petition.id}/export/signatures.csv")
     assert SIGNER[0] in export.text and SIGNER[1] in export.text and SIGNER[2] in export.text
