@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # Letters supporters mail or print themselves are counted on their word: one client's word
     # counts only this often per campaign, so a script cannot inflate "letters so far".
     letter_count_limit_per_client: str = "10/day"
+    # Letters one volunteer may log a day: to one person, and in all (one account must not be
+    # able to bury a prisoner under logged letters).
+    volunteer_letters_per_prisoner_per_day: int = Field(default=3, ge=1, le=100)
+    volunteer_letters_per_day: int = Field(default=30, ge=1, le=1000)
     # Routes run in a thread pool; 0 picks by database (SQLITE_THREADS, POSTGRES_THREADS).
     request_threads: int = Field(default=0, ge=0, le=200)
     # Signing and confirming run on threads of their own; 0 picks by database.

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.db import ReadSessionDep, SessionDep, utcnow
-from campaign.i18n import _, get_locale
+from campaign.i18n import _, get_locale, ngettext
 from campaign.prisoners import phrasebook, service, volunteers
-from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
-from campaign.prisoners.volunteer_routes import OptionalVolunteer
+from campaign.prisoners.volunteer_routes import CurrentVolunteer, OptionalVolunteer
+from campaign.prisoners.volunteers import LogOutcome
 from campaign.ratelimit import Limiter, pdf_refusal
 from campaign.security import ip_hash
 from campaign.translated_content import localized
@@ -57,6 +58,20 @@ def prisoner_page(
     request: Request, session: SessionDep, slug: str, volunteer: OptionalVolunteer
 ) -> Response:
     prisoner, facility = found(service.public_prisoner(session, slug))
+    return _profile_page(request, session, prisoner, facility, volunteer)
+
+
+def _profile_page(
+    request: Request,
+    session: SessionDep,
+    prisoner: Prisoner,
+    facility: Facility | None,
+    volunteer: Volunteer | None,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> Response:
     today = utcnow().date()
     context = {
         "prisoner": localized(session, "prisoner", prisoner, get_locale()),
@@ -72,8 +87,67 @@ def prisoner_page(
         "following": volunteer is not None
         and prisoner.id in volunteers.follows(session, volunteer),
         "today": today.isoformat(),
+        "form": form or {},
+        "errors": errors or FormErrors(),
     }
-    return render(request, "prisoners/profile.html", context, headers=PRIVATE)
+    return render(request, "prisoners/profile.html", context, status_code=status, headers=PRIVATE)
+
+
+@router.post("/{slug}/log")
+def log_letter(
+    request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData
+) -> Response:
+    """Log a letter sent to this person; a released person's letter is kept with a warning,
+    a letter logged already or beyond the day's limits is refused beside the form."""
+    prisoner, facility = found(service.public_prisoner(session, slug))
+    checked, errors = volunteers.parse_log(raw, today=utcnow().date())
+    if checked is None:
+        return _profile_page(
+            request, session, prisoner, facility, volunteer, form=raw, errors=errors, status=400
+        )
+    settings = request.app.state.settings
+    outcome = volunteers.log_letter(
+        session,
+        settings=settings,
+        volunteer=volunteer,
+        prisoner=prisoner,
+        sent_on=checked[0],
+        channel=checked[1],
+    )
+    if outcome in {LogOutcome.logged, LogOutcome.released}:
+        message = (
+            _("Your letter is logged. Thank you!")
+            if outcome is LogOutcome.logged
+            else _("Logged, but the register says this person is no longer held: check the news.")
+        )
+        return redirect("/volunteer", flash=message, request=request)
+    if outcome is LogOutcome.duplicate:
+        errors.add("sent_on", _("You have already logged this letter: same day, same way."))
+        status = 400
+    elif outcome is LogOutcome.too_many_to_prisoner:
+        limit = settings.volunteer_letters_per_prisoner_per_day
+        errors.add(
+            "form",
+            ngettext(
+                "You can log %(num)d letter a day to one person. Please log the others tomorrow.",
+                "You can log %(num)d letters a day to one person. Please log the others tomorrow.",
+                limit,
+            ),
+        )
+        status = 429
+    else:
+        errors.add(
+            "form",
+            ngettext(
+                "You can log %(num)d letter a day. Please log the others tomorrow.",
+                "You can log %(num)d letters a day. Please log the others tomorrow.",
+                settings.volunteer_letters_per_day,
+            ),
+        )
+        status = 429
+    return _profile_page(
+        request, session, prisoner, facility, volunteer, form=raw, errors=errors, status=status
+    )
 
 
 def _helper_page(

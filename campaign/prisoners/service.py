@@ -45,7 +45,7 @@ class Listed:
 
     prisoner: Prisoner
     facility: str
-    recent_letters: int
+    recent_letters: int  # volunteers who wrote in the last 30 days, each counted once
 
 
 def next_birthday(birth: date, today: date) -> date:
@@ -63,9 +63,18 @@ def birthday_in_month(birth: date | None, today: date) -> bool:
     return birth is not None and birth.month == today.month
 
 
+def _writers() -> Any:
+    """Counts each volunteer once, however many letters they logged: one account cannot bury
+    a prisoner under its logs. A letter whose volunteer was erased counts as a writer of its
+    own."""
+    return func.count(
+        func.distinct(func.coalesce(col(SolidarityLetter.volunteer_id), -col(SolidarityLetter.id)))
+    )
+
+
 def _recent_letters(today: date) -> Any:
     return (
-        select(SolidarityLetter.prisoner_id, func.count().label("recent"))
+        select(SolidarityLetter.prisoner_id, _writers().label("recent"))
         .where(col(SolidarityLetter.sent_on) > today - timedelta(days=RECENT_DAYS))
         .group_by(col(SolidarityLetter.prisoner_id))
         .subquery()
@@ -75,7 +84,7 @@ def _recent_letters(today: date) -> Any:
 def prisoners_needing_mail(
     session: Session, *, filters: Filters, today: date, limit: int = 200
 ) -> list[Listed]:
-    """People held now, those who got the fewest letters in the last 30 days first."""
+    """People held now, those fewest volunteers wrote to in the last 30 days first."""
     recent = _recent_letters(today)
     count = func.coalesce(recent.c.recent, 0)
     query = (
@@ -162,10 +171,10 @@ def address_block(prisoner: Prisoner, facility: Facility | None) -> list[str]:
 
 
 def recent_letter_count(session: Session, prisoner: Prisoner, today: date) -> int:
-    """Letters logged to this person in the last 30 days."""
+    """Volunteers who logged a letter to this person in the last 30 days."""
     return int(
         session.exec(
-            select(func.count()).where(
+            select(_writers()).where(
                 SolidarityLetter.prisoner_id == prisoner.id,
                 col(SolidarityLetter.sent_on) > today - timedelta(days=RECENT_DAYS),
             )

@@ -166,28 +166,6 @@ def letter_outcome(
     return redirect("/volunteer", flash=_("Your changes are saved."), request=request)
 
 
-@router.post("/prisoners/{slug}/log")
-def log_letter(
-    request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData
-) -> Response:
-    """Log a letter sent to this person; a released person's letter is kept with a warning."""
-    prisoner, _facility = found(service.public_prisoner(session, slug))
-    today = utcnow().date()
-    checked, errors = volunteers.parse_log(raw, today=today)
-    if checked is None:
-        message = " ".join(errors.values())
-        return redirect(f"/prisoners/{slug}", flash=message, request=request)
-    outcome = volunteers.log_letter(
-        session, volunteer=volunteer, prisoner=prisoner, sent_on=checked[0], channel=checked[1]
-    )
-    message = (
-        _("Your letter is logged. Thank you!")
-        if outcome is volunteers.LogOutcome.logged
-        else _("Logged, but the register says this person is no longer held: check the news.")
-    )
-    return redirect("/volunteer", flash=message, request=request)
-
-
 @router.post("/prisoners/{slug}/follow")
 def follow(
     request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete
+from sqlalchemy import case, delete, func, update
 from sqlmodel import Session, col, select
 
+from campaign.crypto import DecryptionError, keyring
+from campaign.db import insert_new, utcnow
 from campaign.fields import check_email
 from campaign.i18n import _
 from campaign.mail import outbox
@@ -25,11 +27,14 @@ from campaign.prisoners.models import (
     Volunteer,
 )
 from campaign.ratelimit import Limiter
-from campaign.security import email_index, row_for_token, row_token
+from campaign.security import email_index, read_token, row_for_token, row_token, signer
 from campaign.settings import Settings
 from campaign.web import FormErrors
 
 LINK_MINUTES = 60
+# The link mailed to an address without a volunteer yet: it carries the address, encrypted.
+FIRST_LINK = "volunteer-first-link"
+FIRST_LINK_CONTEXT = b"volunteer-first-link.email"
 SESSION_DAYS = 30
 FOLLOW_UP_AFTER = timedelta(days=42)  # six weeks: time enough for a letter and its answer
 NOTE_MAX = 1000
@@ -39,6 +44,9 @@ NAME_MAX = 80
 class LogOutcome(StrEnum):
     logged = "logged"
     released = "released"  # logged, but the person is no longer held: the volunteer is warned
+    duplicate = "duplicate"  # the same person, date and way: refused
+    too_many_to_prisoner = "too_many_to_prisoner"  # refused: today's limit for this person
+    too_many_today = "too_many_today"  # refused: today's limit in all
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,12 @@ def request_link(
     locale: str,
     ip_hash: str,
 ) -> None:
-    """Mail a sign-in link, creating the volunteer on first use; the page is the same either way."""
+    """Mail a sign-in link; the page is the same whether or not the address is known.
+
+    Nothing is stored for an unknown address until its link is used: its link carries the
+    address itself, encrypted, so that typing someone's address into the form leaves no row
+    behind (and nothing for /my-data to list).
+    """
     index = email_index(settings, email)
     if not limiter.hit_mailbox(
         "volunteer-link", index=index, client=ip_hash, per_address="5/hour", per_client="20/hour"
@@ -66,19 +79,13 @@ def request_link(
         return
     volunteer = session.exec(select(Volunteer).where(Volunteer.email_hash == index)).first()
     if volunteer is None:
-        volunteer = Volunteer(
-            email=email,
-            email_hash=index,
-            locale=locale,
-            login_nonce=secrets.token_urlsafe(12),
-            session_nonce=secrets.token_urlsafe(12),
-        )
-        session.add(volunteer)
-        session.flush()
-    token = row_token(settings, "volunteer-link", volunteer.id, volunteer.login_nonce)
+        sealed = keyring().encrypt(email.encode(), FIRST_LINK_CONTEXT)
+        token = str(signer(settings, FIRST_LINK).dumps([sealed, locale]))
+    else:
+        token = row_token(settings, "volunteer-link", volunteer.id, volunteer.login_nonce)
     outbox.enqueue(
         session,
-        to=volunteer.email,
+        to=email,
         template="volunteer_link",
         context={
             "url": f"{settings.base_url}/volunteer/signin?token={token}&lang={locale}",
@@ -90,7 +97,8 @@ def request_link(
 
 
 def use_link(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
-    """The volunteer a sign-in link belongs to; the link works once."""
+    """The volunteer a sign-in link belongs to, created by the first link used; a link works
+    once."""
     volunteer = row_for_token(
         session,
         Volunteer,
@@ -101,11 +109,43 @@ def use_link(session: Session, *, settings: Settings, token: str) -> Volunteer |
         nonce=lambda row: row.login_nonce,
     )
     if volunteer is None:
-        return None
+        return _first_sign_in(session, settings=settings, token=token)
     volunteer.login_nonce = secrets.token_urlsafe(12)
     session.add(volunteer)
     session.flush()
     return volunteer
+
+
+def _first_sign_in(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
+    """The volunteer a first link creates; None once the address has a volunteer (the link
+    was used already, or a newer one was)."""
+    payload = read_token(settings, FIRST_LINK, token, max_age=LINK_MINUTES * 60)
+    if not isinstance(payload, list) or len(payload) != 2:
+        return None
+    sealed, locale = payload
+    try:
+        email = keyring().decrypt(str(sealed), FIRST_LINK_CONTEXT).decode()
+    except DecryptionError:
+        return None
+    table = Volunteer.__table__  # type: ignore[attr-defined]
+    volunteer_id = insert_new(
+        session,
+        table,
+        {
+            "email": email,
+            "email_hash": email_index(settings, email),
+            "display_name": "",
+            "locale": str(locale)[:10],
+            "login_nonce": secrets.token_urlsafe(12),
+            "session_nonce": secrets.token_urlsafe(12),
+            "birthday_reminders": False,
+            "reminder_days": 14,
+            "followed_only": False,
+            "silence_alerts": False,
+            "created_at": utcnow(),
+        },
+    )
+    return None if volunteer_id is None else session.get(Volunteer, volunteer_id)
 
 
 def session_token(settings: Settings, volunteer: Volunteer) -> str:
@@ -169,12 +209,47 @@ def parse_log(raw: dict[str, str], *, today: date) -> tuple[tuple[date, str] | N
 def log_letter(
     session: Session,
     *,
+    settings: Settings,
     volunteer: Volunteer,
     prisoner: Prisoner,
     sent_on: date,
     channel: str,
 ) -> LogOutcome:
-    """Record a letter sent; a letter to someone released is kept, and the volunteer warned."""
+    """Record a letter sent, within the volunteer's daily limits and unless it is logged
+    already; a letter to someone released is kept, and the volunteer warned."""
+    # A no-op update takes the volunteer's row lock (PostgreSQL) or the write lock (SQLite):
+    # two logs of one volunteer at the same moment are counted one after the other.
+    session.execute(
+        update(Volunteer)
+        .where(col(Volunteer.id) == volunteer.id)
+        .values(session_nonce=Volunteer.session_nonce)
+    )
+    same = session.exec(
+        select(SolidarityLetter.id).where(
+            SolidarityLetter.volunteer_id == volunteer.id,
+            SolidarityLetter.prisoner_id == prisoner.id,
+            SolidarityLetter.sent_on == sent_on,
+            SolidarityLetter.channel == channel,
+        )
+    ).first()
+    if same is not None:
+        return LogOutcome.duplicate
+    since = datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
+    in_all, to_prisoner = session.exec(
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(case((col(SolidarityLetter.prisoner_id) == prisoner.id, 1), else_=0)), 0
+            ),
+        ).where(
+            SolidarityLetter.volunteer_id == volunteer.id,
+            col(SolidarityLetter.created_at) >= since,
+        )
+    ).one()
+    if to_prisoner >= settings.volunteer_letters_per_prisoner_per_day:
+        return LogOutcome.too_many_to_prisoner
+    if in_all >= settings.volunteer_letters_per_day:
+        return LogOutcome.too_many_today
     session.add(
         SolidarityLetter(
             prisoner_id=prisoner.id,  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaign.crypto import keyring
 from campaign.prisoners.models import SolidarityLetter, Volunteer
+from campaign.security import signer
 from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_prisoner, send_mail
@@ -70,7 +73,7 @@ def test_a_volunteer_signs_in_by_link_logs_a_letter_and_marks_it_answered(
         letter = session.exec(select(SolidarityLetter)).one()
         assert (letter.state, letter.note) == ("answered", "Got a postcard back!")
     listed = client.get("/prisoners").text
-    assert "1 letter in the last 30 days" in listed
+    assert "1 volunteer wrote in the last 30 days" in listed
     assert "vol@example.org" not in client.get(profile).text
 
 
@@ -99,7 +102,8 @@ def test_a_letter_to_a_released_person_is_kept_with_a_warning_and_bad_dates_are_
         f"/prisoners/{released.slug}/log",
         data={"csrf_token": token, "sent_on": future, "channel": "post"},
     )
-    assert "cannot be in the future" in client.get(refused.headers["location"]).text
+    assert refused.status_code == 400 and 'id="error-sent_on"' in refused.text
+    assert "cannot be in the future" in refused.text
     kept = client.post(
         f"/prisoners/{released.slug}/log",
         data={"csrf_token": token, "sent_on": date.today().isoformat(), "channel": "post"},
@@ -140,4 +144,82 @@ def test_asking_for_a_link_looks_the_same_for_any_address(
     bad = client.post("/volunteer/signin", data={"csrf_token": token, "email": "nope"})
     assert bad.status_code == 400 and 'id="error-email"' in bad.text
     with Session(engine) as session:
+        assert session.exec(select(Volunteer)).all() == []
+
+
+def test_an_address_typed_into_the_sign_in_form_is_stored_only_once_its_link_is_used(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    token = csrf_from(client, "/volunteer/signin")
+    client.post("/volunteer/signin", data={"csrf_token": token, "email": "Vera.K@example.org"})
+    send_mail(engine, settings)
+    (mail,) = smtp.handler.to("Vera.K@example.org")
+    path = link_in(mail.get_body(("plain",)).get_content(), "/volunteer/signin")  # type: ignore[union-attr]
+    link_token = parse_qs(urlsplit(path).query)["token"][0]
+    payload = base64.urlsafe_b64decode(link_token.split(".")[0] + "==")
+    assert b"vera" not in path.lower().encode() and b"vera" not in payload.lower()
+    with Session(engine) as session:
+        assert session.exec(select(Volunteer)).all() == []
+
+    done = client.post(
+        "/volunteer/signin", data={"csrf_token": csrf_from(client, path), "token": link_token}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/volunteer"
+    with Session(engine) as session:
+        (volunteer,) = session.exec(select(Volunteer)).all()
+        assert volunteer.email == "Vera.K@example.org" and volunteer.locale == "en"
+    again = client.post(
+        "/volunteer/signin", data={"csrf_token": csrf_from(client, path), "token": link_token}
+    )
+    assert again.status_code == 400
+
+
+def test_a_volunteer_who_signs_in_again_is_the_same_volunteer_with_her_letters(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    prisoner = make_prisoner(engine, name_latin="Anna Kavalchuk")
+    sign_in(client, engine, settings, smtp)
+    token = csrf_from(client, f"/prisoners/{prisoner.slug}")
+    client.post(
+        f"/prisoners/{prisoner.slug}/log",
+        data={"csrf_token": token, "sent_on": date.today().isoformat(), "channel": "post"},
+    )
+    client.post("/volunteer/signout", data={"csrf_token": token})
+    smtp.handler.reset()
+    sign_in(client, engine, settings, smtp)
+    assert "Anna Kavalchuk" in client.get("/volunteer").text
+    with Session(engine) as session:
         assert len(session.exec(select(Volunteer)).all()) == 1
+
+
+def test_a_forged_first_sign_in_link_creates_no_one(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    forged = signer(settings.model_copy(update={"secret_key": "x" * 40}), "volunteer-first-link")
+    sealed = keyring().encrypt(b"eve@example.org", b"volunteer-first-link.email")
+    token = forged.dumps([sealed, "en"])
+    answer = client.post(
+        "/volunteer/signin",
+        data={"csrf_token": csrf_from(client, "/volunteer/signin"), "token": token},
+    )
+    assert answer.status_code == 400
+    with Session(engine) as session:
+        assert session.exec(select(Volunteer)).all() == []
+
+
+def test_my_data_does_not_list_an_address_that_never_signed_in(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    token = csrf_from(client, "/volunteer/signin")
+    client.post("/volunteer/signin", data={"csrf_token": token, "email": "typed@example.org"})
+    client.post(
+        "/my-data", data={"csrf_token": csrf_from(client, "/my-data"), "email": "typed@example.org"}
+    )
+    send_mail(engine, settings)
+    mails = smtp.handler.to("typed@example.org")
+    path = next(
+        link_in(m.get_body(("plain",)).get_content(), "/my-data?token=")  # type: ignore[union-attr]
+        for m in mails
+        if "/my-data?token=" in m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    )
+    assert "We hold nothing about this address." in client.get(path).text
