@@ -1,10 +1,13 @@
-"""PDF documents with an embedded Unicode font, so Cyrillic, Polish and Lithuanian print right."""
+"""PDF documents with an embedded Unicode font, so Cyrillic, Polish and Lithuanian print right;
+and uploaded PDFs rewritten without the metadata that names who wrote or scanned them."""
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from campaign.i18n import _
 from campaign.settings import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -48,3 +51,86 @@ def _numbered_class() -> type[FPDF]:
             self.cell(0, 6, f"{self.page_no()} / {{nb}}", align="C")
 
     return NumberedPDF
+
+
+# -- uploaded PDFs ---------------------------------------------------------------------------
+
+MAX_PAGES = 100
+# Keys that name people, programs or places, or that run or carry something besides the page:
+# document and per-object XMP, application data, actions and scripts, attachments, forms,
+# annotations (comments carry their author's name), tagged structure (alternate texts).
+DROPPED_KEYS = frozenset(
+    {
+        "/Metadata",
+        "/PieceInfo",
+        "/LastModified",
+        "/AA",
+        "/OpenAction",
+        "/JS",
+        "/JavaScript",
+        "/Names",
+        "/EmbeddedFiles",
+        "/AF",
+        "/AcroForm",
+        "/Annots",
+        "/StructTreeRoot",
+        "/StructParents",
+        "/SpiderInfo",
+    }
+)
+
+
+class PdfUploadError(ValueError):
+    """The PDF cannot be kept; the message is for the person uploading."""
+
+
+def without_metadata(data: bytes) -> bytes:
+    """The pages of an uploaded PDF copied into a new file that keeps nothing else: no
+    document information (/Author, /Creator, /Producer), no XMP anywhere, no attachments,
+    scripts, forms or annotations. Old revisions and unreferenced objects stay behind too."""
+    from pypdf import PasswordType, PdfReader, PdfWriter
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise PdfUploadError(_("Remove the password from the PDF and upload it again."))
+        count = len(reader.pages)
+        if count > MAX_PAGES:
+            raise PdfUploadError(_("The PDF has more than %(count)s pages.", count=MAX_PAGES))
+        if not count:
+            raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image."))
+        # Scrubbed in the reader, before copying: the writer would still write an object
+        # that was copied and then unlinked. The pages are pypdf's copies of their dictionaries.
+        _scrub([reader.root_object, *reader.pages])
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        writer.metadata = None  # no /Info at all, not even pypdf's /Producer
+        output = io.BytesIO()
+        writer.write(output)
+    except PdfUploadError:
+        raise
+    except Exception as exc:  # a malformed file makes pypdf raise almost any kind of error
+        raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image.")) from exc
+    return output.getvalue()
+
+
+def _scrub(roots: list[Any]) -> None:
+    """Drop DROPPED_KEYS from every dictionary and stream reachable from the roots."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key in DROPPED_KEYS.intersection(item.keys()):
+                del item[key]
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)

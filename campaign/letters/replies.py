@@ -3,15 +3,12 @@ about by supporters two weeks after their letters went out."""
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
@@ -28,6 +25,7 @@ from campaign.letters.models import (
     SenderStatus,
 )
 from campaign.mail import outbox
+from campaign.pdfs import PdfUploadError, without_metadata
 from campaign.security import row_for_token, row_token
 from campaign.settings import Settings
 from campaign.translated_content import text_in
@@ -50,20 +48,19 @@ class ShownReply:
 
 
 def store_reply_file(data: bytes, directory: Path) -> str:
-    """Keep a scanned reply: an image re-encoded without metadata, or a PDF that parses."""
+    """Keep a scanned reply: an image re-encoded without metadata, or a PDF's pages rewritten
+    into a new file without metadata, attachments or scripts (anyone may download it)."""
     if not data.startswith(b"%PDF-"):
         return store_image(data, directory)
     if len(data) > MAX_BYTES:
         raise ImageError(_("The file is larger than 5 MB."))
     try:
-        pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
-        pages = 0
-    if not pages:
-        raise ImageError(_("Upload a PDF or a JPEG, PNG or WebP image."))
+        clean = without_metadata(data)
+    except PdfUploadError as exc:
+        raise ImageError(str(exc)) from exc
     name = f"{uuid.uuid4().hex}.pdf"
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(data)
+    (directory / name).write_bytes(clean)
     return name
 
 
