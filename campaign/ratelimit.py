@@ -97,6 +97,12 @@ class DatabaseStorage(Storage):
         with self._connection() as connection:
             return int(connection.execute(delete(RateCounter)).rowcount)
 
+    def refund(self, key: str) -> None:
+        """Take one hit back from a window still running; never below zero, never a new window."""
+        params = {"key": _stored(key), "now": time.time()}
+        with self._connection() as connection:
+            connection.execute(_REFUND, params)
+
     def clear(self, key: str) -> None:
         key = _stored(key)
         with self._connection() as connection:
@@ -142,6 +148,11 @@ def _upsert_statement(rows: int) -> TextClause:
     )
 
 
+_REFUND = text(
+    "UPDATE rate_counter SET count = count - 1 WHERE key = :key AND count > 0 AND expires_at > :now"
+)
+
+
 class Limiter:
     """Named limits over one storage: `hit` consumes, `allowed` only looks."""
 
@@ -178,6 +189,11 @@ class Limiter:
         """Seconds until the window of `limit` for these identifiers resets."""
         stats = self._strategy.get_window_stats(_item(limit), *identifiers)
         return max(0, int(stats.reset_time - time.time()) + 1)
+
+    def refund(self, limit: str, *identifiers: str) -> None:
+        """Give back one attempt counted by `hit`: it turned out to be one that should not count
+        (a right password), though it had to be counted before anyone could know."""
+        self.storage.refund(_item(limit).key_for(*identifiers))
 
     def clear(self, limit: str, *identifiers: str) -> None:
         """Forget the attempts counted for these identifiers."""

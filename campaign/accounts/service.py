@@ -117,7 +117,7 @@ def log_in(
     client_hash: str,
     device: tuple[int, str] | None = None,
 ) -> LoginResult:
-    """Check a password under throttling; never tells which part failed.
+    """Check a password under throttling (only wrong ones count); never tells which part failed.
 
     From a browser that logged in to this account before (`device`, from its signed cookie),
     only that browser's own attempts count: failures from elsewhere, which lock the account
@@ -125,7 +125,8 @@ def log_in(
     """
     account_key = email.strip().lower()
     user = find_user(session, email=account_key)
-    if device is not None and user is not None and device[0] == user.id:
+    own_browser = device is not None and user is not None and device[0] == user.id
+    if device is not None and own_browser:
         limits: tuple[tuple[str, str, str], ...] = (
             (settings.login_limit_per_account, "login-device", device[1]),
         )
@@ -134,15 +135,11 @@ def log_in(
             (settings.login_limit_per_account, "login-account", account_key),
             (settings.login_limit_per_client, "login-client", client_hash),
         )
-    # Every attempt is counted before the slow password check, atomically, so parallel guesses
-    # cannot all slip through between a check and a count.
-    for limit, *identifiers in limits:
-        if not limiter.hit(limit, *identifiers):
-            if user is not None:  # an unknown address is not recorded: it may be anyone's
-                audit.record(session, by=user, action="account.login_throttled")
-            return LoginResult(
-                problem="throttled", retry_after=limiter.retry_after(limit, *identifiers)
-            )
+    retry_after = _count_attempt(limiter, limits)
+    if retry_after is not None:
+        if user is not None:  # an unknown address is not recorded: it may be anyone's
+            audit.record(session, by=user, action="account.login_throttled")
+        return LoginResult(problem="throttled", retry_after=retry_after)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         if user is not None:
@@ -150,8 +147,64 @@ def log_in(
         return LoginResult(problem="invalid")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    limiter.clear(settings.login_limit_per_account, "login-account", account_key)
+    if own_browser:  # the owner, back in their own browser, lifts the lock for strangers too
+        limiter.clear(settings.login_limit_per_account, "login-account", account_key)
+    _forgive_attempt(limiter, limits)
     return LoginResult(user=user)
+
+
+def recheck_password(
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: Limiter,
+    user: User,
+    password: str,
+    client_hash: str,
+    purpose: str,
+) -> LoginResult:
+    """Check the password of someone logged in, before a step that asks for it again (turning
+    two-factor off, new recovery codes): throttled and recorded like a login.
+
+    Counted per account, so a session left open on a shared computer is no way to guess the
+    password, and on the client's login counter, so a guesser gets no second allowance here.
+    """
+    limits = (
+        (settings.login_limit_per_account, "password-recheck", str(user.id)),
+        (settings.login_limit_per_client, "login-client", client_hash),
+    )
+    retry_after = _count_attempt(limiter, limits)
+    if retry_after is not None:
+        audit.record(session, by=user, action="account.password_recheck_throttled", purpose=purpose)
+        return LoginResult(problem="throttled", retry_after=retry_after)
+    if not verify_password(user.password_hash, password):
+        audit.record(session, by=user, action="account.password_recheck_failed", purpose=purpose)
+        return LoginResult(problem="invalid")
+    _forgive_attempt(limiter, limits)
+    return LoginResult(user=user)
+
+
+def _count_attempt(limiter: Limiter, limits: Sequence[tuple[str, ...]]) -> int | None:
+    """Count a password attempt on each limit; the seconds to wait when one is exceeded.
+
+    Every attempt is counted before the slow password check, atomically, so parallel guesses
+    cannot all slip through between a check and a count.
+    """
+    for limit, *identifiers in limits:
+        if not limiter.hit(limit, *identifiers):
+            return limiter.retry_after(limit, *identifiers)
+    return None
+
+
+def _forgive_attempt(limiter: Limiter, limits: Sequence[tuple[str, ...]]) -> None:
+    """Only wrong passwords count. After a right one, the account's (or this browser's) earlier
+    failures are forgiven; the client's are not (a guesser could otherwise wipe them by logging
+    in to an account of their own between guesses): its counter only gets this attempt back."""
+    for limit, *identifiers in limits:
+        if identifiers[0] == "login-client":
+            limiter.refund(limit, *identifiers)
+        else:
+            limiter.clear(limit, *identifiers)
 
 
 def finish_login(session: Session, *, user: User) -> None:

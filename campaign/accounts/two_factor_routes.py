@@ -11,7 +11,8 @@ from campaign.accounts.deps import CurrentUser, session_cookie_name
 from campaign.accounts.models import User
 from campaign.db import SessionDep
 from campaign.i18n import _
-from campaign.security import verify_password
+from campaign.ratelimit import Limiter, wait_message
+from campaign.security import ip_hash
 from campaign.web import FormData, FormErrors, redirect, render
 
 router = APIRouter(prefix="/account/two-factor")
@@ -54,12 +55,28 @@ def _page(
     )
 
 
-def _password_refused(user: User, raw: dict[str, str]) -> FormErrors | None:
-    if verify_password(user.password_hash, raw.get("password", "")):
+def _password_refused(
+    request: Request, session: SessionDep, user: User, raw: dict[str, str], purpose: str
+) -> Response | None:
+    """None when the password given again is right; otherwise the page that says why not."""
+    settings = request.app.state.settings
+    result = service.recheck_password(
+        session,
+        settings=settings,
+        limiter=Limiter(session),
+        user=user,
+        password=raw.get("password", ""),
+        client_hash=ip_hash(request, settings),
+        purpose=purpose,
+    )
+    if result.user is not None:
         return None
     errors = FormErrors()
+    if result.problem == "throttled":
+        errors.add("password", wait_message(result.retry_after))
+        return _page(request, session, user, errors=errors, status=429)
     errors.add("password", _("This is not your password."))
-    return errors
+    return _page(request, session, user, errors=errors, status=400)
 
 
 @router.get("")
@@ -98,9 +115,9 @@ def renew_recovery_codes(
 ) -> Response:
     if user.totp_enabled_at is None:
         return redirect(PATH)
-    refused = _password_refused(user, raw)
+    refused = _password_refused(request, session, user, raw, "recovery_codes")
     if refused:
-        return _page(request, session, user, errors=refused, status=400)
+        return refused
     codes = two_factor.new_recovery_codes(session, settings=request.app.state.settings, user=user)
     audit.record(session, by=user, action="account.recovery_codes_renewed")
     return _page(request, session, user, recovery_codes=codes)
@@ -111,8 +128,8 @@ def turn_off(request: Request, session: SessionDep, user: CurrentUser, raw: Form
     if user.is_admin:
         message = _("Administrators must keep two-factor authentication on.")
         return redirect(PATH, flash=message, request=request)
-    refused = _password_refused(user, raw)
+    refused = _password_refused(request, session, user, raw, "two_factor_off")
     if refused:
-        return _page(request, session, user, errors=refused, status=400)
+        return refused
     two_factor.turn_off(session, user=user, by=user)
     return redirect(PATH, flash=_("Two-factor authentication is off."), request=request)

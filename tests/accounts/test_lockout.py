@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from campaign.accounts.models import User
-from tests.conftest import add_user, log_in
+from tests.conftest import add_user, csrf_from, log_in
 
 
 def fresh_browser(app) -> TestClient:  # type: ignore[no-untyped-def]
@@ -31,3 +31,27 @@ def test_a_stranger_guessing_passwords_cannot_keep_the_owner_out_of_their_own_br
             log_in(other, other_organiser.email, password="guess-" + str(n))
     client.cookies.delete("campaign_session")
     assert log_in(client, other_organiser.email).status_code == 429
+
+
+def test_an_office_behind_one_address_can_log_in_all_day(app, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    """Only failures count toward the per-client limit: 31 right passwords from one address
+    (30 is the limit) all open the organiser area, while 31 wrong ones are told to wait."""
+    colleagues = [add_user(engine, f"colleague{n}@example.org") for n in range(4)]
+    for n in range(31):
+        with fresh_browser(app) as browser:  # a new browser each time: no device cookie
+            response = log_in(browser, colleagues[n % 4].email)
+            assert response.status_code == 303, f"correct login {n + 1} was refused"
+    with fresh_browser(app) as attacker:
+        # Unknown addresses, so only the per-client limit can stop them.
+        tries = [log_in(attacker, f"nobody{n}@example.org", password="guess") for n in range(31)]
+    assert [r.status_code for r in tries[:30]] == [400] * 30
+    assert tries[30].status_code == 429 and "Try again in" in tries[30].text
+
+
+def test_the_owner_logging_in_and_out_of_their_own_browser_is_never_told_to_wait(
+    client: TestClient, organiser: User
+) -> None:
+    for n in range(8):
+        response = log_in(client, organiser.email)
+        assert response.status_code == 303, f"login {n + 1} from the owner's browser was refused"
+        client.post("/logout", data={"csrf_token": csrf_from(client, "/admin")})
