@@ -141,24 +141,21 @@ def submit(
     if sender is not None:
         if sender.status != SenderStatus.pending or sender.mails_sent >= MAX_MAILS_PER_SENDER:
             return
-        sender.mails_sent += 1
-        # The newest wording wins: the held letters are replaced by the ones just written.
-        session.execute(delete(Letter).where(col(Letter.sender_id) == sender.id))
+        if not _replace_pending(session, sender, submission):
+            return
     else:
         sender = LetterSender(
             campaign_id=campaign.id,
             email=submission.email,
             email_hash=index,
             name=submission.writer.name,
+            city=submission.writer.city,
+            country=submission.writer.country,
+            locale=submission.locale,
+            ask_about_reply=submission.ask_about_reply,
             token_nonce=secrets.token_urlsafe(12),
             ip_hash=ip_hash,
         )
-    sender.name = submission.writer.name
-    sender.city = submission.writer.city
-    sender.country = submission.writer.country
-    sender.locale = submission.locale
-    sender.ask_about_reply = submission.ask_about_reply
-    if sender.id is None:
         try:
             with session.begin_nested():
                 session.add(sender)
@@ -171,8 +168,6 @@ def submit(
                 official_id=draft.official_id,
                 event=LetterEvent.written,
             )
-    session.add(sender)
-    session.flush()
     for draft in submission.drafts:
         session.add(
             Letter(
@@ -203,6 +198,40 @@ def submit(
     )
 
 
+def _replace_pending(session: Session, sender: LetterSender, submission: Submission) -> bool:
+    """Put a new submission in place of a pending one; False if the sender changed meanwhile.
+
+    The newest wording wins, but only under a new nonce: every link mailed before is dead, so
+    no link ever sends words (or a name) other than those it was mailed for, whoever wrote
+    them later with the same address. The swap is conditional on the nonce it replaces, so a
+    link used at this very moment either confirms the earlier letters or finds them gone.
+    """
+    replaced = session.execute(
+        update(LetterSender)
+        .where(
+            col(LetterSender.id) == sender.id,
+            col(LetterSender.status) == SenderStatus.pending,
+            col(LetterSender.token_nonce) == sender.token_nonce,
+            col(LetterSender.mails_sent) < MAX_MAILS_PER_SENDER,
+        )
+        .values(
+            token_nonce=secrets.token_urlsafe(12),
+            mails_sent=col(LetterSender.mails_sent) + 1,
+            name=submission.writer.name,
+            city=submission.writer.city,
+            country=submission.writer.country,
+            locale=submission.locale,
+            ask_about_reply=submission.ask_about_reply,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not replaced.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.refresh(sender)
+    session.execute(delete(Letter).where(col(Letter.sender_id) == sender.id))
+    return True
+
+
 def sender_for_token(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> LetterSender | None:
@@ -219,6 +248,17 @@ def sender_for_token(
     return sender if sender is not None and sender.campaign_id == campaign.id else None
 
 
+def letters_of(session: Session, sender: LetterSender) -> list[tuple[Letter, Official]]:
+    """A sender's letters with their officials: what their confirmation link sends."""
+    rows = session.exec(
+        select(Letter, Official)
+        .join(Official, col(Official.id) == col(Letter.official_id))
+        .where(Letter.sender_id == sender.id)
+        .order_by(col(Letter.id))
+    ).all()
+    return [(letter, official) for letter, official in rows]
+
+
 def confirm(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> ConfirmOutcome:
@@ -226,13 +266,26 @@ def confirm(
     sender = sender_for_token(session, settings=settings, campaign=campaign, token=token)
     if sender is None:
         return ConfirmOutcome.invalid
+    # Conditional on the link's nonce too: a later submission that replaced the letters while
+    # this link was being used leaves it nothing to confirm (see _replace_pending).
     changed = session.execute(
         update(LetterSender)
-        .where(col(LetterSender.id) == sender.id, col(LetterSender.status) == SenderStatus.pending)
+        .where(
+            col(LetterSender.id) == sender.id,
+            col(LetterSender.status) == SenderStatus.pending,
+            col(LetterSender.token_nonce) == sender.token_nonce,
+        )
         .values(status=SenderStatus.confirmed, confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     if not changed.rowcount:  # type: ignore[attr-defined]
-        return ConfirmOutcome.already
+        now = session.execute(
+            select(col(LetterSender.status), col(LetterSender.token_nonce)).where(
+                col(LetterSender.id) == sender.id
+            )
+        ).first()
+        used = now is not None and tuple(now) == (SenderStatus.confirmed, sender.token_nonce)
+        return ConfirmOutcome.already if used else ConfirmOutcome.invalid
     officials = session.exec(
         select(Letter.official_id).where(
             Letter.sender_id == sender.id, Letter.status == LetterStatus.held

@@ -171,7 +171,8 @@ def _send_by_email(
     letters: Letters,
     raw: dict[str, str],
 ) -> Response:
-    email, problem = check_email(raw.get("email", ""))
+    smtputf8 = request.app.state.settings.smtp_utf8
+    email, problem = check_email(raw.get("email", ""), smtputf8=smtputf8)
     if problem:
         errors = FormErrors()
         errors.add("email", problem)
@@ -240,10 +241,19 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     sender = delivery.sender_for_token(
         session, settings=request.app.state.settings, campaign=campaign, token=token
     )
+    context = {
+        "campaign": campaign,
+        "token": token,
+        "valid": sender is not None,
+        "sender": sender,
+        # What the button sends, shown before it is pressed: the supporter sees whose words
+        # and whose name go out under their address.
+        "letters": delivery.letters_of(session, sender) if sender is not None else [],
+    }
     return render(
         request,
         "letters/confirm.html",
-        {"campaign": campaign, "token": token, "valid": sender is not None},
+        context,
         status_code=200 if sender is not None else 400,
         headers=PRIVATE,
     )
