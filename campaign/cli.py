@@ -24,13 +24,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Handed to uvicorn too, so that every app process (with --workers) logs the same way.
+# Only our own code and the server say what they do (INFO); other libraries speak up for
+# warnings alone, since their INFO lines may quote data (fontTools lists the glyphs of a PDF,
+# that is the letters of supporters' names). fpdf2's warnings name missing characters too.
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": LOG_FORMAT}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {"uvicorn.access": {"level": "WARNING"}, "alembic": {"level": "WARNING"}},
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        "campaign": {"level": "INFO"},
+        "uvicorn": {"level": "INFO"},
+        "uvicorn.access": {"level": "WARNING"},
+        "alembic": {"level": "WARNING"},
+        "fpdf": {"level": "ERROR"},
+    },
 }
 
 

@@ -1,9 +1,11 @@
-"""PDF documents with an embedded Unicode font, so Cyrillic, Polish and Lithuanian print right;
-and uploaded PDFs rewritten without the metadata that names who wrote or scanned them."""
+"""PDF documents with an embedded Unicode font, so Cyrillic, Polish, Lithuanian and Chinese,
+Japanese or Korean names print right; and uploaded PDFs rewritten without the metadata that
+names who wrote or scanned them."""
 
 from __future__ import annotations
 
 import io
+import logging
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,20 +17,26 @@ if TYPE_CHECKING:
 
 FONT_DIR = PROJECT_DIR / "static" / "fonts"
 FONT = "DejaVu"
+# Chinese, Japanese and Korean, which DejaVu lacks. 3.4 MB to parse (half a second), so it is
+# added to a document only when a text needs it.
+FALLBACK = "DroidFallback"
+FALLBACK_FILE = FONT_DIR / "DroidSansFallback.ttf"
+
+# fpdf2 warns with the characters a font lacks, and fontTools logs the glyphs it keeps, at INFO:
+# both quote the document's text, supporters' names. However the process set up its logging.
+logging.getLogger("fpdf").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def document(title: str, *, numbered: bool = False, **options: Any) -> FPDF:
-    """A new PDF (A4 unless told otherwise) with DejaVu Sans regular and bold embedded;
-    `numbered` puts "3 / 12" at the foot of each page, so a printed stack stays in order.
+    """A new PDF (A4 unless told otherwise) with DejaVu Sans regular and bold embedded, and
+    Droid Sans Fallback for the characters they lack; `numbered` puts "3 / 12" at the foot of
+    each page, so a printed stack stays in order.
 
     fpdf2 (with fontTools, 45 MB) is imported by the first PDF an app process makes, not by
     every process at start: most never make one.
     """
-    pdf = (
-        _numbered_class()(**{"format": "A4", **options})
-        if numbered
-        else _fpdf()(**{"format": "A4", **options})
-    )
+    pdf = (_numbered_class() if numbered else _document_class())(**{"format": "A4", **options})
     pdf.set_title(title)
     pdf.set_creator("campaign")
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -36,15 +44,35 @@ def document(title: str, *, numbered: bool = False, **options: Any) -> FPDF:
     return pdf
 
 
-def _fpdf() -> type[FPDF]:
+@cache
+def _document_class() -> type[FPDF]:
     from fpdf import FPDF
 
-    return FPDF
+    class Document(FPDF):
+        fallback_added = False
+
+        def normalize_text(self, text: str) -> str:
+            # Every text passes here before it is measured or placed (cell, multi_cell, write,
+            # get_string_width), so the fallback font is in place before fpdf2 looks for it.
+            text = str(super().normalize_text(text))
+            cmap = getattr(self.current_font, "cmap", None)  # TTF fonts have one; ours all are
+            if (
+                not self.fallback_added
+                and cmap
+                and any(ord(char) not in cmap for char in text if char >= " ")
+            ):
+                self.fallback_added = True
+                self.add_font(FALLBACK, "", str(FALLBACK_FILE))
+                # The bold of a name in the fallback script is printed regular.
+                self.set_fallback_fonts([FALLBACK], exact_match=False)
+            return text
+
+    return Document
 
 
 @cache
 def _numbered_class() -> type[FPDF]:
-    class NumberedPDF(_fpdf()):  # type: ignore[misc]
+    class NumberedPDF(_document_class()):  # type: ignore[misc]
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font(FONT, "", 8)
