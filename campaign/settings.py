@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     sign_limit_burst: str = "5/minute"
     sign_limit_sustained: str = "30/hour"
     sign_min_fill_seconds: float = Field(default=3.0, ge=0)
+    # Mail a client's requests cause once it is over its limits goes out after everyone else's,
+    # and past this many an hour not at all (many supporters may share one address).
+    over_limit_mail_per_client: str = "50/hour"
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
     # Letters supporters mail or print themselves are counted on their word: one client's word
@@ -183,6 +186,7 @@ class Settings(BaseSettings):
         "sign_limit_sustained",
         "pdf_limit_per_client",
         "letter_count_limit_per_client",
+        "over_limit_mail_per_client",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, func, select
 
 from campaign.db import utcnow
 from campaign.i18n import get_locale
-from campaign.mail.models import MailStatus, OutboxMessage
+from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
+from campaign.ratelimit import Limiter
 from campaign.web import TEMPLATE_DIR
 
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -32,6 +33,7 @@ def enqueue(
     locale: str | None = None,
     headers: Mapping[str, str] | None = None,
     base_url: str = "",
+    priority: MailPriority = MailPriority.normal,
 ) -> int:
     """Add a message to the outbox; it goes out only if the surrounding transaction commits.
 
@@ -57,12 +59,29 @@ def enqueue(
         "context": dict(context),
         "headers": dict(headers or {}),
         "locale": locale or get_locale(),
+        "priority": priority.value,
         "status": MailStatus.queued.value,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
     }
     return int(session.execute(_INSERT, values).scalar_one())
+
+
+def priority_for(
+    limiter: Limiter, *, within_limits: bool, client: str, cap: str
+) -> MailPriority | None:
+    """The priority of a mail a stranger's request causes, or None: mail nothing.
+
+    Normal while the client (a keyed hash of its address) keeps within its limits. Past them it
+    may still be a genuine supporter behind an address many share (a carrier's NAT, a
+    university): mailed at low priority, after everyone else's mail, but for at most `cap`
+    (e.g. "50/hour") such requests per client, whatever they are, so that no one can make the
+    platform mail addresses of their choosing at will. Ask once per request that may mail.
+    """
+    if within_limits:
+        return MailPriority.normal
+    return MailPriority.low if limiter.hit(cap, "over-limit-mail", client) else None
 
 
 @cache

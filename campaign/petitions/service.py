@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from campaign.db import increment, insert_new, utcnow
 from campaign.mail import outbox
+from campaign.mail.models import MailPriority
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import (
     Petition,
@@ -39,6 +40,7 @@ class SignOutcome(StrEnum):
     resent = "resent"
     already_confirmed = "already_confirmed"
     mail_cap = "mail_cap"
+    client_mail_cap = "client_mail_cap"  # a repeat from a client past its hourly cap: no mail
     dropped = "dropped"
 
 
@@ -227,14 +229,24 @@ def sign_petition(
     The caller shows the same page whatever the outcome, so no one learns who has signed.
     A filled honeypot is a bot: dropped, no row, no mail. A form sent back too fast (autofill
     can be that quick) or over the client's limits is kept but suspect: it counts only if an
-    organiser accepts it.
+    organiser accepts it, and its mail waits behind everyone else's, up to an hourly cap per
+    client past which nothing is mailed (outbox.priority_for).
     """
     if honeypot:
         return SignOutcome.dropped
     reasons = ["form sent too fast"] if too_fast else []
     limits = [settings.sign_limit_burst, settings.sign_limit_sustained]
-    if not limiter.hit_all(limits, "sign", str(petition.id), ip_hash):
+    within_limits = limiter.hit_all(limits, "sign", str(petition.id), ip_hash)
+    if not within_limits:
         reasons.append("rate limit")
+    # Counted with the limits, before this transaction writes: on SQLite a limiter on its own
+    # connection would wait for the write lock this transaction holds.
+    priority = outbox.priority_for(
+        limiter,
+        within_limits=within_limits,
+        client=ip_hash,
+        cap=settings.over_limit_mail_per_client,
+    )
     index = email_index(settings, form.email)
     nonce = secrets.token_urlsafe(12)
     # One INSERT that does nothing when the address has signed (or is signing at this moment
@@ -270,7 +282,9 @@ def sign_petition(
                 Signature.petition_id == petition.id, Signature.email_hash == index
             )
         ).one()
-        return _repeat_signature(session, settings=settings, petition=petition, signature=existing)
+        return _repeat_signature(
+            session, settings=settings, petition=petition, signature=existing, priority=priority
+        )
     _mail_confirmation(
         session,
         settings=settings,
@@ -279,15 +293,23 @@ def sign_petition(
         to=form.email,
         name=form.name,
         locale=locale,
+        priority=priority,
     )
     return SignOutcome.new
 
 
 def _repeat_signature(
-    session: Session, *, settings: Settings, petition: Petition, signature: Signature
+    session: Session,
+    *,
+    settings: Settings,
+    petition: Petition,
+    signature: Signature,
+    priority: MailPriority | None,
 ) -> SignOutcome:
     if signature.mails_sent >= MAX_MAILS_PER_SIGNATURE:
         return SignOutcome.mail_cap
+    if priority is None:
+        return SignOutcome.client_mail_cap
     signature.mails_sent += 1
     session.add(signature)
     if signature.status == SignatureStatus.pending:
@@ -299,6 +321,7 @@ def _repeat_signature(
             to=signature.email,
             name=signature.name,
             locale=signature.locale,
+            priority=priority,
         )
         return SignOutcome.resent
     outbox.enqueue(
@@ -312,6 +335,7 @@ def _repeat_signature(
         },
         locale=signature.locale,
         base_url=settings.base_url,
+        priority=priority,
     )
     return SignOutcome.already_confirmed
 
@@ -330,7 +354,10 @@ def _mail_confirmation(
     to: str,
     name: str,
     locale: str,
+    priority: MailPriority | None,
 ) -> None:
+    if priority is None:
+        return  # the client is past its hourly cap of mail over its limits
     outbox.enqueue(
         session,
         to=to,
@@ -343,6 +370,7 @@ def _mail_confirmation(
         },
         locale=locale,
         base_url=settings.base_url,
+        priority=priority,
     )
 
 

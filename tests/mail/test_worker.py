@@ -1,5 +1,6 @@
 """The worker against a real SMTP server: delivery, retries, permanent failures, exactly once."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -8,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import utcnow
-from campaign.mail.models import MailStatus, OutboxMessage
+from campaign.db import transaction, utcnow
+from campaign.mail import outbox
+from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
 from campaign.mail.worker import MailWorker, backoff_delay
 from campaign.settings import PROJECT_DIR, Settings
 from tests.factories import queue_mail as queue
@@ -329,3 +331,49 @@ def test_names_and_subjects_outside_ascii_arrive_intact(
     assert name.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in (
         message.get_body(("html",)).get_content()
     )
+
+
+def test_mail_queued_at_low_priority_waits_until_all_normal_mail_is_sent(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    with transaction(engine) as session:
+        for n in range(12):
+            for priority, prefix in ((MailPriority.low, "flood"), (MailPriority.normal, "person")):
+                outbox.enqueue(
+                    session,
+                    to=f"{prefix}{n}@example.org",
+                    template="welcome",
+                    context={"name": f"Person {n}"},
+                    priority=priority,
+                )
+    drain(engine, settings, batch_size=5)
+    delivered = [message["To"] for message in smtp.messages]
+    assert delivered == [f"person{n}@example.org" for n in range(12)] + [
+        f"flood{n}@example.org" for n in range(12)
+    ]
+
+
+def test_normal_mail_queued_during_a_flood_goes_out_with_the_next_batch(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    with transaction(engine) as session:
+        for n in range(30):
+            outbox.enqueue(
+                session,
+                to=f"flood{n}@example.org",
+                template="welcome",
+                context={"name": "Flood"},
+                priority=MailPriority.low,
+            )
+    worker = MailWorker(engine, settings, batch_size=5)
+
+    async def one_batch() -> None:
+        await worker.run_once()
+        await worker.close()
+
+    asyncio.run(one_batch())
+    queue(engine, 3)
+    drain(engine, settings, batch_size=5)
+    delivered = [message["To"] for message in smtp.messages]
+    assert delivered[5:8] == [f"person{n}@example.org" for n in range(3)]
+    assert len(delivered) == 33
