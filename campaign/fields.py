@@ -11,17 +11,28 @@ from campaign.i18n import _
 EMAIL_MAX = 254
 
 
-def check_email(value: str) -> tuple[str, str | None]:
-    """The address normalised, or the message to show next to the field."""
+def check_email(value: str, *, smtputf8: bool = False) -> tuple[str, str | None]:
+    """The address normalised, or the message to show next to the field.
+
+    An international domain is kept in Unicode (пример.бел, however it was typed, so look-ups
+    find it) and goes out as IDNA. Letters outside ASCII before the @ can only be mailed over
+    SMTPUTF8: pass `smtputf8` (the SMTP_UTF8 setting) where the relay offers it.
+    """
     value = " ".join(value.split())
     if not value:
         return value, _("Enter your e-mail address.")
     if len(value) > EMAIL_MAX:
         return value, _("Enter a valid e-mail address.")
     try:
-        return validate_email(value, check_deliverability=False).normalized, None
+        checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
         return value, _("Enter a valid e-mail address.")
+    if checked.smtputf8 and not smtputf8:
+        return value, _(
+            "Letters outside the Latin alphabet before the @ cannot be mailed from this site. "
+            "Use an address with Latin letters before the @."
+        )
+    return checked.normalized, None
 
 
 def check_day(value: str, *, end_of_day: bool = False) -> tuple[datetime | None, str | None]:

@@ -28,7 +28,8 @@ def _page(request: Request, context: dict[str, object], status_code: int = 200) 
 
 def _address(request: Request, raw: dict[str, str]) -> tuple[str, str, FormErrors]:
     """The typed address, its blind index, and the errors to show next to it."""
-    email, problem = check_email(raw.get("email", ""))
+    # A look-up, not a mailing: any address a supporter could have given must be found.
+    email, problem = check_email(raw.get("email", ""), smtputf8=True)
     errors = FormErrors()
     if problem:
         errors.add("email", problem)

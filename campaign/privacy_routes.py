@@ -40,12 +40,12 @@ def my_data(request: Request, session: SessionDep, token: str = "") -> Response:
 @router.post("")
 def ask(request: Request, session: SessionDep, raw: FormData) -> Response:
     """The same answer whether or not the address is known; the link goes only to that box."""
-    email, problem = check_email(raw.get("email", ""))
+    settings = request.app.state.settings
+    email, problem = check_email(raw.get("email", ""), smtputf8=settings.smtp_utf8)
     if problem:
         errors = FormErrors()
         errors.add("email", problem)
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    settings = request.app.state.settings
     privacy.request_link(
         session,
         settings=settings,

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_security: SmtpSecurity = SmtpSecurity.none
     smtp_timeout: float = Field(default=30.0, gt=0)
+    # Whether the relay takes SMTPUTF8 (RFC 6531): only then can an address with letters
+    # outside ASCII before the @ (тест@пример.бел) be mailed, so only then do the forms accept
+    # one. A setting, not a probe of the relay: a form must answer the same way whether or not
+    # the relay is reachable at that moment, and the operator knows what their relay offers.
+    # International domains need no setting: they always go out as IDNA (xn--...).
+    smtp_utf8: bool = False
     mail_from: str = "campaign <noreply@campaign.localhost>"
     default_locale: str = "en"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -12,16 +12,26 @@ import email.policy
 import socket
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """What the client said around a message: RCPT TO addresses, and whether it used SMTPUTF8."""
+
+    rcpt_tos: tuple[str, ...]
+    smtputf8: bool
+
+
 class RecordingHandler:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.messages: list[EmailMessage] = []
+        self.envelopes: list[Envelope] = []
         self.rcpt_replies: dict[str, list[str]] = defaultdict(list)
         self.mail_replies: dict[str, str] = {}
         self.drop_after: int | None = None
@@ -33,6 +43,7 @@ class RecordingHandler:
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.envelopes.clear()
             self.rcpt_replies.clear()
             self.mail_replies.clear()
             self.drop_after = None
@@ -96,6 +107,7 @@ class RecordingHandler:
             )
             assert isinstance(message, EmailMessage)
             self.messages.append(message)
+            self.envelopes.append(Envelope(tuple(envelope.rcpt_tos), bool(envelope.smtp_utf8)))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -110,10 +122,13 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = False) -> None:
+        """`smtputf8`: offer SMTPUTF8 (RFC 6531), as relays that take international addresses do."""
         self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
 
     def start(self) -> None:
         self.controller.start()

@@ -36,7 +36,7 @@ def invite(
 ) -> Invited:
     """Mail a one-time link to someone who will run campaigns; an earlier one for them lapses."""
     errors = FormErrors()
-    address, problem = check_email(email)
+    address, problem = check_email(email, smtputf8=settings.smtp_utf8)
     if problem:
         errors.add("email", problem)
     elif find_user(session, email=address) is not None:

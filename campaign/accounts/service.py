@@ -123,7 +123,10 @@ def log_in(
     only that browser's own attempts count: failures from elsewhere, which lock the account
     for every other browser, cannot keep its owner out.
     """
-    account_key = email.strip().lower()
+    try:  # one key however the address is spelled (пример.бел or xn--e1afmkfd.xn--90ais)
+        account_key = normalise_email(email)
+    except AccountError:
+        account_key = email.strip().lower()
     user = find_user(session, email=account_key)
     own_browser = device is not None and user is not None and device[0] == user.id
     if device is not None and own_browser:

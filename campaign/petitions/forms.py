@@ -38,8 +38,11 @@ def _checked(raw: Mapping[str, object], key: str) -> bool:
     return isinstance(value, str) and value in {"1", "on", "yes", "true"}
 
 
-def parse_sign_form(raw: Mapping[str, object]) -> tuple[SignForm | None, FormErrors]:
-    """Check the fields of a submitted sign form; a SignForm, or errors by field."""
+def parse_sign_form(
+    raw: Mapping[str, object], *, smtputf8: bool = False
+) -> tuple[SignForm | None, FormErrors]:
+    """Check the fields of a submitted sign form; a SignForm, or errors by field (`smtputf8`:
+    the relay takes addresses with letters outside ASCII before the @)."""
     errors = FormErrors()
     name = _text(raw, "name")
     email = _text(raw, "email")
@@ -49,7 +52,7 @@ def parse_sign_form(raw: Mapping[str, object]) -> tuple[SignForm | None, FormErr
         errors.add("name", _("Enter your full name."))
     elif len(name) > NAME_MAX:
         errors.add("name", _("Use at most %(count)s characters.", count=NAME_MAX))
-    email, problem = check_email(email)
+    email, problem = check_email(email, smtputf8=smtputf8)
     if problem:
         errors.add("email", problem)
     if not is_country(country):

@@ -142,7 +142,7 @@ def _sign(
         raise CsrfError("embed form stamp")
     if not service.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
         return page(request, session, petition, status_code=409)
-    form, errors = parse_sign_form(raw)
+    form, errors = parse_sign_form(raw, smtputf8=settings.smtp_utf8)
     if form is None:
         return page(request, session, petition, form=raw, errors=errors, status_code=400)
     service.sign_petition(

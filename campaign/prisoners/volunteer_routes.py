@@ -77,7 +77,7 @@ def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
             path="/",
         )
         return response
-    email, errors = volunteers.parse_email_form(raw)
+    email, errors = volunteers.parse_email_form(raw, smtputf8=settings.smtp_utf8)
     if email is None:
         context = {"form": raw, "errors": errors, "token": "", "sent": False}
         return render(request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE)

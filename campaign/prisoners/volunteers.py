@@ -173,10 +173,13 @@ def sign_out(session: Session, *, volunteer: Volunteer) -> None:
     session.flush()
 
 
-def parse_email_form(raw: dict[str, str]) -> tuple[str | None, FormErrors]:
-    """The address typed on the sign-in page, or the error to show."""
+def parse_email_form(
+    raw: dict[str, str], *, smtputf8: bool = False
+) -> tuple[str | None, FormErrors]:
+    """The address typed on the sign-in page, or the error to show (`smtputf8`: the relay
+    takes addresses with letters outside ASCII before the @)."""
     errors = FormErrors()
-    email, problem = check_email(raw.get("email", ""))
+    email, problem = check_email(raw.get("email", ""), smtputf8=smtputf8)
     if problem:
         errors.add("email", problem)
         return None, errors

@@ -157,3 +157,19 @@ def test_an_admin_resets_the_second_factor_of_someone_who_lost_their_phone(
         assert session.get(User, organiser.id).totp_enabled_at is None  # type: ignore[union-attr]
     own = admin_client.post("/admin/accounts/1/active", data={"csrf_token": token, "active": "0"})
     assert own.status_code == 303
+
+
+def test_an_organiser_at_an_international_domain_is_invited_in_idna_and_logs_in(
+    admin_client: TestClient, app, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:  # type: ignore[no-untyped-def]
+    assert invite(admin_client, "hanna@пример.бел").status_code == 303
+    link = invitation_link(engine, settings, smtp, "hanna@xn--e1afmkfd.xn--90ais")
+    assert smtp.messages[-1]["To"] == "hanna@xn--e1afmkfd.xn--90ais"
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as invitee:
+        assert accept(invitee, link).status_code == 303
+        invitee.post("/logout", data={"csrf_token": csrf_from(invitee, "/admin")})
+        assert log_in(invitee, "hanna@пример.бел", password=STRONG).status_code == 303
+    # Without SMTPUTF8 at the relay (SMTP_UTF8 unset) a name before the @ outside ASCII
+    # cannot be mailed: the form says so instead of queueing an invitation that never arrives.
+    refused = invite(admin_client, "тест@пример.бел")
+    assert refused.status_code == 400 and "outside the Latin alphabet before the @" in refused.text

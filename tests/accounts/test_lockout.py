@@ -55,3 +55,17 @@ def test_the_owner_logging_in_and_out_of_their_own_browser_is_never_told_to_wait
         response = log_in(client, organiser.email)
         assert response.status_code == 303, f"login {n + 1} from the owner's browser was refused"
         client.post("/logout", data={"csrf_token": csrf_from(client, "/admin")})
+
+
+def test_spelling_an_international_address_in_punycode_is_the_same_account(
+    app, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    """Same account, same lock: the IDNA spelling neither locks out nor gets guesses of its own."""
+    add_user(engine, "anna@пример.бел")
+    with fresh_browser(app) as browser:
+        assert log_in(browser, "anna@xn--e1afmkfd.xn--90ais").status_code == 303
+    with fresh_browser(app) as attacker:
+        for n in range(5):
+            spelling = "anna@пример.бел" if n % 2 else "ANNA@XN--E1AFMKFD.XN--90AIS"
+            assert log_in(attacker, spelling, password=f"guess {n}").status_code == 400
+        assert log_in(attacker, "anna@xn--e1afmkfd.xn--90ais").status_code == 429
