@@ -30,6 +30,7 @@ PETITIONS = [
         "title": "Free Anna Kavalchuk",
         "summary": "A nurse from Hrodna, sentenced to four years for a comment under a news post.",
         "addressee": "The Prosecutor General of the Republic of Belarus",
+        "addressee_country": "BY",
         "body": (
             "Anna Kavalchuk (a fictional prisoner for this demo) worked for twenty years "
             "as a nurse "
@@ -80,6 +81,7 @@ PETITIONS = [
             "More than a thousand people are held for their views. Every one of them must go free."
         ),
         "addressee": "The authorities of the Republic of Belarus",
+        "addressee_country": "BY",
         "body": (
             "Human rights defenders count more than **1,100 political prisoners** in Belarus: "
             "journalists, lawyers, students, pensioners, workers.\n\n"
@@ -270,6 +272,7 @@ def _demo_petition(
         title=str(spec["title"]),
         summary=str(spec["summary"]),
         addressee=str(spec["addressee"]),
+        addressee_country=str(spec["addressee_country"]),
         body=str(spec["body"]),
         goal=int(spec["goal"]),  # type: ignore[call-overload]
         status=PetitionStatus.open,
@@ -303,6 +306,8 @@ def _demo_petition(
                 consent=True,
                 wants_updates=rng.random() < 0.4,
                 show_publicly=rng.random() < 0.5,
+                # Every fifth, not drawn from rng: a draw here would change every later value.
+                named_in_handover=n % 5 == 0,
                 status=status,
                 suspect=suspect,
                 suspect_reason="rate limit" if suspect else "",

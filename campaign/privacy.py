@@ -113,6 +113,7 @@ def holdings(session: Session, index: str) -> Holdings:
                 else None,
                 "wants_updates": signature.wants_updates,
                 "show_publicly": signature.show_publicly,
+                "named_in_handover": signature.named_in_handover,
                 "language": signature.locale,
             }
         )

@@ -94,6 +94,7 @@ def add_signature(
     city: str = "Minsk",
     ip: str = "ip-hash",
     confirm: bool = True,
+    named_in_handover: bool = False,
 ) -> None:
     """Sign (and by default confirm) through the service, as a supporter would."""
     from campaign.petitions import service
@@ -103,7 +104,13 @@ def add_signature(
     from campaign.security import email_index
 
     form = SignForm(
-        name=name, email=email, country=country, city=city, wants_updates=False, show_publicly=True
+        name=name,
+        email=email,
+        country=country,
+        city=city,
+        wants_updates=False,
+        show_publicly=True,
+        named_in_handover=named_in_handover,
     )
     generous = settings.model_copy(
         update={"sign_limit_burst": "10000/minute", "sign_limit_sustained": "10000/hour"}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
@@ -76,7 +78,7 @@ def _form_page(
     return render(
         request,
         "admin/petitions/form.html",
-        {"petition": petition, "form": form, "errors": errors},
+        {"petition": petition, "form": form, "errors": errors, "countries": country_choices()},
         status_code=status,
         headers=NO_STORE,
     )
@@ -89,6 +91,7 @@ def _petition_values(petition: Petition) -> dict[str, str]:
         "summary": petition.summary,
         "body": petition.body,
         "addressee": petition.addressee,
+        "addressee_country": petition.addressee_country,
         "goal": str(petition.goal),
         "ends_at": petition.ends_at.date().isoformat() if petition.ends_at else "",
     }
@@ -448,27 +451,47 @@ def send_update(
 # -- hand-over ---------------------------------------------------------------------------------
 
 
+def handover_choice(
+    include_names: bool = False, include_addressee_country: bool = False
+) -> handover.Choice:
+    """The organiser's choice for one hand-over, from the hand-over page's GET form."""
+    return handover.Choice(include_names, include_addressee_country)
+
+
+HandoverChoice = Annotated[handover.Choice, Depends(handover_choice)]
+
+
 @router.get("/{petition_id}/handover")
 def handover_page(
-    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    choice: HandoverChoice,
 ) -> Response:
-    """A print view for delivering the petition: names and places, never e-mail addresses."""
-    _record(session, user, "petition.exported", petition, export="handover")
+    """A print view for delivering the petition: counts, and names only of signers who agreed."""
+    names = choice.names_from(petition)
+    _record(session, user, "petition.exported", petition, export="handover", names=names)
+    generated = utcnow()
     context = {
         "petition": petition,
-        "signers": list(handover.counted_signers(session, petition)),
+        "choice": choice,
+        "query": urlencode({k: "1" for k, v in asdict(choice).items() if v}),
+        "summary": handover.summarise(session, petition, choice),
+        "signers": list(handover.named_signers(session, petition, choice)),
+        "dates": handover.dates(petition, generated),
         "body_html": render_markdown(petition.body),
-        "generated": utcnow(),
     }
     return render(request, "admin/petitions/handover.html", context, headers=NO_STORE)
 
 
 @router.get("/{petition_id}/handover.pdf")
 def handover_pdf(
-    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor, choice: HandoverChoice
 ) -> Response:
-    _record(session, user, "petition.exported", petition, export="handover.pdf")
-    body = handover.handover_pdf(session, petition, generated=utcnow())
+    names = choice.names_from(petition)
+    _record(session, user, "petition.exported", petition, export="handover.pdf", names=names)
+    body = handover.handover_pdf(session, petition, choice=choice, generated=utcnow())
     headers = {
         "content-disposition": f'attachment; filename="{petition.slug}-handover.pdf"',
         **NO_STORE,

@@ -34,6 +34,7 @@ SIGNATURE_COLUMNS = [
     "consent",
     "wants_updates",
     "show_publicly",
+    "named_in_handover",
     "signed_at",
     "confirmed_at",
     "invalidated_at",
@@ -68,6 +69,7 @@ def _columns(dialect: str) -> tuple[Any, ...]:
         type_coerce(Signature.consent, Integer),
         type_coerce(Signature.wants_updates, Integer),
         type_coerce(Signature.show_publicly, Integer),
+        type_coerce(Signature.named_in_handover, Integer),
         _moment(Signature.created_at, dialect),
         _moment(Signature.confirmed_at, dialect),
         _moment(Signature.invalidated_at, dialect),
@@ -109,10 +111,11 @@ def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
                     YES_NO[row[7]],
                     YES_NO[row[8]],
                     YES_NO[row[9]],
-                    row[10],
+                    YES_NO[row[10]],
                     row[11],
                     row[12],
-                    safe_text(row[13] or ""),
+                    row[13],
+                    safe_text(row[14] or ""),
                 )
                 for row in batch
             ]

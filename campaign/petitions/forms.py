@@ -26,6 +26,7 @@ class SignForm:
     city: str
     wants_updates: bool
     show_publicly: bool
+    named_in_handover: bool = False
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -70,5 +71,6 @@ def parse_sign_form(
         city=city,
         wants_updates=_checked(raw, "wants_updates"),
         show_publicly=_checked(raw, "show_publicly"),
+        named_in_handover=_checked(raw, "named_in_handover"),
     )
     return form, errors

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from campaign.countries import is_country
 from campaign.db import utcnow
 from campaign.fields import check_day
 from campaign.i18n import _
@@ -33,6 +34,7 @@ class PetitionForm:
     addressee: str
     goal: int
     ends_at: datetime | None
+    addressee_country: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormE
     summary = " ".join(raw.get("summary", "").split())
     body = raw.get("body", "").replace("\r\n", "\n").strip()
     addressee = " ".join(raw.get("addressee", "").split())
+    addressee_country = raw.get("addressee_country", "").strip().upper()
     if not title:
         errors.add("title", _("Give the petition a title."))
     elif len(title) > 200:
@@ -99,6 +102,8 @@ def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormE
         errors.add("body", _("Use at most %(count)s characters.", count=50_000))
     if len(addressee) > 300:
         errors.add("addressee", _("Use at most %(count)s characters.", count=300))
+    if addressee_country and not is_country(addressee_country):
+        errors.add("addressee_country", _("Choose a country from the list, or none."))
     try:
         goal = int(raw.get("goal", "") or 1000)
         if not 1 <= goal <= 100_000_000:
@@ -111,7 +116,8 @@ def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormE
         errors.add("ends_at", problem)
     if errors:
         return None, errors
-    return PetitionForm(title, slug, summary, body, addressee, goal, ends_at), errors
+    form = PetitionForm(title, slug, summary, body, addressee, goal, ends_at, addressee_country)
+    return form, errors
 
 
 def all_petitions(session: Session) -> list[Petition]:

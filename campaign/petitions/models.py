@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from campaign.crypto import encrypted_field
@@ -34,6 +34,11 @@ class Petition(SQLModel, table=True):
     summary: str = Field(default="", max_length=500)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     addressee: str = Field(default="", max_length=300)
+    # Where the addressee holds power (ISO code, "" if unset): signers who gave this country are
+    # left out of the hand-over's names unless the organiser insists.
+    addressee_country: str = Field(
+        default="", max_length=2, sa_column_kwargs={"server_default": ""}
+    )
     goal: int = Field(default=1000, ge=1)
     status: str = Field(default=PetitionStatus.draft.value, max_length=10, index=True)
     signing_paused: bool = False
@@ -76,6 +81,8 @@ class Signature(SQLModel, table=True):
     consent: bool = False
     wants_updates: bool = False
     show_publicly: bool = False
+    # Ticked apart from `consent`, off by default: the name and city may go to the addressees.
+    named_in_handover: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     locale: str = Field(default="en", max_length=10)
     status: str = Field(default=SignatureStatus.pending.value, max_length=12)
     suspect: bool = False

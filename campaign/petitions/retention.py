@@ -55,6 +55,7 @@ def erase_signatures(session: Session, *where: Any) -> int:
             email_hash=literal("erased-", String) + cast(Signature.id, String),
             show_publicly=False,
             wants_updates=False,
+            named_in_handover=False,
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -265,6 +265,7 @@ def sign_petition(
             "consent": True,
             "wants_updates": form.wants_updates,
             "show_publicly": form.show_publicly,
+            "named_in_handover": form.named_in_handover,
             "locale": locale,
             "status": SignatureStatus.pending.value,
             "suspect": bool(reasons),

@@ -338,7 +338,7 @@ def test_a_missing_petition_is_a_404(organiser_client: TestClient, page: str) ->
     assert organiser_client.get(page).status_code == 404
 
 
-def test_the_handover_lists_names_and_places_but_never_addresses(
+def test_the_handover_names_signers_who_agreed_with_their_places_but_never_addresses(
     organiser_client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     from pypdf import PdfReader
@@ -354,6 +354,7 @@ def test_the_handover_lists_names_and_places_but_never_addresses(
         name="Алесь Бяляцкі",
         country="BY",
         city="Мінск",
+        named_in_handover=True,
     )
     add_signature(
         engine,
@@ -363,11 +364,18 @@ def test_the_handover_lists_names_and_places_but_never_addresses(
         name="Jonas Kazlauskas",
         country="LT",
         city="",
+        named_in_handover=True,
     )
     add_signature(
-        engine, settings, petition, email="pending@example.org", name="Not Counted", confirm=False
+        engine,
+        settings,
+        petition,
+        email="pending@example.org",
+        name="Not Counted",
+        confirm=False,
+        named_in_handover=True,
     )
-    page = organiser_client.get(f"/admin/petitions/{petition.id}/handover")
+    page = organiser_client.get(f"/admin/petitions/{petition.id}/handover?include_names=1")
     assert page.status_code == 200
     assert (
         "Алесь Бяляцкі" in page.text
@@ -375,7 +383,7 @@ def test_the_handover_lists_names_and_places_but_never_addresses(
         and "Jonas Kazlauskas" in page.text
     )
     assert "@example.org" not in page.text and "Not Counted" not in page.text
-    pdf = organiser_client.get(f"/admin/petitions/{petition.id}/handover.pdf")
+    pdf = organiser_client.get(f"/admin/petitions/{petition.id}/handover.pdf?include_names=1")
     assert pdf.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Свабоду Ганне Кавальчук" in text and "Генеральны пракурор" in text
