@@ -172,6 +172,26 @@ def test_an_address_typed_into_the_sign_in_form_is_stored_only_once_its_link_is_
         "/volunteer/signin", data={"csrf_token": csrf_from(client, path), "token": link_token}
     )
     assert again.status_code == 400
+    known = client.post(
+        "/volunteer/signin", data={"csrf_token": token, "email": "vera.k@example.org"}
+    )
+    unknown = client.post("/volunteer/signin", data={"csrf_token": token, "email": "n@example.org"})
+    assert known.status_code == unknown.status_code == 200 and known.text == unknown.text
+
+
+def test_an_unknown_address_gets_at_most_five_links_an_hour_and_the_page_does_not_say(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    token = csrf_from(client, "/volunteer/signin")
+    pages = {
+        client.post("/volunteer/signin", data={"csrf_token": token, "email": "x@example.org"}).text
+        for _ in range(7)
+    }
+    assert len(pages) == 1
+    send_mail(engine, settings)
+    assert len(smtp.handler.to("x@example.org")) == 5
+    with Session(engine) as session:
+        assert session.exec(select(Volunteer)).all() == []
 
 
 def test_a_volunteer_who_signs_in_again_is_the_same_volunteer_with_her_letters(
