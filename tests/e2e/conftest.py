@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import update
 
+from campaign.crypto import use_keys
 from campaign.db import make_engine, transaction
 from campaign.demo import load_demo
 from campaign.letters.models import LetterCampaign
@@ -80,6 +81,9 @@ def _prepare(database_url: str, tmp: Path, smtp_port: int) -> None:
     """Migrate, load the demo, and let the demo's letters go out at any hour of the test run."""
     upgrade(database_url)
     settings = make_settings(database_url, tmp, smtp_port)
+    # The demo's names are encrypted with the site's key, not var/data_key of a dev machine
+    # (no other test may have installed the test keys when the browser tests run alone).
+    use_keys(settings.data_keys)
     engine = make_engine(database_url)
     with transaction(engine) as session:
         load_demo(session, settings=settings)

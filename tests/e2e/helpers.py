@@ -107,11 +107,41 @@ def unique_email(page: Page, who: str) -> str:
     return email
 
 
+# Every name a journey typed, and what it printed into PDFs: none of it may reach the log.
+USED_NAMES: set[str] = set()
+# A name in each script the PDFs must print; each browser variant writes under another one, so
+# a run on each database makes PDFs (and log lines, if any) with all three.
+NAMES = {"desktop": "Алеся Пісьменніца", "no-js": "Žemaitė Šimkūnaitė", "phone": "王小明"}
+
+
+def typed_name(variant: str) -> str:
+    """The name this browser variant types; remembered for the log scan."""
+    name = NAMES[variant]
+    USED_NAMES.add(name)
+    return name
+
+
+def _name_parts(name: str) -> set[str]:
+    """Each word of a name, and each Chinese, Japanese or Korean character with its escape
+    (fpdf2 listed missing glyphs as '王' (\\u738b))."""
+    parts = {word for word in name.split() if len(word) > 1}
+    for char in name:
+        if ord(char) > 0x2E7F:
+            parts |= {char, f"\\u{ord(char):04x}"}
+    return parts
+
+
 def assert_log_keeps_no_personal_data(log: Path) -> None:
-    """The app's and the worker's log (access lines included) name none of the addresses."""
+    """The app's and the worker's log (access lines included) name none of the addresses and
+    none of the names, in any script, and libraries that quote a PDF's text say nothing."""
     text = log.read_text(errors="replace")
     leaked = sorted(email for email in USED_EMAILS if email in text)
     assert not leaked, f"{log} names supporters: {leaked[:3]}"
+    parts = {part for name in USED_NAMES for part in _name_parts(name)}
+    leaked = sorted(part for part in parts if part in text)
+    assert not leaked, f"{log} names supporters: {leaked[:3]}"
+    chatty = [line for line in text.splitlines() if " fontTools." in line or " fpdf" in line]
+    assert not chatty, f"{log} quotes a PDF's glyphs: {chatty[:3]}"
 
 
 def wait_until(check: Any, timeout: float = 20.0) -> Any:

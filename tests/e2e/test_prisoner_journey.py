@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.e2e.helpers import Site, assert_accessible, download, pdf_text, unique_email
+from tests.e2e.helpers import (
+    Site,
+    assert_accessible,
+    download,
+    pdf_text,
+    typed_name,
+    unique_email,
+)
 
 
 def sign_in_as_volunteer(page: Page, site: Site) -> None:
@@ -22,8 +29,9 @@ def sign_in_as_volunteer(page: Page, site: Site) -> None:
 
 
 def test_a_volunteer_builds_a_phrasebook_letter_downloads_it_and_logs_it(
-    page: Page, site: Site
+    page: Page, site: Site, variant: str
 ) -> None:
+    signature = typed_name(variant)  # Cyrillic, Lithuanian or Chinese
     sign_in_as_volunteer(page, site)
     page.goto(site.url + "/prisoners")
     assert_accessible(page)
@@ -40,12 +48,12 @@ def test_a_volunteer_builds_a_phrasebook_letter_downloads_it_and_logs_it(
     page.locator("fieldset.phrases input[type=checkbox]").nth(0).check()
     page.locator("fieldset.phrases input[type=checkbox]").nth(12).check()
     page.get_by_label("Your own words").fill("Вясна прыйшла, у нас цвітуць яблыні.")
-    page.get_by_role("textbox", name="Sign with (optional)").fill("Ганна")
+    page.get_by_role("textbox", name="Sign with (optional)").fill(signature)
     page.get_by_role("button", name="Show my letter").click()
     page.wait_for_load_state()
     preview = page.locator(".letter-text").inner_text()
     assert "Вясна прыйшла" in preview
-    assert "Ганна" in preview
+    assert signature in preview
     assert_accessible(page)
 
     data = download(
@@ -54,6 +62,7 @@ def test_a_volunteer_builds_a_phrasebook_letter_downloads_it_and_logs_it(
     )
     text = pdf_text(data)
     assert "Вясна прыйшла" in text
+    assert signature in text
     first_address_line = address.splitlines()[0].strip()
     assert first_address_line in text
 
