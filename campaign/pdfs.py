@@ -44,6 +44,28 @@ def document(title: str, *, numbered: bool = False, **options: Any) -> FPDF:
     return pdf
 
 
+def unprintable(*texts: str) -> str:
+    """The characters of the texts that none of the shipped fonts has, each once: a PDF
+    would print them as blanks, so the page can say so before the download."""
+    chars = {char for text in texts for char in text if not char.isspace()}
+    # Latin, Greek and Cyrillic are all in DejaVu: most texts never load a font's table.
+    if all(ord(char) < 0x0530 for char in chars):
+        return ""
+    covered = _covered()
+    return "".join(sorted(char for char in chars if ord(char) not in covered and char >= " "))
+
+
+@cache
+def _covered() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    points: set[int] = set()
+    for path in (FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf", FALLBACK_FILE):
+        with TTFont(str(path), lazy=True) as font:
+            points |= set(font.getBestCmap())
+    return frozenset(points)
+
+
 @cache
 def _document_class() -> type[FPDF]:
     from fpdf import FPDF

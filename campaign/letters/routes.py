@@ -14,6 +14,7 @@ from campaign.letters.compose import Channel, Letters
 from campaign.letters.models import LetterCampaign
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.markdown import render_markdown
+from campaign.pdfs import unprintable
 from campaign.petitions.service import public_petition_by_id
 from campaign.ratelimit import Limiter, pdf_refusal
 from campaign.security import ip_hash
@@ -91,8 +92,16 @@ def _review_page(
         "form": raw,
         "errors": errors,
         "country": country_name(letters.writer.country) if letters.writer else "",
+        "unprintable": _unprintable(letters) if "print" in letters.channels else "",
     }
     return render(request, "letters/review.html", context, status_code=status_code, headers=PRIVATE)
+
+
+def _unprintable(letters: Letters) -> str:
+    """What the PDF would leave blank of the writer's name, city and letters."""
+    writer = letters.writer
+    texts = [writer.name, writer.city] if writer else []
+    return unprintable(*texts, *(f"{d.subject}\n{d.body}" for d in letters.drafts))
 
 
 @router.post("/{slug}/write")
