@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from campaign.db import ReadSessionDep, SessionDep, utcnow
 from campaign.i18n import _, get_locale, ngettext
+from campaign.pdfs import unprintable
 from campaign.prisoners import phrasebook, service, volunteers
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
@@ -168,6 +169,7 @@ def _helper_page(
         "chosen": set(chosen),
         "errors": errors,
         "letter": letter,
+        "unprintable": unprintable(letter, form.get("return_address", "")) if letter else "",
     }
     return render(request, "prisoners/write.html", context, status_code=status, headers=PRIVATE)
 
