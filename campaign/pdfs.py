@@ -129,6 +129,8 @@ DROPPED_KEYS = frozenset(
     }
 )
 
+JPEG_FILTERS = ("/DCTDecode", ["/DCTDecode"])
+
 
 class PdfUploadError(ValueError):
     """The PDF cannot be kept; the message is for the person uploading."""
@@ -167,7 +169,7 @@ def without_metadata(data: bytes) -> bytes:
 
 def _scrub(roots: list[Any]) -> None:
     """Drop DROPPED_KEYS from every dictionary and stream reachable from the roots."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
     seen: set[tuple[int, int]] = set()
     stack = list(roots)
@@ -181,6 +183,26 @@ def _scrub(roots: list[Any]) -> None:
         if isinstance(item, DictionaryObject):
             for key in DROPPED_KEYS.intersection(item.keys()):
                 del item[key]
+            if isinstance(item, StreamObject) and item.get("/Filter") in JPEG_FILTERS:
+                # A scanner's JPEG keeps its own EXIF and comments inside the PDF.
+                StreamObject.set_data(item, _jpeg_without_metadata(item.get_data()))
             stack.extend(item.values())
         elif isinstance(item, ArrayObject):
             stack.extend(item)
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes:
+    """A JPEG's bytes without its APP1-APP13 and APP15 segments (EXIF, XMP, ICC, IPTC) and
+    comments, the picture untouched. APP0 (JFIF) and APP14 (Adobe) say how to read colours."""
+    if data[:2] != b"\xff\xd8":
+        return data
+    kept, at = [data[:2]], 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xDA:  # start of scan: the picture itself follows
+            break
+        end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        if not (0xE1 <= marker <= 0xEF and marker != 0xEE) and marker != 0xFE:
+            kept.append(data[at:end])
+        at = end
+    return b"".join(kept) + data[at:]

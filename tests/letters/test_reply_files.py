@@ -7,6 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
@@ -142,3 +143,25 @@ def test_a_password_protected_pdf_is_refused_with_a_reason(
     response = record(organiser_client, campaign, engine, out.getvalue())
     assert response.status_code == 400
     assert "Remove the password from the PDF" in response.text
+
+
+def test_a_scanned_page_keeps_no_exif_or_comment_inside_its_jpeg(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x013B] = "Scanner Operator Ivanova"  # Artist
+    Image.new("RGB", (60, 80), (240, 240, 230)).save(
+        photo, format="JPEG", exif=exif, comment=b"Scanned at Registry Office 4"
+    )
+    pdf = document("Reply")
+    pdf.add_page()
+    pdf.image(io.BytesIO(photo.getvalue()), x=10, y=10, w=60)
+    original = bytes(pdf.output())
+    assert b"Scanner Operator Ivanova" in original and b"Registry Office 4" in original
+    campaign = make_letter_campaign(engine)
+    assert record(organiser_client, campaign, engine, original).status_code == 303
+    served = served_file(organiser_client, campaign)
+    assert b"Scanner Operator Ivanova" not in served and b"Registry Office 4" not in served
+    (image,) = PdfReader(io.BytesIO(served)).pages[0].images
+    assert image.image is not None and image.image.size == (60, 80)
