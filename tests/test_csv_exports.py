@@ -8,7 +8,7 @@ their ASCII forms. The file is parsed back, and no cell may start like a formula
 import csv
 import io
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,3 +174,27 @@ def test_the_prisoner_exports_neutralise_every_formula_start(
     letters = download(organiser_client, "/admin/prisoners/letters.csv")
     assert len(letters) == 1 + len(HOSTILE)
     assert_safe(letters, expected=HOSTILE)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, ""),
+        (True, "yes"),
+        (False, "no"),
+        (datetime(2026, 12, 6, 9, 5, 7), "2026-12-06 09:05:07"),
+        (42, "42"),
+        (-1, "'-1"),
+    ],
+)
+def test_values_other_than_text_become_the_cells_an_organiser_expects(
+    value: object, shown: str
+) -> None:
+    assert cell(value) == shown
+
+
+def test_a_long_export_streams_in_chunks_that_join_to_the_same_csv() -> None:
+    rows = [[f"row {n}", "=1", "x" * 100] for n in range(2000)]
+    chunks = list(csv_lines(rows))
+    assert len(chunks) > 2 and all(len(chunk) < 66_000 for chunk in chunks)
+    assert rows_of(b"".join(chunks)) == [[f"row {n}", "'=1", "x" * 100] for n in range(2000)]
