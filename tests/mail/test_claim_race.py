@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaign.db import utcnow
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.mail.worker import MailWorker
 from campaign.settings import Settings
@@ -52,3 +54,27 @@ def test_two_workers_claiming_at_the_same_moment_never_take_the_same_row(
     for row in rows:
         assert row.status == MailStatus.sending and row.attempts == 1
         assert row.id in owner[row.claimed_by]  # type: ignore[index]
+
+
+def test_a_sent_or_failed_message_is_never_claimed_again_whatever_its_old_lease(
+    engine: Engine, settings: Settings
+) -> None:
+    queue_mail(engine, 3)
+    worker = MailWorker(engine, settings)
+    taken = worker.claim()
+    assert len(taken) == 3
+    with Session(engine) as session:
+        for row, status in zip(
+            session.exec(select(OutboxMessage)).all(),
+            [MailStatus.sent, MailStatus.failed, MailStatus.sending],
+            strict=True,
+        ):
+            row.status = status
+            row.claimed_until = utcnow() - timedelta(minutes=5)
+            session.add(row)
+        session.commit()
+    again = MailWorker(engine, settings).claim()
+    assert [row.status for row in again] == [MailStatus.sending]  # only the abandoned one
+    with Session(engine) as session:
+        statuses = sorted(row.status for row in session.exec(select(OutboxMessage)).all())
+    assert statuses == sorted([MailStatus.sent, MailStatus.failed, MailStatus.sending])
