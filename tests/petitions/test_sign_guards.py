@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from campaign.db import transaction, utcnow
-from campaign.mail.models import OutboxMessage
+from campaign.mail.models import MailPriority, OutboxMessage
 from campaign.petitions import manage, service
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, PetitionTally, Signature
@@ -19,8 +19,9 @@ from campaign.ratelimit import Limiter
 from campaign.security import email_index
 from campaign.settings import Settings
 from campaign.sitesettings import SIGNING_PAUSED, set_flag
+from campaign.translated_content import save_version
 from tests.conftest import csrf_from
-from tests.factories import make_petition, send_mail
+from tests.factories import link_in, make_petition, send_mail
 from tests.smtp_server import SmtpServer
 
 
@@ -220,3 +221,118 @@ def test_signing_again_with_a_known_address_answers_exactly_like_a_new_address(
     assert len(smtp.handler.to("known@example.org")) == 2
     assert len(smtp.handler.to("new@example.org")) == 1
     assert stored(engine)[0] == 2
+
+
+def test_one_client_is_limited_per_petition_not_across_petitions(
+    engine: Engine, settings: Settings
+) -> None:
+    first = make_petition(engine, slug="first")
+    second = make_petition(engine, slug="second")
+    tight = settings.model_copy(update={"sign_limit_burst": "2/minute"})
+    for n in range(3):
+        sign(engine, tight, first, f"first{n}@example.org")
+    sign(engine, tight, second, "second@example.org")
+    with Session(engine) as session:
+        rows = sorted(session.exec(select(Signature)).all(), key=lambda s: s.id or 0)
+    assert [(row.petition_id, row.suspect) for row in rows] == [
+        (first.id, False),
+        (first.id, False),
+        (first.id, True),  # the third from this client on this petition within a minute
+        (second.id, False),  # the same client's first on another petition
+    ]
+
+
+def sign_in(
+    engine: Engine, settings: Settings, petition: Petition, email: str, locale: str, ip: str
+) -> service.SignOutcome:
+    """Sign as a reader of `locale` (the language of the page the form was sent from)."""
+    form = SignForm(
+        name="Ales Bialiatski",
+        email=email,
+        country="BY",
+        city="",
+        wants_updates=False,
+        show_publicly=False,
+    )
+    with transaction(engine) as session:
+        return service.sign_petition(
+            session,
+            settings=settings,
+            limiter=Limiter(session),
+            petition=petition,
+            form=form,
+            ip_hash=ip,
+            locale=locale,
+        )
+
+
+def belarusian_petition(engine: Engine) -> Petition:
+    petition = make_petition(engine, slug="free-ales", title="Free Ales")
+    with transaction(engine) as session:
+        row = session.get(Petition, petition.id)
+        save_version(session, "petition", row, "be", {"title": "Вызваліце Алеся"})
+        session.flush()
+        session.refresh(row)
+        session.expunge(row)
+    return row  # type: ignore[return-value]
+
+
+def test_signing_again_after_confirming_mails_a_link_to_the_petition_in_the_first_language(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    petition = belarusian_petition(engine)
+    sign_in(engine, settings, petition, "ales@example.org", "be", ip="home")
+    assert confirm(engine, settings, petition, "ales@example.org") == "confirmed"
+    again = sign_in(engine, settings, petition, "ales@example.org", "en", ip="cafe")
+    assert again == service.SignOutcome.already_confirmed
+    send_mail(engine, settings)
+    link, repeat = smtp.handler.to("ales@example.org")
+    assert repeat["Subject"] == "Вы ўжо падпісалі: Вызваліце Алеся"
+    assert repeat["Message-ID"].endswith("@testserver>")
+    text = repeat.get_body(("plain",)).get_content()
+    assert "Ales Bialiatski" in text and "Вызваліце Алеся" in text
+    assert "http://testserver/petitions/free-ales?lang=be" in text.split()
+    assert "token" not in text  # nothing to confirm: it counts already
+    assert "/confirm?token=" in link.get_body(("plain",)).get_content()
+
+
+def test_signing_again_before_confirming_mails_the_same_working_link_in_the_first_language(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    petition = belarusian_petition(engine)
+    sign_in(engine, settings, petition, "ales@example.org", "be", ip="home")
+    again = sign_in(engine, settings, petition, "ales@example.org", "en", ip="cafe")
+    assert again == service.SignOutcome.resent
+    send_mail(engine, settings)
+    first, second = smtp.handler.to("ales@example.org")
+    assert first["Subject"] == second["Subject"]
+    assert "Вызваліце Алеся" in second["Subject"]
+    body = second.get_body(("plain",)).get_content()
+    assert "Ales Bialiatski" in body
+    link = link_in(body, "/confirm?token=")
+    assert link == link_in(first.get_body(("plain",)).get_content(), "/confirm?token=")
+    assert link.startswith("/petitions/free-ales/confirm?token=") and link.endswith("&lang=be")
+    token = link.split("token=")[1].split("&")[0]
+    with transaction(engine) as session:
+        outcome = service.confirm_signature(
+            session, settings=settings, petition=petition, token=token
+        )
+    assert outcome == service.ConfirmOutcome.confirmed
+
+
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_a_repeat_from_a_client_past_its_limits_is_mailed_after_everyone_else(
+    engine: Engine, settings: Settings, confirmed: bool
+) -> None:
+    petition = make_petition(engine)
+    tight = settings.model_copy(update={"sign_limit_burst": "1/minute"})
+    sign(engine, tight, petition, "ana@example.org", ip="flooding-client")
+    if confirmed:
+        confirm(engine, tight, petition, "ana@example.org")
+    sign(engine, tight, petition, "ana@example.org", ip="flooding-client")
+    with Session(engine) as session:
+        mails = sorted(session.exec(select(OutboxMessage)).all(), key=lambda m: m.id or 0)
+    assert [(m.template, m.priority) for m in mails] == [
+        ("confirm_signature", MailPriority.normal),
+        ("already_signed" if confirmed else "confirm_signature", MailPriority.low),
+    ]
