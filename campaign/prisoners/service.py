@@ -65,11 +65,10 @@ def birthday_in_month(birth: date | None, today: date) -> bool:
 
 def _writers() -> Any:
     """Counts each volunteer once, however many letters they logged: one account cannot bury
-    a prisoner under its logs. A letter whose volunteer was erased counts as a writer of its
-    own."""
-    return func.count(
-        func.distinct(func.coalesce(col(SolidarityLetter.volunteer_id), -col(SolidarityLetter.id)))
-    )
+    a prisoner under its logs. The letters of every erased volunteer count together as one
+    writer (0 is never a volunteer's id): erasing oneself through /my-data and signing in again
+    must not turn one person into a new writer each time."""
+    return func.count(func.distinct(func.coalesce(col(SolidarityLetter.volunteer_id), 0)))
 
 
 def _recent_letters(today: date) -> Any:

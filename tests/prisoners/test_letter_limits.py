@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -18,7 +19,7 @@ from campaign.prisoners.service import Filters
 from campaign.security import email_index
 from campaign.settings import Settings
 from tests.conftest import csrf_from
-from tests.factories import make_prisoner
+from tests.factories import link_in, make_prisoner, send_mail
 from tests.prisoners.test_volunteers import sign_in
 from tests.smtp_server import SmtpServer
 
@@ -174,3 +175,71 @@ def test_the_limits_are_settings(
     assert log(client, prisoner, token, date.today(), "post").status_code == 303
     refused = log(client, prisoner, token, date.today(), "relay")
     assert refused.status_code == 429 and "You can log 1 letter a day to one person" in refused.text
+
+
+def sign_in_as(client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer) -> None:
+    """Sign in as vol@example.org again, by the newest link in the mailbox."""
+    smtp.handler.reset()
+    token = csrf_from(client, "/volunteer/signin")
+    client.post("/volunteer/signin", data={"csrf_token": token, "email": "vol@example.org"})
+    send_mail(engine, settings)
+    (mail,) = smtp.handler.to("vol@example.org")
+    path = link_in(mail.get_body(("plain",)).get_content(), "/volunteer/signin")  # type: ignore[union-attr]
+    link_token = parse_qs(urlsplit(path).query)["token"][0]
+    done = client.post(
+        "/volunteer/signin", data={"csrf_token": csrf_from(client, path), "token": link_token}
+    )
+    assert done.status_code == 303
+
+
+def my_data_link(client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer) -> str:
+    """Ask /my-data for vol@example.org's link, as its owner would (it works for a day)."""
+    smtp.handler.reset()
+    client.post(
+        "/my-data", data={"csrf_token": csrf_from(client, "/my-data"), "email": "vol@example.org"}
+    )
+    send_mail(engine, settings)
+    (mail,) = smtp.handler.to("vol@example.org")
+    path = link_in(mail.get_body(("plain",)).get_content(), "/my-data?token=")  # type: ignore[union-attr]
+    return path.split("testserver")[-1]
+
+
+def erase_me(client: TestClient, path: str) -> None:
+    """Erase everything about the link's address through /my-data."""
+    token = parse_qs(urlsplit(path).query)["token"][0]
+    done = client.post(
+        "/my-data/erase",
+        data={"csrf_token": csrf_from(client, path), "token": token, "confirm": "1"},
+    )
+    assert done.status_code == 200 and "is erased" in done.text
+
+
+def test_erasing_and_signing_in_again_does_not_make_one_person_many_writers(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    today = date.today()
+    forgotten = make_prisoner(engine, name_latin="Aksana Forgotten")
+    writers = [make_volunteer(engine, settings, f"writer{n}@example.org") for n in range(3)]
+    others = [make_prisoner(engine, name_latin=f"Person {n:02}") for n in range(19)]
+    for prisoner in others:
+        for writer in writers:  # three people wrote to each of the others lately
+            letters_from(engine, writer, prisoner, today)
+    erase_link = my_data_link(client, engine, settings, smtp)
+    for cycle in range(4):  # sign in, log three letters, erase: four times over
+        sign_in_as(client, engine, settings, smtp)
+        token = csrf_from(client, f"/prisoners/{forgotten.slug}")
+        for channel in CHANNELS:
+            assert log(client, forgotten, token, today, channel).status_code == 303
+        with Session(engine) as session:
+            writing = service.recent_letter_count(session, forgotten, today)
+        assert writing == min(cycle + 1, 2)  # the erased ones together, and the one signed in
+        erase_me(client, erase_link)
+    assert stored(engine, forgotten) == 12
+
+    with Session(engine) as session:
+        assert service.recent_letter_count(session, forgotten, today) == 1
+        listed = service.prisoners_needing_mail(session, filters=Filters(), today=today)
+    assert listed[0].prisoner.id == forgotten.id and listed[0].recent_letters == 1
+    for _ in range(10):
+        picked = client.get("/prisoners/pick", follow_redirects=False)
+        assert picked.headers["location"] == f"/prisoners/{forgotten.slug}"

@@ -21,7 +21,7 @@ from tests.factories import make_prisoner
 
 MIGRATION = (
     Path(__file__).parents[2]
-    / "migrations/versions/20261206_15a100000003_prisoner_letter_limits.py"
+    / "migrations/versions/20261206_15a100000003_volunteers_never_signed_in_removed.py"
 )
 
 
