@@ -129,7 +129,9 @@ DROPPED_KEYS = frozenset(
     }
 )
 
-JPEG_FILTERS = ("/DCTDecode", ["/DCTDecode"])
+# A stream's filter names as written, abbreviations too (pypdf and some readers accept them).
+JPEG_FILTERS = frozenset({"/DCTDecode", "/DCT"})
+JPEG_2000_FILTERS = frozenset({"/JPXDecode", "/JPX"})
 
 
 class PdfUploadError(ValueError):
@@ -183,26 +185,96 @@ def _scrub(roots: list[Any]) -> None:
         if isinstance(item, DictionaryObject):
             for key in DROPPED_KEYS.intersection(item.keys()):
                 del item[key]
-            if isinstance(item, StreamObject) and item.get("/Filter") in JPEG_FILTERS:
-                # A scanner's JPEG keeps its own EXIF and comments inside the PDF.
-                StreamObject.set_data(item, _jpeg_without_metadata(item.get_data()))
+            if isinstance(item, StreamObject):
+                _scrub_image(item)
             stack.extend(item.values())
         elif isinstance(item, ArrayObject):
             stack.extend(item)
 
 
+def _filter_names(stream: Any) -> list[str]:
+    """The names of a stream's filters, outermost first, an indirect /Filter or entry read."""
+    from pypdf.generic import ArrayObject
+
+    filters = stream.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    if filters is None:
+        return []
+    items = filters if isinstance(filters, ArrayObject) else [filters]
+    return [str(entry.get_object()) for entry in items]
+
+
+def _scrub_image(stream: Any) -> None:
+    """A scanner's JPEG keeps its own EXIF, XMP and comments inside the PDF: they are dropped,
+    behind whatever other filters the JPEG was wrapped in. JPEG 2000 carries its metadata in
+    boxes anywhere in the file (GeoJP2 puts the place there): such a PDF is refused."""
+    from pypdf.filters import decode_stream_data
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
+    names = _filter_names(stream)
+    if JPEG_2000_FILTERS.intersection(names):
+        raise PdfUploadError(
+            _("This PDF contains a JPEG 2000 image; save it as a normal scan/PDF and upload again.")
+        )
+    if not JPEG_FILTERS.intersection(names):
+        return
+    if names[-1] not in JPEG_FILTERS or sum(name in JPEG_FILTERS for name in names) != 1:
+        raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image."))
+    jpeg = decode_stream_data(stream)  # the outer filters undone; the JPEG's bytes as they are
+    if len(names) > 1:
+        # The JPEG is written bare: the outer filters and their parameters go, its own stay.
+        parameters = stream.get("/DecodeParms")
+        parameters = parameters.get_object() if parameters is not None else None
+        if isinstance(parameters, ArrayObject) and len(parameters) == len(names):
+            stream[NameObject("/DecodeParms")] = parameters[-1]
+        elif "/DecodeParms" in stream:
+            del stream["/DecodeParms"]
+        stream[NameObject("/Filter")] = NameObject("/DCTDecode")
+    StreamObject.set_data(stream, _jpeg_without_metadata(jpeg))
+
+
 def _jpeg_without_metadata(data: bytes) -> bytes:
-    """A JPEG's bytes without its APP1-APP13 and APP15 segments (EXIF, XMP, ICC, IPTC) and
-    comments, the picture untouched. APP0 (JFIF) and APP14 (Adobe) say how to read colours."""
+    """A JPEG's bytes without any APP1-APP13 or APP15 segment (EXIF, XMP, ICC, IPTC) or
+    comment, wherever it stands (a progressive file may have them between its scans), the
+    picture untouched; nothing after the end marker. APP0 (JFIF) and APP14 (Adobe) say how to
+    read colours. A file whose markers cannot be followed is refused: what it holds is unknown."""
     if data[:2] != b"\xff\xd8":
-        return data
-    kept, at = [data[:2]], 2
-    while at + 4 <= len(data) and data[at] == 0xFF:
+        raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image."))
+    kept, at, size = [data[:2]], 2, len(data)
+    while at + 2 <= size:
+        if data[at] != 0xFF:
+            raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image."))
         marker = data[at + 1]
-        if marker == 0xDA:  # start of scan: the picture itself follows
+        if marker == 0xFF:  # fill byte before a marker
+            at += 1
+            continue
+        if marker == 0xD9:  # end of image
+            kept.append(data[at : at + 2])
+            return b"".join(kept)
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            kept.append(data[at : at + 2])
+            at += 2
+            continue
+        if at + 4 > size:
             break
         end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        if end > size or end < at + 4:
+            break
         if not (0xE1 <= marker <= 0xEF and marker != 0xEE) and marker != 0xFE:
             kept.append(data[at:end])
         at = end
-    return b"".join(kept) + data[at:]
+        if marker == 0xDA:  # start of scan: coded data up to the next marker that is not a
+            # stuffed 0xFF00 or a restart marker, which belong to the scan
+            scan = at
+            while True:
+                at = data.find(b"\xff", at)
+                if at < 0 or at + 1 >= size:  # cut short without an end marker: pixels only
+                    kept.append(data[scan:])
+                    return b"".join(kept)
+                following = data[at + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    at += 2
+                    continue
+                break
+            kept.append(data[scan:at])
+    raise PdfUploadError(_("Upload a PDF or a JPEG, PNG or WebP image."))
