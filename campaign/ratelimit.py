@@ -164,6 +164,14 @@ class Limiter:
         """Count one attempt; False when it goes over `limit` (e.g. "5/15minutes")."""
         return self._strategy.hit(_item(limit), *identifiers)
 
+    def take(self, limit: str, cost: int, *identifiers: str) -> int:
+        """Count `cost` units at once and answer how many of them fit within `limit`: all,
+        the first few when the window fills up on the way, or none. One atomic increment,
+        so requests at the same moment never share the same room."""
+        item = _item(limit)
+        total = self.storage.incr(item.key_for(*identifiers), item.get_expiry(), amount=cost)
+        return max(0, min(cost, item.amount - (total - cost)))
+
     def hit_all(self, limits: list[str], *identifiers: str) -> bool:
         """Count one attempt against each limit in one statement; False if any is exceeded."""
         items = [_item(limit) for limit in limits]

@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
     # Letters supporters mail or print themselves are counted on their word: one client's word
-    # counts only this often per campaign, so a script cannot inflate "letters so far".
+    # counts only this many letters per campaign (a post to three officials is three), so a
+    # script cannot inflate "letters so far".
     letter_count_limit_per_client: str = "10/day"
     # Letters one volunteer may log a day: to one person, and in all (one account must not be
     # able to bury a prisoner under logged letters).

@@ -95,14 +95,16 @@ def count_own_letters(
 ) -> None:
     """Count letters a supporter sends themselves (mailto: or paper); nothing else is kept.
 
-    They are counted on the supporter's word alone, so one client's word counts only so often
-    per campaign; past that nothing is counted, and the supporter's page stays the same.
+    They are counted on the supporter's word alone, so one client's word counts only so many
+    letters per campaign (each letter one unit, however many officials one post names); past
+    that nothing is counted, and the supporter's page stays the same.
     """
     limit = settings.letter_count_limit_per_client
-    if not limiter.hit(limit, "letter-count", str(campaign.id), ip_hash):
+    if not drafts:
         return
+    room = limiter.take(limit, len(drafts), "letter-count", str(campaign.id), ip_hash)
     event = LetterEvent.mailto if channel == "mailto" else LetterEvent.printed
-    for draft in drafts:
+    for draft in drafts[:room]:
         count(
             session,
             campaign_id=campaign.id,  # type: ignore[arg-type]

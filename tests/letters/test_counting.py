@@ -26,8 +26,24 @@ def test_one_client_posting_count_me_again_and_again_moves_the_total_only_a_litt
     _, data = review(client, campaign)
     pages = [send(client, campaign, data, channel="mailto", count_me="1") for _ in range(30)]
     assert all(page.status_code == 200 and "mailto:" in page.text for page in pages)
-    officials = 2
-    assert 0 < letters_so_far(engine, campaign) <= 10 * officials  # the default: 10 a day
+    assert letters_so_far(engine, campaign) == 10  # the default: 10 letters a day, not posts
+
+
+def test_the_limit_counts_letters_so_a_post_to_many_officials_cannot_multiply_it(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    client.app.state.settings = settings.model_copy(
+        update={"letter_count_limit_per_client": "3/day"}
+    )  # type: ignore[attr-defined]
+    campaign = make_letter_campaign(engine)
+    _, data = review(client, campaign)
+    send(client, campaign, data, channel="mailto", count_me="1")  # two officials: two letters
+    assert letters_so_far(engine, campaign) == 2
+    send(client, campaign, data, channel="mailto", count_me="1")  # one letter of the limit left
+    assert letters_so_far(engine, campaign) == 3
+    for _ in range(5):
+        send(client, campaign, data, channel="mailto", count_me="1")
+    assert letters_so_far(engine, campaign) == 3
 
 
 def test_over_the_limit_the_page_is_the_same_and_nothing_is_counted(
@@ -39,13 +55,14 @@ def test_over_the_limit_the_page_is_the_same_and_nothing_is_counted(
     campaign = make_letter_campaign(engine)
     _, data = review(client, campaign)
     counted = [send(client, campaign, data, channel="mailto", count_me="1") for _ in range(2)]
+    assert letters_so_far(engine, campaign) == 2  # the second post already found no room
     over = send(client, campaign, data, channel="mailto", count_me="1")
-    assert letters_so_far(engine, campaign) == 4  # two supporters' worth, two officials each
+    assert letters_so_far(engine, campaign) == 2  # two letters: one supporter's, two officials
     assert over.status_code == counted[1].status_code == 200
     assert over.text == counted[1].text  # the same links and the same total: nothing tells
     printed = send(client, campaign, data, channel="print", count_me="1")
     assert printed.headers["content-type"] == "application/pdf"  # the letter still comes
-    assert letters_so_far(engine, campaign) == 4
+    assert letters_so_far(engine, campaign) == 2
 
     other = make_letter_campaign(engine)  # the limit is per campaign
     _, data = review(client, other)
