@@ -11,7 +11,7 @@ from campaign.fields import check_email
 from campaign.i18n import _, get_locale
 from campaign.letters import campaigns, compose, dashboard, delivery, replies
 from campaign.letters.compose import Channel, Letters
-from campaign.letters.models import LetterCampaign
+from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.markdown import render_markdown
 from campaign.pdfs import unprintable
@@ -255,6 +255,9 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "token": token,
         "valid": sender is not None,
         "sender": sender,
+        # Used already: the page says so, with what went out and no button. Only the link's
+        # holder gets here; anyone else sees the page of a link that does not work.
+        "confirmed": sender is not None and sender.status == SenderStatus.confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
         "letters": delivery.letters_of(session, sender) if sender is not None else [],

@@ -120,6 +120,34 @@ def test_confirming_takes_the_pages_form_not_a_bare_post(
         assert session.exec(select(LetterSender.status)).all() == ["confirmed"]
 
 
+def test_the_link_of_letters_already_confirmed_says_so_and_offers_no_button(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    campaign = make_letter_campaign(engine)
+    _, mine = review(client, campaign, paragraph=ANA_WORDS)
+    send(client, campaign, mine, channel="email", email=ANA)
+    send_mail(engine, settings)
+    (link,) = confirmation_links(smtp, ANA)
+    assert "Send my letters" in client.get(link).text
+    assert press_send(client, campaign, link) == 200
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "You have already confirmed these letters" in page.text
+    assert "Send your letters" not in page.text and "Send my letters" not in page.text
+    assert f'action="/letters/{campaign.slug}/confirm"' not in page.text
+    assert ANA_WORDS in page.text  # the link holder sees what went out under their name
+    with transaction(engine) as session:
+        delivery.release_due(session, settings=settings)
+    send_mail(engine, settings)
+    assert "You have already confirmed these letters" in client.get(link).text  # sent: the same
+
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    forged = client.get(f"/letters/{campaign.slug}/confirm?token={token[:-2]}xx")
+    assert forged.status_code == 400 and "already confirmed" not in forged.text
+    assert ANA_WORDS not in forged.text
+
+
 def submit(
     engine: Engine,
     settings: Settings,
