@@ -1,5 +1,6 @@
 """Signing and counting without HTTP: canonical addresses, expiry, caps, exact counters."""
 
+import string
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -7,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campaign.db import transaction, utcnow
 from campaign.mail.models import OutboxMessage
@@ -15,9 +16,9 @@ from campaign.petitions import service
 from campaign.petitions.forms import SignForm, parse_sign_form
 from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.ratelimit import Limiter
-from campaign.security import canonical_email, email_index
+from campaign.security import canonical_email, email_index, row_token
 from campaign.settings import Settings
-from tests.factories import make_petition
+from tests.factories import add_signature, make_petition
 
 
 def form(email: str = "ana@example.org", country: str = "BY", **overrides: object) -> SignForm:
@@ -234,6 +235,8 @@ def test_only_counted_signers_who_opted_in_are_shown(engine: Engine, settings: S
         (1000, 1000, 2000),
         (2500, 1000, 5000),
         (12000, 1000, 20000),
+        (9, 9, 10),
+        (2000, 1000, 5000),
     ],
 )
 def test_the_goal_steps_up_once_passed(count: int, goal: int, shown: int) -> None:
@@ -308,3 +311,249 @@ def test_the_same_address_signing_at_the_same_moment_twice_is_one_signature(
     with Session(engine) as session:
         assert len(session.exec(select(Signature)).all()) == 1
         assert len(session.exec(select(OutboxMessage)).all()) == 2
+
+
+def test_a_signature_is_kept_with_the_choices_and_language_of_its_signer(
+    engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    before = utcnow()
+    with transaction(engine) as session:
+        for email, locale, choice, ip in [
+            ("yes@example.org", "uk", True, "client-a"),
+            ("no@example.org", "de", False, "client-b"),
+        ]:
+            service.sign_petition(
+                session,
+                settings=settings,
+                limiter=Limiter(session),
+                petition=petition,
+                form=form(
+                    email,
+                    country="UA" if choice else "DE",
+                    name=f"Name {locale}",
+                    city=f"City {locale}",
+                    wants_updates=choice,
+                    show_publicly=not choice,
+                    named_in_handover=choice,
+                ),
+                ip_hash=ip,
+                locale=locale,
+            )
+    with Session(engine) as session:
+        rows = sorted(session.exec(select(Signature)).all(), key=lambda s: s.id or 0)
+    assert [
+        (
+            r.petition_id,
+            r.name,
+            r.email,
+            r.email_hash,
+            r.country,
+            r.city,
+            r.consent,
+            r.wants_updates,
+            r.show_publicly,
+            r.named_in_handover,
+            r.locale,
+            r.status,
+            r.suspect,
+            r.suspect_reason,
+            r.ip_hash,
+            r.mails_sent,
+            r.confirmed_at,
+            r.invalidation_reason,
+        )
+        for r in rows
+    ] == [
+        (
+            petition.id,
+            "Name uk",
+            "yes@example.org",
+            email_index(settings, "yes@example.org"),
+            "UA",
+            "City uk",
+            True,
+            True,
+            False,
+            True,
+            "uk",
+            "pending",
+            False,
+            "",
+            "client-a",
+            1,
+            None,
+            "",
+        ),
+        (
+            petition.id,
+            "Name de",
+            "no@example.org",
+            email_index(settings, "no@example.org"),
+            "DE",
+            "City de",
+            True,
+            False,
+            True,
+            False,
+            "de",
+            "pending",
+            False,
+            "",
+            "client-b",
+            1,
+            None,
+            "",
+        ),
+    ]
+    assert all(before <= r.created_at.replace(tzinfo=before.tzinfo) <= utcnow() for r in rows)
+
+
+def test_a_suspect_signature_says_every_reason(engine: Engine, settings: Settings) -> None:
+    petition = make_petition(engine)
+    tight = settings.model_copy(update={"sign_limit_burst": "0/minute"})
+    with transaction(engine) as session:
+        service.sign_petition(
+            session,
+            settings=tight,
+            limiter=Limiter(session),
+            petition=petition,
+            form=form(),
+            ip_hash="ip",
+            locale="en",
+            too_fast=True,
+        )
+    with Session(engine) as session:
+        row = session.exec(select(Signature)).one()
+    assert (row.suspect, row.suspect_reason) == (True, "form sent too fast, rate limit")
+
+
+def test_each_confirmation_link_holds_its_own_unguessable_nonce(
+    engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    generous = settings.model_copy(update={"sign_limit_burst": "1000/minute"})
+    for n in range(20):
+        sign(engine, generous, petition, form(f"n{n}@example.org"))
+    with Session(engine) as session:
+        rows = session.exec(select(Signature)).all()
+    nonces = [row.token_nonce for row in rows]
+    # 12 random bytes (96 bits) each, in URL-safe base64: nothing a stranger could guess.
+    assert all(len(nonce) == 16 for nonce in nonces)
+    assert all(set(nonce) <= set(string.ascii_letters + string.digits + "-_") for nonce in nonces)
+    assert len(set(nonces)) == 20
+    # A link naming one signature with another's nonce confirms nothing.
+    first, second = rows[0], rows[1]
+    forged = row_token(settings, "signature", first.id, second.token_nonce)
+    with transaction(engine) as session:
+        outcome = service.confirm_signature(
+            session, settings=settings, petition=petition, token=forged
+        )
+    assert outcome == service.ConfirmOutcome.invalid
+
+
+def test_the_counts_by_country_are_this_petitions_largest_first(
+    engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    other = make_petition(engine)
+    with transaction(engine) as session:
+        for country, delta in [("DE", 1), ("LT", 1), ("PL", 3), ("BY", 1), ("LT", -1)]:
+            service.count_signature(
+                session,
+                petition_id=petition.id,  # type: ignore[arg-type]
+                country=country,
+                delta=delta,
+            )
+        service.count_signature(session, petition_id=other.id, country="UA", delta=5)  # type: ignore[arg-type]
+    with Session(engine) as session:
+        # LT's only signature was invalidated: a country with none is not listed.
+        assert service.tallies(session, petition) == [("PL", 3), ("BY", 1), ("DE", 1)]
+
+
+def test_status_counts_add_up_every_group(engine: Engine, settings: Settings) -> None:
+    petition = make_petition(engine)
+    other = make_petition(engine)
+    generous = settings.model_copy(update={"sign_limit_burst": "1000/minute"})
+    emails = [f"s{n}@example.org" for n in range(7)]
+    for email in emails:
+        sign(engine, generous, petition, form(email))
+    sign(engine, generous, other, form("elsewhere@example.org"))
+    confirm_all(engine, generous, petition)
+    states = [
+        ("pending", False),  # s0
+        ("pending", True),  # s1: suspect, not yet confirmed
+        ("confirmed", True),  # s2: suspect, confirmed
+        ("confirmed", False),  # s3
+        ("confirmed", False),  # s4
+        ("invalidated", False),  # s5
+        ("invalidated", True),  # s6
+    ]
+    with transaction(engine) as session:
+        for email, (status, suspect) in zip(emails, states, strict=True):
+            session.execute(
+                update(Signature)
+                .where(col(Signature.email_hash) == email_index(settings, email))
+                .values(status=status, suspect=suspect)
+            )
+    with Session(engine) as session:
+        assert service.status_counts(session, petition) == {
+            "pending": 1,
+            "confirmed": 2,
+            "suspect": 2,
+            "invalidated": 2,
+        }
+
+
+def test_the_page_shows_the_ten_newest_shown_signers_as_first_name_and_initial(
+    engine: Engine, settings: Settings
+) -> None:
+    petition = make_petition(engine)
+    other = make_petition(engine)
+    names = [f"Signer{n} Middle Surname{n}" for n in range(11)] + ["Maria"]
+    for n, name in enumerate(names):
+        add_signature(
+            engine, settings, petition, email=f"p{n}@example.org", name=name, city=f"C{n}"
+        )
+    add_signature(engine, settings, petition, email="suspect@example.org", name="Suspect Person")
+    add_signature(engine, settings, other, email="other@example.org", name="Other Petition")
+    start = utcnow() - timedelta(hours=1)
+    with transaction(engine) as session:
+        for n in range(len(names)):
+            session.execute(
+                update(Signature)
+                .where(col(Signature.email_hash) == email_index(settings, f"p{n}@example.org"))
+                .values(confirmed_at=start + timedelta(minutes=n))
+            )
+        session.execute(
+            update(Signature)
+            .where(col(Signature.email_hash) == email_index(settings, "suspect@example.org"))
+            .values(suspect=True, confirmed_at=start + timedelta(minutes=30))
+        )
+        session.execute(
+            update(Signature)
+            .where(col(Signature.email_hash) == email_index(settings, "other@example.org"))
+            .values(confirmed_at=start + timedelta(minutes=30))
+        )
+    with Session(engine) as session:
+        shown = service.recent_public_signers(session, petition)
+    assert [(s.display_name, s.city) for s in shown] == [("Maria", "C11")] + [
+        (f"Signer{n} S.", f"C{n}") for n in range(10, 1, -1)
+    ]
+
+
+def test_the_list_shows_signable_petitions_newest_first(engine: Engine) -> None:
+    now = utcnow()
+    older = make_petition(engine, published_at=now - timedelta(days=2))
+    tie_low = make_petition(engine, published_at=now - timedelta(days=1))
+    tie_high = make_petition(engine, published_at=now - timedelta(days=1))
+    newest = make_petition(engine, published_at=now - timedelta(hours=1))
+    ending = make_petition(
+        engine, published_at=now - timedelta(days=3), ends_at=now + timedelta(days=1)
+    )
+    make_petition(engine, published_at=now, ends_at=now - timedelta(seconds=1))  # ended
+    make_petition(engine, published_at=now, status="closed")
+    make_petition(engine, published_at=now, status="draft")
+    with Session(engine) as session:
+        listed = [p.id for p in service.open_petitions(session)]
+    assert listed == [newest.id, tie_high.id, tie_low.id, older.id, ending.id]
