@@ -133,7 +133,13 @@ def add_signature(
                 select(Signature).where(Signature.email_hash == email_index(settings, email))
             ).one()
             token = service.confirmation_token(settings, row)
-            service.confirm_signature(session, settings=settings, petition=petition, token=token)
+            service.confirm_signature(
+                session,
+                settings=settings,
+                petition=petition,
+                token=token,
+                named=named_in_handover,  # asked at signing and ticked again on confirming
+            )
 
 
 LETTER_BODY_EN = (

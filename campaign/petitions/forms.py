@@ -34,7 +34,8 @@ def _text(raw: Mapping[str, object], key: str) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-def _checked(raw: Mapping[str, object], key: str) -> bool:
+def checked(raw: Mapping[str, object], key: str) -> bool:
+    """Whether a checkbox came back ticked."""
     value = raw.get(key)
     return isinstance(value, str) and value in {"1", "on", "yes", "true"}
 
@@ -60,7 +61,7 @@ def parse_sign_form(
         errors.add("country", _("Choose your country."))
     if len(city) > CITY_MAX:
         errors.add("city", _("Use at most %(count)s characters.", count=CITY_MAX))
-    if not _checked(raw, "consent"):
+    if not checked(raw, "consent"):
         errors.add("consent", _("Your signature can only be counted with your consent."))
     if errors:
         return None, errors
@@ -69,8 +70,8 @@ def parse_sign_form(
         email=email,
         country=country,
         city=city,
-        wants_updates=_checked(raw, "wants_updates"),
-        show_publicly=_checked(raw, "show_publicly"),
-        named_in_handover=_checked(raw, "named_in_handover"),
+        wants_updates=checked(raw, "wants_updates"),
+        show_publicly=checked(raw, "show_publicly"),
+        named_in_handover=checked(raw, "named_in_handover"),
     )
     return form, errors

@@ -81,7 +81,9 @@ class Signature(SQLModel, table=True):
     consent: bool = False
     wants_updates: bool = False
     show_publicly: bool = False
-    # Ticked apart from `consent`, off by default: the name and city may go to the addressees.
+    # The name and city may go to the addressees. Ticked apart from `consent`, off by default;
+    # while pending it is only the sign form's request (anyone may sign with any address), and
+    # it stays true on confirming only if the confirmation page's box is ticked too.
     named_in_handover: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     locale: str = Field(default="en", max_length=10)
     status: str = Field(default=SignatureStatus.pending.value, max_length=12)

@@ -12,8 +12,8 @@ from campaign.db import PublicWrites, ReadSessionDep, SessionDep
 from campaign.i18n import get_locale
 from campaign.markdown import render_markdown
 from campaign.petitions import service, updates
-from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, parse_sign_form
-from campaign.petitions.models import Petition
+from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
+from campaign.petitions.models import Petition, SignatureStatus
 from campaign.ratelimit import Limiter
 from campaign.security import (
     CONTENT_SECURITY_POLICY,
@@ -219,10 +219,20 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     signature = service.signature_for_token(
         session, settings=settings, petition=petition, token=token
     )
+    # What the button confirms, shown before it: whoever signed first with this address wrote
+    # it, and that may not be the person who reads this mail.
     return render(
         request,
         "petitions/confirm.html",
-        {"petition": petition, "token": token, "valid": signature is not None},
+        {
+            "petition": petition,
+            "token": token,
+            "valid": signature is not None,
+            "signature": signature,
+            "asks_naming": signature is not None
+            and signature.status == SignatureStatus.pending
+            and signature.named_in_handover,
+        },
         status_code=200 if signature is not None else 400,
         headers=PRIVATE,
     )
@@ -237,7 +247,11 @@ def _confirm(request: Request, session: SessionDep, slug: str, raw: dict[str, st
     petition = public_petition(session, slug)
     token = raw.get("token", "")
     outcome = service.confirm_signature(
-        session, settings=request.app.state.settings, petition=petition, token=token
+        session,
+        settings=request.app.state.settings,
+        petition=petition,
+        token=token,
+        named=checked(raw, "named_in_handover"),
     )
     # Committed before the page is rendered: counting locks the petition's row (and its
     # country's tally) until the commit, and every confirmation of a petition in a surge would

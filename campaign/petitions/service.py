@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import Boolean, and_, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from campaign.db import increment, insert_new, utcnow
@@ -399,15 +399,23 @@ def signature_for_token(
 
 
 def confirm_signature(
-    session: Session, *, settings: Settings, petition: Petition, token: str
+    session: Session, *, settings: Settings, petition: Petition, token: str, named: bool = False
 ) -> ConfirmOutcome:
-    """Use a confirmation link: the signature counts (unless suspect), once, even if sent twice."""
+    """Use a confirmation link: the signature counts (unless suspect), once, even if sent twice.
+
+    `named` is the confirmation page's box: the signer is named in hand-overs only if the sign
+    form asked for it and whoever holds the mailbox ticks it again here. The sign form alone
+    cannot name anyone: whoever signs first with an address sets the row's request, and that
+    may be a stranger whose row the address's owner then confirms.
+    """
     signature = signature_for_token(session, settings=settings, petition=petition, token=token)
     if signature is None:
         return ConfirmOutcome.invalid
     if signature.status != SignatureStatus.pending:
         return ConfirmOutcome.already
-    changed = session.execute(_CONFIRM, {"signature_id": signature.id, "now": utcnow()})
+    changed = session.execute(
+        _CONFIRM, {"signature_id": signature.id, "now": utcnow(), "named": named}
+    )
     if not changed.rowcount:  # type: ignore[attr-defined]
         return ConfirmOutcome.already  # a second click won the race
     if not signature.suspect:
@@ -425,7 +433,12 @@ _CONFIRM = (
         _SIGNATURE.c.id == bindparam("signature_id"),
         _SIGNATURE.c.status == SignatureStatus.pending.value,
     )
-    .values(status=SignatureStatus.confirmed.value, confirmed_at=bindparam("now"))
+    .values(
+        status=SignatureStatus.confirmed.value,
+        confirmed_at=bindparam("now"),
+        # Until now the flag was only the sign form's request; from now on it is consent.
+        named_in_handover=and_(_SIGNATURE.c.named_in_handover, bindparam("named", type_=Boolean)),
+    )
 )
 _COUNT = (
     update(_PETITION)

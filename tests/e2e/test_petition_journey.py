@@ -37,6 +37,10 @@ def test_a_supporter_signs_confirms_from_the_mail_and_the_count_rises(
     mail = site.mail_to(email)
     page.goto(site.link_in(mail, "/confirm"))
     assert_accessible(page)
+    # What the button confirms is shown before it; no naming was asked for, so none is offered.
+    details = page.locator("dl.facts").inner_text()
+    assert "Alesia Test" in details and "Vilnius" in details and "Lithuania" in details
+    assert page.locator("#field-named_in_handover").count() == 0
     page.get_by_role("button", name="Confirm my signature").click()
     page.wait_for_load_state()
     assert page.get_by_text("Your signature is confirmed.").is_visible()
