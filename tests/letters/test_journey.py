@@ -103,9 +103,10 @@ def test_letters_by_email_reach_each_official_after_confirmation_with_reply_to_t
 
     with transaction(engine) as session:
         assert delivery.record_outcomes(session)["sent"] == 2
-    again = client.post(
+    assert "You have already confirmed these letters" in client.get(confirm_path).text
+    again = client.post(  # the button of the page still open in another tab
         f"/letters/{campaign.slug}/confirm",
-        data={"csrf_token": csrf_from(client, confirm_path), "token": token},
+        data={"csrf_token": csrf_from(client, f"/letters/{campaign.slug}"), "token": token},
     )
     assert again.status_code == 200  # a second click is harmless
     with Session(engine) as session:

@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from campaign.prisoners import service
 from campaign.prisoners.service import Filters, next_birthday
+from campaign.settings import Settings
 from tests.factories import log_letters, make_prisoner
+from tests.prisoners.test_letter_limits import letters_from, make_volunteer
 
 TODAY = date(2026, 11, 24)
 
@@ -32,12 +34,15 @@ def test_the_next_birthday_handles_year_ends_and_29_february(
     assert next_birthday(birth, today) == expected
 
 
-def test_those_with_the_fewest_letters_lately_come_first(engine: Engine) -> None:
+def test_those_with_the_fewest_letters_lately_come_first(
+    engine: Engine, settings: Settings
+) -> None:
     busy = make_prisoner(engine, name_latin="Busy Person")
     forgotten = make_prisoner(engine, name_latin="Forgotten Person")
     some = make_prisoner(engine, name_latin="Some Mail")
-    log_letters(engine, busy, TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=10))
-    log_letters(engine, some, TODAY - timedelta(days=5))
+    for n, day in enumerate((TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=10))):
+        letters_from(engine, make_volunteer(engine, settings, f"v{n}@example.org"), busy, day)
+    log_letters(engine, some, TODAY - timedelta(days=5))  # an erased volunteer's: one writer
     log_letters(engine, forgotten, TODAY - timedelta(days=45), TODAY - timedelta(days=60))
     make_prisoner(engine, name_latin="Released Person", status="released")
     with Session(engine) as session:
