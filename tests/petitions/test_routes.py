@@ -5,11 +5,14 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
+from campaign.db import transaction, utcnow
+from campaign.petitions import service
 from campaign.petitions.models import Petition, Signature
 from campaign.settings import Settings
+from campaign.translated_content import save_version
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.smtp_server import SmtpServer
@@ -411,3 +414,97 @@ def test_the_embed_keeps_its_language_through_signing_and_the_mail(
     [mail] = smtp.handler.to("be@example.org")
     link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
     assert link.endswith("&lang=be")
+
+
+def test_the_confirmation_answer_is_never_stored(
+    client: TestClient, quick, engine: Engine, settings: Settings, petition: Petition
+) -> None:
+    add_signature(engine, settings, petition, email="ana@example.org", confirm=False)
+    with Session(engine) as session:
+        row = session.exec(select(Signature)).one()
+    csrf = csrf_from(client, "/petitions/free-maria")
+    for token in [service.confirmation_token(settings, row), "forged"]:
+        answer = client.post(
+            "/petitions/free-maria/confirm", data={"token": token, "csrf_token": csrf}
+        )
+        assert answer.headers["cache-control"] == "private, no-store"
+    assert count(engine, petition) == 1
+
+
+def test_a_confirmation_sent_without_its_token_explains_what_to_do(
+    client: TestClient, petition: Petition
+) -> None:
+    answer = client.post(
+        "/petitions/free-maria/confirm",
+        data={"csrf_token": csrf_from(client, "/petitions/free-maria")},
+    )
+    assert answer.status_code == 400 and "This link does not work" in answer.text
+
+
+def test_the_embed_answers_refusals_and_mistakes_inside_the_frame(
+    quick, engine: Engine, petition: Petition
+) -> None:
+    with TestClient(quick, follow_redirects=False) as partner_iframe:
+        page = partner_iframe.get("/petitions/free-maria/embed")
+        partner_iframe.cookies.clear()
+        data = {
+            "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
+            "name": "Ana B",
+            "email": "not-an-address",
+            "country": "DE",
+            "city": "Typed City",
+            "consent": "1",
+        }
+        mistake = partner_iframe.post("/petitions/free-maria/embed/sign", data=data)
+        assert mistake.status_code == 400
+        assert "frame-ancestors *" in mistake.headers["content-security-policy"]
+        assert 'id="error-email"' in mistake.text and 'value="Typed City"' in mistake.text
+        with transaction(engine) as session:
+            session.execute(
+                update(Petition).where(col(Petition.id) == petition.id).values(signing_paused=True)
+            )
+        refused = partner_iframe.post(
+            "/petitions/free-maria/embed/sign", data={**data, "email": "ana@example.org"}
+        )
+        assert refused.status_code == 409
+        assert "frame-ancestors *" in refused.headers["content-security-policy"]
+        assert "This petition does not take signatures at the moment." in refused.text
+    assert signatures(engine) == []
+
+
+def test_the_embed_refuses_a_form_without_a_stamp_or_with_one_a_day_old(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    petition: Petition,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = {"name": "Ana B", "email": "embed@example.org", "country": "DE", "consent": "1"}
+    assert client.post("/petitions/free-maria/embed/sign", data=data).status_code == 403
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now - service.FORM_MAX_AGE - 60)
+    stale = service.form_started_token(settings, petition.id)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    answer = client.post("/petitions/free-maria/embed/sign", data={**data, "started": stale})
+    assert answer.status_code == 403
+    assert signatures(engine) == []
+
+
+def test_the_petition_page_is_fresh_after_an_edit_and_in_the_readers_language(
+    client: TestClient, engine: Engine, petition: Petition
+) -> None:
+    client.get("/petitions/free-maria")
+    etag = client.get("/petitions/free-maria").headers["etag"]
+    with transaction(engine) as session:
+        session.execute(
+            update(Petition)
+            .where(col(Petition.id) == petition.id)
+            .values(title="Free Maria Kalesnikava now", updated_at=utcnow())
+        )
+    fresh = client.get("/petitions/free-maria", headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and "Free Maria Kalesnikava now" in fresh.text
+    with transaction(engine) as session:
+        row = session.get(Petition, petition.id)
+        save_version(session, "petition", row, "be", {"title": "Вызваліце Марыю"})
+    assert "Вызваліце Марыю" in client.get("/petitions/free-maria?lang=be").text
