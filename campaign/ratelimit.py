@@ -180,6 +180,17 @@ class Limiter:
         )
         return all(counts[item.key_for(*identifiers)] <= item.amount for item in items)
 
+    def hit_groups(self, *groups: tuple[list[str], tuple[str, ...]]) -> list[bool]:
+        """Count one attempt against several groups of limits, each group with its own
+        identifiers, in one statement; for each group, whether all its limits still hold."""
+        keyed = [[(_item(limit), ids) for limit in limits] for limits, ids in groups]
+        counts = self.storage.incr_many(
+            [(item.key_for(*ids), item.get_expiry()) for group in keyed for item, ids in group]
+        )
+        return [
+            all(counts[item.key_for(*ids)] <= item.amount for item, ids in group) for group in keyed
+        ]
+
     def hit_mailbox(
         self, name: str, *, index: str, client: str, per_address: str, per_client: str
     ) -> bool:

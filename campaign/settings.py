@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # Mail a client's requests cause once it is over its limits goes out after everyone else's,
     # and past this many an hour not at all (many supporters may share one address).
     over_limit_mail_per_client: str = "50/hour"
+    # Signatures' mail one client gets at normal priority across all petitions: the sign limits
+    # count per petition, so without this a client could have each open petition mail its own
+    # 30 an hour ahead of genuine confirmations.
+    sign_mail_limit_per_client: str = "60/hour"
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
     # Letters supporters mail or print themselves are counted on their word: one client's word
@@ -194,6 +198,7 @@ class Settings(BaseSettings):
         "pdf_limit_per_client",
         "letter_count_limit_per_client",
         "over_limit_mail_per_client",
+        "sign_mail_limit_per_client",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -113,7 +113,11 @@ def add_signature(
         named_in_handover=named_in_handover,
     )
     generous = settings.model_copy(
-        update={"sign_limit_burst": "10000/minute", "sign_limit_sustained": "10000/hour"}
+        update={
+            "sign_limit_burst": "10000/minute",
+            "sign_limit_sustained": "10000/hour",
+            "sign_mail_limit_per_client": "10000/hour",
+        }
     )
     with transaction(engine) as session:
         service.sign_petition(

@@ -230,20 +230,29 @@ def sign_petition(
     A filled honeypot is a bot: dropped, no row, no mail. A form sent back too fast (autofill
     can be that quick) or over the client's limits is kept but suspect: it counts only if an
     organiser accepts it, and its mail waits behind everyone else's, up to an hourly cap per
-    client past which nothing is mailed (outbox.priority_for).
+    client past which nothing is mailed (outbox.priority_for). So does the mail of a client
+    past its mail limit across all petitions, though its signatures still count.
     """
     if honeypot:
         return SignOutcome.dropped
     reasons = ["form sent too fast"] if too_fast else []
-    limits = [settings.sign_limit_burst, settings.sign_limit_sustained]
-    within_limits = limiter.hit_all(limits, "sign", str(petition.id), ip_hash)
+    # Whether it counts is decided per petition; whose mail goes first, per client across all
+    # petitions, or a client could have each open petition mail its own share at full priority.
+    # Both in one statement.
+    within_limits, mail_within_limits = limiter.hit_groups(
+        (
+            [settings.sign_limit_burst, settings.sign_limit_sustained],
+            ("sign", str(petition.id), ip_hash),
+        ),
+        ([settings.sign_mail_limit_per_client], ("sign-mail", ip_hash)),
+    )
     if not within_limits:
         reasons.append("rate limit")
     # Counted with the limits, before this transaction writes: on SQLite a limiter on its own
     # connection would wait for the write lock this transaction holds.
     priority = outbox.priority_for(
         limiter,
-        within_limits=within_limits,
+        within_limits=within_limits and mail_within_limits,
         client=ip_hash,
         cap=settings.over_limit_mail_per_client,
     )

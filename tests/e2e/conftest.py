@@ -130,6 +130,7 @@ def site(
         "SIGN_MIN_FILL_SECONDS": "0",
         "SIGN_LIMIT_BURST": "1000/minute",
         "SIGN_LIMIT_SUSTAINED": "10000/hour",
+        "SIGN_MAIL_LIMIT_PER_CLIENT": "10000/hour",
         "WORKER_JOBS_EVERY": "1",
     }
     log = tmp / "site.log"

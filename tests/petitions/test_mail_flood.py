@@ -11,9 +11,9 @@ from campaign.db import transaction
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority, OutboxMessage
 from campaign.petitions import service
-from campaign.petitions.models import Petition
+from campaign.petitions.models import Petition, Signature
 from campaign.ratelimit import Limiter
-from campaign.settings import Settings
+from campaign.settings import ConfigError, Settings, load_settings
 from tests.factories import make_petition, send_mail
 from tests.petitions.test_service import form
 from tests.smtp_server import SmtpServer
@@ -114,3 +114,39 @@ def test_the_cap_counts_a_clients_over_limit_mail_across_petitions(
         counts = outbox.counts_by_status(session)
     # Within the second petition's limits five go out as usual; over them, the cap is spent.
     assert counts["queued"] == 5 + CAP + 5
+
+
+def test_one_client_signing_on_many_petitions_gets_normal_mail_only_up_to_its_own_limit(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    # Within each petition's own limits (30 an hour, none of it in a burst) the signatures count
+    # as usual; across petitions the client's normal-priority mail stops at 60 an hour.
+    roomy = settings.model_copy(
+        update={"sign_limit_burst": "30/minute", "sign_limit_sustained": "30/hour"}
+    )
+    assert roomy.sign_mail_limit_per_client == "60/hour"
+    petitions = [make_petition(engine) for _ in range(5)]
+    for p, petition in enumerate(petitions):
+        for n in range(30):
+            outcome = attempt(engine, roomy, petition, f"p{p}-{n}@example.org", FLOODER)
+            assert outcome == "new"
+    assert attempt(engine, roomy, petitions[-1], "genuine@example.org", "another") == "new"
+
+    mail = queued(engine)
+    flood = [row.priority for row in mail if row.to_addr != "genuine@example.org"]
+    cap = 50  # OVER_LIMIT_MAIL_PER_CLIENT: past it, the client's signatures are mailed nothing
+    assert flood == [MailPriority.normal] * 60 + [MailPriority.low] * cap
+    [genuine] = [row for row in mail if row.to_addr == "genuine@example.org"]
+    assert genuine.priority == MailPriority.normal
+    with Session(engine) as session:
+        counted = session.exec(select(Signature).where(col(Signature.suspect).is_(False))).all()
+    assert len(counted) == 5 * 30 + 1  # counting is per petition, as before
+
+    send_mail(engine, roomy)
+    delivered = [message["To"] for message in smtp.messages]
+    assert "genuine@example.org" in delivered[:61]
+
+
+def test_a_mail_limit_that_is_not_a_rate_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError, match="SIGN_MAIL_LIMIT_PER_CLIENT"):
+        load_settings(sign_mail_limit_per_client="lots")
