@@ -270,6 +270,26 @@ def _confirm(request: Request, session: SessionDep, slug: str, raw: dict[str, st
     )
 
 
+@router.post("/{slug}/confirm/discard")
+async def discard(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
+    return await writes.run(lambda session: _discard(request, session, slug, raw))
+
+
+def _discard(request: Request, session: SessionDep, slug: str, raw: dict[str, str]) -> Response:
+    petition = public_petition(session, slug)
+    discarded = service.discard_signature(
+        session, settings=request.app.state.settings, petition=petition, token=raw.get("token", "")
+    )
+    session.commit()
+    return render(
+        request,
+        "petitions/discarded.html",
+        {"petition": petition, "discarded": discarded},
+        status_code=200 if discarded else 400,
+        headers=PRIVATE,
+    )
+
+
 @router.get("/{slug}/qr.svg")
 def qr_code(request: Request, session: ReadSessionDep, slug: str) -> Response:
     petition = public_petition(session, slug)

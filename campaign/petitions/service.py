@@ -432,6 +432,26 @@ def confirm_signature(
     return ConfirmOutcome.confirmed
 
 
+def discard_signature(
+    session: Session, *, settings: Settings, petition: Petition, token: str
+) -> bool:
+    """Delete a pending signature from its confirmation link: its mailbox's owner says "not me".
+
+    Whoever signs first with an address writes the row, and until it expires the owner could
+    not sign under her own name. The link proves she holds the mailbox; a counted signature is
+    never touched here.
+    """
+    signature = signature_for_token(session, settings=settings, petition=petition, token=token)
+    if signature is None:
+        return False
+    deleted = session.execute(
+        delete(Signature).where(
+            col(Signature.id) == signature.id, col(Signature.status) == SignatureStatus.pending
+        )
+    )
+    return bool(deleted.rowcount)  # type: ignore[attr-defined]
+
+
 # Built once, run by every confirmation. On the tables, not the models: an ORM update also
 # looks for the rows' objects in the session to change them in memory, a tenth of a
 # confirmation's CPU, and nothing reads those objects after it.

@@ -158,3 +158,61 @@ def test_a_signer_who_asked_to_be_named_is_named_only_after_ticking_it_again_on_
     again = confirm(client, doubtful, named_in_handover="1")
     assert again.status_code == 200 and "Your signature is confirmed" in again.text
     assert stored(engine, "doubtful@example.org").named_in_handover is False
+
+
+def discard(client: TestClient, link: str):  # type: ignore[no-untyped-def]
+    token = link.split("token=")[1].split("&")[0]
+    return client.post(
+        "/petitions/free-ihar/confirm/discard",
+        data={"token": token, "csrf_token": csrf_from(client, link)},
+    )
+
+
+def test_the_owner_of_an_address_a_stranger_signed_with_deletes_it_and_signs_as_herself(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    sign(client, name="Stranger Chosen", email="victim@example.org", country="BY")
+    sign(client, name="Vera Real", email="victim@example.org")
+    link = newest_link(engine, settings, smtp, "victim@example.org")
+    page = client.get(link).text
+    assert "Stranger Chosen" in page and "Not me: delete this signature" in page
+
+    gone = discard(client, link)
+    assert gone.status_code == 200 and "Signature deleted" in gone.text
+    with Session(engine) as session:
+        assert session.exec(select(Signature)).all() == []
+        assert session.get(Petition, petition.id).signature_count == 0  # type: ignore[union-attr]
+    # The dead link neither confirms nor deletes anything now.
+    token = link.split("token=")[1].split("&")[0]
+    form = {"token": token, "csrf_token": csrf_from(client, "/petitions/free-ihar")}
+    assert client.post("/petitions/free-ihar/confirm", data=form).status_code == 400
+    assert client.post("/petitions/free-ihar/confirm/discard", data=form).status_code == 400
+
+    sign(client, name="Vera Real", email="victim@example.org", country="LT")
+    own = newest_link(engine, settings, smtp, "victim@example.org")
+    assert "Vera Real" in client.get(own).text
+    assert confirm(client, own).status_code == 200
+    signature = stored(engine, "victim@example.org")
+    assert (signature.name, signature.country) == ("Vera Real", "LT")
+    assert signature.status == SignatureStatus.confirmed
+
+
+def test_a_counted_signature_cannot_be_deleted_from_its_link(
+    client: TestClient,
+    quick,
+    engine: Engine,
+    settings: Settings,
+    smtp: SmtpServer,
+    petition: Petition,
+) -> None:
+    sign(client, email="counted@example.org")
+    link = newest_link(engine, settings, smtp, "counted@example.org")
+    assert confirm(client, link).status_code == 200
+    assert "Not me: delete this signature" not in client.get(link).text
+    assert discard(client, link).status_code == 400
+    assert stored(engine, "counted@example.org").status == SignatureStatus.confirmed
