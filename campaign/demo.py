@@ -235,7 +235,7 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
     if not campaigns.all_campaigns(session):
         _demo_letter_campaign(session)
         added = True
-    added = load_demo_prisoners(session, today=utcnow().date()) or added
+    added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added
     return added
 
 

@@ -5,12 +5,15 @@ something to show."""
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
 from campaign.prisoners import facilities, register
-from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter
+from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter, Volunteer
+from campaign.security import email_index
+from campaign.settings import Settings
 
 FACILITIES = [
     ("Penal colony No. 4 (demo)", "ул. Антоновская, 1\n246035 г. Гомель", "BY"),
@@ -38,7 +41,23 @@ INTERESTS = [
 ]
 
 
-def load_demo_prisoners(session: Session, *, today: date) -> bool:
+def _demo_volunteers(session: Session, settings: Settings) -> list[int]:
+    # "Fewest letters" counts writers, not letters: the demo's letters need writers of their own.
+    volunteers = [
+        Volunteer(
+            email=f"volunteer{n}@demo.invalid",
+            email_hash=email_index(settings, f"volunteer{n}@demo.invalid"),
+            login_nonce=secrets.token_urlsafe(12),
+            session_nonce=secrets.token_urlsafe(12),
+        )
+        for n in range(1, 9)
+    ]
+    session.add_all(volunteers)
+    session.flush()
+    return [volunteer.id for volunteer in volunteers if volunteer.id is not None]
+
+
+def load_demo_prisoners(session: Session, *, settings: Settings, today: date) -> bool:
     """Add the demo register unless it is there; True when something was added."""
     if session.exec(select(Prisoner.id)).first() is not None:
         return False
@@ -52,6 +71,8 @@ def load_demo_prisoners(session: Session, *, today: date) -> bool:
     rows = [_row(n, rng, today) for n in range(20)]
     report = register.import_prisoners(session, rows, apply=True, today=today)
     assert report.ok, report.errors
+    writers = _demo_volunteers(session, settings)
+    pick = random.Random("demo-writers")  # noqa: S311 - apart, so the demo's letters stay as they were
     for prisoner in session.exec(select(Prisoner)).all():
         # Some get plenty of mail, some none: the list puts the forgotten first.
         for _ in range(rng.choice([0, 0, 1, 2, 4, 7])):
@@ -62,6 +83,7 @@ def load_demo_prisoners(session: Session, *, today: date) -> bool:
             session.add(
                 SolidarityLetter(
                     prisoner_id=prisoner.id,  # type: ignore[arg-type]
+                    volunteer_id=pick.choice(writers),
                     facility_id=prisoner.facility_id,
                     sent_on=sent,
                     channel=rng.choice(list(Channel)).value,
