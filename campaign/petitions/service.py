@@ -260,7 +260,7 @@ def sign_petition(
     nonce = secrets.token_urlsafe(12)
     # One INSERT that does nothing when the address has signed (or is signing at this moment
     # through another request, which it then waits for): no look-up first, no savepoint, no
-    # ORM object. Every column is given: Core inserts do not apply the model's defaults.
+    # ORM object. Every column is given, so the row does not depend on the columns' defaults.
     signature_id = insert_new(
         session,
         _SIGNATURE,
