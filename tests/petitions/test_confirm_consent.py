@@ -14,9 +14,9 @@ from campaign.petitions.models import Petition, Signature, SignatureStatus
 from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_petition, send_mail
+from tests.petitions.conftest import sign_form
 from tests.smtp_server import SmtpServer
 
-STARTED = re.compile(r'name="started" value="([^"]+)"')
 NAMING_BOX = re.compile(r'<input type="checkbox" id="field-named_in_handover"[^>]*>')
 
 
@@ -25,26 +25,8 @@ def petition(engine: Engine) -> Petition:
     return make_petition(engine, title="Free Ihar Losik", slug="free-ihar")
 
 
-@pytest.fixture
-def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
-    """No minimum fill time, so tests can submit at once."""
-    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
-    return app
-
-
 def sign(client: TestClient, **fields: str) -> None:
-    page = client.get("/petitions/free-ihar")
-    data = {
-        "csrf_token": csrf_from(client, "/petitions/free-ihar"),
-        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
-        "name": "Ana Bialiatskaya",
-        "email": "ana@example.org",
-        "country": "LT",
-        "city": "Vilnius",
-        "consent": "1",
-        **fields,
-    }
-    assert client.post("/petitions/free-ihar/sign", data=data).status_code == 303
+    assert sign_form(client, "free-ihar", **fields).status_code == 303
 
 
 def newest_link(engine: Engine, settings: Settings, smtp: SmtpServer, to: str) -> str:

@@ -21,9 +21,8 @@ from campaign.petitions.models import Petition, Signature
 from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
+from tests.petitions.conftest import sign_form as sign
 from tests.smtp_server import SmtpServer
-
-STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 def pdf_text(response) -> str:  # type: ignore[no-untyped-def]
@@ -170,28 +169,6 @@ def test_a_choice_that_is_not_yes_or_no_is_refused_with_a_reason(
 ) -> None:
     response = organiser_client.get(f"/admin/petitions/{petition.id}/handover.pdf?include_names=x")
     assert response.status_code == 400 and "could not be understood" in response.text
-
-
-@pytest.fixture
-def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
-    """No minimum fill time, so tests can submit at once."""
-    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
-    return app
-
-
-def sign(client: TestClient, slug: str, **fields: str):  # type: ignore[no-untyped-def]
-    page = client.get(f"/petitions/{slug}")
-    data = {
-        "csrf_token": csrf_from(client, f"/petitions/{slug}"),
-        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
-        "name": "Ana Bialiatskaya",
-        "email": "ana@example.org",
-        "country": "LT",
-        "city": "Vilnius",
-        "consent": "1",
-        **fields,
-    }
-    return client.post(f"/petitions/{slug}/sign", data=data)
 
 
 def agreed(engine: Engine) -> dict[str, bool]:

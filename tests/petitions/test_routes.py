@@ -1,6 +1,5 @@
 """A supporter's journey through the petition pages, with a real SMTP server in between."""
 
-import re
 import time
 
 import pytest
@@ -15,36 +14,14 @@ from campaign.settings import Settings
 from campaign.translated_content import save_version
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
+from tests.petitions.conftest import STARTED
+from tests.petitions.conftest import sign_form as sign
 from tests.smtp_server import SmtpServer
-
-STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 @pytest.fixture
 def petition(engine: Engine) -> Petition:
     return make_petition(engine, title="Free Maria Kalesnikava", slug="free-maria")
-
-
-@pytest.fixture
-def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
-    """No minimum fill time, so tests can submit at once."""
-    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
-    return app
-
-
-def sign(client: TestClient, slug: str, **fields: str):  # type: ignore[no-untyped-def]
-    page = client.get(f"/petitions/{slug}")
-    data = {
-        "csrf_token": csrf_from(client, f"/petitions/{slug}"),
-        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
-        "name": "Ana Bialiatskaya",
-        "email": "ana@example.org",
-        "country": "LT",
-        "city": "Vilnius",
-        "consent": "1",
-        **fields,
-    }
-    return client.post(f"/petitions/{slug}/sign", data=data)
 
 
 def signatures(engine: Engine) -> list[Signature]:

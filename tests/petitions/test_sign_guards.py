@@ -25,13 +25,6 @@ from tests.factories import link_in, make_petition, send_mail
 from tests.smtp_server import SmtpServer
 
 
-@pytest.fixture
-def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
-    """No minimum fill time, so tests can submit at once."""
-    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
-    return app
-
-
 def post_signature(client: TestClient, settings: Settings, petition: Petition, email: str):  # type: ignore[no-untyped-def]
     """A complete, valid sign form for the petition, posted as a browser would."""
     return client.post(

@@ -1,0 +1,36 @@
+"""What the petition tests share: signing through the public form as a browser would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from campaign.settings import Settings
+from tests.conftest import csrf_from
+
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+
+
+@pytest.fixture
+def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
+    """No minimum fill time, so tests can submit at once."""
+    app.state.settings = settings.model_copy(update={"sign_min_fill_seconds": 0})
+    return app
+
+
+def sign_form(client: TestClient, slug: str, **fields: str):  # type: ignore[no-untyped-def]
+    """Post the petition's sign form with its CSRF token and stamp; `fields` change the rest."""
+    page = client.get(f"/petitions/{slug}")
+    data = {
+        "csrf_token": csrf_from(client, f"/petitions/{slug}"),
+        "started": STARTED.search(page.text).group(1),  # type: ignore[union-attr]
+        "name": "Ana Bialiatskaya",
+        "email": "ana@example.org",
+        "country": "LT",
+        "city": "Vilnius",
+        "consent": "1",
+        **fields,
+    }
+    return client.post(f"/petitions/{slug}/sign", data=data)
