@@ -174,11 +174,7 @@ class Limiter:
 
     def hit_all(self, limits: list[str], *identifiers: str) -> bool:
         """Count one attempt against each limit in one statement; False if any is exceeded."""
-        items = [_item(limit) for limit in limits]
-        counts = self.storage.incr_many(
-            [(item.key_for(*identifiers), item.get_expiry()) for item in items]
-        )
-        return all(counts[item.key_for(*identifiers)] <= item.amount for item in items)
+        return self.hit_groups((limits, identifiers))[0]
 
     def hit_groups(self, *groups: tuple[list[str], tuple[str, ...]]) -> list[bool]:
         """Count one attempt against several groups of limits, each group with its own
