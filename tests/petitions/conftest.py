@@ -1,4 +1,5 @@
-"""What the petition tests share: signing through the public form as a browser would."""
+"""What the petition tests share: signing through the public form as a browser would, or
+through the service in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from campaign.db import transaction
+from campaign.petitions import service
+from campaign.petitions.forms import SignForm
+from campaign.petitions.models import Petition
+from campaign.ratelimit import Limiter
 from campaign.settings import Settings
 from tests.conftest import csrf_from
 
@@ -34,3 +41,25 @@ def sign_form(client: TestClient, slug: str, **fields: str):  # type: ignore[no-
         **fields,
     }
     return client.post(f"/petitions/{slug}/sign", data=data)
+
+
+def sign_with_service(
+    engine: Engine,
+    settings: Settings,
+    petition: Petition,
+    form: SignForm,
+    *,
+    ip: str = "ip",
+    locale: str = "en",
+) -> service.SignOutcome:
+    """One signature through the service, committed, counted by the request's own limiter."""
+    with transaction(engine) as session:
+        return service.sign_petition(
+            session,
+            settings=settings,
+            limiter=Limiter(session),
+            petition=petition,
+            form=form,
+            ip_hash=ip,
+            locale=locale,
+        )

@@ -19,6 +19,7 @@ from campaign.ratelimit import Limiter
 from campaign.security import canonical_email, email_index, row_token
 from campaign.settings import Settings
 from tests.factories import add_signature, make_petition
+from tests.petitions.conftest import sign_with_service
 
 
 def form(email: str = "ana@example.org", country: str = "BY", **overrides: object) -> SignForm:
@@ -37,16 +38,7 @@ def form(email: str = "ana@example.org", country: str = "BY", **overrides: objec
 def sign(
     engine: Engine, settings: Settings, petition: Petition, signed: SignForm, ip: str = "ip"
 ) -> service.SignOutcome:
-    with transaction(engine) as session:
-        return service.sign_petition(
-            session,
-            settings=settings,
-            limiter=Limiter(engine),
-            petition=petition,
-            form=signed,
-            ip_hash=ip,
-            locale="en",
-        )
+    return sign_with_service(engine, settings, petition, signed, ip=ip)
 
 
 def confirm_all(engine: Engine, settings: Settings, petition: Petition) -> None:

@@ -15,13 +15,13 @@ from campaign.mail.models import MailPriority, OutboxMessage
 from campaign.petitions import manage, service
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, PetitionTally, Signature
-from campaign.ratelimit import Limiter
 from campaign.security import email_index
 from campaign.settings import Settings
 from campaign.sitesettings import SIGNING_PAUSED, set_flag
 from campaign.translated_content import save_version
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_petition, send_mail
+from tests.petitions.conftest import sign_with_service
 from tests.smtp_server import SmtpServer
 
 
@@ -94,16 +94,7 @@ def sign(
         wants_updates=False,
         show_publicly=False,
     )
-    with transaction(engine) as session:
-        service.sign_petition(
-            session,
-            settings=settings,
-            limiter=Limiter(session),
-            petition=petition,
-            form=form,
-            ip_hash=ip,
-            locale="en",
-        )
+    sign_with_service(engine, settings, petition, form, ip=ip)
 
 
 def confirm(engine: Engine, settings: Settings, petition: Petition, email: str) -> str:
@@ -247,16 +238,7 @@ def sign_in(
         wants_updates=False,
         show_publicly=False,
     )
-    with transaction(engine) as session:
-        return service.sign_petition(
-            session,
-            settings=settings,
-            limiter=Limiter(session),
-            petition=petition,
-            form=form,
-            ip_hash=ip,
-            locale=locale,
-        )
+    return sign_with_service(engine, settings, petition, form, ip=ip, locale=locale)
 
 
 def belarusian_petition(engine: Engine) -> Petition:
