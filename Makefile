@@ -38,9 +38,9 @@ messages: $(STAMP)
 
 # Mutation testing by hand (docs/security.md records the score): one-line bugs planted in the
 # modules that guard supporters, each run against the tests that should catch it, on SQLite.
-# Of the worker, only its claim. `make mutate MUTANTS='campaign.csvcells.*'` runs fewer;
+# Of the worker, only its claim. `make mutate MUTANTS='campaign.core.csvcells.*'` runs fewer;
 # `.venv/bin/mutmut results` and `.venv/bin/mutmut show <name>` list and show the survivors.
-MUTANTS ?= campaign.csvcells.* campaign.crypto.* campaign.ratelimit.* \
+MUTANTS ?= campaign.core.csvcells.* campaign.core.crypto.* campaign.core.ratelimit.* \
 	campaign.petitions.service.* campaign.petitions.routes.* \
 	campaign.mail.worker.xǁMailWorkerǁclaim__mutmut_* campaign.mail.worker.x__due__mutmut_*
 mutate: $(STAMP)

@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from bench.run import SECRET, database, line, serve_app, serve_floor, stop, wrk  # noqa: E402
-from campaign.db import make_engine, transaction  # noqa: E402
-from campaign.demo import LETTER_CAMPAIGN, load_demo  # noqa: E402
-from campaign.migrate import upgrade  # noqa: E402
-from campaign.settings import load_settings  # noqa: E402
+from campaign.core.db import make_engine, transaction  # noqa: E402
+from campaign.core.migrate import upgrade  # noqa: E402
+from campaign.core.settings import load_settings  # noqa: E402
+from campaign.site.demo import LETTER_CAMPAIGN, load_demo  # noqa: E402
 
 OFFICIALS = 3
 

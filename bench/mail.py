@@ -30,9 +30,9 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.run import SECRET, database  # noqa: E402
-from campaign.db import make_engine, transaction  # noqa: E402
+from campaign.core.db import make_engine, transaction  # noqa: E402
+from campaign.core.migrate import upgrade  # noqa: E402
 from campaign.mail import outbox  # noqa: E402
-from campaign.migrate import upgrade  # noqa: E402
 
 SMTP_PORT = 8825
 MESSAGE_ID = re.compile(rb"^Message-ID: *(<[^>]+>)", re.MULTILINE | re.IGNORECASE)

@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from bench.run import SECRET, browser, database, serve_app, stop, tree_cpu, wrk  # noqa: E402
-from campaign.crypto import use_keys  # noqa: E402
-from campaign.db import make_engine, transaction, utcnow  # noqa: E402
-from campaign.migrate import upgrade  # noqa: E402
+from campaign.core.crypto import use_keys  # noqa: E402
+from campaign.core.db import make_engine, transaction, utcnow  # noqa: E402
+from campaign.core.migrate import upgrade  # noqa: E402
+from campaign.core.settings import load_settings  # noqa: E402
 from campaign.petitions import service  # noqa: E402
 from campaign.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
-from campaign.settings import load_settings  # noqa: E402
 
 BASE = "http://127.0.0.1:8800"
 

@@ -28,12 +28,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
-from campaign.crypto import keyring  # noqa: E402
-from campaign.db import transaction, utcnow  # noqa: E402
-from campaign.migrate import upgrade  # noqa: E402
+from campaign.core.crypto import keyring  # noqa: E402
+from campaign.core.db import transaction, utcnow  # noqa: E402
+from campaign.core.migrate import upgrade  # noqa: E402
+from campaign.core.settings import load_settings  # noqa: E402
 from campaign.petitions import service  # noqa: E402
 from campaign.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
-from campaign.settings import load_settings  # noqa: E402
 
 SECRET = "bench-secret-key-" + "x" * 40
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -226,7 +226,7 @@ def main() -> None:
     engine = (
         create_engine(url)
         if args.db == "postgresql"
-        else __import__("campaign.db").db.make_engine(url)
+        else __import__("campaign.core.db").core.db.make_engine(url)
     )
     with transaction(engine) as session:
         petition = Petition(

@@ -1,5 +1,5 @@
 """`python -m campaign` is the `campaign` command."""
 
-from campaign.cli import main
+from campaign.site.cli import main
 
 main()

@@ -1,10 +1,10 @@
-"""Alembic environment: the URL comes from the app's settings, the tables from campaign.models."""
+"""Alembic environment: the URL comes from the settings, the tables from campaign.site.models."""
 
 from alembic import context
 
-from campaign.db import make_engine
-from campaign.models import metadata
-from campaign.settings import get_settings
+from campaign.core.db import make_engine
+from campaign.core.settings import get_settings
+from campaign.site.models import metadata
 
 config = context.config
 

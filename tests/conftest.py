@@ -20,12 +20,13 @@ from sqlmodel import Session, select
 
 from campaign.accounts.models import Role, User
 from campaign.accounts.service import create_organiser
-from campaign.app import create_app
-from campaign.crypto import use_keys
-from campaign.db import make_engine, transaction, utcnow
-from campaign.migrate import upgrade
-from campaign.models import metadata
-from campaign.settings import Settings, load_settings
+from campaign.core.crypto import use_keys
+from campaign.core.db import make_engine, transaction, utcnow
+from campaign.core.migrate import upgrade
+from campaign.core.settings import Settings, load_settings
+from campaign.site.app import create_app
+from campaign.site.models import metadata
+from campaign.site.wiring import wire
 from tests.smtp_server import SmtpServer
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
@@ -34,6 +35,9 @@ PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PENDING = re.compile(r'name="pending" value="([^"]+)"')
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+wire()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from campaign.db import transaction, utcnow
+from campaign.core.db import transaction, utcnow
+from campaign.core.settings import Settings
 from campaign.letters.models import (
     CampaignStatus,
     CampaignTarget,
@@ -23,7 +24,6 @@ from campaign.mail import outbox
 from campaign.mail.worker import MailWorker
 from campaign.petitions.models import Petition, PetitionStatus
 from campaign.prisoners.models import Facility, Prisoner, PrisonerStatus, SolidarityLetter
-from campaign.settings import Settings
 
 _slugs = iter(range(1, 10**6))
 
@@ -97,11 +97,11 @@ def add_signature(
     named_in_handover: bool = False,
 ) -> None:
     """Sign (and by default confirm) through the service, as a supporter would."""
+    from campaign.core.ratelimit import Limiter
+    from campaign.core.security import email_index
     from campaign.petitions import service
     from campaign.petitions.forms import SignForm
     from campaign.petitions.models import Signature
-    from campaign.ratelimit import Limiter
-    from campaign.security import email_index
 
     form = SignForm(
         name=name,

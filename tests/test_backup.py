@@ -12,10 +12,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from campaign.backup import BackupError, backup, restore, summary
-from campaign.db import make_engine
+from campaign.core.db import make_engine
+from campaign.core.settings import Settings
 from campaign.petitions.models import Signature
-from campaign.settings import Settings
+from campaign.site.backup import BackupError, backup, restore, summary
 from tests.factories import add_signature, make_letter_campaign, make_petition, make_prisoner
 from tests.test_cli import campaign
 

@@ -14,12 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.crypto import new_key, parse_key, use_keys
-from campaign.db import make_engine, transaction
+from campaign.core.crypto import new_key, parse_key, use_keys
+from campaign.core.db import make_engine, transaction
+from campaign.core.settings import PROJECT_DIR
 from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
-from campaign.settings import PROJECT_DIR
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.smtp_server import free_port
 
@@ -130,7 +130,7 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     assert "demo content loaded" in first.stdout
     assert "demo content already there" in second.stdout
     assert "demo@example.org / " in second.stdout
-    from campaign.translated_content import ContentVersion
+    from campaign.content.service import ContentVersion
 
     use_keys([TEST_DATA_KEY])  # the key the commands ran with, whatever ran before this test
     engine = make_engine(env["DATABASE_URL"])

@@ -5,10 +5,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from campaign.app import create_app
+from campaign.core.security import ip_hash, keyed_hash
+from campaign.core.settings import ConfigError, Settings, load_settings
 from campaign.petitions.models import Signature
-from campaign.security import ip_hash, keyed_hash
-from campaign.settings import ConfigError, Settings, load_settings
+from campaign.site.app import create_app
 from tests.factories import make_petition
 from tests.petitions.test_routes import sign
 from tests.test_security import request_from

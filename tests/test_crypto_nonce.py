@@ -7,8 +7,8 @@ import binascii
 
 from sqlalchemy import Engine, text
 
-from campaign.crypto import NONCE_BYTES, Keyring, new_key
-from campaign.settings import Settings
+from campaign.core.crypto import NONCE_BYTES, Keyring, new_key
+from campaign.core.settings import Settings
 from tests.factories import add_signature, make_petition
 
 

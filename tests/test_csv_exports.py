@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from campaign.csvcells import cell, csv_lines, safe_text
-from campaign.db import transaction
+from campaign.core.csvcells import cell, csv_lines, safe_text
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from campaign.letters.models import LetterCount, LetterEvent, Official, OfficialEmail
 from campaign.petitions.models import PetitionTally
-from campaign.settings import Settings
 from tests.factories import (
     add_signature,
     log_letters,

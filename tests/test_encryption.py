@@ -12,19 +12,19 @@ from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.backup import _pg_command
-from campaign.crypto import DecryptionError, Keyring, new_key, use_keys
-from campaign.db import transaction
-from campaign.key_rotation import rotate_keys, stale_values
+from campaign.core.crypto import DecryptionError, Keyring, new_key, use_keys
+from campaign.core.db import transaction
+from campaign.core.migrate import upgrade
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
 from campaign.letters.models import Letter, LetterSender
 from campaign.letters.replies import report_reply
 from campaign.mail.models import OutboxMessage
-from campaign.migrate import upgrade
-from campaign.models import metadata
 from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.prisoners.models import SolidarityLetter, Volunteer
-from campaign.security import email_index
-from campaign.settings import Settings
+from campaign.site.backup import _pg_command
+from campaign.site.key_rotation import rotate_keys, stale_values
+from campaign.site.models import metadata
 from tests.conftest import TEST_DATA_KEY, add_user, with_two_factor
 from tests.factories import (
     add_signature,

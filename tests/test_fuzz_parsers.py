@@ -21,10 +21,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
 
-from campaign.csvimport import ImportReport, rows_from_upload
-from campaign.db import transaction
-from campaign.fields import check_email
-from campaign.i18n import _
+from campaign.core.csvimport import ImportReport, rows_from_upload
+from campaign.core.db import transaction
+from campaign.core.fields import check_email
+from campaign.core.i18n import _
+from campaign.core.security import canonical_email, email_index
+from campaign.core.settings import Settings
 from campaign.letters import officials
 from campaign.letters.campaigns import check_letter, preview
 from campaign.letters.models import LetterCampaign, Official, OfficialEmail, PersonalParagraph
@@ -38,8 +40,6 @@ from campaign.letters.templates import (
 from campaign.petitions.forms import CITY_MAX, NAME_MAX, SignForm, parse_sign_form
 from campaign.prisoners import register
 from campaign.prisoners.models import Facility, Placement, Prisoner
-from campaign.security import canonical_email, email_index
-from campaign.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import LETTER_BODY_EN, LETTER_BODY_RU, make_prisoner
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from campaign.i18n import LOCALE_DIR, gettext, negotiate, ngettext, set_locale
-from campaign.settings import LOCALES, PROJECT_DIR
+from campaign.core.i18n import LOCALE_DIR, gettext, negotiate, ngettext, set_locale
+from campaign.core.settings import LOCALES, PROJECT_DIR
 
 TRANSLATED = [locale for locale in LOCALES if locale != "en"]
 
@@ -113,7 +113,7 @@ def test_the_locale_comes_from_query_then_cookie_then_header(
 
 
 def test_counts_are_written_as_each_language_groups_digits() -> None:
-    from campaign.i18n import ngettext, using
+    from campaign.core.i18n import ngettext, using
 
     written = {}
     for locale in ("en", "de", "be"):

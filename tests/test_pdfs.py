@@ -10,8 +10,8 @@ import textwrap
 
 from pypdf import PdfReader
 
+from campaign.core.settings import PROJECT_DIR
 from campaign.letters.pdf import PrintedLetter, letters_pdf
-from campaign.settings import PROJECT_DIR
 
 CHINESE = "王小明"
 LITHUANIAN = "Žemaitė Šimkūnaitė"
@@ -61,7 +61,7 @@ def test_rendering_names_under_the_servers_logging_puts_no_part_of_them_in_the_l
     script = textwrap.dedent(
         f"""
         import logging, logging.config
-        from campaign.cli import LOGGING
+        from campaign.site.cli import LOGGING
         logging.config.dictConfig(LOGGING)
         from campaign.letters.pdf import PrintedLetter, letters_pdf
         names = {names!r}

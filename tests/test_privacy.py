@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.audit import AuditEvent
+from campaign.core.audit import AuditEvent
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, Signature
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.smtp_server import SmtpServer

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Engine
 
-from campaign.ratelimit import Limiter
+from campaign.core.ratelimit import Limiter
 
 
 def test_the_wait_is_the_rest_of_the_clients_own_window(engine: Engine) -> None:

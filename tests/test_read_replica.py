@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import create_engine, select
 
-from campaign.app import create_app
-from campaign.db import get_read_session, make_engine, transaction
+from campaign.core.db import get_read_session, make_engine, transaction
 from campaign.petitions.models import Petition, Signature
+from campaign.site.app import create_app
 from tests.conftest import app_routes, make_settings
 from tests.factories import log_letters, make_letter_campaign, make_petition, make_prisoner
 from tests.petitions.test_routes import sign

@@ -18,9 +18,9 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import text
 
-from campaign.db import make_engine, transaction, utcnow
+from campaign.core.db import make_engine, transaction, utcnow
+from campaign.core.settings import PROJECT_DIR
 from campaign.petitions.models import Petition, PetitionStatus
-from campaign.settings import PROJECT_DIR
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET, _empty_postgres
 from tests.smtp_server import SmtpServer, free_port
 

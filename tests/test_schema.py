@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from campaign.db import make_engine
-from campaign.models import metadata
+from campaign.core.db import make_engine
+from campaign.site.models import metadata
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:

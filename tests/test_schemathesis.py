@@ -27,8 +27,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
+from campaign.core.security import CSRF_HEADER, csrf_cookie_name
 from campaign.letters.models import Official
-from campaign.security import CSRF_HEADER, csrf_cookie_name
 from tests.conftest import add_user, csrf_from, log_in
 from tests.factories import make_letter_campaign, make_petition, make_prisoner
 

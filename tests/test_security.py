@@ -5,9 +5,9 @@ import time
 from sqlalchemy import Engine
 from starlette.requests import Request
 
-from campaign.ratelimit import DatabaseStorage, Limiter
-from campaign.security import client_ip, ip_hash, read_token, signer
-from campaign.settings import load_settings
+from campaign.core.ratelimit import DatabaseStorage, Limiter
+from campaign.core.security import client_ip, ip_hash, read_token, signer
+from campaign.core.settings import load_settings
 
 SECRET = "k" * 40
 

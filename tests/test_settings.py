@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from campaign.crypto import new_key
-from campaign.settings import ConfigError, load_settings, local_secret
+from campaign.core.crypto import new_key
+from campaign.core.settings import ConfigError, load_settings, local_secret
 
 KEY = new_key()
 

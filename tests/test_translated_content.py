@@ -5,10 +5,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.audit import AuditEvent
-from campaign.db import transaction
-from campaign.settings import Settings
-from campaign.translated_content import ContentVersion, localized_many, save_version
+from campaign.content.service import ContentVersion, localized_many, save_version
+from campaign.core.audit import AuditEvent
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import make_letter_campaign, make_petition, make_prisoner, send_mail
 from tests.petitions.test_routes import sign

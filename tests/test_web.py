@@ -16,9 +16,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 from starlette.requests import Request
 
-from campaign.app import create_app
-from campaign.db import PublicWriter
-from campaign.settings import Settings
+from campaign.core.db import PublicWriter
+from campaign.core.settings import Settings
+from campaign.site.app import create_app
 from tests.conftest import PASSWORD, csrf_from, make_settings
 from tests.factories import make_petition
 
@@ -94,7 +94,7 @@ def test_error_pages_speak_the_visitors_language(client: TestClient) -> None:
 
 
 def test_every_form_route_refuses_a_post_without_csrf_token(client: TestClient) -> None:
-    from campaign.app import CSRF_EXEMPT_PATHS, CSRF_EXEMPT_PATTERN
+    from campaign.site.app import CSRF_EXEMPT_PATHS, CSRF_EXEMPT_PATTERN
 
     client.get("/login")  # the browser has a CSRF cookie, but the form carries no token
     checked = 0
@@ -266,7 +266,7 @@ def test_no_request_reaches_opentelemetry_even_where_it_is_set_up(
 
 
 def test_a_select_shows_the_chosen_option_once_and_escapes_every_name() -> None:
-    from campaign.web import select_options
+    from campaign.core.web import select_options
 
     choices = [("", "none"), ("a", "<A & co>"), ("b", "B"), ("b", "B again"), (3, "three")]
     html = str(select_options(choices, "b"))

@@ -9,9 +9,9 @@ from fastapi import Depends, HTTPException, Request
 
 from campaign.accounts.models import User
 from campaign.accounts.service import user_for_session
-from campaign.db import SessionDep
-from campaign.i18n import _
-from campaign.settings import Settings
+from campaign.core.db import SessionDep
+from campaign.core.i18n import _
+from campaign.core.settings import Settings
 
 
 @dataclass(frozen=True)

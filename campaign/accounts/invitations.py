@@ -9,16 +9,16 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from campaign import audit
 from campaign.accounts.models import Invitation, Role, User
 from campaign.accounts.service import AccountError, create_organiser, find_user
-from campaign.db import utcnow
-from campaign.fields import check_email
-from campaign.i18n import _
+from campaign.core import audit
+from campaign.core.db import utcnow
+from campaign.core.fields import check_email
+from campaign.core.i18n import _
+from campaign.core.security import token_digest
+from campaign.core.settings import Settings
+from campaign.core.web import FormErrors
 from campaign.mail import outbox
-from campaign.security import token_digest
-from campaign.settings import Settings
-from campaign.web import FormErrors
 
 VALID_FOR = timedelta(days=7)
 

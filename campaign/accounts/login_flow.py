@@ -16,9 +16,9 @@ from sqlmodel import Session
 from campaign.accounts import service
 from campaign.accounts.deps import session_cookie_name
 from campaign.accounts.models import User
-from campaign.security import csrf_cookie_name, read_token, signer
-from campaign.settings import Settings
-from campaign.web import redirect, safe_next
+from campaign.core.security import csrf_cookie_name, read_token, signer
+from campaign.core.settings import Settings
+from campaign.core.web import redirect, safe_next
 
 DEVICE_MAX_AGE = 365 * 24 * 3600
 PENDING_MAX_AGE = 300  # seconds between the password and the second factor

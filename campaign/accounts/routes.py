@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts import service, two_factor
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
 from campaign.accounts.login_flow import known_device, logged_in, pending_token, pending_user
-from campaign.db import SessionDep
-from campaign.i18n import _
-from campaign.ratelimit import Limiter, wait_message
-from campaign.security import ip_hash
-from campaign.web import FormErrors, redirect, render, safe_next
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.i18n import _
+from campaign.core.ratelimit import Limiter, wait_message
+from campaign.core.security import ip_hash
+from campaign.core.web import FormErrors, redirect, render, safe_next
 
 router = APIRouter()
 

@@ -13,13 +13,18 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from zxcvbn import zxcvbn
 
-from campaign import audit
 from campaign.accounts.models import LoginSession, Role, User
-from campaign.db import utcnow
-from campaign.i18n import _
-from campaign.ratelimit import Limiter
-from campaign.security import hash_password, password_needs_rehash, token_digest, verify_password
-from campaign.settings import Settings
+from campaign.core import audit
+from campaign.core.db import utcnow
+from campaign.core.i18n import _
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import (
+    hash_password,
+    password_needs_rehash,
+    token_digest,
+    verify_password,
+)
+from campaign.core.settings import Settings
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024

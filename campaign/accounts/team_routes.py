@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts import invitations, service, two_factor
 from campaign.accounts.deps import CurrentAdmin
 from campaign.accounts.login_flow import logged_in
 from campaign.accounts.models import Role, User
-from campaign.db import SessionDep
-from campaign.i18n import _, get_locale
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.i18n import _, get_locale
+from campaign.core.web import FormData, FormErrors, redirect, render
 
 router = APIRouter()
 ACCOUNTS = "/admin/accounts"

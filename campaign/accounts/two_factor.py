@@ -11,11 +11,11 @@ import segno
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from campaign import audit
 from campaign.accounts.models import RecoveryCode, User
-from campaign.db import utcnow
-from campaign.security import keyed_hash, read_token, signer
-from campaign.settings import Settings
+from campaign.core import audit
+from campaign.core.db import utcnow
+from campaign.core.security import keyed_hash, read_token, signer
+from campaign.core.settings import Settings
 
 ISSUER = "campaign"
 RECOVERY_CODES = 10

@@ -5,15 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts import service, two_factor
 from campaign.accounts.deps import CurrentUser, session_cookie_name
 from campaign.accounts.models import User
-from campaign.db import SessionDep
-from campaign.i18n import _
-from campaign.ratelimit import Limiter, wait_message
-from campaign.security import ip_hash
-from campaign.web import FormData, FormErrors, redirect, render
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.i18n import _
+from campaign.core.ratelimit import Limiter, wait_message
+from campaign.core.security import ip_hash
+from campaign.core.web import FormData, FormErrors, redirect, render
 
 router = APIRouter(prefix="/account/two-factor")
 PATH = "/account/two-factor"

@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
-from campaign.countries import country_choices
-from campaign.csvimport import rows_from_upload
-from campaign.db import SessionDep, utcnow
-from campaign.i18n import _, ngettext
+from campaign.core import audit
+from campaign.core.countries import country_choices
+from campaign.core.csvimport import rows_from_upload
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, ngettext
+from campaign.core.web import FormData, FormErrors, found, redirect, render, repeated, uploaded
 from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, Official
 from campaign.letters.templates import VARIABLES
 from campaign.petitions.service import petition_choices
-from campaign.web import FormData, FormErrors, found, redirect, render, repeated, uploaded
 
 router = APIRouter(prefix="/admin/officials")
 

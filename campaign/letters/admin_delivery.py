@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
-from campaign.charts import daily_bars
-from campaign.db import SessionDep, utcnow
-from campaign.i18n import _, ngettext
-from campaign.images import MAX_BYTES, ImageError
+from campaign.core import audit
+from campaign.core.charts import daily_bars
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, ngettext
+from campaign.core.images import MAX_BYTES, ImageError
+from campaign.core.web import FormData, FormErrors, redirect, render, uploaded
 from campaign.letters import campaigns, dashboard, delivery, replies
 from campaign.letters.admin import NO_STORE, CampaignForEditor
-from campaign.web import FormData, FormErrors, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/letters")
 

@@ -11,9 +11,11 @@ from babel import localedata
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from campaign.db import utcnow
-from campaign.fields import check_day, check_whole
-from campaign.i18n import _
+from campaign.core.db import utcnow
+from campaign.core.fields import check_day, check_whole
+from campaign.core.i18n import _
+from campaign.core.slugs import SLUG_PATTERN, slugify
+from campaign.core.web import FormErrors
 from campaign.letters.models import (
     CampaignStatus,
     CampaignTarget,
@@ -24,8 +26,6 @@ from campaign.letters.models import (
     TargetMode,
 )
 from campaign.letters.templates import check_template, render_template, sample_context
-from campaign.slugs import SLUG_PATTERN, slugify
-from campaign.web import FormErrors
 
 FLAGS = ("allow_email", "allow_mailto", "allow_print", "body_locked")
 # name → (lowest, highest): the delivery settings typed as whole numbers

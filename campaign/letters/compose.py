@@ -12,8 +12,9 @@ from urllib.parse import quote, urlencode
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from campaign.countries import country_name, is_country
-from campaign.i18n import _, using
+from campaign.core.countries import country_name, is_country
+from campaign.core.i18n import _, using
+from campaign.core.web import FormErrors
 from campaign.letters.campaigns import targets, templates_of
 from campaign.letters.models import (
     EmailStatus,
@@ -25,7 +26,6 @@ from campaign.letters.models import (
     TargetMode,
 )
 from campaign.letters.templates import render_template
-from campaign.web import FormErrors
 
 NAME_MAX = 120
 CITY_MAX = 100

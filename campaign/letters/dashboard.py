@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from campaign.csvcells import csv_lines
-from campaign.db import utcnow
+from campaign.core.csvcells import csv_lines
+from campaign.core.db import utcnow
 from campaign.letters.models import (
     CampaignTarget,
     Letter,

@@ -14,7 +14,11 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from campaign.db import increment, utcnow
+from campaign.content.service import text_in
+from campaign.core.db import increment, utcnow
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import email_index, row_for_token, row_token
+from campaign.core.settings import Settings
 from campaign.letters.campaigns import templates_of
 from campaign.letters.compose import Draft, Writer, email_addresses, pick_template
 from campaign.letters.models import (
@@ -34,10 +38,6 @@ from campaign.letters.models import (
 from campaign.letters.templates import render_template, sample_context
 from campaign.mail import outbox
 from campaign.mail.models import MailStatus
-from campaign.ratelimit import Limiter
-from campaign.security import email_index, row_for_token, row_token
-from campaign.settings import Settings
-from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SENDER = 3
 

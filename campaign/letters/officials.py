@@ -12,14 +12,14 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from campaign import csvimport
-from campaign.countries import is_country
-from campaign.csvcells import cell
-from campaign.csvimport import ImportReport
-from campaign.db import utcnow
-from campaign.i18n import _
+from campaign.core import csvimport
+from campaign.core.countries import is_country
+from campaign.core.csvcells import cell
+from campaign.core.csvimport import ImportReport
+from campaign.core.db import utcnow
+from campaign.core.i18n import _
+from campaign.core.web import FormErrors
 from campaign.letters.models import EmailStatus, Official, OfficialEmail
-from campaign.web import FormErrors
 
 COLUMNS = [
     "id",

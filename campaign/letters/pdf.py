@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from campaign.pdfs import FONT, document
+from campaign.core.pdfs import FONT, document
 
 if TYPE_CHECKING:
     from fpdf import FPDF

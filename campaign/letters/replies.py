@@ -12,9 +12,13 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from campaign.db import utcnow
-from campaign.i18n import _
-from campaign.images import MAX_BYTES, ImageError, store_image
+from campaign.content.service import text_in
+from campaign.core.db import utcnow
+from campaign.core.i18n import _
+from campaign.core.images import MAX_BYTES, ImageError, store_image
+from campaign.core.pdfs import PdfUploadError, without_metadata
+from campaign.core.security import row_for_token, row_token
+from campaign.core.settings import Settings
 from campaign.letters.models import (
     Letter,
     LetterCampaign,
@@ -25,10 +29,6 @@ from campaign.letters.models import (
     SenderStatus,
 )
 from campaign.mail import outbox
-from campaign.pdfs import PdfUploadError, without_metadata
-from campaign.security import row_for_token, row_token
-from campaign.settings import Settings
-from campaign.translated_content import text_in
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 REPLY_LINK_DAYS = 60

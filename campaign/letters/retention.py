@@ -1,20 +1,23 @@
 """Retention for letters: RETENTION_MONTHS after a letter campaign closes, the worker erases its
 senders' names, addresses, cities and notes, and the letters' texts (which carry the sender's
-name). Counters per official and day (LetterCount) stay, so the dashboard and exports hold."""
+name). Counters per official and day (LetterCount) stay, so the dashboard and exports hold. Also
+what the letters hold about one address, for the supporter's own page (privacy/registry.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
-from campaign.db import months_after, utcnow
+from campaign.core.db import months_after, utcnow
+from campaign.core.i18n import _
+from campaign.core.settings import Settings
 from campaign.letters.models import CampaignStatus, Letter, LetterCampaign, LetterSender
 from campaign.mail import outbox
-from campaign.retention import mark_erased
-from campaign.settings import Settings
+from campaign.privacy.retention import mark_erased
 
 
 def closed_on(campaign: LetterCampaign, now: datetime) -> datetime | None:
@@ -75,3 +78,48 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
         erased += count
     session.flush()
     return erased
+
+
+def holdings(session: Session, index: str) -> list[dict[str, Any]]:
+    """Every time the address behind this keyed hash wrote, with the letters' texts."""
+    senders = session.exec(
+        select(LetterSender, LetterCampaign.title)
+        .join(LetterCampaign, col(LetterCampaign.id) == LetterSender.campaign_id)
+        .where(LetterSender.email_hash == index)
+        .order_by(col(LetterSender.id))
+    ).all()
+    held = []
+    for sender, title in senders:
+        letters = session.exec(select(Letter).where(Letter.sender_id == sender.id)).all()
+        held.append(
+            {
+                "campaign": title,
+                "name": sender.name,
+                "email": sender.email,
+                "country": sender.country,
+                "city": sender.city,
+                "written_at": sender.created_at.isoformat(),
+                "reply_reported": sender.reply_reported,
+                "reply_note": sender.reply_note,
+                "letters": [
+                    {"subject": letter.subject, "body": letter.body, "status": letter.status}
+                    for letter in letters
+                ],
+            }
+        )
+    return held
+
+
+def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
+    """One line per campaign written to, for the page."""
+    return [
+        # The translated text is ours; Markup's % and + escape the supporter's data.
+        Markup(_('Letters for "%(title)s"')) % {"title": s["campaign"]}  # noqa: S704
+        + f": {s['name']}"
+        for s in held
+    ]
+
+
+def erase_address(session: Session, index: str) -> int:
+    """Erase who wrote with this address, in every campaign; the counters stay."""
+    return erase_senders(session, col(LetterSender.email_hash) == index)

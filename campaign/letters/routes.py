@@ -5,21 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from campaign.countries import country_choices, country_name
-from campaign.db import ReadSessionDep, SessionDep, utcnow
-from campaign.fields import check_email
-from campaign.i18n import _, get_locale
+from campaign.content.service import localized, localized_many
+from campaign.core.countries import country_choices, country_name
+from campaign.core.db import ReadSessionDep, SessionDep, utcnow
+from campaign.core.fields import check_email
+from campaign.core.i18n import _, get_locale
+from campaign.core.markdown import render_markdown
+from campaign.core.pdfs import unprintable
+from campaign.core.ratelimit import Limiter, pdf_refusal
+from campaign.core.security import ip_hash
+from campaign.core.web import FormData, FormErrors, found, redirect, render
 from campaign.letters import campaigns, compose, dashboard, delivery, replies
 from campaign.letters.compose import Channel, Letters
 from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
-from campaign.markdown import render_markdown
-from campaign.pdfs import unprintable
 from campaign.petitions.service import public_petition_by_id
-from campaign.ratelimit import Limiter, pdf_refusal
-from campaign.security import ip_hash
-from campaign.translated_content import localized, localized_many
-from campaign.web import FormData, FormErrors, found, redirect, render
 
 router = APIRouter(prefix="/letters")
 

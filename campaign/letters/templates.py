@@ -14,7 +14,7 @@ from babel.dates import format_date
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from campaign.i18n import _
+from campaign.core.i18n import _
 
 MAX_LENGTH = 20_000
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from campaign.core.web import render
 from campaign.mail.sink import NAME_PATTERN, list_caught, read_caught
-from campaign.web import render
 
 router = APIRouter(prefix="/dev/mail")
 

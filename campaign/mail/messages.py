@@ -22,10 +22,10 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 
-from campaign import i18n
+from campaign.core import i18n
+from campaign.core.settings import Settings
+from campaign.core.web import environment
 from campaign.mail.models import OutboxMessage
-from campaign.settings import Settings
-from campaign.web import environment
 
 # Quoted-printable bodies: text in Latin script stays readable in the raw message.
 _UTF8 = copy.copy(Charset("utf-8"))

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
-from campaign.crypto import EncryptedText, encrypted_field, encrypted_json_field
-from campaign.db import utcnow
+from campaign.core.crypto import EncryptedText, encrypted_field, encrypted_json_field
+from campaign.core.db import utcnow
 
 
 class MailStatus(StrEnum):

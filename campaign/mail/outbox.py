@@ -13,11 +13,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, delete, insert, update
 from sqlmodel import Session, col, func, select
 
-from campaign.db import utcnow
-from campaign.i18n import get_locale
+from campaign.core.db import utcnow
+from campaign.core.i18n import get_locale
+from campaign.core.ratelimit import Limiter
+from campaign.core.web import TEMPLATE_DIR
 from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
-from campaign.ratelimit import Limiter
-from campaign.web import TEMPLATE_DIR
 
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)  # built once; the values are parameters

@@ -28,10 +28,10 @@ import aiosmtplib
 from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 from sqlmodel import Session, col
 
-from campaign.db import utcnow
+from campaign.core.db import utcnow
+from campaign.core.settings import Settings, SmtpSecurity
 from campaign.mail.messages import build_message, envelope
 from campaign.mail.models import CLAIMABLE, MailStatus, OutboxMessage
-from campaign.settings import Settings, SmtpSecurity
 
 log = logging.getLogger("campaign.mail")
 

@@ -10,19 +10,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
-from campaign import audit
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
 from campaign.accounts.models import User
-from campaign.charts import daily_bars
-from campaign.countries import country_choices
-from campaign.db import SessionDep, utcnow
-from campaign.i18n import _, ngettext
-from campaign.images import MAX_BYTES, ImageError, store_image
-from campaign.markdown import render_markdown
+from campaign.core import audit
+from campaign.core.charts import daily_bars
+from campaign.core.countries import country_choices
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, ngettext
+from campaign.core.images import MAX_BYTES, ImageError, store_image
+from campaign.core.markdown import render_markdown
+from campaign.core.switches import SIGNING_PAUSED, get_flag, set_flag
+from campaign.core.web import FormData, FormErrors, found, redirect, render, uploaded
 from campaign.petitions import exports, handover, manage, service, updates
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.sitesettings import SIGNING_PAUSED, get_flag, set_flag
-from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/petitions")
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from campaign.db import ReadSessionDep
+from campaign.core.db import ReadSessionDep
+from campaign.core.web import not_modified
 from campaign.petitions import service
 from campaign.petitions.models import Petition
-from campaign.web import not_modified
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
 

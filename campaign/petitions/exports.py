@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, Integer, Text, bindparam, func, select, type_coerce
 from sqlmodel import Session, col
 
-from campaign.crypto import keyring
-from campaign.csvcells import csv_lines, safe_text
+from campaign.core.crypto import keyring
+from campaign.core.csvcells import csv_lines, safe_text
 from campaign.petitions.manage import signatures_per_day
 from campaign.petitions.models import Petition, Signature
 from campaign.petitions.service import tallies

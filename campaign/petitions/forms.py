@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from campaign.countries import is_country
-from campaign.fields import check_email
-from campaign.i18n import _
-from campaign.web import FormErrors
+from campaign.core.countries import is_country
+from campaign.core.fields import check_email
+from campaign.core.i18n import _
+from campaign.core.web import FormErrors
 
 NAME_MAX = 120
 CITY_MAX = 100

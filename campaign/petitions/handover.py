@@ -16,9 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from campaign.countries import country_name
-from campaign.i18n import _, localized_date, ngettext
-from campaign.pdfs import document
+from campaign.core.countries import country_name
+from campaign.core.i18n import _, localized_date, ngettext
+from campaign.core.pdfs import document
 from campaign.petitions.manage import signatures_per_day
 from campaign.petitions.models import Petition, Signature, SignatureStatus
 from campaign.petitions.service import tallies

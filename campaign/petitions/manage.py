@@ -13,14 +13,14 @@ from sqlalchemy import ColumnElement, and_, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from campaign.countries import is_country
-from campaign.db import utcnow
-from campaign.fields import check_day
-from campaign.i18n import _
+from campaign.core.countries import is_country
+from campaign.core.db import utcnow
+from campaign.core.fields import check_day
+from campaign.core.i18n import _
+from campaign.core.slugs import SLUG_PATTERN, slugify
+from campaign.core.web import FormErrors
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
-from campaign.slugs import SLUG_PATTERN, slugify
-from campaign.web import FormErrors
 
 
 @dataclass(frozen=True)

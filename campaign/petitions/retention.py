@@ -1,19 +1,22 @@
 """Retention: a closed petition keeps its signers' personal data for RETENTION_MONTHS, then the
 worker erases names, addresses, cities and client hashes. The signatures stay as rows, so the
-count, the tally by country and by day, and the hand-over figures do not change."""
+count, the tally by country and by day, and the hand-over figures do not change. Also what the
+petitions hold about one address, for the supporter's own page (privacy/registry.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
-from campaign.db import months_after, utcnow
+from campaign.core.db import months_after, utcnow
+from campaign.core.i18n import _
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, PetitionStatus, Signature
-from campaign.retention import mark_erased
-from campaign.settings import Settings
+from campaign.privacy.retention import mark_erased
 
 
 def closed_on(petition: Petition, now: datetime) -> datetime | None:
@@ -74,3 +77,45 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
         erased += count
     session.flush()
     return erased
+
+
+def holdings(session: Session, index: str) -> list[dict[str, Any]]:
+    """Every signature made with the address behind this keyed hash."""
+    rows = session.exec(
+        select(Signature, Petition.title)
+        .join(Petition, col(Petition.id) == Signature.petition_id)
+        .where(Signature.email_hash == index)
+        .order_by(col(Signature.id))
+    ).all()
+    return [
+        {
+            "petition": title,
+            "name": signature.name,
+            "email": signature.email,
+            "country": signature.country,
+            "city": signature.city,
+            "status": signature.status,
+            "signed_at": signature.created_at.isoformat(),
+            "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
+            "wants_updates": signature.wants_updates,
+            "show_publicly": signature.show_publicly,
+            "named_in_handover": signature.named_in_handover,
+            "language": signature.locale,
+        }
+        for signature, title in rows
+    ]
+
+
+def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
+    """One line per signature for the page."""
+    return [
+        # The translated text is ours; Markup's % and + escape the supporter's data.
+        Markup(_('Signature on "%(title)s"')) % {"title": s["petition"]}  # noqa: S704
+        + f": {s['name']}, {s['city']} ({s['country']})"
+        for s in held
+    ]
+
+
+def erase_address(session: Session, index: str) -> int:
+    """Erase who signed with this address, on every petition; the signatures stay."""
+    return erase_signatures(session, col(Signature.email_hash) == index)

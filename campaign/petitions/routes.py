@@ -6,24 +6,24 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from campaign import translated_content
-from campaign.countries import country_choices
-from campaign.db import PublicWrites, ReadSessionDep, SessionDep
-from campaign.i18n import get_locale
-from campaign.markdown import render_markdown
-from campaign.petitions import service, updates
-from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
-from campaign.petitions.models import Petition, SignatureStatus
-from campaign.ratelimit import Limiter
-from campaign.security import (
+from campaign.content import service as translated_content
+from campaign.core.countries import country_choices
+from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep
+from campaign.core.i18n import get_locale
+from campaign.core.markdown import render_markdown
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import (
     CONTENT_SECURITY_POLICY,
     CsrfError,
     csrf_cookie_name,
     ip_hash,
     token_digest,
 )
-from campaign.sitesettings import SIGNING_PAUSED, get_flag
-from campaign.web import FormData, FormErrors, found, not_modified, redirect, render
+from campaign.core.switches import SIGNING_PAUSED, get_flag
+from campaign.core.web import FormData, FormErrors, found, not_modified, redirect, render
+from campaign.petitions import service, updates
+from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
+from campaign.petitions.models import Petition, SignatureStatus
 
 router = APIRouter(prefix="/petitions")
 

@@ -12,7 +12,12 @@ from enum import StrEnum
 from sqlalchemy import Boolean, and_, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from campaign.db import increment, insert_new, utcnow
+from campaign.content.service import text_in
+from campaign.core.db import increment, insert_new, utcnow
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import email_index, read_token, row_for_token, row_token, signer
+from campaign.core.settings import Settings
+from campaign.core.switches import SIGNING_PAUSED, flag_subquery, remember_flag
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority
 from campaign.petitions.forms import SignForm
@@ -23,11 +28,6 @@ from campaign.petitions.models import (
     Signature,
     SignatureStatus,
 )
-from campaign.ratelimit import Limiter
-from campaign.security import email_index, read_token, row_for_token, row_token, signer
-from campaign.settings import Settings
-from campaign.sitesettings import SIGNING_PAUSED, flag_subquery, remember_flag
-from campaign.translated_content import text_in
 
 MAX_MAILS_PER_SIGNATURE = 3
 _SIGNATURE = Signature.__table__  # type: ignore[attr-defined]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from campaign.db import utcnow
+from campaign.content.service import text_in
+from campaign.core.db import utcnow
+from campaign.core.security import read_token, signer
+from campaign.core.settings import Settings
 from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionUpdate, Signature, SignatureStatus
-from campaign.security import read_token, signer
-from campaign.settings import Settings
-from campaign.translated_content import text_in
 
 UNSUBSCRIBE_MAX_AGE = 2 * 365 * 86400
 

@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from campaign import audit
 from campaign.accounts.deps import CurrentOrganiser
-from campaign.countries import country_choices
-from campaign.csvimport import rows_from_upload
-from campaign.db import SessionDep, utcnow
-from campaign.i18n import _, ngettext
-from campaign.images import MAX_BYTES, ImageError, store_image
+from campaign.core import audit
+from campaign.core.countries import country_choices
+from campaign.core.csvimport import rows_from_upload
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, ngettext
+from campaign.core.images import MAX_BYTES, ImageError, store_image
+from campaign.core.web import FormData, FormErrors, found, redirect, render, uploaded
 from campaign.prisoners import dashboard, facilities, register
 from campaign.prisoners.models import Facility, Prisoner
-from campaign.web import FormData, FormErrors, found, redirect, render, uploaded
 
 router = APIRouter(prefix="/admin/prisoners")
 facilities_router = APIRouter(prefix="/admin/facilities")

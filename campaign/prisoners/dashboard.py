@@ -10,7 +10,7 @@ from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from campaign.csvcells import csv_lines
+from campaign.core.csvcells import csv_lines
 from campaign.prisoners.models import Facility, LetterState, Prisoner, SolidarityLetter
 from campaign.prisoners.service import HELD, next_birthday
 

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
 from campaign.prisoners import facilities, register
 from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter, Volunteer
-from campaign.security import email_index
-from campaign.settings import Settings
 
 FACILITIES = [
     ("Penal colony No. 4 (demo)", "ул. Антоновская, 1\n246035 г. Гомель", "BY"),

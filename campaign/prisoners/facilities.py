@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from campaign.countries import is_country
-from campaign.i18n import _
+from campaign.core.countries import is_country
+from campaign.core.i18n import _
+from campaign.core.web import FormErrors
 from campaign.prisoners.models import Facility, Prisoner
-from campaign.web import FormErrors
 
 
 @dataclass(frozen=True)

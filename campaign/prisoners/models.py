@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from campaign.crypto import encrypted_field
-from campaign.db import utcnow
+from campaign.core.crypto import encrypted_field
+from campaign.core.db import utcnow
 
 
 class PrisonerStatus(StrEnum):

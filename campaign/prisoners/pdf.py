@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from campaign.pdfs import FONT, document
+from campaign.core.pdfs import FONT, document
 
 if TYPE_CHECKING:
     from fpdf import FPDF

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from campaign.i18n import _
-from campaign.web import FormErrors
+from campaign.core.i18n import _
+from campaign.core.web import FormErrors
 
 PHRASEBOOK = Path(__file__).with_name("phrasebook.toml")
 CATEGORIES = ("greeting", "wish", "everyday", "birthday", "holiday", "signoff")

@@ -16,14 +16,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from campaign import csvimport
-from campaign.csvcells import cell
-from campaign.csvimport import ImportReport
-from campaign.db import utcnow
-from campaign.i18n import _
+from campaign.core import csvimport
+from campaign.core.csvcells import cell
+from campaign.core.csvimport import ImportReport
+from campaign.core.db import utcnow
+from campaign.core.i18n import _
+from campaign.core.slugs import slugify
+from campaign.core.web import FormErrors
 from campaign.prisoners.models import Facility, Gender, Placement, Prisoner, PrisonerStatus
-from campaign.slugs import slugify
-from campaign.web import FormErrors
 
 COLUMNS = [
     "external_id",

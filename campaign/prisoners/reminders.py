@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from campaign.db import insert_once
+from campaign.core.db import insert_once
+from campaign.core.security import read_token, signer
+from campaign.core.settings import Settings
 from campaign.mail import outbox
 from campaign.prisoners.models import Follow, Prisoner, ReminderSent, SolidarityLetter, Volunteer
 from campaign.prisoners.service import HELD, next_birthday
-from campaign.security import read_token, signer
-from campaign.settings import Settings
 
 SILENCE_DAYS = 60
 

@@ -8,18 +8,18 @@ from babel.dates import format_date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign.db import ReadSessionDep, SessionDep, utcnow
-from campaign.i18n import _, get_locale, ngettext
-from campaign.pdfs import unprintable
+from campaign.content.service import localized
+from campaign.core.db import ReadSessionDep, SessionDep, utcnow
+from campaign.core.i18n import _, get_locale, ngettext
+from campaign.core.pdfs import unprintable
+from campaign.core.ratelimit import Limiter, pdf_refusal
+from campaign.core.security import ip_hash
+from campaign.core.web import FormData, FormErrors, found, redirect, render, repeated
 from campaign.prisoners import phrasebook, service, volunteers
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
 from campaign.prisoners.volunteer_routes import CurrentVolunteer, OptionalVolunteer
 from campaign.prisoners.volunteers import LogOutcome
-from campaign.ratelimit import Limiter, pdf_refusal
-from campaign.security import ip_hash
-from campaign.translated_content import localized
-from campaign.web import FormData, FormErrors, found, redirect, render, repeated
 
 router = APIRouter(prefix="/prisoners")
 

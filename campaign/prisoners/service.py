@@ -12,7 +12,7 @@ import pycountry
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from campaign.i18n import _
+from campaign.core.i18n import _
 from campaign.prisoners.models import (
     Facility,
     Gender,

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign.db import SessionDep, utcnow
-from campaign.i18n import _, get_locale
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, get_locale
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import ip_hash
+from campaign.core.settings import Settings
+from campaign.core.web import FormData, FormErrors, RedirectTo, found, redirect, render
 from campaign.prisoners import reminders, service, volunteers
 from campaign.prisoners.models import Volunteer
-from campaign.ratelimit import Limiter
-from campaign.security import ip_hash
-from campaign.settings import Settings
-from campaign.web import FormData, FormErrors, RedirectTo, found, redirect, render
 
 router = APIRouter()
 

@@ -13,10 +13,14 @@ from enum import StrEnum
 from sqlalchemy import case, delete, func, update
 from sqlmodel import Session, col, select
 
-from campaign.crypto import DecryptionError, keyring
-from campaign.db import insert_new, utcnow
-from campaign.fields import check_email
-from campaign.i18n import _
+from campaign.core.crypto import DecryptionError, keyring
+from campaign.core.db import insert_new, utcnow
+from campaign.core.fields import check_email
+from campaign.core.i18n import _
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import email_index, read_token, row_for_token, row_token, signer
+from campaign.core.settings import Settings
+from campaign.core.web import FormErrors
 from campaign.mail import outbox
 from campaign.prisoners.models import (
     Channel,
@@ -26,10 +30,6 @@ from campaign.prisoners.models import (
     SolidarityLetter,
     Volunteer,
 )
-from campaign.ratelimit import Limiter
-from campaign.security import email_index, read_token, row_for_token, row_token, signer
-from campaign.settings import Settings
-from campaign.web import FormErrors
 
 LINK_MINUTES = 60
 # The link mailed to an address without a volunteer yet: it carries the address, encrypted.

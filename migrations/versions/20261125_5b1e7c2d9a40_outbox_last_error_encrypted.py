@@ -1,7 +1,7 @@
 """outbox last_error encrypted
 
 A mail server's reply often quotes the recipient's address: the stored reply becomes
-ciphertext like the rest of the message (campaign/crypto.py). The column stays text.
+ciphertext like the rest of the message (campaign/core/crypto.py). The column stays text.
 
 Revision ID: 5b1e7c2d9a40
 Revises: 3a3c0aa3a978
@@ -30,7 +30,7 @@ def downgrade() -> None:
 
 
 def _rewrite(change: Callable) -> None:
-    from campaign.crypto import keyring
+    from campaign.core.crypto import keyring
 
     bind = op.get_bind()
     t = sa.table("outbox_message", sa.column("id"), sa.column("last_error", sa.Text()))

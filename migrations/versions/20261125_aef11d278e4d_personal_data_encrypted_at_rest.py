@@ -1,7 +1,7 @@
 """personal data encrypted at rest
 
 Names, e-mails, cities and free texts of signers, letter senders and volunteers, and the
-outbox's recipients and contexts become text columns holding AES-GCM ciphertext (campaign/crypto.py).
+outbox's recipients and contexts become text columns holding AES-GCM ciphertext (campaign/core/crypto.py).
 Rows already stored are encrypted here with the first key of DATA_KEYS.
 
 Revision ID: aef11d278e4d
@@ -47,13 +47,13 @@ def upgrade() -> None:
                         existing_nullable=False,
                         postgresql_using=f"{column}::text",
                     )
-    from campaign.crypto import keyring
+    from campaign.core.crypto import keyring
 
     _rewrite(lambda ring, value, context: ring.encrypt(value.encode(), context), keyring)
 
 
 def downgrade() -> None:
-    from campaign.crypto import keyring
+    from campaign.core.crypto import keyring
 
     _rewrite(lambda ring, value, context: ring.decrypt(value, context).decode(), keyring)
     for table, columns in COLUMNS.items():

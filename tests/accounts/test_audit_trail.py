@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.audit import AuditEvent
+from campaign.core.audit import AuditEvent
 from tests.conftest import add_user, app_routes, csrf_from, log_in
 
 

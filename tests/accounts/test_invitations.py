@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 
 from campaign.accounts import invitations
 from campaign.accounts.models import Role, User
-from campaign.audit import AuditEvent
-from campaign.db import transaction
-from campaign.settings import Settings
+from campaign.core.audit import AuditEvent
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from tests.conftest import PASSWORD, add_user, csrf_from, log_in, with_two_factor
 from tests.factories import link_in, send_mail
 from tests.smtp_server import SmtpServer

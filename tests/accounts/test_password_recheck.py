@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import User
-from campaign.app import create_app
-from campaign.audit import AuditEvent
-from campaign.crypto import use_keys
+from campaign.core.audit import AuditEvent
+from campaign.core.crypto import use_keys
+from campaign.site.app import create_app
 from tests.conftest import PASSWORD, csrf_from, log_in, make_settings, with_two_factor
 from tests.smtp_server import SmtpServer
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from campaign.accounts.models import User
-from campaign.app import create_app
+from campaign.site.app import create_app
 from tests.conftest import PASSWORD, csrf_from, log_in, make_settings
 
 

@@ -16,8 +16,8 @@ from campaign.accounts.service import (
     start_session,
     user_for_session,
 )
-from campaign.ratelimit import Limiter
-from campaign.settings import Settings
+from campaign.core.ratelimit import Limiter
+from campaign.core.settings import Settings
 from tests.conftest import PASSWORD
 
 
@@ -164,7 +164,7 @@ def test_parallel_guesses_cannot_slip_past_the_limit(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from campaign.db import transaction
+    from campaign.core.db import transaction
 
     def guess(n: int) -> str | None:
         with transaction(engine) as session:
@@ -186,7 +186,7 @@ def test_parallel_guesses_cannot_slip_past_the_limit(
 def test_rate_limit_counters_do_not_hold_the_address(
     engine: Engine, settings: Settings, session: Session, organiser: User
 ) -> None:
-    from campaign.ratelimit import RateCounter
+    from campaign.core.ratelimit import RateCounter
 
     _attempt(session, settings, engine, "wrong", email="x" * 200 + "@example.org")
     keys = [row.key for row in session.exec(select(RateCounter)).all()]

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import Role, User
-from campaign.audit import AuditEvent
-from campaign.db import transaction
+from campaign.core.audit import AuditEvent
+from campaign.core.db import transaction
 from tests.conftest import (
     PASSWORD,
     PENDING,

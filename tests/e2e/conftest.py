@@ -21,12 +21,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import update
 
-from campaign.crypto import use_keys
-from campaign.db import make_engine, transaction
-from campaign.demo import load_demo
+from campaign.core.crypto import use_keys
+from campaign.core.db import make_engine, transaction
+from campaign.core.migrate import upgrade
+from campaign.core.settings import PROJECT_DIR
 from campaign.letters.models import LetterCampaign
-from campaign.migrate import upgrade
-from campaign.settings import PROJECT_DIR
+from campaign.site.demo import load_demo
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET, _empty_postgres, make_settings
 from tests.e2e.helpers import SCRIPTS_OFF, Site, assert_log_keeps_no_personal_data
 from tests.smtp_server import SmtpServer

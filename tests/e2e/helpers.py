@@ -18,7 +18,7 @@ from playwright.sync_api import Page
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from campaign.db import make_engine
+from campaign.core.db import make_engine
 from tests.smtp_server import SmtpServer
 
 LINK = re.compile(r"https?://127\.0\.0\.1:\d+/[^\s\"'<>]+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from campaign.i18n import translations
+from campaign.core.i18n import translations
 from tests.e2e.helpers import Site, assert_accessible, sign_petition, unique_email
 
 PETITION = "/petitions/free-anna-kavalchuk"

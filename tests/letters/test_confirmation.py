@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import keyed_hash
+from campaign.core.settings import Settings
 from campaign.letters import compose, delivery
 from campaign.letters.models import Letter, LetterCampaign, LetterSender
 from campaign.mail.models import OutboxMessage
-from campaign.ratelimit import Limiter
-from campaign.security import keyed_hash
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_letter_campaign, send_mail
 from tests.letters.test_delivery import TODAY

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from campaign.core.settings import Settings
 from campaign.letters import dashboard
 from campaign.letters.models import LetterCampaign
-from campaign.settings import Settings
 from tests.factories import make_letter_campaign
 from tests.letters.test_journey import review, send
 

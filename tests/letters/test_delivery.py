@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from campaign.db import transaction
-from campaign.jobs import housekeeping_jobs
+from campaign.core.db import transaction
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import keyed_hash
+from campaign.core.settings import Settings
 from campaign.letters import compose, dashboard, delivery, replies
 from campaign.letters.models import (
     EmailStatus,
@@ -26,9 +28,7 @@ from campaign.letters.models import (
 )
 from campaign.mail.messages import build_message
 from campaign.mail.models import MailStatus, OutboxMessage
-from campaign.ratelimit import Limiter
-from campaign.security import keyed_hash
-from campaign.settings import Settings
+from campaign.site.jobs import housekeeping_jobs
 from tests.factories import make_letter_campaign, send_mail
 from tests.smtp_server import SmtpServer
 

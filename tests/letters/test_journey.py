@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from campaign.letters import delivery, replies
 from campaign.letters.models import (
     Letter,
@@ -22,7 +23,6 @@ from campaign.letters.models import (
     LetterSender,
     OfficialEmail,
 )
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_letter_campaign, send_mail
 from tests.smtp_server import SmtpServer

@@ -15,8 +15,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaign.core.pdfs import document
 from campaign.letters.models import LetterCampaign, Official, OfficialReply
-from campaign.pdfs import document
 from tests.conftest import csrf_from
 from tests.factories import make_letter_campaign
 

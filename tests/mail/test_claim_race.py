@@ -13,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import utcnow
+from campaign.core.db import utcnow
+from campaign.core.settings import Settings
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.mail.worker import MailWorker
-from campaign.settings import Settings
 from tests.factories import queue_mail
 from tests.petitions.test_confirm_race import held_together
 

@@ -5,9 +5,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from campaign.app import create_app
+from campaign.core.settings import Settings
 from campaign.mail.sink import start_sink
-from campaign.settings import Settings
+from campaign.site.app import create_app
 from tests.conftest import make_settings
 from tests.factories import queue_mail as queue
 from tests.factories import send_mail as drain

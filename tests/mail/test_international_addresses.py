@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.app import create_app
-from campaign.crypto import use_keys
-from campaign.db import transaction
+from campaign.core.crypto import use_keys
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from campaign.mail import outbox
 from campaign.mail.models import MailStatus, OutboxMessage
-from campaign.settings import Settings
+from campaign.site.app import create_app
 from tests.conftest import csrf_from, make_settings
 from tests.factories import make_letter_campaign, make_petition, send_mail
 from tests.letters.test_journey import review

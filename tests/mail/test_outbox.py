@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction, utcnow
+from campaign.core.db import transaction, utcnow
 from campaign.mail import outbox
 from campaign.mail.models import OutboxMessage
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction, utcnow
+from campaign.core.db import transaction, utcnow
+from campaign.core.settings import PROJECT_DIR, Settings
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
 from campaign.mail.worker import MailWorker, backoff_delay
-from campaign.settings import PROJECT_DIR, Settings
 from tests.factories import queue_mail as queue
 from tests.factories import send_mail as drain
 from tests.smtp_server import SmtpServer
@@ -271,7 +271,7 @@ def test_a_refused_sender_puts_the_batch_back_without_using_up_attempts(
 def test_the_recipient_list_is_the_row_address_only(
     engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    from campaign.db import transaction
+    from campaign.core.db import transaction
     from campaign.mail import outbox
 
     with (
@@ -289,7 +289,7 @@ def test_the_recipient_list_is_the_row_address_only(
 def test_a_header_with_a_line_break_is_never_sent_and_fails_for_good(
     engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    from campaign.db import transaction
+    from campaign.core.db import transaction
     from campaign.mail import outbox
 
     with transaction(engine) as session:
@@ -310,7 +310,7 @@ def test_a_header_with_a_line_break_is_never_sent_and_fails_for_good(
 def test_names_and_subjects_outside_ascii_arrive_intact(
     engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    from campaign.db import transaction
+    from campaign.core.db import transaction
     from campaign.mail import outbox
 
     name = 'Алесь "Ales" <Бяляцкі>, Minsk'

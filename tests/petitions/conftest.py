@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.ratelimit import Limiter
+from campaign.core.settings import Settings
 from campaign.petitions import service
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
-from campaign.ratelimit import Limiter
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 
 STARTED = re.compile(r'name="started" value="([^"]+)"')

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from campaign.audit import AuditEvent
+from campaign.core.audit import AuditEvent
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, Signature
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import add_signature, make_petition
 
@@ -400,10 +400,10 @@ def test_an_organiser_counts_genuine_suspect_signatures(
 
     petition = make_petition(engine, slug="street-stall")
     tight = settings.model_copy(update={"sign_limit_burst": "1/minute"})
-    from campaign.db import transaction
+    from campaign.core.db import transaction
+    from campaign.core.ratelimit import Limiter
     from campaign.petitions import service
     from campaign.petitions.forms import SignForm
-    from campaign.ratelimit import Limiter
 
     for n in range(3):  # one stall, one network: all but the first are suspect
         with transaction(engine) as session:
@@ -451,7 +451,7 @@ def test_a_petition_past_its_last_day_is_closed_everywhere(
 ) -> None:
     from datetime import timedelta
 
-    from campaign.db import utcnow
+    from campaign.core.db import utcnow
 
     ended = make_petition(engine, slug="ended", ends_at=utcnow() - timedelta(days=1))
     assert "ended" not in organiser_client.get("/petitions").text.replace("Recently ended", "")

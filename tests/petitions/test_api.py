@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from campaign.settings import Settings
+from campaign.core.settings import Settings
 from tests.factories import add_signature, make_petition
 
 

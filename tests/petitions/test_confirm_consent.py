@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, Signature, SignatureStatus
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_petition, send_mail
 from tests.petitions.conftest import sign_form

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from campaign.petitions import service
 from campaign.petitions.models import Petition, PetitionTally, Signature
-from campaign.settings import Settings
 from tests.factories import add_signature, make_petition
 
 

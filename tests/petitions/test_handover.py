@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import Session, select
 
-from campaign.audit import AuditEvent
-from campaign.migrate import upgrade
+from campaign.core.audit import AuditEvent
+from campaign.core.migrate import upgrade
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, Signature
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.petitions.conftest import sign_form as sign
@@ -264,7 +264,7 @@ def test_erasing_a_signer_takes_back_their_agreement_to_be_named(
 ) -> None:
     from sqlmodel import col
 
-    from campaign.db import transaction
+    from campaign.core.db import transaction
     from campaign.petitions.retention import erase_signatures
 
     petition = make_petition(engine)

@@ -9,7 +9,7 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 from sqlalchemy import Engine
 
-from campaign.settings import Settings
+from campaign.core.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import make_petition
 

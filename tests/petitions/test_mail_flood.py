@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.ratelimit import Limiter
+from campaign.core.settings import ConfigError, Settings, load_settings
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority, OutboxMessage
 from campaign.petitions import service
 from campaign.petitions.models import Petition, Signature
-from campaign.ratelimit import Limiter
-from campaign.settings import ConfigError, Settings, load_settings
 from tests.factories import make_petition, send_mail
 from tests.petitions.test_service import form
 from tests.smtp_server import SmtpServer

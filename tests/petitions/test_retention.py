@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.audit import AuditEvent
-from campaign.db import months_after, transaction, utcnow
+from campaign.core.audit import AuditEvent
+from campaign.core.db import months_after, transaction, utcnow
+from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
 from campaign.petitions.retention import anonymise_due
-from campaign.settings import Settings
 from tests.factories import add_signature, make_petition
 
 

@@ -7,11 +7,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction, utcnow
+from campaign.content.service import save_version
+from campaign.core.db import transaction, utcnow
+from campaign.core.settings import Settings
 from campaign.petitions import service
 from campaign.petitions.models import Petition, Signature
-from campaign.settings import Settings
-from campaign.translated_content import save_version
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.petitions.conftest import STARTED

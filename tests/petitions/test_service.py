@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.db import transaction, utcnow
+from campaign.core.db import transaction, utcnow
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import canonical_email, email_index, row_token
+from campaign.core.settings import Settings
 from campaign.mail.models import OutboxMessage
 from campaign.petitions import service
 from campaign.petitions.forms import SignForm, parse_sign_form
 from campaign.petitions.models import Petition, PetitionTally, Signature
-from campaign.ratelimit import Limiter
-from campaign.security import canonical_email, email_index, row_token
-from campaign.settings import Settings
 from tests.factories import add_signature, make_petition
 from tests.petitions.conftest import sign_with_service
 

@@ -10,15 +10,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from campaign.db import transaction, utcnow
+from campaign.content.service import save_version
+from campaign.core.db import transaction, utcnow
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
+from campaign.core.switches import SIGNING_PAUSED, set_flag
 from campaign.mail.models import MailPriority, OutboxMessage
 from campaign.petitions import manage, service
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, PetitionTally, Signature
-from campaign.security import email_index
-from campaign.settings import Settings
-from campaign.sitesettings import SIGNING_PAUSED, set_flag
-from campaign.translated_content import save_version
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_petition, send_mail
 from tests.petitions.conftest import sign_with_service

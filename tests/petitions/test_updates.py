@@ -4,9 +4,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.settings import Settings
 from campaign.petitions.models import Signature
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import add_signature, make_petition, send_mail
 from tests.smtp_server import SmtpServer

@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.audit import AuditEvent
+from campaign.core.audit import AuditEvent
 from campaign.prisoners.models import Facility, Prisoner, SolidarityLetter
 from tests.conftest import csrf_from
 from tests.factories import log_letters, make_prisoner

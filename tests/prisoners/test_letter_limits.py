@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
 from campaign.prisoners import service
 from campaign.prisoners.models import Prisoner, SolidarityLetter, Volunteer
 from campaign.prisoners.service import Filters
-from campaign.security import email_index
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_prisoner, send_mail
 from tests.prisoners.test_volunteers import sign_in

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from campaign.core.settings import LOCALES, Settings
 from campaign.prisoners import phrasebook
-from campaign.settings import LOCALES, Settings
 from tests.conftest import csrf_from
 from tests.factories import make_prisoner
 

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from campaign.core.settings import Settings
 from campaign.prisoners import service
 from campaign.prisoners.service import Filters, next_birthday
-from campaign.settings import Settings
 from tests.factories import log_letters, make_prisoner
 from tests.prisoners.test_letter_limits import letters_from, make_volunteer
 

@@ -13,10 +13,10 @@ from alembic.operations import Operations
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.db import transaction
+from campaign.core.db import transaction
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
 from campaign.prisoners.models import Follow, SolidarityLetter, Volunteer
-from campaign.security import email_index
-from campaign.settings import Settings
 from tests.factories import make_prisoner
 
 MIGRATION = (

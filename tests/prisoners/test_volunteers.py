@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.crypto import keyring
+from campaign.core.crypto import keyring
+from campaign.core.security import signer
+from campaign.core.settings import Settings
 from campaign.prisoners.models import SolidarityLetter, Volunteer
-from campaign.security import signer
-from campaign.settings import Settings
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_prisoner, send_mail
 from tests.smtp_server import SmtpServer

@@ -1,0 +1,117 @@
+"""The organiser's editor for content versions: one page per object, a form per language."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.content import service as translated_content
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.i18n import _, available_locales, language_name
+from campaign.core.web import FormData, FormErrors, found, redirect, render
+
+router = APIRouter(prefix="/admin/content")
+
+
+def _object(session: SessionDep, kind: str, object_id: int) -> translated_content.Kind:
+    definition = found(translated_content.KINDS.get(kind))
+    found(session.get(definition.model, object_id))
+    return definition
+
+
+def _locale(request: Request, locale: str) -> str:
+    allowed = translated_content.translatable_locales(
+        available_locales(), request.app.state.settings.default_locale
+    )
+    return found(locale if locale in allowed else None)
+
+
+def _editor(
+    request: Request,
+    session: SessionDep,
+    kind: str,
+    object_id: int,
+    locale: str,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    definition = _object(session, kind, object_id)
+    obj = session.get(definition.model, object_id)
+    settings = request.app.state.settings
+    context = {
+        "kind": definition,
+        "obj": obj,
+        "name": definition.describe(obj),
+        "back": definition.admin_path.format(id=object_id),
+        "locale_shown": locale,
+        "language": language_name(locale),
+        "original_language": language_name(settings.default_locale),
+        "locales": translated_content.translatable_locales(
+            available_locales(), settings.default_locale
+        ),
+        "existing": translated_content.languages_of(session, kind, object_id),
+        "form": form
+        if form is not None
+        else translated_content.version_of(session, kind, object_id, locale),
+        "errors": errors or FormErrors(),
+    }
+    return render(request, "admin/content.html", context, status_code=status_code)
+
+
+@router.get("/{kind}/{object_id}")
+def first_language(
+    request: Request, session: SessionDep, user: CurrentOrganiser, kind: str, object_id: int
+) -> Response:
+    """The editor, opened on the first language other than the original's."""
+    _object(session, kind, object_id)
+    locales = translated_content.translatable_locales(
+        available_locales(), request.app.state.settings.default_locale
+    )
+    return redirect(f"/admin/content/{kind}/{object_id}/{locales[0]}")
+
+
+@router.get("/{kind}/{object_id}/{locale}")
+def edit_version(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    kind: str,
+    object_id: int,
+    locale: str,
+) -> Response:
+    return _editor(request, session, kind, object_id, _locale(request, locale))
+
+
+@router.post("/{kind}/{object_id}/{locale}")
+def save_version(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    kind: str,
+    object_id: int,
+    locale: str,
+    raw: FormData,
+) -> Response:
+    locale = _locale(request, locale)
+    definition = _object(session, kind, object_id)
+    fields, errors = translated_content.parse_form(kind, raw)
+    if errors:
+        return _editor(request, session, kind, object_id, locale, raw, errors, status_code=400)
+    obj = session.get(definition.model, object_id)
+    kept = translated_content.save_version(session, kind, obj, locale, fields)
+    audit.record(
+        session,
+        by=user,
+        action="content.translated" if kept else "content.translation_removed",
+        target=f"{kind}:{object_id}",
+        locale=locale,
+    )
+    message = (
+        _("Version saved: %(language)s.", language=language_name(locale))
+        if kept
+        else _("Version removed: %(language)s.", language=language_name(locale))
+    )
+    return redirect(f"/admin/content/{kind}/{object_id}/{locale}", flash=message, request=request)

@@ -1,0 +1,44 @@
+"""The contract for content with a version per language: a domain describes each kind of
+object whose text organisers translate (its table, its fields, where its original is edited)
+and registers it; the editor and the visitors' pages then know it by name. Nothing here knows
+a domain: `site/wiring.py` registers the domains' kinds at start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ContentField:
+    name: str
+    label: Callable[[], str]
+    max_length: int
+    multiline: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of content with a version per language, and where organisers edit the original."""
+
+    name: str
+    model: type[Any]
+    fields: tuple[ContentField, ...]
+    admin_path: str  # formatted with the object's id
+    describe: Callable[[Any], str]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    """Make a kind known by its name; registering the same kind again changes nothing."""
+    known = KINDS.setdefault(kind.name, kind)
+    if known is not kind and known != kind:
+        raise ValueError(f"a content kind named {kind.name!r} is registered already")
+
+
+def kind(name: str) -> Kind:
+    """The registered kind of this name (KeyError when none is)."""
+    return KINDS[name]

@@ -1,0 +1,62 @@
+"""ISO 3166 countries (codes from pycountry), named in the visitor's language (Babel)."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import pycountry
+from babel import Locale
+
+from campaign.core.i18n import get_locale
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@cache
+def _names(locale: str) -> dict[str, str]:
+    territories = Locale.parse(locale).territories
+    return {
+        country.alpha_2: territories.get(country.alpha_2, country.name)
+        for country in pycountry.countries
+    }
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    """The country's name in the locale (the current one by default); the code if unknown."""
+    return _names(locale or get_locale()).get(code.upper(), code)
+
+
+# Where most supporters of Belarusian prisoners live: offered first in every country list.
+FIRST = ("BY", "LT", "PL", "UA", "DE")
+# Letters that Unicode orders after Я, but the Belarusian and Ukrainian alphabets do not.
+_CYRILLIC_ORDER = str.maketrans(
+    {"ґ": "г\u0001", "є": "е\u0001", "ё": "е\u0001", "і": "и\u0001", "ї": "и\u0002", "ў": "у\u0001"}
+)
+
+
+def _sort_key(name: str) -> str:
+    """Alphabetical order for people: accents fold into their letter (Ä with A, Č with C)."""
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_CYRILLIC_ORDER))
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+@cache
+def _choices(locale: str) -> tuple[tuple[str, str], ...]:
+    names = _names(locale)
+    ordered = sorted(names.items(), key=lambda item: _sort_key(item[1]))
+    return tuple([(code, names[code]) for code in FIRST] + ordered)
+
+
+def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) pairs for a select field: the usual countries first, then all by name."""
+    return list(_choices(locale or get_locale()))
+
+
+def is_country(code: str) -> bool:
+    """Whether the code is an ISO 3166-1 alpha-2 country code."""
+    return code.upper() in country_codes()

@@ -1,0 +1,240 @@
+"""Jinja2 environment, render(), flash messages, form errors, and the gettext wiring."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from starlette.datastructures import URL, UploadFile
+
+from campaign.core import i18n
+from campaign.core.countries import country_name
+from campaign.core.markdown import render_markdown
+from campaign.core.security import CSRF_FIELD, csrf_token, read_token, signer
+from campaign.core.settings import PROJECT_DIR, Settings
+
+TEMPLATE_DIR = PROJECT_DIR / "templates"
+STATIC_DIR = PROJECT_DIR / "static"
+FLASH_COOKIE = "campaign_flash"
+
+
+def make_environment() -> Environment:
+    """The one Jinja2 environment: autoescaped, strict about undefined names, gettext installed."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.translate,
+        ngettext=i18n.translate_plural,
+        newstyle=True,
+    )
+    environment.globals["language_name"] = i18n.language_name
+    environment.globals["country_name"] = country_name
+    environment.filters["markdown"] = render_markdown
+    environment.globals["format_date"] = i18n.localized_date
+    environment.globals["format_number"] = i18n.format_number
+    environment.globals["select_options"] = select_options
+    return environment
+
+
+@lru_cache(maxsize=64)
+def _options(choices: tuple[tuple[Any, Any], ...]) -> str:
+    return "".join(
+        f'<option value="{escape(code)}">{escape(text)}</option>' for code, text in choices
+    )
+
+
+def select_options(choices: Sequence[tuple[Any, Any]], value: Any = "") -> Markup:
+    """The <option>s of a select, the first one whose code is `value` selected.
+
+    The escaped list is kept per list of choices: the country list of the sign form has 250
+    names, and escaping them in a template loop was most of the petition page's render time.
+    """
+    try:
+        html = _options(tuple(choices))
+    except TypeError:  # choices that cannot be hashed: escaped afresh
+        html = _options.__wrapped__(tuple(choices))
+    if value not in ("", None):
+        plain = f'<option value="{escape(value)}">'
+        html = html.replace(plain, plain[:-1] + " selected>", 1)
+    return Markup(html)  # noqa: S704 - every part was escaped above
+
+
+environment = make_environment()
+
+
+class FormErrors(dict[str, str]):
+    """Errors by field name; the template shows each next to its field and in a summary."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page with the request, locale, CSRF field, flash messages and current user."""
+    settings: Settings = request.app.state.settings
+    flashes = _read_flashes(request, settings)
+    page_context = {
+        "request": request,
+        "settings": settings,
+        "locale": i18n.get_locale(),
+        "locales": i18n.available_locales(),
+        "csrf_field": CSRF_FIELD,
+        # Called only by pages with a form, so other pages set no cookie and stay cacheable.
+        "csrf_token": lambda: csrf_token(request, settings),
+        "current_user": getattr(request.state, "user", None),
+        "flashes": flashes,
+        "errors": FormErrors(),
+        "form": {},
+        # Relative links: a forged Host header must not end up in a page.
+        "url_with_lang": lambda lang: language_switch_url(request, lang),
+        "content_lang": lambda obj, field: content_lang(obj, field, settings.default_locale),
+        **(context or {}),
+    }
+    body = environment.get_template(template).render(page_context)
+    response = HTMLResponse(body, status_code=status_code, headers=headers)
+    if page_context["current_user"] is not None and "cache-control" not in response.headers:
+        # Organiser pages hold other people's data: never on a shared or seized disk.
+        response.headers["cache-control"] = "no-store"
+    if flashes:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def _relative(url: URL) -> str:
+    return f"{url.path}?{url.query}" if url.query else url.path
+
+
+def content_lang(obj: object, field: str, original: str) -> Markup:
+    """` lang="xx"` for organisers' text in another language than the page's, else nothing.
+
+    Screen readers then read an untranslated title with the right voice. Objects that know the
+    language of each field (translated_content.Localized) say so; others are in the original.
+    """
+    lang_of = getattr(obj, "lang_of", None)
+    lang = (lang_of(field) if callable(lang_of) else None) or original
+    return Markup(' lang="{}"').format(lang) if lang != i18n.get_locale() else Markup("")
+
+
+def language_switch_url(request: Request, lang: str) -> str:
+    """Where the language switcher leads: this page in another language.
+
+    A page that answers a form (a POST) cannot be asked for again by a link: the switcher leads
+    to the page one level up instead (/petitions/x/sign → /petitions/x, /volunteer/settings →
+    /volunteer), which is where the visitor came from or the nearest page that makes sense.
+    """
+    if request.method in ("GET", "HEAD"):
+        return _relative(request.url.include_query_params(lang=lang))
+    parent = request.url.path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return f"{parent}?lang={lang}"
+
+
+def redirect(
+    url: str, *, flash: str | None = None, request: Request | None = None
+) -> RedirectResponse:
+    """A 303 redirect after a POST, optionally carrying a one-time message to the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash and request is not None:
+        settings: Settings = request.app.state.settings
+        response.set_cookie(
+            FLASH_COOKIE,
+            signer(settings, "flash").dumps([flash]),
+            max_age=300,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+    return response
+
+
+def _read_flashes(request: Request, settings: Settings) -> list[str]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    messages = read_token(settings, "flash", raw, max_age=300)
+    return [str(m) for m in messages] if isinstance(messages, list) else []
+
+
+T = TypeVar("T")
+
+
+def found(value: T | None) -> T:
+    """The value, or a 404 page when there is none (a look-up by id or slug)."""
+    if value is None:
+        raise HTTPException(status_code=404)
+    return value
+
+
+def not_modified(request: Request, etag: str, cache_control: str) -> Response | None:
+    """A 304 when the client already holds this version (If-None-Match), else None."""
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"etag": etag, "cache-control": cache_control})
+    return None
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (parsed once per request), for sync routes."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormData = Annotated[dict[str, str], Depends(form_data)]
+
+
+class RedirectTo(Exception):
+    """Raised by a dependency that sends the visitor elsewhere first (to sign in, say)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def repeated(field: str) -> Callable[[Request], Awaitable[list[str]]]:
+    """A dependency giving every value of a form field that repeats (ticked checkboxes)."""
+
+    async def read(request: Request) -> list[str]:
+        values = (await request.form()).getlist(field)
+        return [value for value in values if isinstance(value, str)]
+
+    return read
+
+
+def uploaded(field: str, limit: int) -> Callable[[Request], Awaitable[bytes | None]]:
+    """A dependency giving the bytes of a form's file field, if a file was chosen.
+
+    It reads one byte past the limit, so the caller can refuse a file that is too large
+    without reading all of it.
+    """
+
+    async def read(request: Request) -> bytes | None:
+        upload = (await request.form()).get(field)
+        if isinstance(upload, UploadFile) and upload.filename:
+            return await upload.read(limit + 1) or None
+        return None
+
+    return read
+
+
+def safe_next(target: str | None, default: str = "/admin") -> str:
+    """A local path to go to after login; anything pointing elsewhere falls back to default."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target

@@ -1,0 +1,43 @@
+"""What letters to officials give the shared registries: the campaign page as translatable
+content, senders on a supporter's own page, their retention, and the worker's jobs."""
+
+from __future__ import annotations
+
+from campaign.content import registry as content
+from campaign.core import periodic
+from campaign.core.i18n import _
+from campaign.letters import jobs, retention
+from campaign.letters.models import LetterCampaign
+from campaign.privacy import registry as privacy
+
+
+def register() -> None:
+    """Register the letters' part in content, privacy, retention and the worker's jobs."""
+    content.register(
+        content.Kind(
+            "letters",
+            LetterCampaign,
+            (
+                content.ContentField("title", lambda: _("Title"), 200, multiline=False),
+                content.ContentField("purpose", lambda: _("Purpose"), 20000),
+            ),
+            "/admin/letters/{id}",
+            _title,
+        )
+    )
+    privacy.register_section(
+        privacy.Section(
+            key="letters_to_officials",
+            erased_key="letter_senders",
+            holdings=retention.holdings,
+            lines=retention.holdings_lines,
+            erase=retention.erase_address,
+        )
+    )
+    privacy.register_retention(privacy.RetentionRule("letters", retention.anonymise_due))
+    for job in (jobs.letter_outcomes, jobs.letter_release, jobs.letter_followups):
+        periodic.register(periodic.PeriodicJob(job.__name__, job))
+
+
+def _title(campaign: LetterCampaign) -> str:
+    return campaign.title

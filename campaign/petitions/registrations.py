@@ -1,0 +1,43 @@
+"""What petitions give the shared registries: the petition as translatable content, the
+signatures on a supporter's own page, the signers' retention, and the worker's purge."""
+
+from __future__ import annotations
+
+from campaign.content import registry as content
+from campaign.core import periodic
+from campaign.core.i18n import _
+from campaign.petitions import jobs, retention
+from campaign.petitions.models import Petition
+from campaign.privacy import registry as privacy
+
+
+def register() -> None:
+    """Register the petitions' part in content, privacy, retention and the worker's jobs."""
+    content.register(
+        content.Kind(
+            "petition",
+            Petition,
+            (
+                content.ContentField("title", lambda: _("Title"), 200, multiline=False),
+                content.ContentField("summary", lambda: _("Summary"), 500),
+                content.ContentField("body", lambda: _("The demand"), 20000),
+            ),
+            "/admin/petitions/{id}",
+            _title,
+        )
+    )
+    privacy.register_section(
+        privacy.Section(
+            key="signatures",
+            erased_key="signatures",
+            holdings=retention.holdings,
+            lines=retention.holdings_lines,
+            erase=retention.erase_address,
+        )
+    )
+    privacy.register_retention(privacy.RetentionRule("petitions", retention.anonymise_due))
+    periodic.register(periodic.PeriodicJob("unconfirmed_signatures", jobs.unconfirmed_signatures))
+
+
+def _title(petition: Petition) -> str:
+    return petition.title

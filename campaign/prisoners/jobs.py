@@ -1,0 +1,15 @@
+"""What the worker does for prisoners' volunteers now and then."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from campaign.core.db import utcnow
+from campaign.core.settings import Settings
+from campaign.prisoners.reminders import send_reminders
+
+
+def volunteer_reminders(session: Session, settings: Settings) -> int:
+    """Birthday and silence reminders due today, each sent once (registered hourly: each is
+    due for days)."""
+    return send_reminders(session, settings=settings, today=utcnow().date())

@@ -1,0 +1,74 @@
+"""/admin/privacy: an administrator answers a request for access or erasure that came by
+letter or e-mail. The address is typed into a form (never a URL); the audit trail records who
+did it and a short reference of the address's keyed hash, not the address."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from campaign.accounts.deps import CurrentAdmin
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.fields import check_email
+from campaign.core.i18n import _
+from campaign.core.security import email_index
+from campaign.core.web import FormData, FormErrors, render
+from campaign.privacy import service as privacy
+from campaign.privacy.routes import PRIVATE, json_download
+
+router = APIRouter(prefix="/admin/privacy")
+
+
+def _page(request: Request, context: dict[str, object], status_code: int = 200) -> Response:
+    base: dict[str, object] = {"form": {}, "errors": FormErrors()}
+    return render(
+        request, "admin/privacy.html", base | context, status_code=status_code, headers=PRIVATE
+    )
+
+
+def _address(request: Request, raw: dict[str, str]) -> tuple[str, str, FormErrors]:
+    """The typed address, its blind index, and the errors to show next to it."""
+    # A look-up, not a mailing: any address a supporter could have given must be found.
+    email, problem = check_email(raw.get("email", ""), smtputf8=True)
+    errors = FormErrors()
+    if problem:
+        errors.add("email", problem)
+    return email, email_index(request.app.state.settings, email), errors
+
+
+@router.get("")
+def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
+    return _page(request, {})
+
+
+@router.post("")
+def look_up(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
+    email, index, errors = _address(request, raw)
+    if errors:
+        return _page(request, {"form": raw, "errors": errors}, status_code=400)
+    audit.record(session, by=user, action="privacy.looked_up", reference=privacy.reference(index))
+    context = {"form": {"email": email}, "held": privacy.holdings(session, index)}
+    return _page(request, context | {"reference": privacy.reference(index)})
+
+
+@router.post("/download")
+def download(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
+    _email, index, errors = _address(request, raw)
+    if errors:
+        return _page(request, {"form": raw, "errors": errors}, status_code=400)
+    audit.record(session, by=user, action="privacy.exported", reference=privacy.reference(index))
+    return json_download(privacy.holdings(session, index))
+
+
+@router.post("/erase")
+def erase(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
+    email, index, errors = _address(request, raw)
+    if not errors and raw.get("confirm") != "1":
+        errors.add("confirm", _("Tick the box to confirm that everything should be erased."))
+    if errors:
+        held = privacy.holdings(session, index)
+        context = {"form": {"email": email}, "errors": errors, "held": held}
+        return _page(request, context | {"reference": privacy.reference(index)}, status_code=400)
+    privacy.erase(session, index, by=user)
+    return _page(request, {"erased": True, "reference": privacy.reference(index)})

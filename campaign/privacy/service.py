@@ -1,0 +1,103 @@
+"""A supporter's rights over their data: see everything stored about their address, take it
+away as a file, and have it erased.
+
+Asking never reveals whether an address is known: the page is the same either way, and the
+link goes only to that mailbox. The link carries the address's keyed hash (the blind index every
+table looks people up by), never the address. Erasure keeps signatures and letters as rows, so
+every count stays right; it removes who they were.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from campaign.accounts.models import User
+from campaign.core import audit
+from campaign.core.ratelimit import Limiter
+from campaign.core.security import email_index, read_token, signer
+from campaign.core.settings import Settings
+from campaign.mail import outbox
+from campaign.privacy.registry import SECTIONS
+
+PURPOSE = "my-data"
+LINK_HOURS = 24
+
+
+@dataclass
+class Holdings:
+    """Everything stored about one address, as plain data per registered section, in order."""
+
+    sections: dict[str, Any]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.sections.values())
+
+    @property
+    def lines(self) -> list[str]:
+        """What the page lists, in the reader's language."""
+        return [
+            line
+            for key, held in self.sections.items()
+            if held
+            for line in SECTIONS[key].lines(held)
+        ]
+
+    def as_json(self) -> str:
+        """The download: readable, with names in their own script."""
+        return json.dumps(self.sections, ensure_ascii=False, indent=2)
+
+
+def request_link(
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: Limiter,
+    email: str,
+    locale: str,
+    ip_hash: str,
+) -> None:
+    """Mail a link to see, download or erase what is stored; silently nothing when over limits."""
+    index = email_index(settings, email)
+    if not limiter.hit_mailbox(
+        "my-data", index=index, client=ip_hash, per_address="3/hour", per_client="20/hour"
+    ):
+        return
+    token = signer(settings, PURPOSE).dumps(index)
+    outbox.enqueue(
+        session,
+        to=email,
+        template="my_data",
+        context={"url": f"{settings.base_url}/my-data?token={token}&lang={locale}"},
+        locale=locale,
+        base_url=settings.base_url,
+    )
+
+
+def index_for_token(settings: Settings, token: str) -> str | None:
+    """The blind index a valid link names, or None when forged or older than a day."""
+    index = read_token(settings, PURPOSE, token, max_age=LINK_HOURS * 3600)
+    return index if isinstance(index, str) else None
+
+
+def holdings(session: Session, index: str) -> Holdings:
+    """What every registered section holds for the address behind this index."""
+    return Holdings({key: section.holdings(session, index) for key, section in SECTIONS.items()})
+
+
+def reference(index: str) -> str:
+    """A short name for an address in the audit trail; the same address gives the same one."""
+    return index[:12]
+
+
+def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, int]:
+    """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
+    erased = {section.erased_key: section.erase(session, index) for section in SECTIONS.values()}
+    details: dict[str, Any] = {"reference": reference(index), **erased}
+    audit.record(session, by=by, action="privacy.erased", **details)
+    session.flush()
+    return erased

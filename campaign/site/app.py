@@ -1,0 +1,256 @@
+"""create_app(): the one place that knows every router, middleware and error page."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
+from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
+
+from campaign.accounts import routes as account_routes
+from campaign.accounts import team_routes, two_factor_routes
+from campaign.accounts.deps import LoginRequired, TwoFactorRequired
+from campaign.content import admin_routes as translated_content_admin
+from campaign.core.crypto import use_keys
+from campaign.core.db import make_engine, make_read_engine
+from campaign.core.i18n import _
+from campaign.core.middleware import RequestContextMiddleware
+from campaign.core.security import CsrfError, SecurityHeadersMiddleware, check_csrf
+from campaign.core.settings import Settings, get_settings
+from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
+from campaign.letters import admin as letters_admin
+from campaign.letters import admin_delivery as letters_delivery
+from campaign.letters import routes as letter_routes
+from campaign.mail import devroutes
+from campaign.petitions import admin as petition_admin
+from campaign.petitions import api as petition_api
+from campaign.petitions import routes as petition_routes
+from campaign.prisoners import admin as prisoners_admin
+from campaign.prisoners import routes as prisoner_routes
+from campaign.prisoners import volunteer_routes
+from campaign.privacy import admin_routes as privacy_admin
+from campaign.privacy import routes as privacy_routes
+from campaign.site import home as pages
+from campaign.site.wiring import wire
+
+log = logging.getLogger("campaign")
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# RFC 8058 one-click unsubscribe is POSTed by mail providers, with no cookie; the signed token
+# in its URL is what authorises it.
+# The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
+# a petition-bound signed stamp instead (petitions/routes.py).
+CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe"}
+CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
+# Every id column is an INTEGER; PostgreSQL refuses a larger number in a query, SQLite one past
+# 64 bits, so /admin/petitions/99999999999/edit would be a 500 instead of "no such row".
+ID_MAX = 2**31 - 1
+_AN_INT = TypeAdapter(int)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request carries a CSRF token bound to the browser."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    path = request.url.path
+    if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
+        return
+    await check_csrf(request, request.app.state.settings)
+
+
+async def ids_in_range(request: Request) -> None:
+    """A 404 for a path id (`petition_id`, `account_id`…) that no row can have."""
+    for name, value in request.path_params.items():
+        if not name.endswith("_id") or not isinstance(value, str):
+            continue
+        try:
+            number = _AN_INT.validate_python(value)  # read as the route will read it
+        except ValidationError:
+            continue  # not a whole number: the route's own validation answers
+        if not -ID_MAX <= number <= ID_MAX:
+            raise StarletteHTTPException(status_code=404)
+
+
+async def no_nul_characters(request: Request) -> None:
+    """A 400 for a NUL character in the path, query or form: no text here has one, and
+    PostgreSQL can neither store nor compare it (the query would fail: a 500)."""
+    values = [request.url.path, *request.query_params.keys(), *request.query_params.values()]
+    content_type = request.headers.get("content-type", "")
+    if request.method in UNSAFE_METHODS and content_type.startswith(FORM_TYPES):
+        form = await request.form()  # parsed once per request; the route reads the same
+        values += [*form.keys(), *(v for v in form.values() if isinstance(v, str))]
+    if any("\x00" in value for value in values):
+        raise StarletteHTTPException(status_code=400)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool that runs the routes (anyio's limiter is per event loop)."""
+    settings: Settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads_per_process
+    yield
+
+
+class CampaignApp(FastAPI):
+    """FastAPI with the security headers outermost, so even the 500 page carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), hsts=settings.secure_cookies
+        )
+
+
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
+
+
+def create_app(settings: Settings | None = None) -> CampaignApp:
+    """Build the application for these settings (read from the environment when not given)."""
+    settings = settings or get_settings()
+    wire()
+    app = CampaignApp(
+        title="campaign",
+        summary="Petitions, letters to officials and solidarity mail for political prisoners.",
+        docs_url=None,  # the interactive docs would load scripts from a CDN
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(csrf_protect), Depends(no_nul_characters), Depends(ids_in_range)],
+        # FastAPI's built-in OpenTelemetry would send spans, metrics and exception messages to
+        # any exporter the environment configures: supporters' requests are not for export.
+        # Off, it also costs nothing per request (on, it looked up providers on every one).
+        telemetry=NO_TELEMETRY,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    use_keys(settings.data_keys)
+    app.state.engine = make_engine(settings.database_url)
+    app.state.read_engine = make_read_engine(settings, app.state.engine)
+
+    app.include_router(pages.router)
+    app.include_router(account_routes.router)
+    app.include_router(two_factor_routes.router)
+    app.include_router(team_routes.router)
+    app.include_router(petition_routes.router)
+    app.include_router(petition_routes.unsubscribe_router)
+    app.include_router(petition_admin.router)
+    app.include_router(petition_api.router)
+    app.include_router(letter_routes.router)
+    app.include_router(letters_admin.router)
+    app.include_router(letters_admin.campaigns_router)
+    app.include_router(letters_delivery.router)
+    app.include_router(prisoner_routes.router)
+    app.include_router(volunteer_routes.router)
+    app.include_router(prisoners_admin.router)
+    app.include_router(prisoners_admin.facilities_router)
+    app.include_router(translated_content_admin.router)
+    app.include_router(privacy_admin.router)
+    app.include_router(privacy_routes.router)
+    if not settings.is_production:
+        app.include_router(devroutes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    _add_error_pages(app)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error(request: Request, status: int, title: str, detail: str, **headers: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
+    context: dict[str, Any] = {"status": status, "title": title, "detail": detail}
+    return render(
+        request, "errors/error.html", context, status_code=status, headers=headers or None
+    )
+
+
+_KNOWN = {status.value for status in HTTPStatus}
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {
+            400: _("This request could not be understood"),
+            403: _("You cannot open this page"),
+            404: _("Page not found"),
+            405: _("This action is not possible here"),
+            429: _("Too many requests"),
+        }
+        title = titles.get(exc.status_code, _("Something went wrong"))
+        # Starlette's own English phrase ("Method Not Allowed") is no message for a visitor.
+        default = HTTPStatus(exc.status_code).phrase if exc.status_code in _KNOWN else None
+        plain = exc.detail in (None, "", default) or isinstance(exc.detail, dict)
+        if exc.status_code == 404 and plain:
+            detail = _("The page you asked for does not exist or has moved.")
+        else:
+            detail = title if plain else str(exc.detail)
+        return _error(request, exc.status_code, title, detail, **(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        # Pydantic's messages are English and name internal fields: a visitor gets a sentence
+        # in their language (forms check their fields themselves and answer next to them).
+        detail = _(
+            "Some of what was sent is not valid. Go back, check what you entered and send it again."
+        )
+        return _error(request, 400, _("This request could not be understood"), detail)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, exc: CsrfError) -> Response:
+        detail = _(
+            "This form has expired or was sent from another site. Go back, reload the page and "
+            "send it again. If it keeps happening, make sure your browser accepts cookies from "
+            "this site."
+        )
+        return _error(request, 403, _("The form could not be accepted"), detail)
+
+    @app.exception_handler(RedirectTo)
+    async def redirect_to(request: Request, exc: RedirectTo) -> Response:
+        return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(TwoFactorRequired)
+    async def two_factor_required(request: Request, exc: TwoFactorRequired) -> Response:
+        message = _("Turn on two-factor authentication to use the administrator pages.")
+        return redirect("/account/two-factor", flash=message, request=request)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(
+            request,
+            500,
+            _("Something went wrong"),
+            _("The error has been logged. Please try again in a moment."),
+        )

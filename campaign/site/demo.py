@@ -1,0 +1,323 @@
+"""Demo content for `make run`: an organiser, two petitions with signatures, a welcome mail."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from campaign.accounts.models import Role
+from campaign.accounts.service import create_organiser, find_user
+from campaign.content.service import save_version
+from campaign.core.db import utcnow
+from campaign.core.security import email_index
+from campaign.core.settings import Settings
+from campaign.letters import campaigns, officials
+from campaign.letters.models import LetterCampaign
+from campaign.mail import outbox
+from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.service import count_signature
+from campaign.prisoners.demo import load_demo_prisoners
+
+DEMO_EMAIL = "demo@example.org"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; refused in production
+
+PETITIONS = [
+    {
+        "slug": "free-anna-kavalchuk",
+        "title": "Free Anna Kavalchuk",
+        "summary": "A nurse from Hrodna, sentenced to four years for a comment under a news post.",
+        "addressee": "The Prosecutor General of the Republic of Belarus",
+        "addressee_country": "BY",
+        "body": (
+            "Anna Kavalchuk (a fictional prisoner for this demo) worked for twenty years "
+            "as a nurse "
+            "in Hrodna. In 2023 she was arrested for a comment under a news post and sentenced to "
+            "**four years** in a penal colony.\n\n"
+            "We ask you to:\n\n"
+            "1. release Anna Kavalchuk at once and drop all charges;\n"
+            "2. let her receive letters and see her family until then;\n"
+            "3. give her the medical care she needs."
+        ),
+        "goal": 500,
+        "weeks": 6,
+        "signatures": 380,
+        # Shown to visitors reading Belarusian or Russian (see campaign/content/service.py).
+        "versions": {
+            "be": {
+                "title": "Вызваліце Ганну Кавальчук",
+                "summary": "Медсястра з Гродна, асуджаная на чатыры гады за каментар пад навіной.",
+                "body": (
+                    "Ганна Кавальчук (выдуманая асоба для гэтага дэма) дваццаць гадоў працавала "
+                    "медсястрой у Гродне. У 2023 годзе яе затрымалі за каментар пад навіной і "
+                    "асудзілі на **чатыры гады** калоніі.\n\n"
+                    "Мы просім:\n\n"
+                    "1. неадкладна вызваліць Ганну Кавальчук і зняць усе абвінавачванні;\n"
+                    "2. да таго часу дазволіць ёй атрымліваць лісты і бачыцца з сям’ёй;\n"
+                    "3. забяспечыць ёй неабходную медыцынскую дапамогу."
+                ),
+            },
+            "ru": {
+                "title": "Освободите Анну Ковальчук",
+                "summary": "Медсестра из Гродно, осуждённая на четыре года за комментарий.",
+                "body": (
+                    "Анна Ковальчук (вымышленный человек для этой демонстрации) двадцать лет "
+                    "работала медсестрой в Гродно. В 2023 году её арестовали за комментарий под "
+                    "новостью и приговорили к **четырём годам** колонии.\n\n"
+                    "Мы просим:\n\n"
+                    "1. немедленно освободить Анну Ковальчук и снять все обвинения;\n"
+                    "2. до тех пор разрешить ей получать письма и видеться с семьёй;\n"
+                    "3. обеспечить ей необходимую медицинскую помощь."
+                ),
+            },
+        },
+    },
+    {
+        "slug": "release-all-political-prisoners",
+        "title": "Release all political prisoners in Belarus",
+        "summary": (
+            "More than a thousand people are held for their views. Every one of them must go free."
+        ),
+        "addressee": "The authorities of the Republic of Belarus",
+        "addressee_country": "BY",
+        "body": (
+            "Human rights defenders count more than **1,100 political prisoners** in Belarus: "
+            "journalists, lawyers, students, pensioners, workers.\n\n"
+            "We call for the release of every one of them, an end to politically motivated "
+            "prosecutions, and the right of prisoners to receive letters."
+        ),
+        "goal": 1000,
+        "weeks": 10,
+        "signatures": 260,
+    },
+]
+
+FIRST = [
+    "Anna",
+    "Maria",
+    "Olga",
+    "Iryna",
+    "Katsiaryna",
+    "Tatsiana",
+    "Agnieszka",
+    "Ona",
+    "Lena",
+    "Julia",
+    "Ales",
+    "Ihar",
+    "Siarhei",
+    "Pavel",
+    "Andrei",
+    "Tomasz",
+    "Jonas",
+    "Lukas",
+    "Max",
+    "Dzmitry",
+]
+LAST = [
+    "Novik",
+    "Kavalenka",
+    "Shevchenko",
+    "Kowalska",
+    "Kazlauskas",
+    "Schmidt",
+    "Bondar",
+    "Lis",
+    "Petrauskas",
+    "Wagner",
+    "Zhuk",
+    "Melnyk",
+    "Nowak",
+    "Vasilevich",
+    "Krause",
+]
+COUNTRIES = (
+    ["BY"] * 6 + ["LT"] * 4 + ["PL"] * 5 + ["DE"] * 4 + ["UA"] * 3 + ["GB", "FR", "US", "CZ", "SE"]
+)
+CITIES = {
+    "BY": ["Minsk", "Hrodna", "Brest", "Homel"],
+    "LT": ["Vilnius", "Kaunas"],
+    "PL": ["Warszawa", "Białystok"],
+    "DE": ["Berlin", "München"],
+    "UA": ["Kyiv", "Lviv"],
+}
+
+
+OFFICIALS = [
+    {
+        "name": "Prosecutor General of the Republic of Belarus",
+        "title": "Prosecutor General",
+        "institution": "General Prosecutor's Office",
+        "country": "BY",
+        "language": "ru",
+        "emails": "prosecutor@prokuratura.example",
+        "postal_address": "ул. Интернациональная, 22\n220030 Минск\nРеспублика Беларусь",
+    },
+    {
+        "name": "Minister of Internal Affairs of the Republic of Belarus",
+        "title": "Minister of Internal Affairs",
+        "institution": "Ministry of Internal Affairs",
+        "country": "BY",
+        "language": "ru",
+        "emails": "minister@mvd.example",
+        "postal_address": "ул. Городской Вал, 4\n220030 Минск\nРеспублика Беларусь",
+    },
+    {
+        "name": "Ambassador of the Republic of Belarus to Lithuania",
+        "title": "Ambassador",
+        "institution": "Embassy of the Republic of Belarus in Vilnius",
+        "country": "LT",
+        "language": "en",
+        "emails": "embassy@belarus-embassy.example",
+        "postal_address": "Mindaugo g. 13\nLT-03225 Vilnius\nLithuania",
+    },
+]
+
+
+LETTER_CAMPAIGN = {
+    "slug": "write-for-anna",
+    "title": "Write to the officials who hold Anna Kavalchuk",
+    "purpose": "Ask the Prosecutor General, the Minister of Internal Affairs and the ambassador "
+    "to release Anna Kavalchuk and, until then, to let her receive letters and medical care.",
+    "prisoner_name": "Anna Kavalchuk",
+    "prisoner_details": "a nurse from Hrodna, sentenced in 2023 to four years in a penal colony "
+    "for a comment under a news post",
+}
+LETTER_TEMPLATES = {
+    "en": (
+        "Release Anna Kavalchuk\nA letter about the case of Anna Kavalchuk",
+        "{{ salutation }},\n\nI am writing from {{ supporter_city }}, {{ supporter_country }}, "
+        "about {{ prisoner_name }}, {{ prisoner_details }}.\n\n"
+        "I ask you to release her and, until then, to let her receive letters "
+        "and the medical care she needs.\n\n{{ personal_paragraph }}\n\nYours sincerely,\n"
+        "{{ supporter_name }}\n{{ date }}",
+    ),
+    "ru": (
+        "Освободите Анну Ковальчук\nПисьмо по делу Анны Ковальчук",
+        "{{ salutation }}!\n\nПишу вам из города {{ supporter_city }} ({{ supporter_country }}) "
+        "по делу {{ prisoner_name }}.\n\nПрошу освободить её, а до тех пор обеспечить ей получение "
+        "писем и необходимую медицинскую помощь.\n\n{{ personal_paragraph }}\n\n"
+        "С уважением,\n{{ supporter_name }}\n{{ date }}",
+    ),
+}
+
+
+def load_demo(session: Session, *, settings: Settings) -> bool:
+    """Add the demo content unless it is there already; True when something was added."""
+    added = False
+    user = find_user(session, email=DEMO_EMAIL)
+    if user is None:
+        user = create_organiser(
+            session,
+            email=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            # An organiser: an admin account opens nothing until two-factor login is set up.
+            role=Role.organiser,
+            name="Demo Organiser",
+        )
+        outbox.enqueue(
+            session,
+            to=user.email,
+            template="welcome",
+            context={"name": user.name},
+            base_url=settings.base_url,
+        )
+        added = True
+    if not officials.list_officials(session):
+        officials.import_officials(session, OFFICIALS, apply=True)
+        added = True
+    for spec in PETITIONS:
+        if session.exec(select(Petition.id).where(Petition.slug == spec["slug"])).first() is None:
+            _demo_petition(session, settings=settings, spec=spec, user_id=user.id)  # type: ignore[arg-type]
+            added = True
+    if not campaigns.all_campaigns(session):
+        _demo_letter_campaign(session)
+        added = True
+    added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added
+    return added
+
+
+def _demo_letter_campaign(session: Session) -> None:
+    ids = [str(official.id) for official, _ in officials.list_officials(session)]
+    petition = session.exec(
+        select(Petition.id).where(Petition.slug == PETITIONS[0]["slug"])
+    ).first()
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
+    form, errors = campaigns.parse_campaign_form(
+        {**defaults, **LETTER_CAMPAIGN, "petition_id": str(petition or "")}, ids
+    )
+    assert form is not None, errors
+    campaign = campaigns.save_campaign(session, form=form)
+    for language, (subjects, body) in LETTER_TEMPLATES.items():
+        values, errors = campaigns.check_letter(
+            {"language": language, "subjects": subjects, "body": body},
+            today=utcnow().date(),
+            campaign=campaign,
+        )
+        assert not errors, errors
+        campaigns.save_template(session, campaign=campaign, values=values)
+    campaigns.change_status(session, campaign=campaign, action="publish")
+
+
+def _demo_petition(
+    session: Session, *, settings: Settings, spec: dict[str, object], user_id: int
+) -> None:
+    rng = random.Random(str(spec["slug"]))  # noqa: S311 - demo data, not security
+    now = utcnow()
+    weeks = int(spec["weeks"])  # type: ignore[call-overload]
+    petition = Petition(
+        slug=str(spec["slug"]),
+        title=str(spec["title"]),
+        summary=str(spec["summary"]),
+        addressee=str(spec["addressee"]),
+        addressee_country=str(spec["addressee_country"]),
+        body=str(spec["body"]),
+        goal=int(spec["goal"]),  # type: ignore[call-overload]
+        status=PetitionStatus.open,
+        created_by=user_id,
+        published_at=now - timedelta(weeks=weeks),
+        created_at=now - timedelta(weeks=weeks, days=1),
+    )
+    session.add(petition)
+    session.flush()
+    assert petition.id is not None
+    versions: dict[str, dict[str, str]] = spec.get("versions", {})  # type: ignore[assignment]
+    for locale, fields in versions.items():
+        save_version(session, "petition", petition, locale, fields)
+    for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
+        country = rng.choice(COUNTRIES)
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        email = f"{spec['slug']}-{n}@example.org"
+        # More signatures early on and after each share: a skewed spread over the weeks.
+        signed = now - timedelta(minutes=int(weeks * 7 * 24 * 60 * rng.random() ** 1.6))
+        state = rng.random()
+        status = SignatureStatus.pending if state < 0.05 else SignatureStatus.confirmed
+        suspect = 0.05 <= state < 0.08
+        session.add(
+            Signature(
+                petition_id=petition.id,
+                name=name,
+                email=email,
+                email_hash=email_index(settings, email),
+                country=country,
+                city=rng.choice(CITIES.get(country, [""])),
+                consent=True,
+                wants_updates=rng.random() < 0.4,
+                show_publicly=rng.random() < 0.5,
+                # Every fifth, not drawn from rng: a draw here would change every later value.
+                named_in_handover=n % 5 == 0,
+                status=status,
+                suspect=suspect,
+                suspect_reason="rate limit" if suspect else "",
+                ip_hash=secrets.token_hex(32),
+                created_at=signed,
+                confirmed_at=signed + timedelta(minutes=rng.randint(1, 600))
+                if status == "confirmed"
+                else None,
+            )
+        )
+        if status == SignatureStatus.confirmed and not suspect:
+            count_signature(session, petition_id=petition.id, country=country, delta=1)
+    session.flush()

@@ -1,0 +1,90 @@
+"""`campaign dev` (what `make run` runs): the app, the mail worker and the mail catcher at once."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import click
+
+from campaign.core.db import check_settings_database, transaction
+from campaign.core.migrate import upgrade
+from campaign.core.settings import PROJECT_DIR, ConfigError, Settings
+from campaign.site.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+
+def _wait_for_port(host: str, port: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) != 0
+
+
+def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -> int:
+    """Prepare the database and run the three processes until Ctrl-C or one of them stops."""
+    engine = check_settings_database(settings)
+    upgrade(settings.database_url)
+    with transaction(engine) as session:
+        load_demo(session, settings=settings)
+    engine.dispose()
+    if not _port_free("127.0.0.1", port):
+        raise ConfigError(f"port {port} is already in use; stop the other server or pass --port")
+
+    command = [sys.executable, "-m", "campaign"]
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([*command, *args], cwd=PROJECT_DIR, env=environ)  # noqa: S603
+        processes.append(process)
+        return process
+
+    def stop_all(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        sink_port = settings.smtp_port
+        if settings.smtp_host in {"127.0.0.1", "localhost"} and _port_free("127.0.0.1", sink_port):
+            start("mail-sink", "--port", str(sink_port))
+            if not _wait_for_port("127.0.0.1", sink_port):
+                raise ConfigError(f"the mail catcher did not start on port {sink_port}")
+        start("worker")
+        start("serve", "--port", str(port))
+        _wait_for_port("127.0.0.1", port, timeout=20)
+        url = f"http://127.0.0.1:{port}"
+        click.echo("")
+        click.echo(f"  campaign is running at {url}")
+        click.echo(f"  organiser login: {DEMO_EMAIL} / {DEMO_PASSWORD}  ({url}/login)")
+        click.echo(f"  caught e-mail:   {url}/dev/mail")
+        click.echo("  press Ctrl-C to stop")
+        click.echo("")
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        return next(p.returncode for p in processes if p.returncode is not None) or 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_all()

@@ -1,0 +1,67 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaign.content.service import localized_many
+from campaign.core.db import ReadSessionDep, check_database
+from campaign.core.i18n import get_locale
+from campaign.core.images import image_path
+from campaign.core.settings import ConfigError
+from campaign.core.web import render
+from campaign.letters.campaigns import open_campaigns
+from campaign.petitions.service import displayed_goal, open_petitions
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, session: ReadSessionDep) -> Response:
+    locale = get_locale()
+    context = {
+        "petitions": localized_many(session, "petition", open_petitions(session), locale),
+        "displayed_goal": displayed_goal,
+        "campaigns": localized_many(session, "letters", open_campaigns(session), locale),
+    }
+    return render(request, "home.html", context)
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(request: Request) -> Response:
+    """Up when the database answers, and the read replica too when there is one (the public
+    pages read from it, so without it they fail)."""
+    engines = {"database": request.app.state.engine}
+    if request.app.state.read_engine is not request.app.state.engine:
+        engines["replica"] = request.app.state.read_engine
+    report = {name: _answers(engine) for name, engine in engines.items()}
+    healthy = all(state == "up" for state in report.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", **report},
+        status_code=200 if healthy else 503,
+        headers={"cache-control": "no-store"},
+    )
+
+
+def _answers(engine: Engine) -> str:
+    try:
+        check_database(engine)
+    except (ConfigError, SQLAlchemyError):
+        return "down"
+    return "up"
+
+
+@router.get("/media/{name}", include_in_schema=False)
+def media(request: Request, name: str) -> Response:
+    """Uploaded images (re-encoded on upload); names are random, so they can be cached long."""
+    path = image_path(request.app.state.settings.upload_dir, name)
+    if path is None:
+        raise HTTPException(status_code=404)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"cache-control": "public, max-age=31536000, immutable"},
+    )

@@ -1,0 +1,39 @@
+"""The worker's periodic jobs: every job the domains registered (core/periodic.py), each in its
+own transaction and guarded, so that one failure stops none."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from campaign.core.db import transaction
+from campaign.core.periodic import JOBS, PeriodicJob
+from campaign.core.settings import Settings
+
+log = logging.getLogger("campaign.jobs")
+
+
+def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], object]]:
+    """The registered jobs, bound to this engine and settings, in the order registered."""
+    return [_bound(job, engine, settings) for job in JOBS.values()]
+
+
+def _bound(job: PeriodicJob, engine: Engine, settings: Settings) -> Callable[[], object]:
+    last_run = [float("-inf")]
+
+    def run() -> object:
+        if time.monotonic() - last_run[0] < job.every:
+            return 0
+        last_run[0] = time.monotonic()
+        try:
+            with transaction(engine) as session:
+                return job.run(session, settings)
+        except Exception:
+            log.exception("housekeeping job %s failed", job.name)
+            return None
+
+    run.__name__ = job.name
+    return run

@@ -1,0 +1,66 @@
+"""Every table, imported in one place for Alembic and the tests."""
+
+from sqlmodel import SQLModel
+
+from campaign.accounts.models import Invitation, LoginSession, RecoveryCode, User
+from campaign.content.service import ContentVersion
+from campaign.core.audit import AuditEvent
+from campaign.core.ratelimit import RateCounter
+from campaign.core.switches import SiteSetting
+from campaign.letters.models import (
+    CampaignTarget,
+    Letter,
+    LetterCampaign,
+    LetterCount,
+    LetterSender,
+    LetterTemplate,
+    Official,
+    OfficialEmail,
+    OfficialReply,
+)
+from campaign.mail.models import OutboxMessage
+from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
+from campaign.prisoners.models import (
+    Facility,
+    Follow,
+    Placement,
+    Prisoner,
+    ReminderSent,
+    SolidarityLetter,
+    Volunteer,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "CampaignTarget",
+    "ContentVersion",
+    "Facility",
+    "Follow",
+    "Invitation",
+    "Letter",
+    "LetterCampaign",
+    "LetterCount",
+    "LetterSender",
+    "LetterTemplate",
+    "LoginSession",
+    "Official",
+    "OfficialEmail",
+    "OfficialReply",
+    "OutboxMessage",
+    "Petition",
+    "PetitionTally",
+    "PetitionUpdate",
+    "Placement",
+    "Prisoner",
+    "RateCounter",
+    "RecoveryCode",
+    "ReminderSent",
+    "Signature",
+    "SiteSetting",
+    "SolidarityLetter",
+    "User",
+    "Volunteer",
+    "metadata",
+]

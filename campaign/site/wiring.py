@@ -1,0 +1,42 @@
+"""Where the domains fill the shared registries (content kinds, privacy sections, retention
+rules, periodic jobs): called once by create_app and by the command line before they run
+anything. Adding a domain means adding its `registrations.register` here, nowhere else."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from campaign.accounts import jobs as account_jobs
+from campaign.core import periodic
+from campaign.core.ratelimit import purge_expired_counters
+from campaign.core.settings import Settings
+from campaign.letters import registrations as letters
+from campaign.mail import jobs as mail_jobs
+from campaign.petitions import registrations as petitions
+from campaign.prisoners import registrations as prisoners
+from campaign.privacy.registry import anonymise_all_due
+
+_wired: list[bool] = []
+
+
+def wire() -> None:
+    """Fill every registry; calling it again changes nothing."""
+    if _wired:
+        return
+    _wired.append(True)
+    periodic.register(periodic.PeriodicJob("expired_sessions", account_jobs.expired_sessions))
+    periodic.register(periodic.PeriodicJob("rate_counters", _rate_counters))
+    petitions.register()
+    letters.register()
+    prisoners.register()
+    periodic.register(periodic.PeriodicJob("expired_personal_data", anonymise_all_due_job))
+    periodic.register(periodic.PeriodicJob("finished_mail", mail_jobs.finished_mail))
+
+
+def _rate_counters(session: Session, settings: Settings) -> int:
+    return purge_expired_counters(session)
+
+
+def anonymise_all_due_job(session: Session, settings: Settings) -> int:
+    """Every domain's retention rule, in one transaction."""
+    return anonymise_all_due(session, settings=settings)
