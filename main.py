@@ -1,5 +1,5 @@
 """The ASGI entry point: `uvicorn main:app`."""
 
-from campaign.app import create_app
+from campaign.site.app import create_app
 
 app = create_app()
