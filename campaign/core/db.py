@@ -1,4 +1,21 @@
-"""Engine, SQLite pragmas and the session-per-request that commits once at the end."""
+"""Engines (SQLite pragmas, psycopg 3), the two kinds of transaction, and atomic counters.
+
+The two kinds of transaction, and the only ways code gets a session:
+
+- **Reads** (`ReadSessionDep`): a page that only reads what anyone may see. The read replica
+  serves it when there is one; nothing is committed.
+- **Writes**, committed once where the work is done, or rolled back with everything they
+  queued (rows, audit events, outbox mail) when it raises:
+  - `SessionDep` for a request: the route calls its service and the dependency commits when
+    the route returns, before the response is sent (a failed commit is a 500, never a success
+    page);
+  - `PublicWrites` for the writes a surge brings (signing, confirming): `await
+    writes.run(work)` runs `work(session)` on the writer threads and commits when it returns;
+    the route renders after, so no row lock is held while a page is rendered;
+  - `transaction(engine)` outside a request: the worker's jobs, the command line, the tests.
+
+Services `flush()` but never commit, and no route commits by hand (tests/test_architecture.py).
+"""
 
 from __future__ import annotations
 
@@ -105,6 +122,9 @@ def check_settings_database(settings: Settings) -> Engine:
     return engine
 
 
+# -- the two kinds of transaction (see the module's docstring) ---------------------------------
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session that commits when the block ends and rolls back when it raises."""
@@ -186,6 +206,9 @@ def get_read_session(request: Request) -> Iterator[Session]:
 
 
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
+# -- counters and inserts both databases run atomically ---------------------------------------
 
 
 def increment(session: Session, table: Any, keys: dict[str, Any], column: str, delta: int) -> None:
