@@ -455,7 +455,7 @@ def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # t
         connection.execute(text("ANALYZE signature"))
         connection.commit()
     from campaign.accounts.models import Role
-    from campaign.accounts.service import create_organiser
+    from campaign.accounts.service.accounts import create_organiser
 
     with transaction(engine) as session:
         # An organiser: an admin would first have to set up two-factor login.

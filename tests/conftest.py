@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from campaign.accounts.models import Role, User
-from campaign.accounts.service import create_organiser
+from campaign.accounts.service.accounts import create_organiser
 from campaign.core.crypto import use_keys
 from campaign.core.db import make_engine, transaction, utcnow
 from campaign.core.migrate import upgrade

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from campaign.accounts.models import User
-from campaign.accounts.service import user_for_session
+from campaign.accounts.service.login import user_for_session
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _
 from campaign.core.settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from campaign.accounts.service import purge_expired_sessions
+from campaign.accounts.service.login import purge_expired_sessions
 from campaign.core.settings import Settings
 
 

@@ -13,9 +13,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from campaign.accounts import service
 from campaign.accounts.deps import session_cookie_name
 from campaign.accounts.models import User
+from campaign.accounts.service import login
 from campaign.core.security import csrf_cookie_name, read_token, signer
 from campaign.core.settings import Settings
 from campaign.core.web import redirect, safe_next
@@ -58,8 +58,8 @@ def logged_in(request: Request, session: Session, user: User, target: str) -> Re
     settings: Settings = request.app.state.settings
     old = request.cookies.get(session_cookie_name(settings))
     if old:
-        service.end_session(session, token=old)
-    token = service.start_session(session, user=user, settings=settings)
+        login.end_session(session, token=old)
+    token = login.start_session(session, user=user, settings=settings)
     response = redirect(safe_next(target))
     # A new CSRF secret with the new session: a token seen before login is worthless.
     response.delete_cookie(

@@ -1,4 +1,5 @@
-"""Login, logout and the organiser area's first pages."""
+"""The pages anyone reaches: logging in (password, then the second step), logging out, and
+accepting an invitation."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from campaign.accounts import service, two_factor
-from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, OptionalUser, session_cookie_name
+from campaign.accounts.deps import OptionalUser, session_cookie_name
 from campaign.accounts.login_flow import known_device, logged_in, pending_token, pending_user
+from campaign.accounts.service import invitations, two_factor
+from campaign.accounts.service.accounts import MAX_PASSWORD_LENGTH
+from campaign.accounts.service.login import end_session, finish_login, log_in
 from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _
 from campaign.core.ratelimit import Limiter, wait_message
 from campaign.core.security import ip_hash
-from campaign.core.web import FormErrors, redirect, render, safe_next
+from campaign.core.web import FormData, FormErrors, redirect, render, safe_next
 
 router = APIRouter()
 
@@ -32,7 +35,7 @@ def login(
     request: Request,
     session: SessionDep,
     email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=service.MAX_PASSWORD_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/admin",
 ) -> Response:
     settings = request.app.state.settings
@@ -43,7 +46,7 @@ def login(
         errors.add("password", _("Enter your password."))
     status = 400
     if not errors:
-        result = service.log_in(
+        result = log_in(
             session,
             settings=settings,
             limiter=Limiter(session),
@@ -55,7 +58,7 @@ def login(
         if result.user is not None and result.user.totp_enabled_at is not None:
             return _code_page(request, pending_token(settings, result.user), next, FormErrors())
         if result.user is not None:
-            service.finish_login(session, user=result.user)
+            finish_login(session, user=result.user)
             return logged_in(request, session, result.user, next)
         if result.problem == "throttled":
             errors.add("form", wait_message(result.retry_after))
@@ -111,7 +114,7 @@ def login_code(
         errors.add("code", _("This code is not right, or was used already. Try the next one."))
         return _code_page(request, pending, next, errors, status=400)
     limiter.clear(limit, "login-code", str(user.id))
-    service.finish_login(session, user=user)
+    finish_login(session, user=user)
     return logged_in(request, session, user, next)
 
 
@@ -120,7 +123,7 @@ def logout(request: Request, session: SessionDep) -> Response:
     settings = request.app.state.settings
     token = request.cookies.get(session_cookie_name(settings))
     if token:
-        service.end_session(session, token=token)
+        end_session(session, token=token)
     response = redirect("/login", flash=_("You are logged out."), request=request)
     response.delete_cookie(
         session_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True
@@ -128,16 +131,49 @@ def logout(request: Request, session: SessionDep) -> Response:
     return response
 
 
-@router.get("/admin")
-def dashboard(request: Request, user: CurrentOrganiser) -> Response:
-    return render(request, "admin/dashboard.html", {"user": user})
-
-
-@router.get("/admin/audit")
-def audit_trail(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
+@router.get("/invitation")
+def invitation_page(request: Request, session: SessionDep, token: str = "") -> Response:
+    invitation = invitations.open_invitation(session, token=token)
     return render(
         request,
-        "admin/audit.html",
-        {"events": audit.recent_events(session, limit=500)},
-        headers={"cache-control": "no-store"},
+        "accounts/invitation.html",
+        {"invitation": invitation, "token": token, "errors": FormErrors(), "form": {}},
+        status_code=200 if invitation else 404,
+        headers={"cache-control": "no-store", "referrer-policy": "no-referrer"},
     )
+
+
+@router.post("/invitation")
+def accept_invitation(request: Request, session: SessionDep, raw: FormData) -> Response:
+    token = raw.get("token", "")
+    invitation = invitations.open_invitation(session, token=token)
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation.html",
+            {"invitation": None, "token": "", "errors": FormErrors(), "form": {}},
+            status_code=404,
+        )
+    made = invitations.accept(
+        session,
+        invitation=invitation,
+        name=raw.get("name", ""),
+        password=raw.get("password", ""),
+        repeated=raw.get("repeat", ""),
+    )
+    if isinstance(made, FormErrors):
+        return render(
+            request,
+            "accounts/invitation.html",
+            {
+                "invitation": invitation,
+                "token": token,
+                "errors": made,
+                "form": {"name": raw.get("name", "")},
+            },
+            status_code=400,
+            headers={"cache-control": "no-store"},
+        )
+    audit.record(session, by=made, action="account.login")
+    target = "/account/two-factor" if made.is_admin else "/admin"
+    return logged_in(request, session, made, target)

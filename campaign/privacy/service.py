@@ -20,7 +20,7 @@ from campaign.core import audit
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import email_index, read_token, signer
 from campaign.core.settings import Settings
-from campaign.mail import outbox
+from campaign.privacy import emails
 from campaign.privacy.registry import SECTIONS
 
 PURPOSE = "my-data"
@@ -68,12 +68,11 @@ def request_link(
     ):
         return
     token = signer(settings, PURPOSE).dumps(index)
-    outbox.enqueue(
+    emails.my_data(
         session,
         to=email,
-        template="my_data",
-        context={"url": f"{settings.base_url}/my-data?token={token}&lang={locale}"},
         locale=locale,
+        url=f"{settings.base_url}/my-data?token={token}&lang={locale}",
         base_url=settings.base_url,
     )
 

@@ -20,8 +20,8 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
+from campaign.accounts import admin_routes as account_admin
 from campaign.accounts import routes as account_routes
-from campaign.accounts import team_routes, two_factor_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.content import admin_routes as translated_content_admin
 from campaign.core.crypto import use_keys
@@ -34,7 +34,7 @@ from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
 from campaign.letters import admin as letters_admin
 from campaign.letters import admin_delivery as letters_delivery
 from campaign.letters import routes as letter_routes
-from campaign.mail import devroutes
+from campaign.mail import dev_routes
 from campaign.petitions import admin as petition_admin
 from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
@@ -148,8 +148,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
 
     app.include_router(pages.router)
     app.include_router(account_routes.router)
-    app.include_router(two_factor_routes.router)
-    app.include_router(team_routes.router)
+    app.include_router(account_admin.router)
     app.include_router(petition_routes.router)
     app.include_router(petition_routes.unsubscribe_router)
     app.include_router(petition_admin.router)
@@ -166,7 +165,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(privacy_admin.router)
     app.include_router(privacy_routes.router)
     if not settings.is_production:
-        app.include_router(devroutes.router)
+        app.include_router(dev_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     _add_error_pages(app)

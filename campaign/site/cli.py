@@ -69,7 +69,7 @@ def _ready_engine(settings: Settings) -> Engine:
 
 def _refuse_demo_account(engine: Engine) -> None:
     """In production the demo admin, whose password is printed by `make run`, must not exist."""
-    from campaign.accounts.service import find_user
+    from campaign.accounts.service.accounts import find_user
     from campaign.core.db import transaction
     from campaign.site.demo import DEMO_EMAIL
 
@@ -180,7 +180,7 @@ def worker(once: bool, batch_size: int) -> None:
 def create_organiser_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
     """Add an organiser account; the password is asked for (or read from stdin)."""
     from campaign.accounts.models import Role
-    from campaign.accounts.service import AccountError, create_organiser
+    from campaign.accounts.service.accounts import AccountError, create_organiser
     from campaign.core.db import transaction
 
     settings = _settings()

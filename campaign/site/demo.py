@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from campaign.accounts import emails as account_emails
 from campaign.accounts.models import Role
-from campaign.accounts.service import create_organiser, find_user
+from campaign.accounts.service.accounts import create_organiser, find_user
 from campaign.content.service import save_version
 from campaign.core.db import utcnow
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign
-from campaign.mail import outbox
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
@@ -217,13 +217,7 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
             role=Role.organiser,
             name="Demo Organiser",
         )
-        outbox.enqueue(
-            session,
-            to=user.email,
-            template="welcome",
-            context={"name": user.name},
-            base_url=settings.base_url,
-        )
+        account_emails.welcome(session, to=user.email, name=user.name, base_url=settings.base_url)
         added = True
     if not officials.list_officials(session):
         officials.import_officials(session, OFFICIALS, apply=True)

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.accounts import invitations
 from campaign.accounts.models import Role, User
+from campaign.accounts.service import invitations
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings

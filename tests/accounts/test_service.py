@@ -7,9 +7,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts.models import LoginSession, Role, User
-from campaign.accounts.service import (
-    AccountError,
-    create_organiser,
+from campaign.accounts.service.accounts import AccountError, create_organiser
+from campaign.accounts.service.login import (
     end_session,
     finish_login,
     log_in,

@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from campaign.accounts import emails
 from campaign.accounts.models import Invitation, Role, User
-from campaign.accounts.service import AccountError, create_organiser, find_user
+from campaign.accounts.service.accounts import AccountError, create_organiser, find_user
 from campaign.core import audit
 from campaign.core.db import utcnow
 from campaign.core.fields import check_email
@@ -18,7 +19,6 @@ from campaign.core.i18n import _
 from campaign.core.security import token_digest
 from campaign.core.settings import Settings
 from campaign.core.web import FormErrors
-from campaign.mail import outbox
 
 VALID_FOR = timedelta(days=7)
 
@@ -61,16 +61,13 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    outbox.enqueue(
+    emails.invitation(
         session,
         to=address,
-        template="invitation",
-        context={
-            "url": f"{settings.base_url}/invitation?token={token}",
-            "inviter": by.name or by.email,
-            "site": settings.base_url.split("://", 1)[1],
-        },
         locale=locale,
+        url=f"{settings.base_url}/invitation?token={token}",
+        inviter=by.name or by.email,
+        site=settings.base_url.split("://", 1)[1],
     )
     audit.record(session, by=by, action="account.invited", email=address, role=role)
     return Invited(invitation=invitation)

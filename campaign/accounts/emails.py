@@ -1,0 +1,32 @@
+"""The mail accounts send: one function per message, its arguments what the templates use."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from campaign.mail import outbox
+
+
+def invitation(session: Session, *, to: str, locale: str, url: str, inviter: str, site: str) -> int:
+    """A one-time link for someone invited to run campaigns, to choose their password."""
+    return outbox.enqueue(
+        session,
+        to=to,
+        template="invitation",
+        context={"url": url, "inviter": inviter, "site": site},
+        locale=locale,
+    )
+
+
+def welcome(
+    session: Session, *, to: str, name: str, base_url: str, locale: str | None = None
+) -> int:
+    """A new organiser's account is ready: where to log in."""
+    return outbox.enqueue(
+        session,
+        to=to,
+        template="welcome",
+        context={"name": name},
+        locale=locale,
+        base_url=base_url,
+    )
