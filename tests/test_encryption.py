@@ -18,7 +18,7 @@ from campaign.core.migrate import upgrade
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.letters.models import Letter, LetterSender
-from campaign.letters.replies import report_reply
+from campaign.letters.service.replies import report_reply
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionTally, Signature
 from campaign.prisoners.models import SolidarityLetter, Volunteer

@@ -27,10 +27,10 @@ from campaign.core.fields import check_email
 from campaign.core.i18n import _
 from campaign.core.security import canonical_email, email_index
 from campaign.core.settings import Settings
-from campaign.letters import officials
-from campaign.letters.campaigns import check_letter, preview
 from campaign.letters.models import LetterCampaign, Official, OfficialEmail, PersonalParagraph
-from campaign.letters.templates import (
+from campaign.letters.service import officials
+from campaign.letters.service.campaigns import check_letter, preview
+from campaign.letters.service.letter_templates import (
     VARIABLES,
     TemplateProblem,
     check_template,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from campaign.core.settings import Settings
-from campaign.letters import delivery, replies
+from campaign.letters.service import delivery, holding, replies
 
 
 def letter_outcomes(session: Session, settings: Settings) -> object:
@@ -21,5 +21,5 @@ def letter_release(session: Session, settings: Settings) -> int:
 
 def letter_followups(session: Session, settings: Settings) -> int:
     """Expired holds deleted; supporters who agreed asked whether the official answered."""
-    delivery.purge_unconfirmed(session, settings=settings)
+    holding.purge_unconfirmed(session, settings=settings)
     return replies.ask_about_replies(session, settings=settings)

@@ -15,11 +15,11 @@ from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
 from campaign.core.web import FormData, FormErrors, found, redirect, render
-from campaign.letters import campaigns, compose, dashboard, delivery, replies
-from campaign.letters.compose import Channel, Letters
 from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
-from campaign.petitions.service import public_petition_by_id
+from campaign.letters.service import campaigns, compose, counting, dashboard, holding, replies
+from campaign.letters.service.compose import Channel, Letters
+from campaign.petitions.service.public import public_petition_by_id
 
 router = APIRouter(prefix="/letters")
 
@@ -153,7 +153,7 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     if raw.get("count_me") == "1":
         # Counted after the PDF is made: the count locks its row until the commit, and a
         # surge of supporters printing would otherwise wait for each other's PDFs.
-        delivery.count_own_letters(
+        counting.count_own_letters(
             session,
             settings=settings,
             limiter=Limiter(session),
@@ -190,12 +190,12 @@ def _send_by_email(
     if not raw.get(HONEYPOT_FIELD):  # a bot filled the hidden field: it sees the same page
         settings = request.app.state.settings
         drafts = compose.reachable_drafts(letters, Channel.email)
-        delivery.submit(
+        holding.submit(
             session,
             settings=settings,
             limiter=Limiter(session),
             campaign=campaign,
-            submission=delivery.Submission(
+            submission=holding.Submission(
                 letters.writer, email, drafts, get_locale(), raw.get("ask_about_reply") == "1"
             ),
             ip_hash=ip_hash(request, settings),
@@ -247,7 +247,7 @@ def check_your_mail(request: Request, session: SessionDep, slug: str) -> Respons
 @router.get("/{slug}/confirm")
 def confirm_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
     campaign = public_campaign(session, slug)
-    sender = delivery.sender_for_token(
+    sender = holding.sender_for_token(
         session, settings=request.app.state.settings, campaign=campaign, token=token
     )
     context = {
@@ -260,7 +260,7 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "confirmed": sender is not None and sender.status == SenderStatus.confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
-        "letters": delivery.letters_of(session, sender) if sender is not None else [],
+        "letters": holding.letters_of(session, sender) if sender is not None else [],
     }
     return render(
         request,
@@ -275,7 +275,7 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
     """The thank-you page: letters on their way, the count so far, the related petition."""
     campaign = public_campaign(session, slug)
-    outcome = delivery.confirm(
+    outcome = holding.confirm(
         session, settings=request.app.state.settings, campaign=campaign, token=raw.get("token", "")
     )
     context = {
@@ -284,7 +284,7 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
         "count": dashboard.letters_so_far(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
     }
-    status = 400 if outcome is delivery.ConfirmOutcome.invalid else 200
+    status = 400 if outcome is holding.ConfirmOutcome.invalid else 200
     return render(request, "letters/thanks.html", context, status_code=status, headers=PRIVATE)
 
 

@@ -31,8 +31,7 @@ from campaign.core.middleware import RequestContextMiddleware
 from campaign.core.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.core.settings import Settings, get_settings
 from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
-from campaign.letters import admin as letters_admin
-from campaign.letters import admin_delivery as letters_delivery
+from campaign.letters import admin_routes as letters_admin
 from campaign.letters import routes as letter_routes
 from campaign.mail import dev_routes
 from campaign.petitions import admin as petition_admin
@@ -155,8 +154,6 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_api.router)
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
-    app.include_router(letters_admin.campaigns_router)
-    app.include_router(letters_delivery.router)
     app.include_router(prisoner_routes.router)
     app.include_router(volunteer_routes.router)
     app.include_router(prisoners_admin.router)

@@ -15,8 +15,8 @@ from campaign.content.service import save_version
 from campaign.core.db import utcnow
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
-from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign
+from campaign.letters.service import campaigns, officials
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 from campaign.petitions.service import count_signature
 from campaign.prisoners.demo import load_demo_prisoners

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
-from campaign.letters import delivery
 from campaign.letters.models import CampaignTarget, LetterCampaign, Official, OfficialReply
+from campaign.letters.service import delivery
 from tests.conftest import csrf_from
 from tests.factories import make_letter_campaign, send_mail
 from tests.letters.test_delivery import confirm_all, write

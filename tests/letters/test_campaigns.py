@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.letters import campaigns, officials
 from campaign.letters.models import LetterCampaign, LetterTemplate
-from campaign.letters.templates import check_template, render_template
+from campaign.letters.service import campaigns, officials
+from campaign.letters.service.letter_templates import check_template, render_template
 from tests.conftest import csrf_from
 from tests.letters.test_officials import GOOD, rows
 

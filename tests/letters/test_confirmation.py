@@ -17,8 +17,8 @@ from campaign.core.db import transaction
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import keyed_hash
 from campaign.core.settings import Settings
-from campaign.letters import compose, delivery
 from campaign.letters.models import Letter, LetterCampaign, LetterSender
+from campaign.letters.service import compose, delivery, holding
 from campaign.mail.models import OutboxMessage
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_letter_campaign, send_mail
@@ -163,12 +163,12 @@ def submit(
         raw = {"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph}
         letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
         assert letters.writer is not None and not letters.errors
-        delivery.submit(
+        holding.submit(
             session,
             settings=settings,
             limiter=Limiter(session),
             campaign=campaign,
-            submission=delivery.Submission(letters.writer, ANA, letters.drafts, "en", True),
+            submission=holding.Submission(letters.writer, ANA, letters.drafts, "en", True),
             ip_hash=keyed_hash(settings, "ip", client),
         )
         if hold is not None:
@@ -206,7 +206,7 @@ def test_a_stranger_submitting_while_the_first_link_is_used_sends_nothing_of_the
     def use_first_link() -> None:
         stranger_flushed.wait(5)
         with transaction(engine) as session:
-            delivery.confirm(session, settings=settings, campaign=campaign, token=first)
+            holding.confirm(session, settings=settings, campaign=campaign, token=first)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         stranger = pool.submit(
@@ -237,7 +237,7 @@ def test_a_stranger_submitting_while_the_supporter_confirms_leaves_her_letters_a
 
     def use_first_link() -> None:
         with transaction(engine) as session:
-            delivery.confirm(session, settings=settings, campaign=campaign, token=first)
+            holding.confirm(session, settings=settings, campaign=campaign, token=first)
             confirmed.set()
             time.sleep(0.5)
 
@@ -260,7 +260,7 @@ def test_a_stranger_cannot_fill_the_supporters_mailbox_and_only_the_newest_link_
     for n in range(10):  # from ten clients, so that no per-client limit is what stops them
         submit(engine, settings, campaign, name=f"Writer {n}", paragraph=f"Try {n}.", client=str(n))
     links = tokens(engine)
-    assert len(links) == delivery.MAX_MAILS_PER_SENDER
+    assert len(links) == holding.MAX_MAILS_PER_SENDER
     pages = [client.get(f"/letters/{campaign.slug}/confirm?token={t}") for t in links]
     assert [page.status_code for page in pages] == [400] * (len(links) - 1) + [200]
     assert f"Writer {len(links) - 1}" in pages[-1].text  # the submission its mail was sent for

@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaign.core.settings import Settings
-from campaign.letters import dashboard
 from campaign.letters.models import LetterCampaign
+from campaign.letters.service import dashboard
 from tests.factories import make_letter_campaign
 from tests.letters.test_journey import review, send
 

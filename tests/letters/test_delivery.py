@@ -17,7 +17,7 @@ from campaign.core.db import transaction
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import keyed_hash
 from campaign.core.settings import Settings
-from campaign.letters import compose, dashboard, delivery, replies
+from campaign.letters import emails
 from campaign.letters.models import (
     EmailStatus,
     Letter,
@@ -26,6 +26,7 @@ from campaign.letters.models import (
     LetterSender,
     OfficialEmail,
 )
+from campaign.letters.service import compose, dashboard, delivery, holding, replies
 from campaign.mail.messages import build_message
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.site.jobs import housekeeping_jobs
@@ -50,12 +51,12 @@ def write(
         raw = {"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph}
         letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
         assert letters.writer is not None and not letters.errors
-        delivery.submit(
+        holding.submit(
             session,
             settings=settings,
             limiter=Limiter(session),
             campaign=campaign,
-            submission=delivery.Submission(letters.writer, email, letters.drafts, "en", True),
+            submission=holding.Submission(letters.writer, email, letters.drafts, "en", True),
             # One client per supporter: the rate limit is not under test here.
             ip_hash=keyed_hash(settings, "ip", email),
         )
@@ -68,7 +69,7 @@ def confirm_all(engine: Engine, settings: Settings, campaign: LetterCampaign) ->
             select(OutboxMessage).where(OutboxMessage.template == "confirm_letters")
         ).all():
             token = message.context["url"].split("token=")[1].split("&")[0]
-            delivery.confirm(session, settings=settings, campaign=campaign, token=token)
+            holding.confirm(session, settings=settings, campaign=campaign, token=token)
 
 
 def release(engine: Engine, settings: Settings, now: datetime = NOON) -> int:
@@ -276,15 +277,15 @@ def test_a_letter_is_plain_text_in_the_html_part_of_the_mail(
     engine: Engine, settings: Settings
 ) -> None:
     with transaction(engine) as session:
-        message_id = delivery.enqueue_letter(
+        message_id = emails.letter_to_official(
             session,
-            settings=settings,
             to="pg@prokuratura.example",
+            locale="en",
             subject="Free her",
             body='Dear sir,\n\n<script>alert("x")</script> & more\nnext line',
-            language="en",
             sender_name="Ana <Bialiatskaya>",
             reply_to="ana@example.org",
+            base_url=settings.base_url,
         )
         row = session.get(OutboxMessage, message_id)
         assert row is not None
@@ -311,12 +312,12 @@ def test_the_same_supporter_writing_twice_at_the_same_moment_is_one_sender(
             raw = {"name": "Ana", "country": "LT", "city": "Vilnius", "paragraph": ""}
             letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
             assert letters.writer is not None
-            delivery.submit(
+            holding.submit(
                 session,
                 settings=settings,
                 limiter=Limiter(session),
                 campaign=campaign,
-                submission=delivery.Submission(
+                submission=holding.Submission(
                     letters.writer, "same@example.org", letters.drafts, "en", True
                 ),
                 ip_hash="first" if hold else "second",

@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
-from campaign.letters import delivery, replies
 from campaign.letters.models import (
     Letter,
     LetterCampaign,
@@ -23,6 +22,7 @@ from campaign.letters.models import (
     LetterSender,
     OfficialEmail,
 )
+from campaign.letters.service import delivery, replies
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_letter_campaign, send_mail
 from tests.smtp_server import SmtpServer

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.letters import officials
 from campaign.letters.models import Official, OfficialEmail
+from campaign.letters.service import officials
 from tests.conftest import csrf_from
 from tests.test_cli import campaign
 

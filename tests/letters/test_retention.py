@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
-from campaign.letters import dashboard
 from campaign.letters.models import Letter, LetterCampaign, LetterSender
 from campaign.letters.retention import anonymise_due
+from campaign.letters.service import dashboard
 from campaign.mail.models import OutboxMessage
 from tests.factories import make_letter_campaign
 from tests.letters.test_delivery import confirm_all, release, write

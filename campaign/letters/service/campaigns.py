@@ -25,7 +25,11 @@ from campaign.letters.models import (
     PersonalParagraph,
     TargetMode,
 )
-from campaign.letters.templates import check_template, render_template, sample_context
+from campaign.letters.service.letter_templates import (
+    check_template,
+    render_template,
+    sample_context,
+)
 
 FLAGS = ("allow_email", "allow_mailto", "allow_print", "body_locked")
 # name → (lowest, highest): the delivery settings typed as whole numbers

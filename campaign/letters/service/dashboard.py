@@ -6,10 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from campaign.core.csvcells import csv_lines
 from campaign.core.db import utcnow
 from campaign.letters.models import (
     CampaignTarget,
@@ -117,29 +115,3 @@ def _per_day(session: Session, campaign: LetterCampaign, days: int) -> list[tupl
         (first + timedelta(days=i), int(counted.get(first + timedelta(days=i), 0)))
         for i in range(days)
     ]
-
-
-def counts_csv(session: Session, campaign: LetterCampaign) -> bytes:
-    """Counts per day and official, one column per event; no supporter data at all."""
-    table: dict[tuple[date, int], dict[str, int]] = defaultdict(dict)
-    names: dict[int, tuple[str, str]] = {}
-    for day, official_id, name, title, event, n in session.execute(
-        sa_select(
-            col(LetterCount.day),
-            col(LetterCount.official_id),
-            col(Official.name),
-            col(Official.title),
-            col(LetterCount.event),
-            col(LetterCount.count),
-        )
-        .join(Official, col(Official.id) == col(LetterCount.official_id))
-        .where(col(LetterCount.campaign_id) == campaign.id)
-    ).all():
-        table[(day, official_id)][event] = n
-        names[official_id] = (name, title)
-    lines: list[list[object]] = [["date", "official", "title", *EVENTS]]
-    for (day, official_id), counts in sorted(
-        table.items(), key=lambda item: (item[0][0], names[item[0][1]])
-    ):
-        lines.append([day.isoformat(), *names[official_id], *(counts.get(e, 0) for e in EVENTS)])
-    return b"".join(csv_lines(lines))

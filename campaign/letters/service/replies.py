@@ -19,6 +19,7 @@ from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.pdfs import PdfUploadError, without_metadata
 from campaign.core.security import row_for_token, row_token
 from campaign.core.settings import Settings
+from campaign.letters import emails
 from campaign.letters.models import (
     Letter,
     LetterCampaign,
@@ -28,7 +29,6 @@ from campaign.letters.models import (
     OfficialReply,
     SenderStatus,
 )
-from campaign.mail import outbox
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 REPLY_LINK_DAYS = 60
@@ -170,17 +170,14 @@ def ask_about_replies(
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
         token = reply_token(settings, sender)
-        outbox.enqueue(
+        emails.reply_check(
             session,
             to=sender.email,
-            template="reply_check",
-            context={
-                "name": sender.name,
-                "title": text_in(session, "letters", campaign, "title", sender.locale),
-                "url": f"{settings.base_url}/letters/{campaign.slug}/reply?token={token}"
-                f"&lang={sender.locale}",
-            },
             locale=sender.locale,
+            name=sender.name,
+            title=text_in(session, "letters", campaign, "title", sender.locale),
+            url=f"{settings.base_url}/letters/{campaign.slug}/reply?token={token}"
+            f"&lang={sender.locale}",
             base_url=settings.base_url,
         )
     return len(due)

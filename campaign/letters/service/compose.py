@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from campaign.core.countries import country_name, is_country
 from campaign.core.i18n import _, using
 from campaign.core.web import FormErrors
-from campaign.letters.campaigns import targets, templates_of
 from campaign.letters.models import (
     EmailStatus,
     LetterCampaign,
@@ -25,7 +24,8 @@ from campaign.letters.models import (
     PersonalParagraph,
     TargetMode,
 )
-from campaign.letters.templates import render_template
+from campaign.letters.service.campaigns import targets, templates_of
+from campaign.letters.service.letter_templates import render_template
 
 NAME_MAX = 120
 CITY_MAX = 100

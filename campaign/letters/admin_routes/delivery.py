@@ -15,8 +15,9 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError
 from campaign.core.web import FormData, FormErrors, redirect, render, uploaded
-from campaign.letters import campaigns, dashboard, delivery, replies
-from campaign.letters.admin import NO_STORE, CampaignForEditor
+from campaign.letters import exports
+from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
+from campaign.letters.service import campaigns, dashboard, delivery, replies
 
 router = APIRouter(prefix="/admin/letters")
 
@@ -179,7 +180,7 @@ def counts_csv(
         session, by=user, action="letters.counts_exported", target=f"letter_campaign:{campaign.id}"
     )
     return Response(
-        dashboard.counts_csv(session, campaign),
+        exports.counts_csv(session, campaign),
         media_type="text/csv; charset=utf-8",
         headers={
             **NO_STORE,

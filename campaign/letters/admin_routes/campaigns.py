@@ -1,0 +1,200 @@
+"""The organiser area for letter campaigns: details and targeted officials, templates checked
+and previewed, opening and closing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.core import audit
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _
+from campaign.core.web import FormData, FormErrors, redirect, render, repeated
+from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
+from campaign.letters.models import LetterCampaign
+from campaign.letters.service import campaigns, officials
+from campaign.letters.service.letter_templates import VARIABLES
+from campaign.petitions.service.public import petition_choices
+
+router = APIRouter(prefix="/admin/letters")
+
+
+@router.get("")
+def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    context = {"campaigns": campaigns.all_campaigns(session)}
+    return render(request, "admin/letters/list.html", context, headers=NO_STORE)
+
+
+def _campaign_page(
+    request: Request,
+    session: SessionDep,
+    campaign: LetterCampaign | None,
+    form: dict[str, str],
+    chosen: set[int],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "errors": errors,
+        "chosen": chosen,
+        "officials": officials.list_officials(session),
+        "templates": campaigns.templates_of(session, campaign) if campaign else [],
+        "petitions": petition_choices(session),
+    }
+    return render(
+        request, "admin/letters/campaign.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/new")
+def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
+    return _campaign_page(request, session, None, defaults, set(), FormErrors())
+
+
+@router.get("/{campaign_id}")
+def edit_campaign(request: Request, session: SessionDep, campaign: CampaignForEditor) -> Response:
+    values = campaigns.form_values(campaign)
+    chosen = {official.id for official in campaigns.targets(session, campaign) if official.id}
+    return _campaign_page(request, session, campaign, values, chosen, FormErrors())
+
+
+def _save_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: dict[str, str],
+    ids: list[str],
+    campaign: LetterCampaign | None,
+) -> Response:
+    form, errors = campaigns.parse_campaign_form(raw, ids)
+    if form is not None and campaigns.slug_taken(
+        session, str(form.values["slug"]), except_id=campaign.id if campaign else None
+    ):
+        errors.add("slug", _("Another campaign uses this address already."))
+    if form is None or errors:
+        chosen = {int(i) for i in ids if i.isdigit()}
+        return _campaign_page(request, session, campaign, raw, chosen, errors, status=400)
+    saved = campaigns.save_campaign(session, form=form, campaign=campaign)
+    audit.record(
+        session,
+        by=user,
+        action="letters.campaign_saved",
+        target=f"letter_campaign:{saved.id}",
+    )
+    return redirect(
+        f"/admin/letters/{saved.id}", flash=_("The campaign is saved."), request=request
+    )
+
+
+@router.post("/new")
+def create_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    raw: FormData,
+    ids: Annotated[list[str], Depends(repeated("officials"))],
+) -> Response:
+    return _save_campaign(request, session, user, raw, ids, None)
+
+
+@router.post("/{campaign_id}")
+def update_campaign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+    ids: Annotated[list[str], Depends(repeated("officials"))],
+) -> Response:
+    return _save_campaign(request, session, user, raw, ids, campaign)
+
+
+def _template_page(
+    request: Request,
+    campaign: LetterCampaign,
+    form: dict[str, str],
+    errors: FormErrors,
+    preview: campaigns.Preview | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "errors": errors,
+        "preview": preview,
+        "variables": VARIABLES,
+    }
+    return render(
+        request, "admin/letters/template.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{campaign_id}/template")
+def template_form(
+    request: Request, session: SessionDep, campaign: CampaignForEditor, language: str = "en"
+) -> Response:
+    existing = {t.language: t for t in campaigns.templates_of(session, campaign)}.get(language)
+    values = {
+        "language": language,
+        "subjects": existing.subjects if existing else "",
+        "body": existing.body if existing else "",
+    }
+    return _template_page(request, campaign, values, FormErrors())
+
+
+@router.post("/{campaign_id}/template")
+def save_template(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    """Preview with sample values (action=preview), or save; an error shows its line."""
+    values, errors = campaigns.check_letter(raw, today=utcnow().date(), campaign=campaign)
+    if errors:
+        return _template_page(request, campaign, {**raw, **values}, errors, status=400)
+    if raw.get("action") == "preview":
+        return _template_page(
+            request, campaign, values, errors, campaigns.preview(values, today=utcnow().date())
+        )
+    campaigns.save_template(session, campaign=campaign, values=values)
+    audit.record(
+        session,
+        by=user,
+        action="letters.template_saved",
+        target=f"letter_campaign:{campaign.id}",
+        language=values["language"],
+    )
+    return redirect(
+        f"/admin/letters/{campaign.id}", flash=_("The template is saved."), request=request
+    )
+
+
+@router.post("/{campaign_id}/status")
+def change_campaign_status(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    campaign: CampaignForEditor,
+    raw: FormData,
+) -> Response:
+    action = raw.get("action", "")
+    if not campaigns.change_status(session, campaign=campaign, action=action):
+        detail = _("A campaign opens only with at least one official and one template.")
+        raise HTTPException(status_code=409, detail=detail)
+    audit.record(
+        session,
+        by=user,
+        action=f"letters.campaign_{action}",
+        target=f"letter_campaign:{campaign.id}",
+    )
+    return redirect(
+        f"/admin/letters/{campaign.id}", flash=_("Your changes are saved."), request=request
+    )

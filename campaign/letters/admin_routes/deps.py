@@ -1,0 +1,24 @@
+"""What the organiser pages of letters share: the campaign a URL names, and no caching."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.core.db import SessionDep
+from campaign.core.web import found
+from campaign.letters.models import LetterCampaign
+
+NO_STORE = {"cache-control": "no-store"}
+
+
+def campaign_for_editor(
+    campaign_id: int, session: SessionDep, user: CurrentOrganiser
+) -> LetterCampaign:
+    """The campaign an organiser asked for; 404 when there is none."""
+    return found(session.get(LetterCampaign, campaign_id))
+
+
+CampaignForEditor = Annotated[LetterCampaign, Depends(campaign_for_editor)]
