@@ -38,8 +38,9 @@ from campaign.letters.service.letter_templates import (
     sample_context,
 )
 from campaign.petitions.forms import CITY_MAX, NAME_MAX, SignForm, parse_sign_form
-from campaign.prisoners import register
+from campaign.prisoners import forms
 from campaign.prisoners.models import Facility, Placement, Prisoner
+from campaign.prisoners.service import register
 from tests.conftest import make_settings
 from tests.factories import LETTER_BODY_EN, LETTER_BODY_RU, make_prisoner
 
@@ -252,7 +253,7 @@ def test_an_official_row_is_checked_without_surprises(row: dict[str, str]) -> No
 @PURE
 @given(row=st.dictionaries(st.one_of(st.sampled_from(register.COLUMNS), st.text()), TEXT))
 def test_a_prisoner_row_is_checked_without_surprises(row: dict[str, str]) -> None:
-    form, errors = register.parse_prisoner(row, {"Colony No. 4": 1}, today=TODAY)
+    form, errors = forms.parse_prisoner(row, {"Colony No. 4": 1}, today=TODAY)
     assert (form is None) == bool(errors)
     assert set(errors) <= set(register.COLUMNS)
 

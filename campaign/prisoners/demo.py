@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
-from campaign.prisoners import facilities, register
+from campaign.prisoners import forms
 from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter, Volunteer
+from campaign.prisoners.service import facilities, register
 
 FACILITIES = [
     ("Penal colony No. 4 (demo)", "ул. Антоновская, 1\n246035 г. Гомель", "BY"),
@@ -63,9 +64,7 @@ def load_demo_prisoners(session: Session, *, settings: Settings, today: date) ->
         return False
     rng = random.Random("demo-prisoners")  # noqa: S311 - demo data, not security
     for name, address, country in FACILITIES:
-        form, errors = facilities.parse_facility(
-            {"name": name, "address": address, "country": country}
-        )
+        form, errors = forms.parse_facility({"name": name, "address": address, "country": country})
         assert form is not None, errors
         facilities.save_facility(session, form=form)
     rows = [_row(n, rng, today) for n in range(20)]

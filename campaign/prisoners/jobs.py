@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from campaign.core.db import utcnow
 from campaign.core.settings import Settings
-from campaign.prisoners.reminders import send_reminders
+from campaign.prisoners.service.reminders import send_reminders
 
 
 def volunteer_reminders(session: Session, settings: Settings) -> int:

@@ -37,9 +37,8 @@ from campaign.mail import dev_routes
 from campaign.petitions import admin as petition_admin
 from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
-from campaign.prisoners import admin as prisoners_admin
+from campaign.prisoners import admin_routes as prisoners_admin
 from campaign.prisoners import routes as prisoner_routes
-from campaign.prisoners import volunteer_routes
 from campaign.privacy import admin_routes as privacy_admin
 from campaign.privacy import routes as privacy_routes
 from campaign.site import home as pages
@@ -155,9 +154,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
     app.include_router(prisoner_routes.router)
-    app.include_router(volunteer_routes.router)
     app.include_router(prisoners_admin.router)
-    app.include_router(prisoners_admin.facilities_router)
     app.include_router(translated_content_admin.router)
     app.include_router(privacy_admin.router)
     app.include_router(privacy_routes.router)

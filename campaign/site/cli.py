@@ -225,7 +225,7 @@ def _import(csv_file: Path, *, dry_run: bool, kind: str) -> None:
     """Run an all-or-nothing CSV import and print one line per bad row, or what it did."""
     from campaign.core.db import transaction, utcnow
     from campaign.letters.service import officials
-    from campaign.prisoners import register
+    from campaign.prisoners.service import register
 
     settings = _settings()
     engine = _ready_engine(settings)

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from campaign.core.db import transaction
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
-from campaign.prisoners import service
 from campaign.prisoners.models import Prisoner, SolidarityLetter, Volunteer
-from campaign.prisoners.service import Filters
+from campaign.prisoners.service import prisoners
+from campaign.prisoners.service.prisoners import Filters
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_prisoner, send_mail
 from tests.prisoners.test_volunteers import sign_in
@@ -106,9 +106,9 @@ def test_fewest_letters_counts_each_volunteer_once_however_many_they_log(
     for n in range(2):
         letters_from(engine, make_volunteer(engine, settings, f"w{n}@example.org"), written, today)
     with Session(engine) as session:
-        listed = service.prisoners_needing_mail(session, filters=Filters(), today=today)
-        picked = service.pick_for_me(session, today=today)
-        recent = service.recent_letter_count(session, flooded, today)
+        listed = prisoners.prisoners_needing_mail(session, filters=Filters(), today=today)
+        picked = prisoners.pick_for_me(session, today=today)
+        recent = prisoners.recent_letter_count(session, flooded, today)
     assert [(i.prisoner.name_latin, i.recent_letters) for i in listed] == [
         ("Flooded Person", 1),
         ("Written To", 2),
@@ -231,14 +231,14 @@ def test_erasing_and_signing_in_again_does_not_make_one_person_many_writers(
         for channel in CHANNELS:
             assert log(client, forgotten, token, today, channel).status_code == 303
         with Session(engine) as session:
-            writing = service.recent_letter_count(session, forgotten, today)
+            writing = prisoners.recent_letter_count(session, forgotten, today)
         assert writing == min(cycle + 1, 2)  # the erased ones together, and the one signed in
         erase_me(client, erase_link)
     assert stored(engine, forgotten) == 12
 
     with Session(engine) as session:
-        assert service.recent_letter_count(session, forgotten, today) == 1
-        listed = service.prisoners_needing_mail(session, filters=Filters(), today=today)
+        assert prisoners.recent_letter_count(session, forgotten, today) == 1
+        listed = prisoners.prisoners_needing_mail(session, filters=Filters(), today=today)
     assert listed[0].prisoner.id == forgotten.id and listed[0].recent_letters == 1
     for _ in range(10):
         picked = client.get("/prisoners/pick", follow_redirects=False)

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from campaign.core.settings import LOCALES, Settings
-from campaign.prisoners import phrasebook
+from campaign.prisoners.service import phrasebook
 from tests.conftest import csrf_from
 from tests.factories import make_prisoner
 

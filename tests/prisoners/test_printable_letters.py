@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from campaign.prisoners import phrasebook
+from campaign.prisoners.service import phrasebook
 from tests.conftest import csrf_from
 from tests.factories import make_prisoner
 

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from campaign.prisoners import facilities, register
+from campaign.prisoners import exports, forms
 from campaign.prisoners.models import Facility, Placement, Prisoner
+from campaign.prisoners.service import facilities, register
 
 TODAY = date(2026, 11, 24)
 HEADER = ",".join(register.COLUMNS) + "\n"
@@ -30,9 +31,7 @@ def rows(text: str) -> list[dict[str, str]]:
 
 def add_facilities(session: Session) -> None:
     for name in ("Penal colony No. 4", "Remand prison No. 1"):
-        form, errors = facilities.parse_facility(
-            {"name": name, "address": "Гомель", "country": "BY"}
-        )
+        form, errors = forms.parse_facility({"name": name, "address": "Гомель", "country": "BY"})
         assert form is not None, errors
         facilities.save_facility(session, form=form)
     session.commit()
@@ -94,7 +93,7 @@ def test_the_export_reads_back_in_unchanged(engine: Engine, session: Session) ->
     add_facilities(session)
     register.import_prisoners(session, rows(ANNA + IVAN), apply=True, today=TODAY)
     session.commit()
-    exported = register.export_csv(session)
+    exported = exports.export_csv(session)
     again, problem = register.read_csv(exported)
     assert problem is None
     report = register.import_prisoners(session, again, apply=False, today=TODAY)

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
 from campaign.mail.models import OutboxMessage
-from campaign.prisoners import reminders, volunteers
 from campaign.prisoners.models import Prisoner, Volunteer
+from campaign.prisoners.service import reminders, volunteers
 from tests.factories import log_letters, make_prisoner, send_mail
 from tests.smtp_server import SmtpServer
 

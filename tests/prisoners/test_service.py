@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaign.core.settings import Settings
-from campaign.prisoners import service
-from campaign.prisoners.service import Filters, next_birthday
+from campaign.prisoners.service import prisoners
+from campaign.prisoners.service.prisoners import Filters, next_birthday
 from tests.factories import log_letters, make_prisoner
 from tests.prisoners.test_letter_limits import letters_from, make_volunteer
 
@@ -46,8 +46,8 @@ def test_those_with_the_fewest_letters_lately_come_first(
     log_letters(engine, forgotten, TODAY - timedelta(days=45), TODAY - timedelta(days=60))
     make_prisoner(engine, name_latin="Released Person", status="released")
     with Session(engine) as session:
-        listed = service.prisoners_needing_mail(session, filters=Filters(), today=TODAY)
-        picked = service.pick_for_me(session, today=TODAY)
+        listed = prisoners.prisoners_needing_mail(session, filters=Filters(), today=TODAY)
+        picked = prisoners.pick_for_me(session, today=TODAY)
     assert [(i.prisoner.name_latin, i.recent_letters) for i in listed] == [
         ("Forgotten Person", 0),
         ("Some Mail", 1),
@@ -74,7 +74,7 @@ def test_filters_narrow_the_list(engine: Engine) -> None:
     with Session(engine) as session:
 
         def names(**chosen: object) -> list[str]:
-            found = service.prisoners_needing_mail(
+            found = prisoners.prisoners_needing_mail(
                 session,
                 filters=Filters(**chosen),
                 today=TODAY,  # type: ignore[arg-type]
@@ -86,7 +86,7 @@ def test_filters_narrow_the_list(engine: Engine) -> None:
         assert names(release_soon=True) == ["Leaving Soon"]
         assert names(accepting=True) == ["Birthday Woman"]
         assert names(region="Hrodna") == ["Leaving Soon"]
-        assert service.regions(session) == ["Hrodna", "Minsk"]
+        assert prisoners.regions(session) == ["Hrodna", "Minsk"]
 
 
 def test_the_profile_gives_the_address_ready_to_copy_with_the_country_in_latin(

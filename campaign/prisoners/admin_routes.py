@@ -15,10 +15,11 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.web import FormData, FormErrors, found, redirect, render, uploaded
-from campaign.prisoners import dashboard, facilities, register
+from campaign.prisoners import exports, forms
 from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.service import dashboard, facilities, register
 
-router = APIRouter(prefix="/admin/prisoners")
+prisoners_router = APIRouter(prefix="/admin/prisoners")
 facilities_router = APIRouter(prefix="/admin/facilities")
 
 NO_STORE = {"cache-control": "no-store"}
@@ -35,11 +36,11 @@ UploadedPhoto = Annotated[bytes | None, Depends(uploaded("photo", MAX_BYTES))]
 UploadedCsv = Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))]
 
 
-@router.get("")
+@prisoners_router.get("")
 def prisoner_list(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     context = {
         "prisoners": register.list_prisoners(session),
-        "facility_names": register.facility_names(session),
+        "facility_names": facilities.facility_names(session),
     }
     return render(request, "admin/prisoners/list.html", context, headers=NO_STORE)
 
@@ -63,35 +64,35 @@ def _form_page(
     )
 
 
-@router.get("/dashboard")
+@prisoners_router.get("/dashboard")
 def overview(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     """Who has gone without mail, facilities' answer rates, birthdays and releases ahead."""
     board = dashboard.dashboard(session, today=utcnow().date())
     return render(request, "admin/prisoners/dashboard.html", {"board": board}, headers=NO_STORE)
 
 
-@router.get("/letters.csv")
+@prisoners_router.get("/letters.csv")
 def letters_export(session: SessionDep, user: CurrentOrganiser) -> Response:
     """Letters per person (counts only, no volunteer), audited like every export."""
     audit.record(session, by=user, action="prisoners.letters_exported")
     headers = {"content-disposition": 'attachment; filename="prisoner-letters.csv"', **NO_STORE}
     return Response(
-        dashboard.letters_csv(session), media_type="text/csv; charset=utf-8", headers=headers
+        exports.letters_csv(session), media_type="text/csv; charset=utf-8", headers=headers
     )
 
 
-@router.get("/new")
+@prisoners_router.get("/new")
 def new_prisoner(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     return _form_page(request, session, None, {"accepts_letters": "yes"}, FormErrors())
 
 
-@router.get("/{prisoner_id}/edit")
+@prisoners_router.get("/{prisoner_id}/edit")
 def edit_prisoner(request: Request, session: SessionDep, prisoner: PrisonerForEditor) -> Response:
     return _form_page(
         request,
         session,
         prisoner,
-        register.form_values(prisoner, register.facility_names(session)),
+        register.form_values(prisoner, facilities.facility_names(session)),
         FormErrors(),
     )
 
@@ -107,7 +108,7 @@ def _save(
     today = utcnow().date()
     ticked = raw.get("accepts_letters") in {"1", "yes"}
     raw = {**raw, "accepts_letters": "yes" if ticked else "no"}
-    form, errors = register.parse_prisoner(raw, register.facility_ids(session), today=today)
+    form, errors = forms.parse_prisoner(raw, facilities.facility_ids(session), today=today)
     if form is not None and register.external_id_taken(
         session, form.values["external_id"], except_id=prisoner.id if prisoner else None
     ):
@@ -132,7 +133,7 @@ def _save(
     return redirect("/admin/prisoners", flash=_("The record is saved."), request=request)
 
 
-@router.post("/new")
+@prisoners_router.post("/new")
 def create_prisoner(
     request: Request,
     session: SessionDep,
@@ -143,7 +144,7 @@ def create_prisoner(
     return _save(request, session, user, raw, photo, None)
 
 
-@router.post("/{prisoner_id}/edit")
+@prisoners_router.post("/{prisoner_id}/edit")
 def update_prisoner(
     request: Request,
     session: SessionDep,
@@ -155,21 +156,21 @@ def update_prisoner(
     return _save(request, session, user, raw, photo, prisoner)
 
 
-@router.get("/export.csv")
+@prisoners_router.get("/export.csv")
 def export(session: SessionDep, user: CurrentOrganiser) -> Response:
     audit.record(session, by=user, action="prisoners.exported")
     headers = {"content-disposition": 'attachment; filename="prisoners.csv"', **NO_STORE}
     return Response(
-        register.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
+        exports.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
     )
 
 
-@router.get("/import")
+@prisoners_router.get("/import")
 def import_form(request: Request, user: CurrentOrganiser) -> Response:
     return render(request, "admin/prisoners/import.html", {"report": None}, headers=NO_STORE)
 
 
-@router.post("/import")
+@prisoners_router.post("/import")
 def import_upload(
     request: Request,
     session: SessionDep,
@@ -262,7 +263,7 @@ def _save_facility(
     raw: dict[str, str],
     facility: Facility | None,
 ) -> Response:
-    form, errors = facilities.parse_facility(raw)
+    form, errors = forms.parse_facility(raw)
     if form is not None and facilities.name_taken(
         session, form.name, except_id=facility.id if facility else None
     ):
@@ -290,3 +291,9 @@ def update_facility(
     raw: FormData,
 ) -> Response:
     return _save_facility(request, session, user, raw, facility)
+
+
+# The one router site/app.py includes: the register's pages, then the facilities'.
+router = APIRouter()
+router.include_router(prisoners_router)
+router.include_router(facilities_router)

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, func, select
 from campaign.core.db import insert_once
 from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
-from campaign.mail import outbox
+from campaign.prisoners import emails
 from campaign.prisoners.models import Follow, Prisoner, ReminderSent, SolidarityLetter, Volunteer
-from campaign.prisoners.service import HELD, next_birthday
+from campaign.prisoners.service.prisoners import HELD, next_birthday
 
 SILENCE_DAYS = 60
 
@@ -108,28 +108,21 @@ def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
         token = unsubscribe_token(settings, volunteer)
         # Links keep the volunteer's language, whatever their browser says when they open them.
         url = f"{settings.base_url}/volunteer/unsubscribe?token={token}&lang={volunteer.locale}"
-        outbox.enqueue(
+        emails.volunteer_reminders(
             session,
             to=volunteer.email,
-            template="volunteer_reminders",
-            context={
-                "items": [
-                    {
-                        "kind": due.kind,
-                        "name": due.prisoner.name_latin,
-                        "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}"
-                        f"?lang={volunteer.locale}",
-                        "occasion": due.occasion,
-                    }
-                    for due in fresh
-                ],
-                "unsubscribe": url,
-            },
             locale=volunteer.locale,
-            headers={
-                "List-Unsubscribe": f"<{url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            items=[
+                {
+                    "kind": due.kind,
+                    "name": due.prisoner.name_latin,
+                    "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}"
+                    f"?lang={volunteer.locale}",
+                    "occasion": due.occasion,
+                }
+                for due in fresh
+            ],
+            unsubscribe=url,
             base_url=settings.base_url,
         )
         sent += 1

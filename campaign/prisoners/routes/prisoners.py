@@ -15,11 +15,12 @@ from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
 from campaign.core.web import FormData, FormErrors, found, redirect, render, repeated
-from campaign.prisoners import phrasebook, service, volunteers
+from campaign.prisoners import forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
-from campaign.prisoners.volunteer_routes import CurrentVolunteer, OptionalVolunteer
-from campaign.prisoners.volunteers import LogOutcome
+from campaign.prisoners.routes.volunteers import CurrentVolunteer, OptionalVolunteer
+from campaign.prisoners.service import phrasebook, prisoners, volunteers
+from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
 
@@ -37,12 +38,12 @@ def prisoner_list(
     region: str = "",
 ) -> Response:
     """Everyone held, least mail first; filters are plain query parameters (no JavaScript)."""
-    filters = service.Filters(birthday, release, women, accepting, region[:100])
+    filters = prisoners.Filters(birthday, release, women, accepting, region[:100])
     today = utcnow().date()
     context = {
-        "listed": service.prisoners_needing_mail(session, filters=filters, today=today),
+        "listed": prisoners.prisoners_needing_mail(session, filters=filters, today=today),
         "filters": filters,
-        "regions": service.regions(session),
+        "regions": prisoners.regions(session),
     }
     return render(request, "prisoners/list.html", context)
 
@@ -50,7 +51,7 @@ def prisoner_list(
 @router.get("/pick")
 def pick(request: Request, session: SessionDep) -> Response:
     """ "Pick someone for me": one of those who got the fewest letters lately."""
-    prisoner = service.pick_for_me(session, today=utcnow().date())
+    prisoner = prisoners.pick_for_me(session, today=utcnow().date())
     return redirect(f"/prisoners/{prisoner.slug}" if prisoner else "/prisoners")
 
 
@@ -58,7 +59,7 @@ def pick(request: Request, session: SessionDep) -> Response:
 def prisoner_page(
     request: Request, session: SessionDep, slug: str, volunteer: OptionalVolunteer
 ) -> Response:
-    prisoner, facility = found(service.public_prisoner(session, slug))
+    prisoner, facility = found(prisoners.public_prisoner(session, slug))
     return _profile_page(request, session, prisoner, facility, volunteer)
 
 
@@ -77,11 +78,11 @@ def _profile_page(
     context = {
         "prisoner": localized(session, "prisoner", prisoner, get_locale()),
         "facility": facility,
-        "address": service.address_block(prisoner, facility),
-        "rules": service.writing_rules(facility.country if facility else "BY"),
-        "can_write": service.can_write(prisoner),
-        "recent": service.recent_letter_count(session, prisoner, today),
-        "next_birthday": service.next_birthday(prisoner.birth_date, today)
+        "address": prisoners.address_block(prisoner, facility),
+        "rules": prisoners.writing_rules(facility.country if facility else "BY"),
+        "can_write": prisoners.can_write(prisoner),
+        "recent": prisoners.recent_letter_count(session, prisoner, today),
+        "next_birthday": prisoners.next_birthday(prisoner.birth_date, today)
         if prisoner.birth_date
         else None,
         "volunteer": volunteer,
@@ -100,8 +101,8 @@ def log_letter(
 ) -> Response:
     """Log a letter sent to this person; a released person's letter is kept with a warning,
     a letter logged already or beyond the day's limits is refused beside the form."""
-    prisoner, facility = found(service.public_prisoner(session, slug))
-    checked, errors = volunteers.parse_log(raw, today=utcnow().date())
+    prisoner, facility = found(prisoners.public_prisoner(session, slug))
+    checked, errors = forms.parse_log(raw, today=utcnow().date())
     if checked is None:
         return _profile_page(
             request, session, prisoner, facility, volunteer, form=raw, errors=errors, status=400
@@ -176,8 +177,8 @@ def _helper_page(
 
 def writable_prisoner(session: SessionDep, slug: str) -> tuple[Prisoner, Facility | None]:
     """A prisoner letters reach, with their facility; 404 otherwise."""
-    prisoner, facility = found(service.public_prisoner(session, slug))
-    if not service.can_write(prisoner):
+    prisoner, facility = found(prisoners.public_prisoner(session, slug))
+    if not prisoners.can_write(prisoner):
         raise HTTPException(status_code=404, detail=_("Letters do not reach this person."))
     return prisoner, facility
 
@@ -198,7 +199,7 @@ def write(
 ) -> Response:
     """Preview the assembled letter, or download it with its envelope as a PDF; nothing is kept."""
     prisoner, facility = writable_prisoner(session, slug)
-    draft, errors = phrasebook.parse_draft(raw, chosen)
+    draft, errors = forms.parse_draft(raw, chosen)
     if draft is None:
         return _helper_page(request, prisoner, raw, chosen, errors, status=400)
     letter = phrasebook.assemble(draft)
@@ -214,7 +215,7 @@ def write(
     document = letter_pdf(
         title=prisoner.name_latin,
         body=letter,
-        recipient=service.address_block(prisoner, facility),
+        recipient=prisoners.address_block(prisoner, facility),
         sender=sender[:6],
         date=format_date(utcnow().date(), format="long", locale=draft.language),
     )

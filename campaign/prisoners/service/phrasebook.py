@@ -1,7 +1,8 @@
 """The phrasebook: phrases a volunteer ticks in their own language, written into the letter in
-Russian or Belarusian, and the letter assembled from them.
+Russian or Belarusian, and the letter assembled from them (the volunteer's choices are checked
+in forms.py).
 
-The phrases live in phrasebook.toml beside this module; organisers edit that file, and a test
+The phrases live in campaign/prisoners/phrasebook.toml; organisers edit that file, and a test
 checks that every phrase still has its text in both letter languages and all seven meanings.
 """
 
@@ -12,15 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaign.core.i18n import _
-from campaign.core.web import FormErrors
 
-PHRASEBOOK = Path(__file__).with_name("phrasebook.toml")
+if TYPE_CHECKING:
+    from campaign.prisoners.forms import Draft
+
+PHRASEBOOK = Path(__file__).parent.parent / "phrasebook.toml"
 CATEGORIES = ("greeting", "wish", "everyday", "birthday", "holiday", "signoff")
 LETTER_LANGUAGES = ("ru", "be")
-OWN_TEXT_MAX = 3000
-SIGNATURE_MAX = 60
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,6 @@ class Phrase:
     category: str
     text: Mapping[str, str]
     meaning: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the volunteer chose, checked."""
-
-    language: str
-    phrases: list[Phrase]
-    own_text: str
-    signature: str
 
 
 def category_names() -> dict[str, str]:
@@ -81,43 +73,6 @@ def by_category() -> dict[str, list[Phrase]]:
     for phrase in load_phrasebook():
         groups[phrase.category].append(phrase)
     return groups
-
-
-def _mostly_latin(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    latin = sum(1 for ch in letters if ch.isascii())
-    return bool(letters) and latin / len(letters) > 0.3
-
-
-def parse_draft(raw: Mapping[str, str], chosen: list[str]) -> tuple[Draft | None, FormErrors]:
-    """Check the helper's form: letter language, ticked phrases, the volunteer's own words."""
-    errors = FormErrors()
-    language = raw.get("language", "ru")
-    if language not in LETTER_LANGUAGES:
-        errors.add("language", _("Choose Russian or Belarusian."))
-    known = {phrase.id: phrase for phrase in load_phrasebook()}
-    phrases = [known[pid] for pid in dict.fromkeys(chosen) if pid in known]
-    own_text = raw.get("own_text", "").replace("\r\n", "\n").strip()
-    signature = " ".join(raw.get("signature", "").split())
-    if len(own_text) > OWN_TEXT_MAX:
-        errors.add("own_text", _("Use at most %(count)s characters.", count=OWN_TEXT_MAX))
-    elif _mostly_latin(own_text):
-        errors.add(
-            "own_text",
-            _(
-                "Write your own words in Russian or Belarusian (Cyrillic letters): "
-                "letters in other languages are not handed over."
-            ),
-        )
-    if len(signature) > SIGNATURE_MAX:
-        errors.add("signature", _("Use at most %(count)s characters.", count=SIGNATURE_MAX))
-    if not phrases and not own_text and "own_text" not in errors:
-        errors.add("phrases", _("Choose at least one phrase or write a few words of your own."))
-    if errors:
-        return None, errors
-    return Draft(
-        language if language in LETTER_LANGUAGES else "ru", phrases, own_text, signature
-    ), errors
 
 
 def assemble(draft: Draft) -> str:

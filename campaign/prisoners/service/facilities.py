@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from campaign.core.countries import is_country
-from campaign.core.i18n import _
-from campaign.core.web import FormErrors
+from campaign.prisoners.forms import FacilityForm
 from campaign.prisoners.models import Facility, Prisoner
-
-
-@dataclass(frozen=True)
-class FacilityForm:
-    name: str
-    address: str
-    country: str
-    notes: str
-
-
-def parse_facility(raw: Mapping[str, str]) -> tuple[FacilityForm | None, FormErrors]:
-    """Check a facility's fields; errors by field."""
-    errors = FormErrors()
-    name = " ".join(raw.get("name", "").split())
-    address = raw.get("address", "").replace("\r\n", "\n").strip()
-    country = raw.get("country", "").strip().upper()
-    notes = raw.get("notes", "").replace("\r\n", "\n").strip()
-    if not name or len(name) > 200:
-        errors.add(
-            "name", _("Give the facility a name of at most %(count)s characters.", count=200)
-        )
-    if len(address) > 1000:
-        errors.add("address", _("Use at most %(count)s characters.", count=1000))
-    if not is_country(country):
-        errors.add("country", _("Use a two-letter country code such as BY."))
-    if len(notes) > 5000:
-        errors.add("notes", _("Use at most %(count)s characters.", count=5000))
-    if errors:
-        return None, errors
-    return FacilityForm(name, address, country, notes), errors
 
 
 def name_taken(session: Session, name: str, *, except_id: int | None) -> bool:
@@ -75,3 +40,14 @@ def list_facilities(session: Session) -> list[tuple[Facility, int]]:
     )
     facilities = session.exec(select(Facility).order_by(col(Facility.name))).all()
     return [(facility, int(held.get(facility.id, 0))) for facility in facilities]
+
+
+def facility_ids(session: Session) -> dict[str, int]:
+    """Facility names to ids."""
+    rows = session.exec(select(Facility.name, Facility.id)).all()
+    return {name: fid for name, fid in rows if fid is not None}
+
+
+def facility_names(session: Session) -> dict[int, str]:
+    """Facility ids to names."""
+    return {fid: name for name, fid in facility_ids(session).items()}

@@ -14,8 +14,9 @@ from campaign.core.ratelimit import Limiter
 from campaign.core.security import ip_hash
 from campaign.core.settings import Settings
 from campaign.core.web import FormData, FormErrors, RedirectTo, found, redirect, render
-from campaign.prisoners import reminders, service, volunteers
+from campaign.prisoners import forms
 from campaign.prisoners.models import Volunteer
+from campaign.prisoners.service import prisoners, reminders, sign_in, volunteers
 
 router = APIRouter()
 
@@ -33,7 +34,7 @@ def optional_volunteer(request: Request, session: SessionDep) -> Volunteer | Non
     token = request.cookies.get(cookie_name(settings))
     if not token:
         return None
-    return volunteers.volunteer_for_cookie(session, settings=settings, token=token)
+    return sign_in.volunteer_for_cookie(session, settings=settings, token=token)
 
 
 OptionalVolunteer = Annotated[Volunteer | None, Depends(optional_volunteer)]
@@ -60,7 +61,7 @@ def signin_page(request: Request, session: SessionDep, token: str = "") -> Respo
 def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
     settings = request.app.state.settings
     if raw.get("token"):
-        volunteer = volunteers.use_link(session, settings=settings, token=raw["token"])
+        volunteer = sign_in.use_link(session, settings=settings, token=raw["token"])
         if volunteer is None:
             context = {"form": {}, "errors": FormErrors(), "token": "", "sent": False, "bad": True}
             return render(
@@ -69,19 +70,19 @@ def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
         response = redirect("/volunteer")
         response.set_cookie(
             cookie_name(settings),
-            volunteers.session_token(settings, volunteer),
-            max_age=volunteers.SESSION_DAYS * 86400,
+            sign_in.session_token(settings, volunteer),
+            max_age=sign_in.SESSION_DAYS * 86400,
             httponly=True,
             samesite="lax",
             secure=settings.secure_cookies,
             path="/",
         )
         return response
-    email, errors = volunteers.parse_email_form(raw, smtputf8=settings.smtp_utf8)
+    email, errors = forms.parse_email_form(raw, smtputf8=settings.smtp_utf8)
     if email is None:
         context = {"form": raw, "errors": errors, "token": "", "sent": False}
         return render(request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE)
-    volunteers.request_link(
+    sign_in.request_link(
         session,
         settings=settings,
         limiter=Limiter(session),
@@ -121,15 +122,16 @@ def my_page(request: Request, session: SessionDep, volunteer: CurrentVolunteer) 
 def save_settings(
     request: Request, session: SessionDep, volunteer: CurrentVolunteer, raw: FormData
 ) -> Response:
-    errors = volunteers.save_settings(session, volunteer=volunteer, raw=raw)
-    if errors:
+    form, errors = forms.parse_settings(raw)
+    if form is None:
         return _my_page(request, session, volunteer, errors, status=400)
+    volunteers.save_settings(session, volunteer=volunteer, form=form)
     return redirect("/volunteer", flash=_("Your settings are saved."), request=request)
 
 
 @router.post("/volunteer/signout")
 def signout(request: Request, session: SessionDep, volunteer: CurrentVolunteer) -> Response:
-    volunteers.sign_out(session, volunteer=volunteer)
+    sign_in.sign_out(session, volunteer=volunteer)
     response = redirect("/prisoners")
     response.delete_cookie(
         cookie_name(request.app.state.settings),
@@ -170,7 +172,7 @@ def letter_outcome(
 def follow(
     request: Request, session: SessionDep, volunteer: CurrentVolunteer, slug: str, raw: FormData
 ) -> Response:
-    prisoner, _facility = found(service.public_prisoner(session, slug))
+    prisoner, _facility = found(prisoners.public_prisoner(session, slug))
     volunteers.set_follow(session, volunteer=volunteer, prisoner=prisoner, on=raw.get("on") == "1")
     return redirect(f"/prisoners/{slug}", flash=_("Your changes are saved."), request=request)
 

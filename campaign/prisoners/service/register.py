@@ -1,4 +1,5 @@
-"""The prisoner register: rows checked one by one, imported whole or not at all, exported back.
+"""The prisoner register: records saved one by one, or a CSV imported whole or not at all
+(rows are checked by forms.parse_prisoner; the export is in exports.py).
 
 An import upserts on the external id (the id in the source list, e.g. Viasna's), so the same
 file can be imported every week: new people are added, changed ones updated, the rest untouched.
@@ -6,24 +7,20 @@ file can be imported every week: new people are added, changed ones updated, the
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from campaign.core import csvimport
-from campaign.core.csvcells import cell
 from campaign.core.csvimport import ImportReport
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.slugs import slugify
-from campaign.core.web import FormErrors
-from campaign.prisoners.models import Facility, Gender, Placement, Prisoner, PrisonerStatus
+from campaign.prisoners.forms import PrisonerForm, one_line, parse_prisoner
+from campaign.prisoners.models import Placement, Prisoner
+from campaign.prisoners.service.facilities import facility_ids
 
 COLUMNS = [
     "external_id",
@@ -45,79 +42,7 @@ COLUMNS = [
     "source",
     "source_date",
 ]
-LINES = {"name_latin": 200, "name_cyrillic": 200, "region": 100, "articles": 300}
-LINES |= {"sentence": 300, "source": 300, "external_id": 64}
-TEXTS = {"letter_address": 1000, "interests": 3000, "writer_notes": 3000}
-DATES = ("birth_date", "arrested_on", "release_expected_on", "source_date")
 MAX_ROWS = 20_000
-YES = {"1", "yes", "true", "y", "да", "так", "tak", "ja", "taip"}
-NO = {"0", "no", "false", "n", "нет", "не", "nie", "nein", "ne"}
-
-
-@dataclass(frozen=True)
-class PrisonerForm:
-    """A prisoner as typed, every field checked; facility_id is None for "not known"."""
-
-    values: dict[str, Any]
-    facility_id: int | None
-
-
-def _line(value: str | None) -> str:
-    return " ".join((value or "").split())
-
-
-def parse_prisoner(
-    raw: Mapping[str, str], facilities: Mapping[str, int], *, today: date
-) -> tuple[PrisonerForm | None, FormErrors]:
-    """Check a prisoner's fields (from the form or a CSV row); errors by field.
-
-    `facilities` maps facility names to ids: a row names its facility, the form picks one.
-    """
-    errors = FormErrors()
-    values: dict[str, Any] = {name: _line(raw.get(name)) for name in LINES}
-    values |= {name: (raw.get(name) or "").replace("\r\n", "\n").strip() for name in TEXTS}
-    for name, limit in (LINES | TEXTS).items():
-        if len(values[name]) > limit:
-            errors.add(name, _("Use at most %(count)s characters.", count=limit))
-    if not values["external_id"]:
-        errors.add("external_id", _("Give the id this person has in your source list."))
-    if not values["name_latin"]:
-        errors.add("name_latin", _("Enter the name in Latin letters."))
-    for name in DATES:
-        text = (raw.get(name) or "").strip()
-        values[name] = None
-        if text:
-            try:
-                values[name] = date.fromisoformat(text)
-            except ValueError:
-                errors.add(name, _("Enter a date such as 2027-03-31."))
-    birth, arrested = values["birth_date"], values["arrested_on"]
-    release = values["release_expected_on"]
-    if birth is not None and not date(1900, 1, 1) <= birth <= today:
-        errors.add("birth_date", _("The date of birth cannot be in the future."))
-    if arrested is not None and arrested > today:
-        errors.add("arrested_on", _("The arrest cannot be in the future."))
-    if release is not None and arrested is not None and release < arrested:
-        errors.add("release_expected_on", _("The release cannot come before the arrest."))
-    if birth is not None and arrested is not None and arrested < birth:
-        errors.add("arrested_on", _("The arrest cannot come before the birth."))
-    values["status"] = (raw.get("status") or PrisonerStatus.sentenced.value).strip().lower()
-    if values["status"] not in {s.value for s in PrisonerStatus}:
-        errors.add("status", _("Use one of: detained, sentenced, released, deceased."))
-    values["gender"] = (raw.get("gender") or "").strip().lower()
-    if values["gender"] not in {g.value for g in Gender}:
-        errors.add("gender", _("Use female, male, other, or leave it empty."))
-    accepts = (raw.get("accepts_letters") or "yes").strip().lower()
-    if accepts not in YES | NO:
-        errors.add("accepts_letters", _("Use yes or no."))
-    values["accepts_letters"] = accepts in YES
-    facility_name = _line(raw.get("facility"))
-    facility_id = facilities.get(facility_name) if facility_name else None
-    if facility_name and facility_id is None:
-        errors.add("facility", _("No facility named %(name)s.", name=facility_name[:100]))
-    if errors:
-        return None, errors
-    return PrisonerForm(values, facility_id), errors
 
 
 def list_prisoners(session: Session) -> list[Prisoner]:
@@ -131,11 +56,6 @@ def external_id_taken(session: Session, external_id: str, *, except_id: int | No
     if except_id is not None:
         query = query.where(Prisoner.id != except_id)
     return session.exec(query).first() is not None
-
-
-def facility_names(session: Session) -> dict[int, str]:
-    """Facility ids to names."""
-    return {fid: name for name, fid in facility_ids(session).items()}
 
 
 def form_values(prisoner: Prisoner, names: Mapping[int, str]) -> dict[str, str]:
@@ -160,12 +80,6 @@ def set_photo(session: Session, *, prisoner: Prisoner, name: str | None, directo
     session.flush()
     if old and old != name:
         (directory / old).unlink(missing_ok=True)
-
-
-def facility_ids(session: Session) -> dict[str, int]:
-    """Facility names to ids."""
-    rows = session.exec(select(Facility.name, Facility.id)).all()
-    return {name: fid for name, fid in rows if fid is not None}
 
 
 def _unique_slug(session: Session, name: str, external_id: str) -> str:
@@ -246,7 +160,7 @@ def import_prisoners(
             report.errors.append((line, "", _("At most %(count)s rows per file.", count=MAX_ROWS)))
             break
         form, errors = parse_prisoner(row, facilities, today=today)
-        external_id = _line(row.get("external_id"))
+        external_id = one_line(row.get("external_id"))
         if external_id in seen:
             errors.add(
                 "external_id",
@@ -283,15 +197,3 @@ def import_prisoners(
 def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
     """Rows of an uploaded prisoners CSV, or why it cannot be read."""
     return csvimport.read_csv(data, required={"external_id", "name_latin"}, columns=COLUMNS)
-
-
-def export_csv(session: Session) -> bytes:
-    """The whole register as CSV, in the columns the import reads (photos stay out)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    names = facility_names(session)
-    for prisoner in list_prisoners(session):
-        values = form_values(prisoner, names)
-        writer.writerow([cell(values[name]) for name in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode()

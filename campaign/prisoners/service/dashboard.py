@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from campaign.core.csvcells import csv_lines
 from campaign.prisoners.models import Facility, LetterState, Prisoner, SolidarityLetter
-from campaign.prisoners.service import HELD, next_birthday
+from campaign.prisoners.service.prisoners import HELD, next_birthday
 
 SILENCES = (30, 60, 90)
 AHEAD_DAYS = 30
@@ -103,34 +101,3 @@ def dashboard(session: Session, *, today: date) -> Board:
         [item for item in birthdays if item[1] <= horizon],
         list(releases),
     )
-
-
-def letters_csv(session: Session) -> bytes:
-    """Letters per person: sent, returned, answered, the last one; no volunteer at all."""
-    rows = session.execute(
-        sa_select(
-            col(Prisoner.external_id),
-            col(Prisoner.name_latin),
-            func.count(col(SolidarityLetter.id)),
-            func.sum(case((col(SolidarityLetter.state) == LetterState.returned, 1), else_=0)),
-            func.sum(case((col(SolidarityLetter.state) == LetterState.answered, 1), else_=0)),
-            func.max(col(SolidarityLetter.sent_on)),
-        )
-        .outerjoin(SolidarityLetter, col(SolidarityLetter.prisoner_id) == col(Prisoner.id))
-        .group_by(col(Prisoner.id), col(Prisoner.external_id), col(Prisoner.name_latin))
-        .order_by(col(Prisoner.name_latin))
-    ).all()
-    header: list[object] = ["external_id", "name", "letters", "returned", "answered", "last_letter"]
-    lines: list[list[object]] = [header]
-    for external_id, name, n, returned, answered, latest in rows:
-        lines.append(
-            [
-                external_id,
-                name,
-                n,
-                returned or 0,
-                answered or 0,
-                latest.isoformat() if latest else "",
-            ]
-        )
-    return "\ufeff".encode() + b"".join(csv_lines(lines))
