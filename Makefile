@@ -41,7 +41,8 @@ messages: $(STAMP)
 # Of the worker, only its claim. `make mutate MUTANTS='campaign.core.csvcells.*'` runs fewer;
 # `.venv/bin/mutmut results` and `.venv/bin/mutmut show <name>` list and show the survivors.
 MUTANTS ?= campaign.core.csvcells.* campaign.core.crypto.* campaign.core.ratelimit.* \
-	campaign.petitions.service.* campaign.petitions.routes.* \
+	campaign.petitions.service.public.* campaign.petitions.service.signing.* \
+	campaign.petitions.service.counting.* campaign.petitions.routes.* \
 	campaign.mail.worker.xǁMailWorkerǁclaim__mutmut_* campaign.mail.worker.x__due__mutmut_*
 mutate: $(STAMP)
 	rm -rf mutants

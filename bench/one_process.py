@@ -28,8 +28,8 @@ from campaign.core.crypto import use_keys  # noqa: E402
 from campaign.core.db import make_engine, transaction, utcnow  # noqa: E402
 from campaign.core.migrate import upgrade  # noqa: E402
 from campaign.core.settings import load_settings  # noqa: E402
-from campaign.petitions import service  # noqa: E402
 from campaign.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
+from campaign.petitions.service import signing  # noqa: E402
 
 BASE = "http://127.0.0.1:8800"
 
@@ -108,7 +108,7 @@ def main() -> None:
         )
         with Session(engine) as session:
             signatures = session.exec(select(Signature)).all()
-            tokens = [service.confirmation_token(settings, s) for s in signatures]
+            tokens = [signing.confirmation_token(settings, s) for s in signatures]
         half = len(tokens) // 2
         for thread, chunk in ((1, tokens[:half]), (2, tokens[half:])):
             (workdir / f"tokens.{thread}").write_text("\n".join(chunk))

@@ -32,8 +32,8 @@ from campaign.core.crypto import keyring  # noqa: E402
 from campaign.core.db import transaction, utcnow  # noqa: E402
 from campaign.core.migrate import upgrade  # noqa: E402
 from campaign.core.settings import load_settings  # noqa: E402
-from campaign.petitions import service  # noqa: E402
 from campaign.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
+from campaign.petitions.service.signing import confirmation_token  # noqa: E402
 
 SECRET = "bench-secret-key-" + "x" * 40
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -356,7 +356,7 @@ def main() -> None:
             pending = session.exec(
                 select(Signature).where(Signature.petition_id == petition_id)
             ).all()
-            tokens = [service.confirmation_token(settings, s) for s in pending]
+            tokens = [confirmation_token(settings, s) for s in pending]
         half = len(tokens) // 2
         token_file = workdir / "tokens"
         for thread, chunk in ((1, tokens[:half]), (2, tokens[half:])):

@@ -99,9 +99,9 @@ def add_signature(
     """Sign (and by default confirm) through the service, as a supporter would."""
     from campaign.core.ratelimit import Limiter
     from campaign.core.security import email_index
-    from campaign.petitions import service
     from campaign.petitions.forms import SignForm
     from campaign.petitions.models import Signature
+    from campaign.petitions.service import signing
 
     form = SignForm(
         name=name,
@@ -120,7 +120,7 @@ def add_signature(
         }
     )
     with transaction(engine) as session:
-        service.sign_petition(
+        signing.sign_petition(
             session,
             settings=generous,
             limiter=Limiter(engine),
@@ -136,8 +136,8 @@ def add_signature(
             row = session.exec(
                 select(Signature).where(Signature.email_hash == email_index(settings, email))
             ).one()
-            token = service.confirmation_token(settings, row)
-            service.confirm_signature(
+            token = signing.confirmation_token(settings, row)
+            signing.confirm_signature(
                 session,
                 settings=settings,
                 petition=petition,

@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from campaign.core.db import ReadSessionDep
 from campaign.core.web import not_modified
-from campaign.petitions import service
 from campaign.petitions.models import Petition
+from campaign.petitions.service import public
+from campaign.petitions.service.counting import tallies
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
 
@@ -46,9 +47,9 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
         "title": petition.title,
         "summary": petition.summary,
         "addressee": petition.addressee,
-        "status": service.public_status(petition),
+        "status": public.public_status(petition),
         "goal": petition.goal,
-        "displayed_goal": service.displayed_goal(petition.signature_count, petition.goal),
+        "displayed_goal": public.displayed_goal(petition.signature_count, petition.goal),
         "signature_count": petition.signature_count,
         "url": f"{base_url}/petitions/{petition.slug}",
         "published_at": petition.published_at,
@@ -61,8 +62,8 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
 @router.get("", response_model=list[PetitionSummary])
 def list_petitions(request: Request, session: ReadSessionDep) -> Response:
     """Open petitions, newest first, with their counts."""
-    petitions = service.open_petitions(session)
-    etag = service.version_tag("list", *(service.petition_version(p) for p in petitions))
+    petitions = public.open_petitions(session)
+    etag = public.version_tag("list", *(public.petition_version(p) for p in petitions))
     if (cached := not_modified(request, etag, CACHE)) is not None:
         return cached
     base_url = request.app.state.settings.base_url
@@ -78,15 +79,15 @@ def list_petitions(request: Request, session: ReadSessionDep) -> Response:
 )
 def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Response:
     """One open or closed petition with its count per country (ISO 3166 codes)."""
-    petition = service.public_petition(session, slug)
+    petition = public.public_petition(session, slug)
     if petition is None:
         raise HTTPException(status_code=404, detail="No such petition")
-    etag = service.version_tag("petition", service.petition_version(petition))
+    etag = public.version_tag("petition", public.petition_version(petition))
     if (cached := not_modified(request, etag, CACHE)) is not None:
         return cached
     detail = {
         **_summary(petition, request.app.state.settings.base_url),
-        "signatures_by_country": dict(service.tallies(session, petition)),
+        "signatures_by_country": dict(tallies(session, petition)),
     }
     body = PetitionDetail.model_validate(detail).model_dump(mode="json")
     return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})

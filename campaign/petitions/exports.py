@@ -12,9 +12,8 @@ from sqlmodel import Session, col
 
 from campaign.core.crypto import keyring
 from campaign.core.csvcells import csv_lines, safe_text
-from campaign.petitions.manage import signatures_per_day
 from campaign.petitions.models import Petition, Signature
-from campaign.petitions.service import tallies
+from campaign.petitions.service.counting import signatures_per_day, tallies
 
 BATCH = 2000
 

@@ -1,14 +1,18 @@
-"""The sign form: what a supporter types, checked at the edge with an error per field."""
+"""The petitions' forms, checked at the edge with an error per field: the sign form a supporter
+fills in, and the organiser's forms for a petition, for picking signatures and for an update."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from campaign.core.countries import is_country
-from campaign.core.fields import check_email
+from campaign.core.fields import check_day, check_email
 from campaign.core.i18n import _
+from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
+from campaign.petitions.models import SignatureStatus
 
 NAME_MAX = 120
 CITY_MAX = 100
@@ -75,3 +79,139 @@ def parse_sign_form(
         named_in_handover=checked(raw, "named_in_handover"),
     )
     return form, errors
+
+
+# -- the organiser's forms ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PetitionForm:
+    """What an organiser types for a petition."""
+
+    title: str
+    slug: str
+    summary: str
+    body: str
+    addressee: str
+    goal: int
+    ends_at: datetime | None
+    addressee_country: str = ""
+
+
+def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormErrors]:
+    """Check an organiser's petition form; a PetitionForm, or errors by field."""
+    errors = FormErrors()
+    title = " ".join(raw.get("title", "").split())
+    slug = raw.get("slug", "").strip().lower() or slugify(title)
+    summary = " ".join(raw.get("summary", "").split())
+    body = raw.get("body", "").replace("\r\n", "\n").strip()
+    addressee = " ".join(raw.get("addressee", "").split())
+    addressee_country = raw.get("addressee_country", "").strip().upper()
+    if not title:
+        errors.add("title", _("Give the petition a title."))
+    elif len(title) > 200:
+        errors.add("title", _("Use at most %(count)s characters.", count=200))
+    if not SLUG_PATTERN.match(slug) or len(slug) > 80:
+        errors.add("slug", _("Use lower-case Latin letters, digits and hyphens."))
+    if len(summary) > 500:
+        errors.add("summary", _("Use at most %(count)s characters.", count=500))
+    if len(body) > 50_000:
+        errors.add("body", _("Use at most %(count)s characters.", count=50_000))
+    if len(addressee) > 300:
+        errors.add("addressee", _("Use at most %(count)s characters.", count=300))
+    if addressee_country and not is_country(addressee_country):
+        errors.add("addressee_country", _("Choose a country from the list, or none."))
+    try:
+        goal = int(raw.get("goal", "") or 1000)
+        if not 1 <= goal <= 100_000_000:
+            raise ValueError
+    except ValueError:
+        goal = 0
+        errors.add("goal", _("Enter a whole number above zero."))
+    ends_at, problem = check_day(raw.get("ends_at", ""), end_of_day=True)
+    if problem:
+        errors.add("ends_at", problem)
+    if errors:
+        return None, errors
+    form = PetitionForm(title, slug, summary, body, addressee, goal, ends_at, addressee_country)
+    return form, errors
+
+
+@dataclass(frozen=True)
+class SignatureFilter:
+    """Which signatures an organiser means: every criterion given must hold."""
+
+    email_domain: str = ""
+    email_contains: str = ""
+    ip_hash: str = ""
+    country: str = ""
+    status: str = ""
+    suspect_only: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            [
+                self.email_domain,
+                self.email_contains,
+                self.ip_hash,
+                self.country,
+                self.status,
+                self.suspect_only,
+                self.created_from,
+                self.created_to,
+            ]
+        )
+
+
+def parse_signature_filter(values: Mapping[str, str]) -> tuple[SignatureFilter, FormErrors]:
+    """The organiser's criteria for picking signatures (to invalidate or accept), and errors."""
+    errors = FormErrors()
+    dates: dict[str, datetime | None] = {}
+    for name in ("created_from", "created_to"):
+        dates[name] = None
+        if values.get(name):
+            try:
+                dates[name] = datetime.fromisoformat(values[name]).replace(
+                    tzinfo=datetime.now().astimezone().tzinfo
+                )
+            except ValueError:
+                errors.add(name, _("Enter a date and time such as 2026-11-24T18:00."))
+    status = values.get("status", "")
+    if status and status not in {s.value for s in SignatureStatus}:
+        errors.add("status", _("Choose a state from the list."))
+    criteria = SignatureFilter(
+        # "@" alone is no domain: it must not turn an empty filter into "every signature".
+        email_domain=values.get("email_domain", "").strip().lstrip("@").strip()[:200],
+        email_contains=values.get("email_contains", "").strip()[:200],
+        ip_hash=values.get("ip_hash", "").strip()[:64],
+        country=values.get("country", "").strip()[:2],
+        status=status,
+        suspect_only=values.get("suspect_only") == "1",
+        created_from=dates["created_from"],
+        created_to=dates["created_to"],
+    )
+    return criteria, errors
+
+
+@dataclass(frozen=True)
+class UpdateForm:
+    """An organiser's update to the signers."""
+
+    subject: str
+    body: str
+
+
+def parse_update_form(raw: Mapping[str, str]) -> tuple[UpdateForm | None, FormErrors]:
+    """Check an update's subject and text; an UpdateForm, or errors by field."""
+    subject = " ".join(raw.get("subject", "").split())
+    body = raw.get("body", "").replace("\r\n", "\n").strip()
+    errors = FormErrors()
+    if not subject or len(subject) > 200:
+        errors.add("subject", _("Write a subject of at most %(count)s characters.", count=200))
+    if not body or len(body) > 20_000:
+        errors.add("body", _("Write the message (at most %(count)s characters).", count=20_000))
+    if errors:
+        return None, errors
+    return UpdateForm(subject, body), errors

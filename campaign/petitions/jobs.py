@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from campaign.core.settings import Settings
-from campaign.petitions.service import purge_unconfirmed
+from campaign.petitions.service.signing import purge_unconfirmed
 
 
 def unconfirmed_signatures(session: Session, settings: Settings) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from campaign.content import service as translated_content
 from campaign.core.countries import country_choices
@@ -21,9 +22,9 @@ from campaign.core.security import (
 )
 from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import FormData, FormErrors, found, not_modified, redirect, render
-from campaign.petitions import service, updates
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
 from campaign.petitions.models import Petition, SignatureStatus
+from campaign.petitions.service import public, signing, updates
 
 router = APIRouter(prefix="/petitions")
 
@@ -44,18 +45,18 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
     hold a pooled connection while the request waits for a worker thread to run the route, and
     under a surge those two waits deadlock until the pool times out.
     """
-    return found(service.public_petition(session, slug))
+    return found(public.public_petition(session, slug))
 
 
 @router.get("")
 def petition_list(request: Request, session: ReadSessionDep) -> Response:
     petitions = translated_content.localized_many(
-        session, "petition", service.open_petitions(session), get_locale()
+        session, "petition", public.open_petitions(session), get_locale()
     )
     return render(
         request,
         "petitions/list.html",
-        {"petitions": petitions, "displayed_goal": service.displayed_goal},
+        {"petitions": petitions, "displayed_goal": public.displayed_goal},
     )
 
 
@@ -70,12 +71,12 @@ def _sign_form_context(
     settings = request.app.state.settings
     return {
         "petition": translated_content.localized(session, "petition", petition, get_locale()),
-        "goal": service.displayed_goal(petition.signature_count, petition.goal),
-        "can_sign": service.accepts_signatures(
+        "goal": public.displayed_goal(petition.signature_count, petition.goal),
+        "can_sign": public.accepts_signatures(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
         ),
         "countries": country_choices(),
-        "started": service.form_started_token(settings, petition.id),  # type: ignore[arg-type]
+        "started": signing.form_started_token(settings, petition.id),  # type: ignore[arg-type]
         "honeypot_field": HONEYPOT_FIELD,
         "form": form or {},
         "errors": errors or FormErrors(),
@@ -97,7 +98,7 @@ def _petition_page(
     assert isinstance(shown, translated_content.Localized)
     context |= {
         "body_html": render_markdown(shown.body),
-        "signers": service.recent_public_signers(session, petition),
+        "signers": public.recent_public_signers(session, petition),
     }
     return render(
         request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
@@ -113,8 +114,8 @@ def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
     if browser is None:
         return _petition_page(request, session, petition)
     paused = get_flag(session, SIGNING_PAUSED)
-    etag = service.version_tag(
-        "page", service.petition_version(petition), get_locale(), token_digest(browser), str(paused)
+    etag = public.version_tag(
+        "page", public.petition_version(petition), get_locale(), token_digest(browser), str(paused)
     )
     if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
         return cached
@@ -135,17 +136,17 @@ def _sign(
     """Check the form and sign; the same redirect follows whatever became of the signature."""
     settings = request.app.state.settings
     page = _embed_page if embedded else _petition_page
-    age = service.form_age(settings, raw.get(STARTED_FIELD, ""), petition.id)  # type: ignore[arg-type]
+    age = signing.form_age(settings, raw.get(STARTED_FIELD, ""), petition.id)  # type: ignore[arg-type]
     if embedded and age is None:
         # In a partner's iframe the browser sends no cookie: the signed, petition-bound,
         # expiring form stamp is this form's CSRF token.
         raise CsrfError("embed form stamp")
-    if not service.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
+    if not public.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
         return page(request, session, petition, status_code=409)
     form, errors = parse_sign_form(raw, smtputf8=settings.smtp_utf8)
     if form is None:
         return page(request, session, petition, form=raw, errors=errors, status_code=400)
-    service.sign_petition(
+    signing.sign_petition(
         session,
         settings=settings,
         limiter=Limiter(session),
@@ -154,7 +155,7 @@ def _sign(
         ip_hash=ip_hash(request, settings),
         locale=get_locale(),
         honeypot=bool(raw.get(HONEYPOT_FIELD)),
-        too_fast=service.filled_too_fast(settings, age),
+        too_fast=signing.filled_too_fast(settings, age),
     )
     suffix = f"/embed/thanks?lang={get_locale()}" if embedded else "/thanks"
     return redirect(f"/petitions/{petition.slug}{suffix}")
@@ -216,7 +217,7 @@ def thanks(request: Request, session: SessionDep, slug: str) -> Response:
 def confirm_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
     petition = public_petition(session, slug)
     settings = request.app.state.settings
-    signature = service.signature_for_token(
+    signature = signing.signature_for_token(
         session, settings=settings, petition=petition, token=token
     )
     # What the button confirms, shown before it: whoever signed first with this address wrote
@@ -240,47 +241,49 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 
 @router.post("/{slug}/confirm")
 async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
-    return await writes.run(lambda session: _confirm(request, session, slug, raw))
+    settings = request.app.state.settings
 
+    def work(session: Session) -> tuple[Petition, signing.ConfirmOutcome]:
+        petition = public_petition(session, slug)
+        outcome = signing.confirm_signature(
+            session,
+            settings=settings,
+            petition=petition,
+            token=raw.get("token", ""),
+            named=checked(raw, "named_in_handover"),
+        )
+        return petition, outcome
 
-def _confirm(request: Request, session: SessionDep, slug: str, raw: dict[str, str]) -> Response:
-    petition = public_petition(session, slug)
-    token = raw.get("token", "")
-    outcome = service.confirm_signature(
-        session,
-        settings=request.app.state.settings,
-        petition=petition,
-        token=token,
-        named=checked(raw, "named_in_handover"),
-    )
-    # Committed before the page is rendered: counting locks the petition's row (and its
-    # country's tally) until the commit, and every confirmation of a petition in a surge would
-    # otherwise wait for the previous one's rendering.
-    session.commit()
+    # Rendered after `run` has committed: counting locks the petition's row (and its country's
+    # tally) until the commit, and every confirmation of a petition in a surge would otherwise
+    # wait for the previous one's rendering.
+    petition, outcome = await writes.run(work)
     return render(
         request,
         "petitions/confirmed.html",
         {
             "petition": petition,
             "outcome": outcome.value,
-            "page_url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
+            "page_url": f"{settings.base_url}/petitions/{petition.slug}",
         },
-        status_code=400 if outcome is service.ConfirmOutcome.invalid else 200,
+        status_code=400 if outcome is signing.ConfirmOutcome.invalid else 200,
         headers=PRIVATE,
     )
 
 
 @router.post("/{slug}/confirm/discard")
 async def discard(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
-    return await writes.run(lambda session: _discard(request, session, slug, raw))
+    settings = request.app.state.settings
 
+    def work(session: Session) -> tuple[Petition, bool]:
+        petition = public_petition(session, slug)
+        discarded = signing.discard_signature(
+            session, settings=settings, petition=petition, token=raw.get("token", "")
+        )
+        return petition, discarded
 
-def _discard(request: Request, session: SessionDep, slug: str, raw: dict[str, str]) -> Response:
-    petition = public_petition(session, slug)
-    discarded = service.discard_signature(
-        session, settings=request.app.state.settings, petition=petition, token=raw.get("token", "")
-    )
-    session.commit()
+    # Rendered after `run` has committed, so the deleted row's lock is not held while rendering.
+    petition, discarded = await writes.run(work)
     return render(
         request,
         "petitions/discarded.html",

@@ -34,7 +34,7 @@ from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
 from campaign.letters import admin_routes as letters_admin
 from campaign.letters import routes as letter_routes
 from campaign.mail import dev_routes
-from campaign.petitions import admin as petition_admin
+from campaign.petitions import admin_routes as petition_admin
 from campaign.petitions import api as petition_api
 from campaign.petitions import routes as petition_routes
 from campaign.prisoners import admin_routes as prisoners_admin

@@ -18,7 +18,7 @@ from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
-from campaign.petitions.service import count_signature
+from campaign.petitions.service.counting import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
 
 DEMO_EMAIL = "demo@example.org"

@@ -14,7 +14,7 @@ from campaign.core.images import image_path
 from campaign.core.settings import ConfigError
 from campaign.core.web import render
 from campaign.letters.service.campaigns import open_campaigns
-from campaign.petitions.service import displayed_goal, open_petitions
+from campaign.petitions.service.public import displayed_goal, open_petitions
 
 router = APIRouter()
 

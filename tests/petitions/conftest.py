@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from campaign.core.db import transaction
 from campaign.core.ratelimit import Limiter
 from campaign.core.settings import Settings
-from campaign.petitions import service
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
+from campaign.petitions.service import signing
 from tests.conftest import csrf_from
 
 STARTED = re.compile(r'name="started" value="([^"]+)"')
@@ -51,10 +51,10 @@ def sign_with_service(
     *,
     ip: str = "ip",
     locale: str = "en",
-) -> service.SignOutcome:
+) -> signing.SignOutcome:
     """One signature through the service, committed, counted by the request's own limiter."""
     with transaction(engine) as session:
-        return service.sign_petition(
+        return signing.sign_petition(
             session,
             settings=settings,
             limiter=Limiter(session),

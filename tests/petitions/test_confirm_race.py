@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
-from campaign.petitions import service
 from campaign.petitions.models import Petition, PetitionTally, Signature
+from campaign.petitions.service import signing
 from tests.factories import add_signature, make_petition
 
 
@@ -57,7 +57,7 @@ def test_one_link_used_twice_at_the_same_moment_counts_once(
         )
     with Session(engine) as session:
         tokens = [
-            service.confirmation_token(settings, row)
+            signing.confirmation_token(settings, row)
             for row in session.exec(select(Signature)).all()
         ]
     start = threading.Barrier(2, timeout=15)
@@ -65,7 +65,7 @@ def test_one_link_used_twice_at_the_same_moment_counts_once(
     def use(token: str) -> str:
         start.wait()
         with transaction(engine) as session:
-            return service.confirm_signature(
+            return signing.confirm_signature(
                 session, settings=settings, petition=petition, token=token
             ).value
 

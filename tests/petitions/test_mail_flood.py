@@ -12,8 +12,8 @@ from campaign.core.ratelimit import Limiter
 from campaign.core.settings import ConfigError, Settings, load_settings
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority, OutboxMessage
-from campaign.petitions import service
 from campaign.petitions.models import Petition, Signature
+from campaign.petitions.service import signing
 from tests.factories import make_petition, send_mail
 from tests.petitions.test_service import form
 from tests.smtp_server import SmtpServer
@@ -38,10 +38,10 @@ def _commit_without_waiting_for_the_disk(connection: Any, _record: Any) -> None:
 
 def attempt(
     engine: Engine, settings: Settings, petition: Petition, email: str, client: str
-) -> service.SignOutcome:
+) -> signing.SignOutcome:
     """One signature as the sign route makes it: its own transaction, limits counted in it."""
     with transaction(engine) as session:
-        return service.sign_petition(
+        return signing.sign_petition(
             session,
             settings=settings,
             limiter=Limiter(session),

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from campaign.content.service import save_version
 from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
-from campaign.petitions import service
 from campaign.petitions.models import Petition, Signature
+from campaign.petitions.service import signing
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_petition, send_mail
 from tests.petitions.conftest import STARTED
@@ -400,7 +400,7 @@ def test_the_confirmation_answer_is_never_stored(
     with Session(engine) as session:
         row = session.exec(select(Signature)).one()
     csrf = csrf_from(client, "/petitions/free-maria")
-    for token in [service.confirmation_token(settings, row), "forged"]:
+    for token in [signing.confirmation_token(settings, row), "forged"]:
         answer = client.post(
             "/petitions/free-maria/confirm", data={"token": token, "csrf_token": csrf}
         )
@@ -460,8 +460,8 @@ def test_the_embed_refuses_a_form_without_a_stamp_or_with_one_a_day_old(
     data = {"name": "Ana B", "email": "embed@example.org", "country": "DE", "consent": "1"}
     assert client.post("/petitions/free-maria/embed/sign", data=data).status_code == 403
     now = time.time()
-    monkeypatch.setattr(time, "time", lambda: now - service.FORM_MAX_AGE - 60)
-    stale = service.form_started_token(settings, petition.id)  # type: ignore[arg-type]
+    monkeypatch.setattr(time, "time", lambda: now - signing.FORM_MAX_AGE - 60)
+    stale = signing.form_started_token(settings, petition.id)  # type: ignore[arg-type]
     monkeypatch.undo()
     answer = client.post("/petitions/free-maria/embed/sign", data={**data, "started": stale})
     assert answer.status_code == 403

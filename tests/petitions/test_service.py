@@ -15,9 +15,9 @@ from campaign.core.ratelimit import Limiter
 from campaign.core.security import canonical_email, email_index, row_token
 from campaign.core.settings import Settings
 from campaign.mail.models import OutboxMessage
-from campaign.petitions import service
 from campaign.petitions.forms import SignForm, parse_sign_form
 from campaign.petitions.models import Petition, PetitionTally, Signature
+from campaign.petitions.service import counting, public, signing
 from tests.factories import add_signature, make_petition
 from tests.petitions.conftest import sign_with_service
 
@@ -37,7 +37,7 @@ def form(email: str = "ana@example.org", country: str = "BY", **overrides: objec
 
 def sign(
     engine: Engine, settings: Settings, petition: Petition, signed: SignForm, ip: str = "ip"
-) -> service.SignOutcome:
+) -> signing.SignOutcome:
     return sign_with_service(engine, settings, petition, signed, ip=ip)
 
 
@@ -46,11 +46,11 @@ def confirm_all(engine: Engine, settings: Settings, petition: Petition) -> None:
         rows = session.exec(select(Signature)).all()
     for row in rows:
         with transaction(engine) as session:
-            service.confirm_signature(
+            signing.confirm_signature(
                 session,
                 settings=settings,
                 petition=petition,
-                token=service.confirmation_token(settings, row),
+                token=signing.confirmation_token(settings, row),
             )
 
 
@@ -69,8 +69,8 @@ def test_addresses_compare_in_canonical_form(typed: str, canonical: str) -> None
 
 def test_the_same_mailbox_signs_once(engine: Engine, settings: Settings) -> None:
     petition = make_petition(engine)
-    assert sign(engine, settings, petition, form("a.n.a@gmail.com")) == service.SignOutcome.new
-    assert sign(engine, settings, petition, form("ANA+x@gmail.com")) == service.SignOutcome.resent
+    assert sign(engine, settings, petition, form("a.n.a@gmail.com")) == signing.SignOutcome.new
+    assert sign(engine, settings, petition, form("ANA+x@gmail.com")) == signing.SignOutcome.resent
     with Session(engine) as session:
         assert len(session.exec(select(Signature)).all()) == 1
 
@@ -80,7 +80,7 @@ def test_a_repeat_gets_at_most_a_few_mails(engine: Engine, settings: Settings) -
     outcomes = [sign(engine, settings, petition, form()) for _ in range(5)]
     assert outcomes == ["new", "resent", "resent", "mail_cap", "mail_cap"]
     with Session(engine) as session:
-        assert len(session.exec(select(OutboxMessage)).all()) == service.MAX_MAILS_PER_SIGNATURE
+        assert len(session.exec(select(OutboxMessage)).all()) == signing.MAX_MAILS_PER_SIGNATURE
 
 
 def test_a_repeat_after_confirming_is_told_it_already_counts(
@@ -89,7 +89,7 @@ def test_a_repeat_after_confirming_is_told_it_already_counts(
     petition = make_petition(engine)
     sign(engine, settings, petition, form())
     confirm_all(engine, settings, petition)
-    assert sign(engine, settings, petition, form()) == service.SignOutcome.already_confirmed
+    assert sign(engine, settings, petition, form()) == signing.SignOutcome.already_confirmed
     with Session(engine) as session:
         templates = [m.template for m in session.exec(select(OutboxMessage)).all()]
     assert templates == ["confirm_signature", "already_signed"]
@@ -106,11 +106,11 @@ def test_confirmation_links_expire(
 
     real = itsdangerous.timed.time.time
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real() - 8 * 86400)
-    old_token = service.confirmation_token(settings, row)
+    old_token = signing.confirmation_token(settings, row)
     monkeypatch.setattr(itsdangerous.timed.time, "time", real)
     with transaction(engine) as session:
         assert (
-            service.confirm_signature(
+            signing.confirm_signature(
                 session, settings=settings, petition=petition, token=old_token
             )
             == "invalid"
@@ -123,10 +123,10 @@ def test_a_link_for_one_petition_does_not_confirm_on_another(
     first, second = make_petition(engine), make_petition(engine)
     sign(engine, settings, first, form())
     with Session(engine) as session:
-        token = service.confirmation_token(settings, session.exec(select(Signature)).one())
+        token = signing.confirmation_token(settings, session.exec(select(Signature)).one())
     with transaction(engine) as session:
         assert (
-            service.confirm_signature(session, settings=settings, petition=second, token=token)
+            signing.confirm_signature(session, settings=settings, petition=second, token=token)
             == "invalid"
         )
 
@@ -138,11 +138,11 @@ def test_unconfirmed_signatures_are_purged_after_expiry(engine: Engine, settings
     sign(engine, settings, petition, form("fresh@example.org"))
     with transaction(engine) as session:
         rows = {row.email: row for row in session.exec(select(Signature)).all()}
-        service.confirm_signature(
+        signing.confirm_signature(
             session,
             settings=settings,
             petition=petition,
-            token=service.confirmation_token(settings, rows["confirmed@example.org"]),
+            token=signing.confirmation_token(settings, rows["confirmed@example.org"]),
         )
         session.execute(
             update(Signature)
@@ -150,7 +150,7 @@ def test_unconfirmed_signatures_are_purged_after_expiry(engine: Engine, settings
             .values(created_at=utcnow() - timedelta(days=8))
         )  # type: ignore[arg-type]
     with transaction(engine) as session:
-        assert service.purge_unconfirmed(session, settings=settings) == 1
+        assert signing.purge_unconfirmed(session, settings=settings) == 1
     with Session(engine) as session:
         assert sorted(row.email for row in session.exec(select(Signature)).all()) == [
             "confirmed@example.org",
@@ -176,14 +176,14 @@ def test_parallel_confirmations_count_exactly(engine: Engine, settings: Settings
             )
     with Session(engine) as session:
         tokens = [
-            service.confirmation_token(settings, row)
+            signing.confirmation_token(settings, row)
             for row in session.exec(select(Signature)).all()
         ]
     tokens.append(tokens[0])  # one link used twice at the same time
 
     def confirm(token: str) -> str:
         with transaction(engine) as session:
-            return service.confirm_signature(
+            return signing.confirm_signature(
                 session, settings=settings, petition=petition, token=token
             ).value
 
@@ -192,7 +192,7 @@ def test_parallel_confirmations_count_exactly(engine: Engine, settings: Settings
     assert outcomes.count("confirmed") == total
     with Session(engine) as session:
         assert session.get(Petition, petition.id).signature_count == total  # type: ignore[union-attr]
-        tallies = dict(service.tallies(session, session.get(Petition, petition.id)))  # type: ignore[arg-type]
+        tallies = dict(counting.tallies(session, session.get(Petition, petition.id)))  # type: ignore[arg-type]
         assert tallies == {"BY": total // 2, "PL": total // 2}
         assert sum(t.count for t in session.exec(select(PetitionTally)).all()) == total
 
@@ -208,14 +208,14 @@ def test_only_counted_signers_who_opted_in_are_shown(engine: Engine, settings: S
                 Signature.email_hash != email_index(settings, "pending@example.org")
             )
         ).all():
-            service.confirm_signature(
+            signing.confirm_signature(
                 session,
                 settings=settings,
                 petition=petition,
-                token=service.confirmation_token(settings, row),
+                token=signing.confirmation_token(settings, row),
             )
     with Session(engine) as session:
-        signers = service.recent_public_signers(session, petition)
+        signers = public.recent_public_signers(session, petition)
     assert [(s.display_name, s.city) for s in signers] == [("Ales B.", "Minsk")]
 
 
@@ -232,7 +232,7 @@ def test_only_counted_signers_who_opted_in_are_shown(engine: Engine, settings: S
     ],
 )
 def test_the_goal_steps_up_once_passed(count: int, goal: int, shown: int) -> None:
-    assert service.displayed_goal(count, goal) == shown
+    assert public.displayed_goal(count, goal) == shown
 
 
 def test_names_starting_with_formula_characters_are_stored_as_typed() -> None:
@@ -263,7 +263,7 @@ def test_status_counts_separate_suspect_signatures(engine: Engine, settings: Set
     sign(engine, tight, petition, form("b@example.org"))
     confirm_all(engine, tight, petition)
     with Session(engine) as session:
-        assert service.status_counts(session, petition) == {
+        assert counting.status_counts(session, petition) == {
             "pending": 0,
             "confirmed": 1,
             "suspect": 1,
@@ -277,13 +277,13 @@ def test_the_same_address_signing_at_the_same_moment_twice_is_one_signature(
 ) -> None:
     petition = make_petition(engine)
     first_flushed = threading.Event()
-    outcomes: dict[str, service.SignOutcome] = {}
+    outcomes: dict[str, signing.SignOutcome] = {}
 
     def attempt(who: str) -> None:
         if who == "second":
             first_flushed.wait(5)
         with transaction(engine) as session:
-            outcomes[who] = service.sign_petition(
+            outcomes[who] = signing.sign_petition(
                 session,
                 settings=settings,
                 limiter=Limiter(session),
@@ -299,7 +299,7 @@ def test_the_same_address_signing_at_the_same_moment_twice_is_one_signature(
     with ThreadPoolExecutor(max_workers=2) as pool:
         for done in [pool.submit(attempt, "first"), pool.submit(attempt, "second")]:
             done.result()
-    assert outcomes == {"first": service.SignOutcome.new, "second": service.SignOutcome.resent}
+    assert outcomes == {"first": signing.SignOutcome.new, "second": signing.SignOutcome.resent}
     with Session(engine) as session:
         assert len(session.exec(select(Signature)).all()) == 1
         assert len(session.exec(select(OutboxMessage)).all()) == 2
@@ -315,7 +315,7 @@ def test_a_signature_is_kept_with_the_choices_and_language_of_its_signer(
             ("yes@example.org", "uk", True, "client-a"),
             ("no@example.org", "de", False, "client-b"),
         ]:
-            service.sign_petition(
+            signing.sign_petition(
                 session,
                 settings=settings,
                 limiter=Limiter(session),
@@ -405,7 +405,7 @@ def test_a_suspect_signature_says_every_reason(engine: Engine, settings: Setting
     petition = make_petition(engine)
     tight = settings.model_copy(update={"sign_limit_burst": "0/minute"})
     with transaction(engine) as session:
-        service.sign_petition(
+        signing.sign_petition(
             session,
             settings=tight,
             limiter=Limiter(session),
@@ -438,10 +438,10 @@ def test_each_confirmation_link_holds_its_own_unguessable_nonce(
     first, second = rows[0], rows[1]
     forged = row_token(settings, "signature", first.id, second.token_nonce)
     with transaction(engine) as session:
-        outcome = service.confirm_signature(
+        outcome = signing.confirm_signature(
             session, settings=settings, petition=petition, token=forged
         )
-    assert outcome == service.ConfirmOutcome.invalid
+    assert outcome == signing.ConfirmOutcome.invalid
 
 
 def test_the_counts_by_country_are_this_petitions_largest_first(
@@ -451,16 +451,16 @@ def test_the_counts_by_country_are_this_petitions_largest_first(
     other = make_petition(engine)
     with transaction(engine) as session:
         for country, delta in [("DE", 1), ("LT", 1), ("PL", 3), ("BY", 1), ("LT", -1)]:
-            service.count_signature(
+            counting.count_signature(
                 session,
                 petition_id=petition.id,  # type: ignore[arg-type]
                 country=country,
                 delta=delta,
             )
-        service.count_signature(session, petition_id=other.id, country="UA", delta=5)  # type: ignore[arg-type]
+        counting.count_signature(session, petition_id=other.id, country="UA", delta=5)  # type: ignore[arg-type]
     with Session(engine) as session:
         # LT's only signature was invalidated: a country with none is not listed.
-        assert service.tallies(session, petition) == [("PL", 3), ("BY", 1), ("DE", 1)]
+        assert counting.tallies(session, petition) == [("PL", 3), ("BY", 1), ("DE", 1)]
 
 
 def test_status_counts_add_up_every_group(engine: Engine, settings: Settings) -> None:
@@ -489,7 +489,7 @@ def test_status_counts_add_up_every_group(engine: Engine, settings: Settings) ->
                 .values(status=status, suspect=suspect)
             )
     with Session(engine) as session:
-        assert service.status_counts(session, petition) == {
+        assert counting.status_counts(session, petition) == {
             "pending": 1,
             "confirmed": 2,
             "suspect": 2,
@@ -528,7 +528,7 @@ def test_the_page_shows_the_ten_newest_shown_signers_as_first_name_and_initial(
             .values(confirmed_at=start + timedelta(minutes=30))
         )
     with Session(engine) as session:
-        shown = service.recent_public_signers(session, petition)
+        shown = public.recent_public_signers(session, petition)
     assert [(s.display_name, s.city) for s in shown] == [("Maria", "C11")] + [
         (f"Signer{n} S.", f"C{n}") for n in range(10, 1, -1)
     ]
@@ -547,5 +547,5 @@ def test_the_list_shows_signable_petitions_newest_first(engine: Engine) -> None:
     make_petition(engine, published_at=now, status="closed")
     make_petition(engine, published_at=now, status="draft")
     with Session(engine) as session:
-        listed = [p.id for p in service.open_petitions(session)]
+        listed = [p.id for p in public.open_petitions(session)]
     assert listed == [newest.id, tie_high.id, tie_low.id, older.id, ending.id]

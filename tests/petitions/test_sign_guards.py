@@ -16,9 +16,9 @@ from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.core.switches import SIGNING_PAUSED, set_flag
 from campaign.mail.models import MailPriority, OutboxMessage
-from campaign.petitions import manage, service
-from campaign.petitions.forms import SignForm
+from campaign.petitions.forms import SignatureFilter, SignForm
 from campaign.petitions.models import Petition, PetitionTally, Signature
+from campaign.petitions.service import manage, signing
 from tests.conftest import csrf_from
 from tests.factories import link_in, make_petition, send_mail
 from tests.petitions.conftest import sign_with_service
@@ -31,7 +31,7 @@ def post_signature(client: TestClient, settings: Settings, petition: Petition, e
         f"/petitions/{petition.slug}/sign",
         data={
             "csrf_token": csrf_from(client, "/login"),  # the browser's token, from any form
-            "started": service.form_started_token(settings, petition.id),  # type: ignore[arg-type]
+            "started": signing.form_started_token(settings, petition.id),  # type: ignore[arg-type]
             "name": "Ana Bialiatskaya",
             "email": email,
             "country": "LT",
@@ -101,11 +101,11 @@ def confirm(engine: Engine, settings: Settings, petition: Petition, email: str) 
     with transaction(engine) as session:
         index = email_index(settings, email)
         row = session.exec(select(Signature).where(Signature.email_hash == index)).one()
-        return service.confirm_signature(
+        return signing.confirm_signature(
             session,
             settings=settings,
             petition=petition,
-            token=service.confirmation_token(settings, row),
+            token=signing.confirmation_token(settings, row),
         ).value
 
 
@@ -131,7 +131,7 @@ def test_an_accepted_suspect_signature_counts_only_once_it_is_confirmed(
 
     with transaction(engine) as session:
         accepted = manage.accept_signatures(
-            session, petition=petition, criteria=manage.SignatureFilter(suspect_only=True)
+            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
         )
     assert accepted == 1
     assert counted(engine, petition) == (0, {})  # accepted, but nobody has confirmed yet
@@ -141,7 +141,7 @@ def test_an_accepted_suspect_signature_counts_only_once_it_is_confirmed(
     assert confirm(engine, settings, petition, "stall@example.org") == "already"
     with transaction(engine) as session:  # accepting again changes nothing
         manage.accept_signatures(
-            session, petition=petition, criteria=manage.SignatureFilter(suspect_only=True)
+            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
         )
     assert counted(engine, petition) == (1, {"PL": 1})
 
@@ -157,7 +157,7 @@ def test_a_suspect_signature_confirmed_first_counts_once_when_accepted(
     assert counted(engine, petition) == (0, {})
     with transaction(engine) as session:
         manage.accept_signatures(
-            session, petition=petition, criteria=manage.SignatureFilter(suspect_only=True)
+            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
         )
     assert counted(engine, petition) == (1, {"PL": 1})
 
@@ -228,7 +228,7 @@ def test_one_client_is_limited_per_petition_not_across_petitions(
 
 def sign_in(
     engine: Engine, settings: Settings, petition: Petition, email: str, locale: str, ip: str
-) -> service.SignOutcome:
+) -> signing.SignOutcome:
     """Sign as a reader of `locale` (the language of the page the form was sent from)."""
     form = SignForm(
         name="Ales Bialiatski",
@@ -259,7 +259,7 @@ def test_signing_again_after_confirming_mails_a_link_to_the_petition_in_the_firs
     sign_in(engine, settings, petition, "ales@example.org", "be", ip="home")
     assert confirm(engine, settings, petition, "ales@example.org") == "confirmed"
     again = sign_in(engine, settings, petition, "ales@example.org", "en", ip="cafe")
-    assert again == service.SignOutcome.already_confirmed
+    assert again == signing.SignOutcome.already_confirmed
     send_mail(engine, settings)
     # The worker may deliver them in any order.
     link, repeat = sorted(smtp.handler.to("ales@example.org"), key=lambda m: "ўжо" in m["Subject"])
@@ -278,7 +278,7 @@ def test_signing_again_before_confirming_mails_the_same_working_link_in_the_firs
     petition = belarusian_petition(engine)
     sign_in(engine, settings, petition, "ales@example.org", "be", ip="home")
     again = sign_in(engine, settings, petition, "ales@example.org", "en", ip="cafe")
-    assert again == service.SignOutcome.resent
+    assert again == signing.SignOutcome.resent
     send_mail(engine, settings)
     first, second = smtp.handler.to("ales@example.org")
     assert first["Subject"] == second["Subject"]
@@ -290,10 +290,10 @@ def test_signing_again_before_confirming_mails_the_same_working_link_in_the_firs
     assert link.startswith("/petitions/free-ales/confirm?token=") and link.endswith("&lang=be")
     token = link.split("token=")[1].split("&")[0]
     with transaction(engine) as session:
-        outcome = service.confirm_signature(
+        outcome = signing.confirm_signature(
             session, settings=settings, petition=petition, token=token
         )
-    assert outcome == service.ConfirmOutcome.confirmed
+    assert outcome == signing.ConfirmOutcome.confirmed
 
 
 @pytest.mark.parametrize("confirmed", [False, True])

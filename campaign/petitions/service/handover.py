@@ -1,14 +1,14 @@
-"""The hand-over document: the demand and its counts; names only of signers who agreed to be named.
+"""What a hand-over holds: the demand and its counts; names only of signers who agreed to be named.
 
 A hand-over goes to the very authorities who hold the prisoners. By default it holds counts (in
 all, by country, by day); the organiser may add the names of the signers who ticked the separate
 box at signing, and, after a warning, of those among them who gave the addressee's own country.
-E-mail addresses are never in it.
+E-mail addresses are never in it. The print view (admin_routes/signatures.py) and the PDF
+(pdf.py) both show what this module gives.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,11 +17,9 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from campaign.core.countries import country_name
-from campaign.core.i18n import _, localized_date, ngettext
-from campaign.core.pdfs import document
-from campaign.petitions.manage import signatures_per_day
+from campaign.core.i18n import _, localized_date
 from campaign.petitions.models import Petition, Signature, SignatureStatus
-from campaign.petitions.service import tallies
+from campaign.petitions.service.counting import signatures_per_day, tallies
 
 BATCH = 2000
 
@@ -134,18 +132,6 @@ def named_signers(session: Session, petition: Petition, choice: Choice) -> Itera
             return
 
 
-def agreed_line(summary: Summary) -> str:
-    return ngettext(
-        "%(num)d signer agreed to be named to the addressees.",
-        "%(num)d signers agreed to be named to the addressees.",
-        summary.agreed,
-    )
-
-
-def withheld_line(summary: Summary) -> str:
-    return ngettext("%(num)d name is withheld.", "%(num)d names are withheld.", summary.withheld)
-
-
 def dates(petition: Petition, generated: datetime) -> list[str]:
     """When signing opened and closed (or ends), and when this document was made."""
     lines = []
@@ -157,69 +143,3 @@ def dates(petition: Petition, generated: datetime) -> list[str]:
         lines.append(_("Signing ends on %(date)s.", date=localized_date(petition.ends_at)))
     lines.append(_("As of %(date)s", date=localized_date(generated.date())))
     return lines
-
-
-LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
-
-
-def _plain(markdown_text: str) -> str:
-    """The demand as plain paragraphs for paper: links as "text (address)", no Markdown marks."""
-    lines = [LINK.sub(r"\1 (\2)", line.lstrip("#").strip()) for line in markdown_text.splitlines()]
-    return "\n".join(EMPHASIS.sub("", line) for line in lines).strip()
-
-
-def handover_pdf(
-    session: Session, petition: Petition, *, choice: Choice, generated: datetime
-) -> bytes:
-    """A printable PDF: the demand, the counts, and the names the organiser chose to give."""
-    summary = summarise(session, petition, choice)
-    pdf = document(petition.title, numbered=True)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-
-    def line(text: str, height: float = 6, style: str = "", size: int = 10) -> None:
-        pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-    def table(rows: list[tuple[str, str]]) -> None:
-        pdf.set_font("DejaVu", "", 10)
-        for label, value in rows:
-            pdf.cell(90, 6, label[:60])
-            pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-
-    line(petition.title, 10, "B", 20)
-    pdf.ln(2)
-    if petition.addressee:
-        line(_("To: %(addressee)s", addressee=petition.addressee), 7, size=12)
-        pdf.ln(3)
-    line(_plain(petition.body), size=11)
-    pdf.ln(6)
-    line(ngettext("%(num)d signature", "%(num)d signatures", summary.total), 8, "B", 13)
-    for text in dates(petition, generated):
-        line(text)
-    pdf.ln(4)
-    line(agreed_line(summary))
-    line(withheld_line(summary))
-    if summary.by_country:
-        pdf.ln(4)
-        line(_("By country"), 8, "B", 12)
-        table([(name, str(n)) for name, n in summary.by_country])
-    if summary.by_day:
-        pdf.ln(4)
-        line(_("Signatures per day"), 8, "B", 12)
-        table([(localized_date(day), str(n)) for day, n in summary.by_day])
-    if summary.listed:
-        pdf.add_page()
-        line(_("Signers who agreed to be named"), 8, "B", 12)
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(14, 7, "#")
-        pdf.cell(90, 7, _("Name"))
-        pdf.cell(0, 7, _("Place"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
-        for signer in named_signers(session, petition, choice):
-            place = f"{signer.city}, {signer.country}" if signer.city else signer.country
-            pdf.cell(14, 6, str(signer.number))
-            pdf.cell(90, 6, signer.name[:60])
-            pdf.cell(0, 6, place[:60], new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())

@@ -1,33 +1,27 @@
-"""Petitions: signing, confirming, counting, and what the pages show. All SQL of the domain."""
+"""Signing: the sign form's stamp, a signature held until its address confirms it (double
+opt-in), confirming or discarding it from the mailed link, and purging links left unused."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, and_, bindparam, delete, func, or_, update
+from sqlalchemy import Boolean, and_, bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from campaign.content.service import text_in
-from campaign.core.db import increment, insert_new, utcnow
+from campaign.core.db import insert_new, utcnow
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import email_index, read_token, row_for_token, row_token, signer
 from campaign.core.settings import Settings
-from campaign.core.switches import SIGNING_PAUSED, flag_subquery, remember_flag
 from campaign.mail import outbox
 from campaign.mail.models import MailPriority
+from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
-from campaign.petitions.models import (
-    Petition,
-    PetitionStatus,
-    PetitionTally,
-    Signature,
-    SignatureStatus,
-)
+from campaign.petitions.models import Petition, Signature, SignatureStatus
+from campaign.petitions.service.counting import count_signature
 
 MAX_MAILS_PER_SIGNATURE = 3
 _SIGNATURE = Signature.__table__  # type: ignore[attr-defined]
@@ -50,145 +44,7 @@ class ConfirmOutcome(StrEnum):
     invalid = "invalid"
 
 
-@dataclass(frozen=True)
-class PublicSigner:
-    """What a signer who opted in shows on the petition page: first name, initial, city."""
-
-    display_name: str
-    city: str
-
-
-# -- reading -----------------------------------------------------------------------------------
-
-
-def has_ended(petition: Petition) -> bool:
-    """Whether the petition's last day of signing has passed."""
-    return petition.ends_at is not None and petition.ends_at <= utcnow()
-
-
-def public_status(petition: Petition) -> str:
-    """The state the public sees: an open petition past its end date is closed."""
-    return PetitionStatus.closed.value if has_ended(petition) else petition.status
-
-
-def open_petitions(session: Session) -> list[Petition]:
-    """Petitions people can sign now, newest first."""
-    query = (
-        select(Petition)
-        .where(
-            Petition.status == PetitionStatus.open,
-            or_(col(Petition.ends_at).is_(None), col(Petition.ends_at) > utcnow()),
-        )
-        .order_by(col(Petition.published_at).desc(), col(Petition.id).desc())
-    )
-    return list(session.exec(query).all())
-
-
-# Built once: every public petition request runs it. The site's signing switch comes along,
-# so signing and the page need no second round trip for it.
-_PUBLIC_PETITION = select(Petition, flag_subquery(SIGNING_PAUSED)).where(
-    Petition.slug == bindparam("slug"),
-    or_(col(Petition.status) == PetitionStatus.open, col(Petition.status) == PetitionStatus.closed),
-)
-
-
-def public_petition(session: Session, slug: str) -> Petition | None:
-    """A petition the public may see (open or closed), by its slug."""
-    row = session.exec(_PUBLIC_PETITION, params={"slug": slug}).first()
-    if row is None:
-        return None
-    petition, paused = row
-    remember_flag(session, SIGNING_PAUSED, paused)
-    return petition
-
-
-def petition_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, title) of every petition not archived, newest first, for linking from elsewhere."""
-    query = (
-        select(Petition.id, Petition.title)
-        .where(Petition.status != PetitionStatus.archived)
-        .order_by(col(Petition.id).desc())
-    )
-    return [(int(pid), title) for pid, title in session.exec(query).all() if pid is not None]
-
-
-def public_petition_by_id(session: Session, petition_id: int | None) -> Petition | None:
-    """A petition the public may see, by id (for pages of other campaigns that link to it)."""
-    if petition_id is None:
-        return None
-    petition = session.get(Petition, petition_id)
-    if petition is None or petition.status not in {PetitionStatus.open, PetitionStatus.closed}:
-        return None
-    return petition
-
-
-def petition_version(petition: Petition) -> str:
-    """Changes whenever what the public sees of a petition changes (text, state or count)."""
-    stamp = petition.updated_at.timestamp()
-    return f"{petition.id}.{stamp}.{petition.status}.{petition.signature_count}"
-
-
-def version_tag(*parts: str) -> str:
-    """A weak ETag from version strings."""
-    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-    return f'W/"{digest}"'
-
-
-def accepts_signatures(petition: Petition, *, site_paused: bool = False) -> bool:
-    """Whether the petition can be signed right now."""
-    if site_paused or petition.signing_paused or petition.status != PetitionStatus.open:
-        return False
-    return not has_ended(petition)
-
-
-def displayed_goal(count: int, goal: int) -> int:
-    """The goal to show: the organiser's, then the next 1, 2 or 5 times a power of ten."""
-    if count < goal:
-        return goal
-    magnitude = 1
-    while True:
-        for step in (1, 2, 5):
-            if step * magnitude > count and step * magnitude > goal:
-                return step * magnitude
-        magnitude *= 10
-
-
-def recent_public_signers(
-    session: Session, petition: Petition, limit: int = 10
-) -> list[PublicSigner]:
-    """The newest counted signers who chose to be shown, as first name and initial."""
-    query = (
-        select(Signature.name, Signature.city)
-        .where(
-            Signature.petition_id == petition.id,
-            Signature.status == SignatureStatus.confirmed,
-            col(Signature.suspect).is_(False),
-            col(Signature.show_publicly).is_(True),
-        )
-        .order_by(col(Signature.confirmed_at).desc())
-        .limit(limit)
-    )
-    return [PublicSigner(_short_name(name), city) for name, city in session.exec(query).all()]
-
-
-def _short_name(name: str) -> str:
-    parts = name.split()
-    if len(parts) < 2:
-        return parts[0] if parts else ""
-    return f"{parts[0]} {parts[-1][0]}."
-
-
-def tallies(session: Session, petition: Petition) -> list[tuple[str, int]]:
-    """Counted signatures per country, largest first."""
-    query = (
-        select(PetitionTally.country, PetitionTally.count)
-        .where(PetitionTally.petition_id == petition.id, PetitionTally.count > 0)
-        .order_by(col(PetitionTally.count).desc(), col(PetitionTally.country))
-    )
-    return [(country, count) for country, count in session.exec(query).all()]
-
-
-# -- signing -----------------------------------------------------------------------------------
+# -- the sign form's stamp ---------------------------------------------------------------------
 
 
 FORM_MAX_AGE = 24 * 3600
@@ -210,6 +66,9 @@ def form_age(settings: Settings, token: str, petition_id: int) -> float | None:
 def filled_too_fast(settings: Settings, age: float | None) -> bool:
     """Whether the form came back sooner than a person could fill it (or without a valid stamp)."""
     return age is None or age < settings.sign_min_fill_seconds
+
+
+# -- signing -----------------------------------------------------------------------------------
 
 
 def sign_petition(
@@ -334,16 +193,13 @@ def _repeat_signature(
             priority=priority,
         )
         return SignOutcome.resent
-    outbox.enqueue(
+    emails.already_signed(
         session,
         to=signature.email,
-        template="already_signed",
-        context={
-            "name": signature.name,
-            "title": text_in(session, "petition", petition, "title", signature.locale),
-            "url": f"{_petition_url(settings, petition)}?lang={signature.locale}",
-        },
         locale=signature.locale,
+        name=signature.name,
+        title=text_in(session, "petition", petition, "title", signature.locale),
+        url=f"{_petition_url(settings, petition)}?lang={signature.locale}",
         base_url=settings.base_url,
         priority=priority,
     )
@@ -368,17 +224,14 @@ def _mail_confirmation(
 ) -> None:
     if priority is None:
         return  # the client is past its hourly cap of mail over its limits
-    outbox.enqueue(
+    emails.confirm_signature(
         session,
         to=to,
-        template="confirm_signature",
-        context={
-            "name": name,
-            "title": text_in(session, "petition", petition, "title", locale),
-            "url": f"{_petition_url(settings, petition)}/confirm?token={token}&lang={locale}",
-            "days": settings.signature_confirm_days,
-        },
         locale=locale,
+        name=name,
+        title=text_in(session, "petition", petition, "title", locale),
+        url=f"{_petition_url(settings, petition)}/confirm?token={token}&lang={locale}",
+        days=settings.signature_confirm_days,
         base_url=settings.base_url,
         priority=priority,
     )
@@ -388,7 +241,7 @@ def _petition_url(settings: Settings, petition: Petition) -> str:
     return f"{settings.base_url}/petitions/{petition.slug}"
 
 
-# -- confirming and counting -------------------------------------------------------------------
+# -- confirming, discarding, purging -----------------------------------------------------------
 
 
 def signature_for_token(
@@ -405,6 +258,24 @@ def signature_for_token(
         nonce=lambda row: row.token_nonce,
     )
     return signature if signature is not None and signature.petition_id == petition.id else None
+
+
+# Built once, run by every confirmation. On the table, not the model: an ORM update also looks
+# for the rows' objects in the session to change them in memory, a tenth of a confirmation's
+# CPU, and nothing reads those objects after it.
+_CONFIRM = (
+    update(_SIGNATURE)
+    .where(
+        _SIGNATURE.c.id == bindparam("signature_id"),
+        _SIGNATURE.c.status == SignatureStatus.pending.value,
+    )
+    .values(
+        status=SignatureStatus.confirmed.value,
+        confirmed_at=bindparam("now"),
+        # Until now the flag was only the sign form's request; from now on it is consent.
+        named_in_handover=and_(_SIGNATURE.c.named_in_handover, bindparam("named", type_=Boolean)),
+    )
+)
 
 
 def confirm_signature(
@@ -452,42 +323,6 @@ def discard_signature(
     return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
-# Built once, run by every confirmation. On the tables, not the models: an ORM update also
-# looks for the rows' objects in the session to change them in memory, a tenth of a
-# confirmation's CPU, and nothing reads those objects after it.
-_PETITION = Petition.__table__  # type: ignore[attr-defined]
-_CONFIRM = (
-    update(_SIGNATURE)
-    .where(
-        _SIGNATURE.c.id == bindparam("signature_id"),
-        _SIGNATURE.c.status == SignatureStatus.pending.value,
-    )
-    .values(
-        status=SignatureStatus.confirmed.value,
-        confirmed_at=bindparam("now"),
-        # Until now the flag was only the sign form's request; from now on it is consent.
-        named_in_handover=and_(_SIGNATURE.c.named_in_handover, bindparam("named", type_=Boolean)),
-    )
-)
-_COUNT = (
-    update(_PETITION)
-    .where(_PETITION.c.id == bindparam("petition_id"))
-    .values(signature_count=_PETITION.c.signature_count + bindparam("delta"))
-)
-
-
-def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
-    """Move the petition's total and its country's tally by delta, atomically."""
-    session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
-    increment(
-        session,
-        PetitionTally.__table__,  # type: ignore[attr-defined]
-        {"petition_id": petition_id, "country": country},
-        "count",
-        delta,
-    )
-
-
 def purge_unconfirmed(session: Session, *, settings: Settings) -> int:
     """Delete signatures whose confirmation link has expired unused."""
     cutoff = utcnow() - timedelta(days=settings.signature_confirm_days)
@@ -497,21 +332,3 @@ def purge_unconfirmed(session: Session, *, settings: Settings) -> int:
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def status_counts(session: Session, petition: Petition) -> dict[str, int]:
-    """Pending, confirmed (counted), suspect and invalidated signatures of a petition."""
-    rows = session.exec(
-        select(Signature.status, Signature.suspect, func.count())
-        .where(Signature.petition_id == petition.id)
-        .group_by(col(Signature.status), col(Signature.suspect))
-    ).all()
-    counts = {"pending": 0, "confirmed": 0, "suspect": 0, "invalidated": 0}
-    for status, suspect, n in rows:
-        if status == SignatureStatus.invalidated:
-            counts["invalidated"] += n
-        elif suspect:
-            counts["suspect"] += n
-        else:
-            counts[status] += n
-    return counts

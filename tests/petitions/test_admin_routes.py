@@ -402,8 +402,8 @@ def test_an_organiser_counts_genuine_suspect_signatures(
     tight = settings.model_copy(update={"sign_limit_burst": "1/minute"})
     from campaign.core.db import transaction
     from campaign.core.ratelimit import Limiter
-    from campaign.petitions import service
     from campaign.petitions.forms import SignForm
+    from campaign.petitions.service import signing
 
     for n in range(3):  # one stall, one network: all but the first are suspect
         with transaction(engine) as session:
@@ -415,7 +415,7 @@ def test_an_organiser_counts_genuine_suspect_signatures(
                 wants_updates=False,
                 show_publicly=False,
             )
-            service.sign_petition(
+            signing.sign_petition(
                 session,
                 settings=tight,
                 limiter=Limiter(session),
@@ -426,11 +426,11 @@ def test_an_organiser_counts_genuine_suspect_signatures(
             )
     with transaction(engine) as session:
         for row in session.exec(select(Signature)).all():
-            service.confirm_signature(
+            signing.confirm_signature(
                 session,
                 settings=settings,
                 petition=petition,
-                token=service.confirmation_token(settings, row),
+                token=signing.confirmation_token(settings, row),
             )
     assert reload(engine, petition).signature_count == 1
     path = f"/admin/petitions/{petition.id}/invalidate"

@@ -8,7 +8,7 @@ from campaign.content.service import text_in
 from campaign.core.db import utcnow
 from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
-from campaign.mail import outbox
+from campaign.petitions import emails
 from campaign.petitions.models import Petition, PetitionUpdate, Signature, SignatureStatus
 
 UNSUBSCRIBE_MAX_AGE = 2 * 365 * 86400
@@ -50,24 +50,16 @@ def send_update(
             )
         token = unsubscribe_token(settings, signature.id)  # type: ignore[arg-type]
         url = f"{settings.base_url}/unsubscribe?token={token}&lang={signature.locale}"
-        outbox.enqueue(
+        emails.petition_update(
             session,
             to=signature.email,
-            template="petition_update",
-            context={
-                "name": signature.name,
-                "title": titles[signature.locale],
-                "subject": subject,
-                "text": body,
-                "unsubscribe_url": url,
-                "petition_url": f"{settings.base_url}/petitions/{petition.slug}"
-                f"?lang={signature.locale}",
-            },
             locale=signature.locale,
-            headers={
-                "List-Unsubscribe": f"<{url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            name=signature.name,
+            title=titles[signature.locale],
+            subject=subject,
+            text=body,
+            unsubscribe_url=url,
+            petition_url=f"{settings.base_url}/petitions/{petition.slug}?lang={signature.locale}",
             base_url=settings.base_url,
         )
     assert petition.id is not None

@@ -1,68 +1,22 @@
-"""Organiser work on petitions: editing, publishing, watching, invalidating. All SQL here."""
+"""Organiser work on petitions: editing, publishing, watching, invalidating."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from campaign.core.countries import is_country
 from campaign.core.db import utcnow
-from campaign.core.fields import check_day
-from campaign.core.i18n import _
-from campaign.core.slugs import SLUG_PATTERN, slugify
-from campaign.core.web import FormErrors
+from campaign.petitions.forms import PetitionForm, SignatureFilter
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
-from campaign.petitions.service import count_signature
-
-
-@dataclass(frozen=True)
-class PetitionForm:
-    """What an organiser types for a petition."""
-
-    title: str
-    slug: str
-    summary: str
-    body: str
-    addressee: str
-    goal: int
-    ends_at: datetime | None
-    addressee_country: str = ""
-
-
-@dataclass(frozen=True)
-class SignatureFilter:
-    """Which signatures an organiser means: every criterion given must hold."""
-
-    email_domain: str = ""
-    email_contains: str = ""
-    ip_hash: str = ""
-    country: str = ""
-    status: str = ""
-    suspect_only: bool = False
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-
-    def is_empty(self) -> bool:
-        return not any(
-            [
-                self.email_domain,
-                self.email_contains,
-                self.ip_hash,
-                self.country,
-                self.status,
-                self.suspect_only,
-                self.created_from,
-                self.created_to,
-            ]
-        )
+from campaign.petitions.service.counting import count_signature, signatures_per_day, status_counts
 
 
 @dataclass
@@ -79,45 +33,6 @@ class Dashboard:
     counts: dict[str, int]
     per_day: list[tuple[date, int]]
     trends: list[Trend] = field(default_factory=list)
-
-
-def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormErrors]:
-    """Check an organiser's petition form; a PetitionForm, or errors by field."""
-    errors = FormErrors()
-    title = " ".join(raw.get("title", "").split())
-    slug = raw.get("slug", "").strip().lower() or slugify(title)
-    summary = " ".join(raw.get("summary", "").split())
-    body = raw.get("body", "").replace("\r\n", "\n").strip()
-    addressee = " ".join(raw.get("addressee", "").split())
-    addressee_country = raw.get("addressee_country", "").strip().upper()
-    if not title:
-        errors.add("title", _("Give the petition a title."))
-    elif len(title) > 200:
-        errors.add("title", _("Use at most %(count)s characters.", count=200))
-    if not SLUG_PATTERN.match(slug) or len(slug) > 80:
-        errors.add("slug", _("Use lower-case Latin letters, digits and hyphens."))
-    if len(summary) > 500:
-        errors.add("summary", _("Use at most %(count)s characters.", count=500))
-    if len(body) > 50_000:
-        errors.add("body", _("Use at most %(count)s characters.", count=50_000))
-    if len(addressee) > 300:
-        errors.add("addressee", _("Use at most %(count)s characters.", count=300))
-    if addressee_country and not is_country(addressee_country):
-        errors.add("addressee_country", _("Choose a country from the list, or none."))
-    try:
-        goal = int(raw.get("goal", "") or 1000)
-        if not 1 <= goal <= 100_000_000:
-            raise ValueError
-    except ValueError:
-        goal = 0
-        errors.add("goal", _("Enter a whole number above zero."))
-    ends_at, problem = check_day(raw.get("ends_at", ""), end_of_day=True)
-    if problem:
-        errors.add("ends_at", problem)
-    if errors:
-        return None, errors
-    form = PetitionForm(title, slug, summary, body, addressee, goal, ends_at, addressee_country)
-    return form, errors
 
 
 def all_petitions(session: Session) -> list[Petition]:
@@ -198,41 +113,10 @@ def dashboard(
     session: Session, *, petition: Petition, trending_threshold: int, days: int = 30
 ) -> Dashboard:
     """Totals by state, counted signatures per day, and signs of fake signing."""
-    from campaign.petitions.service import status_counts
-
     return Dashboard(
         counts=status_counts(session, petition),
         per_day=signatures_per_day(session, petition=petition, days=days),
         trends=trending(session, petition=petition, threshold=trending_threshold),
-    )
-
-
-def signatures_per_day(
-    session: Session, *, petition: Petition, days: int | None = None
-) -> list[tuple[date, int]]:
-    """Counted signatures per UTC day of confirmation (every day of the span, zeros included)."""
-    day = func.date(Signature.confirmed_at)
-    query = select(day, func.count()).where(_counted(petition)).group_by(day).order_by(day)
-    if days is not None:
-        query = query.where(col(Signature.confirmed_at) >= utcnow() - timedelta(days=days - 1))
-    found = {_as_date(d): int(n) for d, n in session.exec(query).all()}
-    if not found:
-        return []
-    first = min(found) if days is None else (utcnow() - timedelta(days=days - 1)).date()
-    last = utcnow().date()
-    span = (last - first).days + 1
-    return [(first + timedelta(n), found.get(first + timedelta(n), 0)) for n in range(span)]
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _counted(petition: Petition) -> ColumnElement[bool]:
-    return and_(
-        col(Signature.petition_id) == petition.id,
-        col(Signature.status) == SignatureStatus.confirmed,
-        col(Signature.suspect).is_(False),
     )
 
 

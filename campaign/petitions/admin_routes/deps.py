@@ -1,0 +1,39 @@
+"""What the organiser pages of petitions share: the petition a URL names, the audit trail of
+what is done to it, and no caching."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.models import User
+from campaign.core import audit
+from campaign.core.db import SessionDep
+from campaign.core.web import found
+from campaign.petitions.models import Petition
+
+NO_STORE = {"cache-control": "no-store"}
+
+
+def petition_for_editor(petition_id: int, session: SessionDep, user: CurrentOrganiser) -> Petition:
+    """The petition an organiser asked for; 404 when there is none."""
+    return found(session.get(Petition, petition_id))
+
+
+PetitionForEditor = Annotated[Petition, Depends(petition_for_editor)]
+
+
+def record(
+    session: SessionDep, user: User, action: str, petition: Petition, **details: object
+) -> None:
+    """Put an organiser's action on a petition in the audit trail."""
+    audit.record(
+        session,
+        by=user,
+        action=action,
+        target=f"petition:{petition.id}",
+        title=petition.title,
+        **details,
+    )

@@ -1,0 +1,263 @@
+"""The organiser area for petitions, signatures: export them, hand them over (print view and
+PDF), invalidate or accept them, and mail updates to the signers who asked for them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+
+from campaign.accounts.deps import CurrentOrganiser
+from campaign.core.countries import country_choices
+from campaign.core.db import SessionDep, utcnow
+from campaign.core.i18n import _, ngettext
+from campaign.core.markdown import render_markdown
+from campaign.core.web import FormData, FormErrors, redirect, render
+from campaign.petitions import exports, pdf
+from campaign.petitions.admin_routes.deps import NO_STORE, PetitionForEditor, record
+from campaign.petitions.forms import SignatureFilter, parse_signature_filter, parse_update_form
+from campaign.petitions.models import Petition, SignatureStatus
+from campaign.petitions.service import handover, manage, updates
+
+router = APIRouter(prefix="/admin/petitions")
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+
+def _csv(filename: str, body: object) -> Response:
+    headers = {"content-disposition": f'attachment; filename="{filename}"', **NO_STORE}
+    if isinstance(body, bytes):
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)  # type: ignore[arg-type]
+
+
+@router.get("/{petition_id}/export/signatures.csv")
+def export_signatures(
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    # The session commits the audit entry when the route returns, before the first row is sent.
+    record(session, user, "petition.exported", petition, export="signatures")
+    rows = exports.signatures_csv(request.app.state.engine, petition.id)  # type: ignore[arg-type]
+    return _csv(f"{petition.slug}-signatures.csv", rows)
+
+
+@router.get("/{petition_id}/export/by-day.csv")
+def export_by_day(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    record(session, user, "petition.exported", petition, export="by-day")
+    return _csv(f"{petition.slug}-by-day.csv", exports.by_day_csv(session, petition))
+
+
+@router.get("/{petition_id}/export/by-country.csv")
+def export_by_country(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    record(session, user, "petition.exported", petition, export="by-country")
+    return _csv(f"{petition.slug}-by-country.csv", exports.by_country_csv(session, petition))
+
+
+# -- invalidating ------------------------------------------------------------------------------
+
+
+def _trail(criteria: SignatureFilter) -> dict[str, str]:
+    """The criteria for the audit trail; what was typed about addresses may be someone's address,
+    so only that an e-mail criterion was used is recorded."""
+    hidden = {"email_domain", "email_contains"}
+    return {
+        key: ("(given)" if key in hidden else str(value))
+        for key, value in criteria.__dict__.items()
+        if value
+    }
+
+
+def _invalidate_page(
+    request: Request,
+    petition: Petition,
+    form: dict[str, str],
+    errors: FormErrors,
+    matches: dict[str, int] | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "petition": petition,
+        "form": form,
+        "errors": errors,
+        "matches": matches,
+        "countries": country_choices(),
+        "statuses": [s.value for s in SignatureStatus],
+    }
+    return render(
+        request, "admin/petitions/invalidate.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{petition_id}/invalidate")
+def invalidate_form(request: Request, petition: PetitionForEditor) -> Response:
+    return _invalidate_page(request, petition, {}, FormErrors())
+
+
+@router.post("/{petition_id}/invalidate")
+def invalidate(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    """Preview how many signatures match (action=preview), or invalidate them with a reason."""
+    criteria, errors = parse_signature_filter(raw)
+    if criteria.is_empty():
+        errors.add("form", _("Choose at least one criterion."))
+    if errors:
+        return _invalidate_page(request, petition, raw, errors, status=400)
+    matches = manage.count_matching(session, petition=petition, criteria=criteria)
+    reason = " ".join(raw.get("reason", "").split())[:300]
+    if raw.get("action") == "accept":
+        accepted = manage.accept_signatures(session, petition=petition, criteria=criteria)
+        record(
+            session, user, "petition.accepted", petition, count=accepted, criteria=_trail(criteria)
+        )
+        message = ngettext(
+            "%(num)d signature is no longer suspect.",
+            "%(num)d signatures are no longer suspect.",
+            accepted,
+        )
+        return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
+    if raw.get("action") != "invalidate":
+        return _invalidate_page(request, petition, raw, errors, matches)
+    if not reason:
+        errors.add("reason", _("Say why these signatures are invalid."))
+        return _invalidate_page(request, petition, raw, errors, matches, status=400)
+    changed = manage.invalidate_signatures(
+        session, petition=petition, criteria=criteria, reason=reason
+    )
+    record(
+        session,
+        user,
+        "petition.invalidated",
+        petition,
+        count=changed,
+        reason=reason,
+        criteria=_trail(criteria),
+    )
+    message = ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed)
+    return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
+
+
+# -- updates to signers ------------------------------------------------------------------------
+
+
+def _updates_page(
+    request: Request,
+    session: SessionDep,
+    petition: Petition,
+    form: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    context = {
+        "petition": petition,
+        "form": form,
+        "errors": errors,
+        "recipients": len(updates.update_recipients(session, petition)),
+        "past": updates.past_updates(session, petition),
+    }
+    return render(
+        request, "admin/petitions/updates.html", context, status_code=status, headers=NO_STORE
+    )
+
+
+@router.get("/{petition_id}/updates")
+def updates_form(request: Request, session: SessionDep, petition: PetitionForEditor) -> Response:
+    return _updates_page(request, session, petition, {}, FormErrors())
+
+
+@router.post("/{petition_id}/updates")
+def send_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    raw: FormData,
+) -> Response:
+    form, errors = parse_update_form(raw)
+    if form is None:
+        return _updates_page(request, session, petition, raw, errors, status=400)
+    update = updates.send_update(
+        session,
+        settings=request.app.state.settings,
+        petition=petition,
+        subject=form.subject,
+        body=form.body,
+        user_id=user.id,  # type: ignore[arg-type]
+    )
+    record(
+        session,
+        user,
+        "petition.update_sent",
+        petition,
+        count=update.recipients,
+        subject=form.subject,
+    )
+    message = ngettext(
+        "The update goes to %(num)d signer.",
+        "The update goes to %(num)d signers.",
+        update.recipients,
+    )
+    return redirect(f"/admin/petitions/{petition.id}/updates", flash=message, request=request)
+
+
+# -- hand-over ---------------------------------------------------------------------------------
+
+
+def handover_choice(
+    include_names: bool = False, include_addressee_country: bool = False
+) -> handover.Choice:
+    """The organiser's choice for one hand-over, from the hand-over page's GET form."""
+    return handover.Choice(include_names, include_addressee_country)
+
+
+HandoverChoice = Annotated[handover.Choice, Depends(handover_choice)]
+
+
+@router.get("/{petition_id}/handover")
+def handover_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentOrganiser,
+    petition: PetitionForEditor,
+    choice: HandoverChoice,
+) -> Response:
+    """A print view for delivering the petition: counts, and names only of signers who agreed."""
+    names = choice.names_from(petition)
+    record(session, user, "petition.exported", petition, export="handover", names=names)
+    generated = utcnow()
+    context = {
+        "petition": petition,
+        "choice": choice,
+        "query": urlencode({k: "1" for k, v in asdict(choice).items() if v}),
+        "summary": handover.summarise(session, petition, choice),
+        "signers": list(handover.named_signers(session, petition, choice)),
+        "dates": handover.dates(petition, generated),
+        "body_html": render_markdown(petition.body),
+    }
+    return render(request, "admin/petitions/handover.html", context, headers=NO_STORE)
+
+
+@router.get("/{petition_id}/handover.pdf")
+def handover_pdf(
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor, choice: HandoverChoice
+) -> Response:
+    names = choice.names_from(petition)
+    record(session, user, "petition.exported", petition, export="handover.pdf", names=names)
+    body = pdf.handover_pdf(session, petition, choice=choice, generated=utcnow())
+    headers = {
+        "content-disposition": f'attachment; filename="{petition.slug}-handover.pdf"',
+        **NO_STORE,
+    }
+    return Response(body, media_type="application/pdf", headers=headers)
