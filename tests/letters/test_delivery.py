@@ -335,3 +335,44 @@ def test_the_same_supporter_writing_twice_at_the_same_moment_is_one_sender(
             select(func.sum(LetterCount.count)).where(LetterCount.event == "written")
         ).one()
         assert written == len(session.exec(select(Letter)).all())  # counted once
+
+
+def test_over_the_limits_letters_follow_the_double_opt_in_rule_and_are_not_counted_as_written(
+    engine: Engine, settings: Settings
+) -> None:
+    """Past the campaign's limits a client's letters are still held (it may be a genuine
+    supporter behind a shared address), mailed at low priority up to the hourly cap, then not
+    mailed at all; only those within the limits count as written."""
+    settings = settings.model_copy(
+        update={
+            "sign_limit_burst": "2/minute",
+            "sign_limit_sustained": "100/hour",
+            "over_limit_mail_per_client": "3/hour",
+        }
+    )
+    campaign = make_letter_campaign(engine)
+    for n in range(8):
+        with transaction(engine) as session:
+            raw = {"name": "Ana", "country": "LT", "city": "Vilnius", "paragraph": ""}
+            letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
+            assert letters.writer is not None
+            holding.submit(
+                session,
+                settings=settings,
+                limiter=Limiter(session),
+                campaign=campaign,
+                submission=holding.Submission(
+                    letters.writer, f"writer{n}@example.org", letters.drafts, "en", True
+                ),
+                ip_hash="one-client",
+            )
+    with Session(engine) as session:
+        senders = session.exec(select(LetterSender)).all()
+        mails = session.exec(
+            select(OutboxMessage.priority).where(OutboxMessage.template == "confirm_letters")
+        ).all()
+        totals = dashboard.dashboard(session, campaign).totals
+    assert len(senders) == 8  # every submission held
+    assert sorted(mails) == [0, 0, 1, 1, 1]  # 2 normal within the limits, 3 low, then none
+    officials = len(letters.drafts)
+    assert totals["written"] == 2 * officials

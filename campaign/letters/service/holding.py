@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaign.content.service import text_in
-from campaign.core.db import utcnow
 from campaign.core.ratelimit import Limiter
-from campaign.core.security import email_index, row_for_token, row_token
+from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.letters import emails
 from campaign.letters.models import (
@@ -30,14 +26,19 @@ from campaign.letters.models import (
 )
 from campaign.letters.service.compose import Draft, Writer
 from campaign.letters.service.counting import count
+from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 
 MAX_MAILS_PER_SENDER = 3
 
 
-class ConfirmOutcome(StrEnum):
-    confirmed = "confirmed"
-    already = "already"
-    invalid = "invalid"
+# Letters sent through the platform go through the double opt-in (mail/double_optin.py).
+OPT_IN = DoubleOptIn(
+    model=LetterSender,
+    purpose="letter-sender",
+    scope="campaign_id",
+    limit_name="letters",
+    max_mails=MAX_MAILS_PER_SENDER,
+)
 
 
 @dataclass(frozen=True)
@@ -60,51 +61,63 @@ def submit(
     submission: Submission,
     ip_hash: str,
 ) -> None:
-    """Hold the letters and mail the confirmation link; a repeat re-sends it (up to a cap).
+    """Hold the letters and mail the confirmation link; a repeat replaces them and re-sends it
+    (up to a cap).
 
     The supporter sees the same page whatever happens here, so no one learns who wrote.
-    One letter per supporter and official: once confirmed, a repeat changes nothing.
+    One letter per supporter and official: once confirmed, a repeat changes nothing. The
+    limits and what happens past them are the double opt-in's (mail/double_optin.py); here
+    letters held over the campaign's limits are also not counted as written (they still count
+    when confirmed and sent).
     """
     assert campaign.id is not None
-    limits = [settings.sign_limit_burst, settings.sign_limit_sustained]
-    if not limiter.hit_all(limits, "letters", str(campaign.id), ip_hash):
-        return
-    index = email_index(settings, submission.email)
-    sender = session.exec(
-        select(LetterSender).where(
-            LetterSender.campaign_id == campaign.id, LetterSender.email_hash == index
-        )
-    ).first()
-    if sender is not None:
-        if sender.status != SenderStatus.pending or sender.mails_sent >= MAX_MAILS_PER_SENDER:
+    admission = OPT_IN.admit(limiter, settings, scope_id=campaign.id, client=ip_hash)
+    mailed: list[str] = []
+    sender_id = OPT_IN.hold(
+        session,
+        settings,
+        values={
+            "campaign_id": campaign.id,
+            "email": submission.email,
+            "email_hash": email_index(settings, submission.email),
+            "name": submission.writer.name,
+            "city": submission.writer.city,
+            "country": submission.writer.country,
+            "locale": submission.locale,
+            "ask_about_reply": submission.ask_about_reply,
+            "followup_sent": False,
+            "reply_reported": "",
+            "reply_note": "",
+            "ip_hash": ip_hash,
+            "confirmed_at": None,
+        },
+        priority=admission.priority,
+        mail=lambda token, priority: mailed.append(token),
+    )
+    if sender_id is not None:
+        sender = session.get_one(LetterSender, sender_id)
+        if admission.within_limits:
+            for draft in submission.drafts:
+                count(
+                    session,
+                    campaign_id=campaign.id,
+                    official_id=draft.official_id,
+                    event=LetterEvent.written,
+                )
+    else:
+        sender = session.exec(
+            select(LetterSender).where(
+                LetterSender.campaign_id == campaign.id,
+                LetterSender.email_hash == email_index(settings, submission.email),
+            )
+        ).one()
+        if sender.status != SenderStatus.pending:
+            return
+        if not OPT_IN.may_mail_again(sender, admission.priority):
             return
         if not _replace_pending(session, sender, submission):
             return
-    else:
-        sender = LetterSender(
-            campaign_id=campaign.id,
-            email=submission.email,
-            email_hash=index,
-            name=submission.writer.name,
-            city=submission.writer.city,
-            country=submission.writer.country,
-            locale=submission.locale,
-            ask_about_reply=submission.ask_about_reply,
-            token_nonce=secrets.token_urlsafe(12),
-            ip_hash=ip_hash,
-        )
-        try:
-            with session.begin_nested():
-                session.add(sender)
-        except IntegrityError:
-            return  # the same address at the same moment, through a request that came first
-        for draft in submission.drafts:
-            count(
-                session,
-                campaign_id=campaign.id,
-                official_id=draft.official_id,
-                event=LetterEvent.written,
-            )
+        mailed.append(OPT_IN.token(settings, sender.id, sender.token_nonce))
     for draft in submission.drafts:
         session.add(
             Letter(
@@ -117,19 +130,20 @@ def submit(
             )
         )
     session.flush()
-    token = row_token(settings, "letter-sender", sender.id, sender.token_nonce)
-    url = f"{settings.base_url}/letters/{campaign.slug}"
-    emails.confirm_letters(
-        session,
-        to=sender.email,
-        locale=sender.locale,
-        name=sender.name,
-        title=text_in(session, "letters", campaign, "title", sender.locale),
-        officials=[draft.official.name for draft in submission.drafts],
-        url=f"{url}/confirm?token={token}&lang={sender.locale}",
-        days=settings.signature_confirm_days,
-        base_url=settings.base_url,
-    )
+    if mailed and admission.priority is not None:
+        url = f"{settings.base_url}/letters/{campaign.slug}"
+        emails.confirm_letters(
+            session,
+            to=sender.email,
+            locale=sender.locale,
+            name=sender.name,
+            title=text_in(session, "letters", campaign, "title", sender.locale),
+            officials=[draft.official.name for draft in submission.drafts],
+            url=f"{url}/confirm?token={mailed[0]}&lang={sender.locale}",
+            days=settings.signature_confirm_days,
+            base_url=settings.base_url,
+            priority=admission.priority,
+        )
 
 
 def _replace_pending(session: Session, sender: LetterSender, submission: Submission) -> bool:
@@ -146,7 +160,7 @@ def _replace_pending(session: Session, sender: LetterSender, submission: Submiss
             col(LetterSender.id) == sender.id,
             col(LetterSender.status) == SenderStatus.pending,
             col(LetterSender.token_nonce) == sender.token_nonce,
-            col(LetterSender.mails_sent) < MAX_MAILS_PER_SENDER,
+            col(LetterSender.mails_sent) < OPT_IN.max_mails,
         )
         .values(
             token_nonce=secrets.token_urlsafe(12),
@@ -170,16 +184,8 @@ def sender_for_token(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> LetterSender | None:
     """The sender a confirmation link points to, if the link is genuine and not expired."""
-    sender = row_for_token(
-        session,
-        LetterSender,
-        settings=settings,
-        purpose="letter-sender",
-        token=token,
-        max_age=settings.signature_confirm_days * 86400,
-        nonce=lambda row: row.token_nonce,
-    )
-    return sender if sender is not None and sender.campaign_id == campaign.id else None
+    row: LetterSender | None = OPT_IN.held_row(session, settings, token=token, scope_id=campaign.id)
+    return row
 
 
 def letters_of(session: Session, sender: LetterSender) -> list[tuple[Letter, Official]]:
@@ -202,24 +208,9 @@ def confirm(
         return ConfirmOutcome.invalid
     # Conditional on the link's nonce too: a later submission that replaced the letters while
     # this link was being used leaves it nothing to confirm (see _replace_pending).
-    changed = session.execute(
-        update(LetterSender)
-        .where(
-            col(LetterSender.id) == sender.id,
-            col(LetterSender.status) == SenderStatus.pending,
-            col(LetterSender.token_nonce) == sender.token_nonce,
-        )
-        .values(status=SenderStatus.confirmed, confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if not changed.rowcount:  # type: ignore[attr-defined]
-        now = session.execute(
-            select(col(LetterSender.status), col(LetterSender.token_nonce)).where(
-                col(LetterSender.id) == sender.id
-            )
-        ).first()
-        used = now is not None and tuple(now) == (SenderStatus.confirmed, sender.token_nonce)
-        return ConfirmOutcome.already if used else ConfirmOutcome.invalid
+    outcome = OPT_IN.confirm(session, sender)
+    if outcome is not ConfirmOutcome.confirmed:
+        return outcome
     officials = session.exec(
         select(Letter.official_id).where(
             Letter.sender_id == sender.id, Letter.status == LetterStatus.held
@@ -242,10 +233,4 @@ def confirm(
 
 def purge_unconfirmed(session: Session, *, settings: Settings) -> int:
     """Delete senders (and their held letters) whose confirmation link expired unused."""
-    cutoff = utcnow() - timedelta(days=settings.signature_confirm_days)
-    result = session.execute(
-        delete(LetterSender).where(
-            col(LetterSender.status) == SenderStatus.pending, col(LetterSender.created_at) < cutoff
-        )
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return OPT_IN.expire(session, settings)

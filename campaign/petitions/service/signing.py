@@ -3,20 +3,17 @@ opt-in), confirming or discarding it from the mailed link, and purging links lef
 
 from __future__ import annotations
 
-import secrets
 import time
-from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, and_, bindparam, delete, update
+from sqlalchemy import Boolean, and_, bindparam, delete
 from sqlmodel import Session, col, select
 
 from campaign.content.service import text_in
-from campaign.core.db import insert_new, utcnow
 from campaign.core.ratelimit import Limiter
-from campaign.core.security import email_index, read_token, row_for_token, row_token, signer
+from campaign.core.security import email_index, read_token, signer
 from campaign.core.settings import Settings
-from campaign.mail import outbox
+from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 from campaign.mail.models import MailPriority
 from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
@@ -38,10 +35,19 @@ class SignOutcome(StrEnum):
     dropped = "dropped"
 
 
-class ConfirmOutcome(StrEnum):
-    confirmed = "confirmed"
-    already = "already"
-    invalid = "invalid"
+# The petition's double opt-in (mail/double_optin.py). Confirming also turns the sign form's
+# request to be named in hand-overs into consent, only if the confirmation page's box is
+# ticked again (`named`): until then the flag was only a request.
+OPT_IN = DoubleOptIn(
+    model=Signature,
+    purpose="signature",
+    scope="petition_id",
+    limit_name="sign",
+    max_mails=MAX_MAILS_PER_SIGNATURE,
+    confirm_values={
+        "named_in_handover": and_(_SIGNATURE.c.named_in_handover, bindparam("named", type_=Boolean))
+    },
+)
 
 
 # -- the sign form's stamp ---------------------------------------------------------------------
@@ -86,44 +92,22 @@ def sign_petition(
     """Record a signature and mail its confirmation link; a repeat mails "you already signed".
 
     The caller shows the same page whatever the outcome, so no one learns who has signed.
-    A filled honeypot is a bot: dropped, no row, no mail. A form sent back too fast (autofill
-    can be that quick) or over the client's limits is kept but suspect: it counts only if an
-    organiser accepts it, and its mail waits behind everyone else's, up to an hourly cap per
-    client past which nothing is mailed (outbox.priority_for). So does the mail of a client
-    past its mail limit across all petitions, though its signatures still count.
+    A filled honeypot is a bot: dropped, no row, no mail. The limits and what happens past
+    them are the double opt-in's (mail/double_optin.py); here a form sent back too fast
+    (autofill can be that quick) or over the petition's limits is also kept as suspect: it
+    counts only if an organiser accepts it.
     """
     if honeypot:
         return SignOutcome.dropped
     reasons = ["form sent too fast"] if too_fast else []
-    # Whether it counts is decided per petition; whose mail goes first, per client across all
-    # petitions, or a client could have each open petition mail its own share at full priority.
-    # Both in one statement.
-    within_limits, mail_within_limits = limiter.hit_groups(
-        (
-            [settings.sign_limit_burst, settings.sign_limit_sustained],
-            ("sign", str(petition.id), ip_hash),
-        ),
-        ([settings.sign_mail_limit_per_client], ("sign-mail", ip_hash)),
-    )
-    if not within_limits:
-        reasons.append("rate limit")
-    # Counted with the limits, before this transaction writes: on SQLite a limiter on its own
-    # connection would wait for the write lock this transaction holds.
-    priority = outbox.priority_for(
-        limiter,
-        within_limits=within_limits and mail_within_limits,
-        client=ip_hash,
-        cap=settings.over_limit_mail_per_client,
-    )
+    admission = OPT_IN.admit(limiter, settings, scope_id=petition.id, client=ip_hash)  # type: ignore[arg-type]
+    if not admission.within_limits:
+        reasons.append("rate limit")  # kept, but counted only if an organiser accepts it
     index = email_index(settings, form.email)
-    nonce = secrets.token_urlsafe(12)
-    # One INSERT that does nothing when the address has signed (or is signing at this moment
-    # through another request, which it then waits for): no look-up first, no savepoint, no
-    # ORM object. Every column is given, so the row does not depend on the columns' defaults.
-    signature_id = insert_new(
+    signature_id = OPT_IN.hold(
         session,
-        _SIGNATURE,
-        {
+        settings,
+        values={
             "petition_id": petition.id,
             "name": form.name,
             "email": form.email,
@@ -135,36 +119,35 @@ def sign_petition(
             "show_publicly": form.show_publicly,
             "named_in_handover": form.named_in_handover,
             "locale": locale,
-            "status": SignatureStatus.pending.value,
             "suspect": bool(reasons),
             "suspect_reason": ", ".join(reasons),
             "ip_hash": ip_hash,
-            "token_nonce": nonce,
-            "mails_sent": 1,
-            "created_at": utcnow(),
             "invalidation_reason": "",
         },
+        priority=admission.priority,
+        mail=lambda token, priority: _mail_confirmation(
+            session,
+            settings=settings,
+            petition=petition,
+            token=token,
+            to=form.email,
+            name=form.name,
+            locale=locale,
+            priority=priority,
+        ),
     )
-    if signature_id is None:
-        existing = session.exec(
-            select(Signature).where(
-                Signature.petition_id == petition.id, Signature.email_hash == index
-            )
-        ).one()
-        return _repeat_signature(
-            session, settings=settings, petition=petition, signature=existing, priority=priority
-        )
-    _mail_confirmation(
+    if signature_id is not None:
+        return SignOutcome.new
+    existing = session.exec(
+        select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
+    ).one()
+    return _repeat_signature(
         session,
         settings=settings,
         petition=petition,
-        token=row_token(settings, "signature", signature_id, nonce),
-        to=form.email,
-        name=form.name,
-        locale=locale,
-        priority=priority,
+        signature=existing,
+        priority=admission.priority,
     )
-    return SignOutcome.new
 
 
 def _repeat_signature(
@@ -175,10 +158,11 @@ def _repeat_signature(
     signature: Signature,
     priority: MailPriority | None,
 ) -> SignOutcome:
-    if signature.mails_sent >= MAX_MAILS_PER_SIGNATURE:
-        return SignOutcome.mail_cap
-    if priority is None:
+    if not OPT_IN.may_mail_again(signature, priority):
+        if signature.mails_sent >= OPT_IN.max_mails:
+            return SignOutcome.mail_cap
         return SignOutcome.client_mail_cap
+    assert priority is not None
     signature.mails_sent += 1
     session.add(signature)
     if signature.status == SignatureStatus.pending:
@@ -208,7 +192,7 @@ def _repeat_signature(
 
 def confirmation_token(settings: Settings, signature: Signature) -> str:
     """The signed token of a signature's confirmation link."""
-    return row_token(settings, "signature", signature.id, signature.token_nonce or "")
+    return OPT_IN.token(settings, signature.id, signature.token_nonce or "")
 
 
 def _mail_confirmation(
@@ -220,10 +204,8 @@ def _mail_confirmation(
     to: str,
     name: str,
     locale: str,
-    priority: MailPriority | None,
+    priority: MailPriority,
 ) -> None:
-    if priority is None:
-        return  # the client is past its hourly cap of mail over its limits
     emails.confirm_signature(
         session,
         to=to,
@@ -248,34 +230,8 @@ def signature_for_token(
     session: Session, *, settings: Settings, petition: Petition, token: str
 ) -> Signature | None:
     """The signature a confirmation link points to, if the link is genuine and not expired."""
-    signature = row_for_token(
-        session,
-        Signature,
-        settings=settings,
-        purpose="signature",
-        token=token,
-        max_age=settings.signature_confirm_days * 86400,
-        nonce=lambda row: row.token_nonce,
-    )
-    return signature if signature is not None and signature.petition_id == petition.id else None
-
-
-# Built once, run by every confirmation. On the table, not the model: an ORM update also looks
-# for the rows' objects in the session to change them in memory, a tenth of a confirmation's
-# CPU, and nothing reads those objects after it.
-_CONFIRM = (
-    update(_SIGNATURE)
-    .where(
-        _SIGNATURE.c.id == bindparam("signature_id"),
-        _SIGNATURE.c.status == SignatureStatus.pending.value,
-    )
-    .values(
-        status=SignatureStatus.confirmed.value,
-        confirmed_at=bindparam("now"),
-        # Until now the flag was only the sign form's request; from now on it is consent.
-        named_in_handover=and_(_SIGNATURE.c.named_in_handover, bindparam("named", type_=Boolean)),
-    )
-)
+    row: Signature | None = OPT_IN.held_row(session, settings, token=token, scope_id=petition.id)
+    return row
 
 
 def confirm_signature(
@@ -291,16 +247,10 @@ def confirm_signature(
     signature = signature_for_token(session, settings=settings, petition=petition, token=token)
     if signature is None:
         return ConfirmOutcome.invalid
-    if signature.status != SignatureStatus.pending:
-        return ConfirmOutcome.already
-    changed = session.execute(
-        _CONFIRM, {"signature_id": signature.id, "now": utcnow(), "named": named}
-    )
-    if not changed.rowcount:  # type: ignore[attr-defined]
-        return ConfirmOutcome.already  # a second click won the race
-    if not signature.suspect:
+    outcome = OPT_IN.confirm(session, signature, named=named)
+    if outcome is ConfirmOutcome.confirmed and not signature.suspect:
         count_signature(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
-    return ConfirmOutcome.confirmed
+    return outcome
 
 
 def discard_signature(
@@ -325,10 +275,4 @@ def discard_signature(
 
 def purge_unconfirmed(session: Session, *, settings: Settings) -> int:
     """Delete signatures whose confirmation link has expired unused."""
-    cutoff = utcnow() - timedelta(days=settings.signature_confirm_days)
-    result = session.execute(
-        delete(Signature).where(
-            col(Signature.status) == SignatureStatus.pending, col(Signature.created_at) < cutoff
-        )
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return OPT_IN.expire(session, settings)
