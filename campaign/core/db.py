@@ -149,6 +149,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 _WRITERS: RunVar[CapacityLimiter] = RunVar("campaign_writers")
 
 
@@ -167,11 +168,24 @@ class PublicWriter:
         self.limiter = _writers(request.app.state.settings)
 
     async def run(self, work: Callable[[Session], T]) -> T:
-        def in_thread() -> T:
+        """`work(session)` in one transaction on a writer thread, committed when it returns."""
+        return await self.run_then(work, _unchanged)
+
+    async def run_then(self, work: Callable[[Session], T], then: Callable[[T], R]) -> R:
+        """As `run`, then `then(result)` on the same thread after the commit: a page rendered
+        there holds no row lock (a surge's next confirmation of the petition need not wait
+        for it) and keeps the event loop free."""
+
+        def in_thread() -> R:
             with transaction(self.engine) as session:
-                return work(session)
+                result = work(session)
+            return then(result)
 
         return await anyio.to_thread.run_sync(in_thread, limiter=self.limiter)
+
+
+def _unchanged(result: T) -> T:
+    return result
 
 
 async def public_writer(request: Request) -> PublicWriter:

@@ -254,21 +254,24 @@ async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrit
         )
         return petition, outcome
 
-    # Rendered after `run` has committed: counting locks the petition's row (and its country's
-    # tally) until the commit, and every confirmation of a petition in a surge would otherwise
-    # wait for the previous one's rendering.
-    petition, outcome = await writes.run(work)
-    return render(
-        request,
-        "petitions/confirmed.html",
-        {
-            "petition": petition,
-            "outcome": outcome.value,
-            "page_url": f"{settings.base_url}/petitions/{petition.slug}",
-        },
-        status_code=400 if outcome is signing.ConfirmOutcome.invalid else 200,
-        headers=PRIVATE,
-    )
+    def page(result: tuple[Petition, signing.ConfirmOutcome]) -> Response:
+        petition, outcome = result
+        return render(
+            request,
+            "petitions/confirmed.html",
+            {
+                "petition": petition,
+                "outcome": outcome.value,
+                "page_url": f"{settings.base_url}/petitions/{petition.slug}",
+            },
+            status_code=400 if outcome is signing.ConfirmOutcome.invalid else 200,
+            headers=PRIVATE,
+        )
+
+    # Rendered after the commit: counting locks the petition's row (and its country's tally)
+    # until then, and every confirmation of a petition in a surge would otherwise wait for the
+    # previous one's rendering.
+    return await writes.run_then(work, page)
 
 
 @router.post("/{slug}/confirm/discard")
@@ -282,15 +285,18 @@ async def discard(request: Request, slug: str, raw: FormData, writes: PublicWrit
         )
         return petition, discarded
 
-    # Rendered after `run` has committed, so the deleted row's lock is not held while rendering.
-    petition, discarded = await writes.run(work)
-    return render(
-        request,
-        "petitions/discarded.html",
-        {"petition": petition, "discarded": discarded},
-        status_code=200 if discarded else 400,
-        headers=PRIVATE,
-    )
+    def page(result: tuple[Petition, bool]) -> Response:
+        petition, discarded = result
+        return render(
+            request,
+            "petitions/discarded.html",
+            {"petition": petition, "discarded": discarded},
+            status_code=200 if discarded else 400,
+            headers=PRIVATE,
+        )
+
+    # Rendered after the commit, so the deleted row's lock is not held while rendering.
+    return await writes.run_then(work, page)
 
 
 @router.get("/{slug}/qr.svg")
