@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from campaign.core.csvimport import ImportReport, rows_from_upload
 from campaign.core.db import transaction
-from campaign.core.fields import check_email
+from campaign.core.fields import check_email, row_id
 from campaign.core.i18n import _
 from campaign.core.security import canonical_email, email_index
 from campaign.core.settings import Settings
@@ -644,3 +644,15 @@ def test_the_sign_form_gives_a_signature_or_errors_by_field(raw: dict[str, objec
     text = {"name", "email", "country", "city"}
     padded = {k: f" \n{v}\t " if k in text and isinstance(v, str) else v for k, v in raw.items()}
     assert parse_sign_form(padded) == (form, errors)
+
+
+@given(st.text(max_size=30))
+def test_an_id_from_a_form_is_a_database_integer_or_none_never_an_error(value: str) -> None:
+    number = row_id(value)
+    assert number is None or 0 <= number <= 2**31 - 1
+
+
+@pytest.mark.parametrize("days", ["²", "99999999999999999999", "-3", "14.5", ""])
+def test_a_volunteers_reminder_days_that_are_no_whole_number_are_a_form_error(days: str) -> None:
+    form, errors = forms.parse_settings({"reminder_days": days})
+    assert form is None and "reminder_days" in errors

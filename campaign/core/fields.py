@@ -55,3 +55,15 @@ def check_whole(value: str, *, low: int, high: int) -> tuple[int, str | None]:
     if not low <= number <= high:
         return low, _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
     return number, None
+
+
+ID_MAX = 2**31 - 1  # every id column is an INTEGER (32 bits on PostgreSQL)
+
+
+def row_id(value: str) -> int | None:
+    """An id sent by a form (a select's value), or None when it cannot be one: str.isdigit()
+    is true for "²", which int() refuses, and a number past INTEGER is a database error."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) > ID_MAX:
+        return None
+    return int(value)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from campaign.core.countries import is_country
-from campaign.core.fields import check_email
+from campaign.core.fields import check_email, check_whole
 from campaign.core.i18n import _
 from campaign.core.web import FormErrors
 from campaign.prisoners.models import Channel, Gender, PrisonerStatus
@@ -180,16 +180,14 @@ def parse_settings(raw: dict[str, str]) -> tuple[SettingsForm | None, FormErrors
     name = " ".join(raw.get("display_name", "").split())
     if len(name) > NAME_MAX:
         errors.add("display_name", _("Use at most %(count)s characters.", count=NAME_MAX))
-    days = raw.get("reminder_days", "14").strip()
-    if not days.isdigit() or not 1 <= int(days) <= 60:
-        errors.add(
-            "reminder_days", _("Enter a whole number from %(low)s to %(high)s.", low=1, high=60)
-        )
+    days, problem = check_whole(raw.get("reminder_days", "14"), low=1, high=60)
+    if problem:
+        errors.add("reminder_days", problem)
     if errors:
         return None, errors
     return SettingsForm(
         display_name=name,
-        reminder_days=int(days),
+        reminder_days=days,
         birthday_reminders=raw.get("birthday_reminders") == "1",
         followed_only=raw.get("followed_only") == "1",
         silence_alerts=raw.get("silence_alerts") == "1",

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
+from campaign.core.fields import row_id
 from campaign.core.i18n import _
 from campaign.core.web import FormData, FormErrors, redirect, render, repeated
 from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
@@ -78,7 +79,7 @@ def _save_campaign(
     ):
         errors.add("slug", _("Another campaign uses this address already."))
     if form is None or errors:
-        chosen = {int(i) for i in ids if i.isdigit()}
+        chosen = {n for n in map(row_id, ids) if n is not None}
         return _campaign_page(request, session, campaign, raw, chosen, errors, status=400)
     saved = campaigns.save_campaign(session, form=form, campaign=campaign)
     audit.record(

@@ -12,6 +12,7 @@ from campaign.accounts.deps import CurrentOrganiser
 from campaign.core import audit
 from campaign.core.charts import daily_bars
 from campaign.core.db import SessionDep, utcnow
+from campaign.core.fields import row_id
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError
 from campaign.core.web import FormData, FormErrors, redirect, render, uploaded
@@ -60,9 +61,10 @@ def _official_of(campaign_targets: list[int], raw: dict[str, str]) -> int | None
     value = raw.get("official_id", "")
     if not value:
         return None
-    if not value.isdigit() or int(value) not in campaign_targets:
+    official_id = row_id(value)
+    if official_id is None or official_id not in campaign_targets:
         raise HTTPException(status_code=400, detail=_("This official is not a target."))
-    return int(value)
+    return official_id
 
 
 @router.post("/{campaign_id}/delivery")
@@ -136,7 +138,7 @@ def add_reply(
     errors = FormErrors()
     ids = [o.id for o in campaigns.targets(session, campaign) if o.id is not None]
     official = raw.get("official_id", "")
-    if not official.isdigit() or int(official) not in ids:
+    if row_id(official) not in ids:
         errors.add("official_id", _("Choose the official who answered."))
     try:
         received = date.fromisoformat(raw.get("received_on", "").strip())

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
-from campaign.core.fields import check_day, check_whole
+from campaign.core.fields import check_day, check_whole, row_id
 from campaign.core.i18n import _
 from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
@@ -89,7 +89,7 @@ def parse_campaign_form(
         "prisoner_name": " ".join(raw.get("prisoner_name", "").split())[:200],
         "prisoner_details": " ".join(raw.get("prisoner_details", "").split())[:1000],
         "personal_paragraph": raw.get("personal_paragraph", "optional"),
-        "petition_id": int(raw["petition_id"]) if raw.get("petition_id", "").isdigit() else None,
+        "petition_id": row_id(raw.get("petition_id", "")),
         **flags,
     }
     for name, (low, high) in NUMBERS.items():
@@ -107,7 +107,7 @@ def parse_campaign_form(
         values[name], problem = check_day(raw.get(name, ""), end_of_day=end_of_day)
         if problem:
             errors.add(name, problem)
-    ids = sorted({int(value) for value in official_ids if value.isdigit()})
+    ids = sorted({n for n in map(row_id, official_ids) if n is not None})
     if errors:
         return None, errors
     return CampaignForm(values, ids), errors

@@ -17,6 +17,7 @@ from campaign.core.countries import is_country
 from campaign.core.csvcells import cell
 from campaign.core.csvimport import ImportReport
 from campaign.core.db import utcnow
+from campaign.core.fields import row_id
 from campaign.core.i18n import _
 from campaign.core.web import FormErrors
 from campaign.letters.models import EmailStatus, Official, OfficialEmail
@@ -155,9 +156,8 @@ def import_officials(
         target = None
         raw_id = (row.get("id") or "").strip()
         if raw_id:
-            # isdigit() is true for "²" and "١٢" too; ids are INTEGER (PostgreSQL: 32 bits).
-            plain = raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 9
-            target = session.get(Official, int(raw_id)) if plain else None
+            official_id = row_id(raw_id)
+            target = session.get(Official, official_id) if official_id is not None else None
             if target is None:
                 errors.add("id", _("No official with id %(id)s.", id=raw_id[:20]))
         for column, message in errors.items():
