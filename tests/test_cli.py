@@ -130,7 +130,7 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     assert "demo content loaded" in first.stdout
     assert "demo content already there" in second.stdout
     assert "demo@example.org / " in second.stdout
-    from campaign.content.service import ContentVersion
+    from campaign.content.models import ContentVersion
 
     use_keys([TEST_DATA_KEY])  # the key the commands ran with, whatever ran before this test
     engine = make_engine(env["DATABASE_URL"])

@@ -5,7 +5,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.content.service import ContentVersion, localized_many, save_version
+from campaign.content.models import ContentVersion
+from campaign.content.service import localized_many, save_version
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from campaign.accounts.models import Invitation, LoginSession, RecoveryCode, User
-from campaign.content.service import ContentVersion
+from campaign.content.models import ContentVersion
 from campaign.core.audit import AuditEvent
 from campaign.core.ratelimit import RateCounter
 from campaign.core.switches import SiteSetting
