@@ -9,24 +9,15 @@ from campaign.mail import outbox
 
 def invitation(session: Session, *, to: str, locale: str, url: str, inviter: str, site: str) -> int:
     """A one-time link for someone invited to run campaigns, to choose their password."""
-    return outbox.enqueue(
-        session,
-        to=to,
-        template="invitation",
-        context={"url": url, "inviter": inviter, "site": site},
-        locale=locale,
-    )
+    context = {"url": url, "inviter": inviter, "site": site}
+    return outbox.enqueue(session, to=to, template="invitation", context=context, locale=locale)
 
 
 def welcome(
     session: Session, *, to: str, name: str, base_url: str, locale: str | None = None
 ) -> int:
     """A new organiser's account is ready: where to log in."""
+    context = {"name": name}
     return outbox.enqueue(
-        session,
-        to=to,
-        template="welcome",
-        context={"name": name},
-        locale=locale,
-        base_url=base_url,
+        session, to=to, template="welcome", context=context, locale=locale, base_url=base_url
     )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +22,21 @@ from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)  # built once; the values are parameters
 ALLOWED_HEADERS = {"Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "From-Name"}
+
+
+class Envelope(TypedDict):
+    """Where a message goes and how: the keyword arguments every emails.py function takes
+    (as `**envelope: Unpack[Envelope]`) beside what its templates use, passed on to enqueue."""
+
+    to: str
+    locale: str
+    base_url: str
+    priority: NotRequired[MailPriority]
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """The headers of one-click unsubscribe (RFC 8058), for mail someone may stop receiving."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def enqueue(

@@ -1,27 +1,22 @@
 """The mail the prisoners' side sends: one function per message, its arguments what the
-templates (templates/emails/<name>.*) use."""
+templates (templates/emails/<name>.*) use, and the envelope (to, locale, base_url)."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TypedDict, Unpack
 
 from sqlmodel import Session
 
 from campaign.mail import outbox
+from campaign.mail.outbox import Envelope
 
 
 def volunteer_link(
-    session: Session, *, to: str, locale: str, url: str, minutes: int, base_url: str
+    session: Session, *, url: str, minutes: int, **envelope: Unpack[Envelope]
 ) -> int:
     """A volunteer's sign-in link, which works once for `minutes`."""
-    return outbox.enqueue(
-        session,
-        to=to,
-        template="volunteer_link",
-        context={"url": url, "minutes": minutes},
-        locale=locale,
-        base_url=base_url,
-    )
+    context = {"url": url, "minutes": minutes}
+    return outbox.enqueue(session, template="volunteer_link", context=context, **envelope)
 
 
 class ReminderItem(TypedDict):
@@ -34,24 +29,13 @@ class ReminderItem(TypedDict):
 
 
 def volunteer_reminders(
-    session: Session,
-    *,
-    to: str,
-    locale: str,
-    items: list[ReminderItem],
-    unsubscribe: str,
-    base_url: str,
+    session: Session, *, items: list[ReminderItem], unsubscribe: str, **envelope: Unpack[Envelope]
 ) -> int:
     """A volunteer's digest of reminders, with a one-click unsubscribe (RFC 8058)."""
     return outbox.enqueue(
         session,
-        to=to,
         template="volunteer_reminders",
         context={"items": items, "unsubscribe": unsubscribe},
-        locale=locale,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-        base_url=base_url,
+        headers=outbox.unsubscribe_headers(unsubscribe),
+        **envelope,
     )
