@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import String, cast, literal, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from campaign.core.db import months_after, utcnow
+from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
 from campaign.letters.models import CampaignStatus, Letter, LetterCampaign, LetterSender
 from campaign.mail import outbox
-from campaign.privacy.retention import mark_erased
+from campaign.privacy.retention import erase_due, forget_people
 
 
 def closed_on(campaign: LetterCampaign, now: datetime) -> datetime | None:
@@ -37,20 +37,7 @@ def erase_senders(session: Session, *where: Any) -> int:
     session.execute(
         update(Letter).where(col(Letter.sender_id).in_(ids)).values(body="", subject="")
     )
-    result = session.execute(
-        update(LetterSender)
-        .where(*where)
-        .values(
-            name="",
-            email="",
-            city="",
-            reply_note="",
-            ip_hash="",
-            token_nonce="",
-            email_hash=literal("erased-", String) + cast(LetterSender.id, String),
-        )
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return forget_people(session, LetterSender, *where, reply_note="")
 
 
 def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
@@ -65,19 +52,15 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
             ),
         )
     ).all()
-    erased = 0
-    for campaign in candidates:
-        closed = closed_on(campaign, now)
-        if closed is None or months_after(closed, settings.retention_months) > now:
-            continue
-        count = erase_senders(session, col(LetterSender.campaign_id) == campaign.id)
-        target = f"letters:{campaign.id}"
-        mark_erased(
-            session, campaign, target=target, count=count, months=settings.retention_months, now=now
-        )
-        erased += count
-    session.flush()
-    return erased
+    return erase_due(
+        session,
+        candidates,
+        kind="letters",
+        closed_on=closed_on,
+        erase=lambda campaign: erase_senders(session, col(LetterSender.campaign_id) == campaign.id),
+        settings=settings,
+        now=now,
+    )
 
 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:

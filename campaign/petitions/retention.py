@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import String, cast, literal, or_, update
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from campaign.core.db import months_after, utcnow
+from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, PetitionStatus, Signature
-from campaign.privacy.retention import mark_erased
+from campaign.privacy.retention import erase_due, forget_people
 
 
 def closed_on(petition: Petition, now: datetime) -> datetime | None:
@@ -27,56 +27,36 @@ def closed_on(petition: Petition, now: datetime) -> datetime | None:
     return min(ends) if ends else None
 
 
-def due_petitions(session: Session, *, settings: Settings, now: datetime) -> list[Petition]:
-    """Closed petitions whose signers' data has been kept long enough and is not erased yet."""
+def erase_signatures(session: Session, *where: Any) -> int:
+    """Erase who signed, keeping the signatures (and so every count); the number erased."""
+    return forget_people(
+        session,
+        Signature,
+        *where,
+        show_publicly=False,
+        wants_updates=False,
+        named_in_handover=False,
+    )
+
+
+def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
+    """Erase the personal data of every due petition's signers; the number of signatures."""
+    now = now or utcnow()
     candidates = session.exec(
         select(Petition).where(
             col(Petition.anonymised_at).is_(None),
             or_(col(Petition.closed_at).is_not(None), col(Petition.ends_at) <= now),
         )
     ).all()
-    due = []
-    for petition in candidates:
-        closed = closed_on(petition, now)
-        if closed is not None and months_after(closed, settings.retention_months) <= now:
-            due.append(petition)
-    return due
-
-
-def erase_signatures(session: Session, *where: Any) -> int:
-    """Erase who signed, keeping the signatures (and so every count); the number erased."""
-    result = session.execute(
-        update(Signature)
-        .where(*where)
-        .values(
-            name="",
-            email="",
-            city="",
-            ip_hash="",
-            token_nonce="",
-            # Unique per petition, and no longer derived from anyone's address.
-            email_hash=literal("erased-", String) + cast(Signature.id, String),
-            show_publicly=False,
-            wants_updates=False,
-            named_in_handover=False,
-        )
+    return erase_due(
+        session,
+        candidates,
+        kind="petition",
+        closed_on=closed_on,
+        erase=lambda petition: erase_signatures(session, col(Signature.petition_id) == petition.id),
+        settings=settings,
+        now=now,
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
-    """Erase the personal data of every due petition's signers; the number of signatures."""
-    now = now or utcnow()
-    erased = 0
-    for petition in due_petitions(session, settings=settings, now=now):
-        count = erase_signatures(session, col(Signature.petition_id) == petition.id)
-        target = f"petition:{petition.id}"
-        mark_erased(
-            session, petition, target=target, count=count, months=settings.retention_months, now=now
-        )
-        erased += count
-    session.flush()
-    return erased
 
 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:
