@@ -25,15 +25,7 @@ def register() -> None:
             _title,
         )
     )
-    privacy.register_section(
-        privacy.Section(
-            key="letters_to_officials",
-            erased_key="letter_senders",
-            holdings=retention.holdings,
-            lines=retention.holdings_lines,
-            erase=retention.erase_address,
-        )
-    )
+    privacy.register_section(privacy.section("letters_to_officials", "letter_senders", retention))
     privacy.register_retention(privacy.RetentionRule("letters", retention.anonymise_due))
     for job in (jobs.letter_outcomes, jobs.letter_release, jobs.letter_followups):
         periodic.register(periodic.PeriodicJob(job.__name__, job))

@@ -26,15 +26,7 @@ def register() -> None:
             _title,
         )
     )
-    privacy.register_section(
-        privacy.Section(
-            key="signatures",
-            erased_key="signatures",
-            holdings=retention.holdings,
-            lines=retention.holdings_lines,
-            erase=retention.erase_address,
-        )
-    )
+    privacy.register_section(privacy.section("signatures", "signatures", retention))
     privacy.register_retention(privacy.RetentionRule("petitions", retention.anonymise_due))
     periodic.register(periodic.PeriodicJob("unconfirmed_signatures", jobs.unconfirmed_signatures))
 

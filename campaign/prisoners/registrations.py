@@ -27,15 +27,7 @@ def register() -> None:
             _name,
         )
     )
-    privacy.register_section(
-        privacy.Section(
-            key="volunteer",
-            erased_key="volunteers",
-            holdings=retention.holdings,
-            lines=retention.holdings_lines,
-            erase=retention.erase_address,
-        )
-    )
+    privacy.register_section(privacy.section("volunteer", "volunteers", retention))
     periodic.register(
         periodic.PeriodicJob("volunteer_reminders", jobs.volunteer_reminders, every=3600)
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -31,6 +31,19 @@ class Section:
     holdings: Callable[[Session, str], Any]
     lines: Callable[[Any], Sequence[str]]
     erase: Callable[[Session, str], int]
+
+
+class Holder(Protocol):
+    """A domain's module that answers for what it holds about an address (its retention.py)."""
+
+    def holdings(self, session: Session, index: str) -> Any: ...
+    def holdings_lines(self, held: Any) -> Sequence[str]: ...
+    def erase_address(self, session: Session, index: str) -> int: ...
+
+
+def section(key: str, erased_key: str, holder: Holder) -> Section:
+    """The section whose holdings, lines and erasure are the holder module's functions."""
+    return Section(key, erased_key, holder.holdings, holder.holdings_lines, holder.erase_address)
 
 
 @dataclass(frozen=True)
