@@ -1,14 +1,20 @@
-"""Reading uploaded CSV files, and the report every import gives: all rows good, or nothing."""
+"""Reading uploaded CSV files, the report every import gives (all rows good, or nothing), and
+the organisers' upload page that checks a file (a dry run) or imports it whole."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from fastapi import Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from campaign.core import audit
 from campaign.core.i18n import _
-from campaign.core.web import FormErrors
+from campaign.core.web import NO_STORE, FormErrors, redirect, render
 
 Rows = list[dict[str, str]]
 
@@ -64,3 +70,51 @@ def rows_from_upload(
     if problem:
         errors.add("file", problem)
     return rows, errors
+
+
+@dataclass(frozen=True)
+class UploadImport:
+    """A register's CSV upload page: `run(session, rows, apply)` checks every row and changes
+    something only when `apply` is set and all rows are good; a finished import is audited as
+    `action` and goes back to `back` saying `done(number of rows added or changed)`."""
+
+    template: str
+    limit: int  # bytes
+    read: Callable[[bytes], tuple[Rows, str | None]]
+    run: Callable[[Session, Rows, bool], ImportReport]
+    action: str
+    back: str
+    done: Callable[[int], str]
+
+    def form(self, request: Request) -> Response:
+        """The page before any file is chosen."""
+        return render(request, self.template, {"report": None}, headers=NO_STORE)
+
+    def upload(
+        self,
+        request: Request,
+        session: Session,
+        by: audit.Actor,
+        raw: Mapping[str, str],
+        data: bytes | None,
+    ) -> Response:
+        """Check the file and show what each row would change (dry run), or import it whole."""
+        rows, errors = rows_from_upload(data, limit=self.limit, reader=self.read)
+        if errors:
+            context = {"report": None, "errors": errors}
+            return render(request, self.template, context, status_code=400, headers=NO_STORE)
+        apply = raw.get("action") == "import"
+        report = self.run(session, rows, apply)
+        if apply and report.ok:
+            audit.record(
+                session, by=by, action=self.action, created=report.created, updated=report.updated
+            )
+            flash = self.done(report.created + report.updated)
+            return redirect(self.back, flash=flash, request=request)
+        return render(
+            request,
+            self.template,
+            {"report": report, "dry_run": not apply},
+            status_code=200 if report.ok else 400,
+            headers=NO_STORE,
+        )

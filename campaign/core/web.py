@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from starlette.datastructures import URL, UploadFile
@@ -21,6 +21,7 @@ from campaign.core.settings import PROJECT_DIR, Settings
 TEMPLATE_DIR = PROJECT_DIR / "templates"
 STATIC_DIR = PROJECT_DIR / "static"
 FLASH_COOKIE = "campaign_flash"
+NO_STORE = {"cache-control": "no-store"}  # organisers' pages and files: nobody's cache keeps them
 
 
 def make_environment() -> Environment:
@@ -188,6 +189,14 @@ def not_modified(request: Request, etag: str, cache_control: str) -> Response | 
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers={"etag": etag, "cache-control": cache_control})
     return None
+
+
+def csv_attachment(filename: str, body: bytes | Iterator[bytes]) -> Response:
+    """A CSV file for an organiser to save, kept by no cache: whole, or streamed as it is read."""
+    headers = {"content-disposition": f'attachment; filename="{filename}"', **NO_STORE}
+    if isinstance(body, bytes):
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -10,11 +10,19 @@ from fastapi.responses import Response
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.core import audit
 from campaign.core.countries import country_choices
-from campaign.core.csvimport import rows_from_upload
+from campaign.core.csvimport import UploadImport
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError, store_image
-from campaign.core.web import FormData, FormErrors, found, redirect, render, uploaded
+from campaign.core.web import (
+    FormData,
+    FormErrors,
+    csv_attachment,
+    found,
+    redirect,
+    render,
+    uploaded,
+)
 from campaign.prisoners import exports, forms
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.service import dashboard, facilities, register
@@ -75,10 +83,7 @@ def overview(request: Request, session: SessionDep, user: CurrentOrganiser) -> R
 def letters_export(session: SessionDep, user: CurrentOrganiser) -> Response:
     """Letters per person (counts only, no volunteer), audited like every export."""
     audit.record(session, by=user, action="prisoners.letters_exported")
-    headers = {"content-disposition": 'attachment; filename="prisoner-letters.csv"', **NO_STORE}
-    return Response(
-        exports.letters_csv(session), media_type="text/csv; charset=utf-8", headers=headers
-    )
+    return csv_attachment("prisoner-letters.csv", exports.letters_csv(session))
 
 
 @prisoners_router.get("/new")
@@ -159,15 +164,27 @@ def update_prisoner(
 @prisoners_router.get("/export.csv")
 def export(session: SessionDep, user: CurrentOrganiser) -> Response:
     audit.record(session, by=user, action="prisoners.exported")
-    headers = {"content-disposition": 'attachment; filename="prisoners.csv"', **NO_STORE}
-    return Response(
-        exports.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
-    )
+    return csv_attachment("prisoners.csv", exports.export_csv(session))
+
+
+IMPORT = UploadImport(
+    template="admin/prisoners/import.html",
+    limit=MAX_UPLOAD,
+    read=register.read_csv,
+    run=lambda session, rows, apply: register.import_prisoners(
+        session, rows, apply=apply, today=utcnow().date()
+    ),
+    action="prisoners.imported",
+    back="/admin/prisoners",
+    done=lambda n: ngettext(
+        "%(num)d record added or changed.", "%(num)d records added or changed.", n
+    ),
+)
 
 
 @prisoners_router.get("/import")
 def import_form(request: Request, user: CurrentOrganiser) -> Response:
-    return render(request, "admin/prisoners/import.html", {"report": None}, headers=NO_STORE)
+    return IMPORT.form(request)
 
 
 @prisoners_router.post("/import")
@@ -179,35 +196,7 @@ def import_upload(
     data: UploadedCsv,
 ) -> Response:
     """Check the file and show what each row would change (dry run), or import it whole."""
-    rows, errors = rows_from_upload(data, limit=MAX_UPLOAD, reader=register.read_csv)
-    if errors:
-        context = {"report": None, "errors": errors}
-        return render(
-            request, "admin/prisoners/import.html", context, status_code=400, headers=NO_STORE
-        )
-    apply = raw.get("action") == "import"
-    report = register.import_prisoners(session, rows, apply=apply, today=utcnow().date())
-    if apply and report.ok:
-        audit.record(
-            session,
-            by=user,
-            action="prisoners.imported",
-            created=report.created,
-            updated=report.updated,
-        )
-        message = ngettext(
-            "%(num)d record added or changed.",
-            "%(num)d records added or changed.",
-            report.created + report.updated,
-        )
-        return redirect("/admin/prisoners", flash=message, request=request)
-    return render(
-        request,
-        "admin/prisoners/import.html",
-        {"report": report, "dry_run": not apply},
-        status_code=200 if report.ok else 400,
-        headers=NO_STORE,
-    )
+    return IMPORT.upload(request, session, user, raw, data)
 
 
 # -- facilities --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError
-from campaign.core.web import FormData, FormErrors, redirect, render, uploaded
+from campaign.core.web import FormData, FormErrors, csv_attachment, redirect, render, uploaded
 from campaign.letters import exports
 from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
 from campaign.letters.service import campaigns, dashboard, delivery, replies
@@ -181,11 +181,4 @@ def counts_csv(
     audit.record(
         session, by=user, action="letters.counts_exported", target=f"letter_campaign:{campaign.id}"
     )
-    return Response(
-        exports.counts_csv(session, campaign),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            **NO_STORE,
-            "content-disposition": f'attachment; filename="{campaign.slug}-letters.csv"',
-        },
-    )
+    return csv_attachment(f"{campaign.slug}-letters.csv", exports.counts_csv(session, campaign))

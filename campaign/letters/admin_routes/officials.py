@@ -10,10 +10,18 @@ from fastapi.responses import Response
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.core import audit
 from campaign.core.countries import country_choices
-from campaign.core.csvimport import rows_from_upload
+from campaign.core.csvimport import UploadImport
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _, ngettext
-from campaign.core.web import FormData, FormErrors, found, redirect, render, uploaded
+from campaign.core.web import (
+    FormData,
+    FormErrors,
+    csv_attachment,
+    found,
+    redirect,
+    render,
+    uploaded,
+)
 from campaign.letters.admin_routes.deps import NO_STORE
 from campaign.letters.models import Official
 from campaign.letters.service import officials
@@ -114,15 +122,23 @@ def update_official(
 @router.get("/export.csv")
 def export(session: SessionDep, user: CurrentOrganiser) -> Response:
     audit.record(session, by=user, action="officials.exported")
-    headers = {"content-disposition": 'attachment; filename="officials.csv"', **NO_STORE}
-    return Response(
-        officials.export_csv(session), media_type="text/csv; charset=utf-8", headers=headers
-    )
+    return csv_attachment("officials.csv", officials.export_csv(session))
+
+
+IMPORT = UploadImport(
+    template="admin/officials/import.html",
+    limit=MAX_UPLOAD,
+    read=officials.read_csv,
+    run=lambda session, rows, apply: officials.import_officials(session, rows, apply=apply),
+    action="officials.imported",
+    back="/admin/officials",
+    done=lambda n: ngettext("%(num)d official imported.", "%(num)d officials imported.", n),
+)
 
 
 @router.get("/import")
 def import_form(request: Request, user: CurrentOrganiser) -> Response:
-    return render(request, "admin/officials/import.html", {"report": None}, headers=NO_STORE)
+    return IMPORT.form(request)
 
 
 @router.post("/import")
@@ -134,36 +150,4 @@ def import_upload(
     data: Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))],
 ) -> Response:
     """Check the file and show what would change (dry run), or import it whole."""
-    rows, errors = rows_from_upload(data, limit=MAX_UPLOAD, reader=officials.read_csv)
-    if errors:
-        return render(
-            request,
-            "admin/officials/import.html",
-            {"report": None, "errors": errors},
-            status_code=400,
-            headers=NO_STORE,
-        )
-    apply = raw.get("action") == "import"
-    report = officials.import_officials(session, rows, apply=apply)
-    if apply and report.ok:
-        audit.record(
-            session,
-            by=user,
-            action="officials.imported",
-            created=report.created,
-            updated=report.updated,
-        )
-        message = ngettext(
-            "%(num)d official imported.",
-            "%(num)d officials imported.",
-            report.created + report.updated,
-        )
-        return redirect("/admin/officials", flash=message, request=request)
-    status = 200 if report.ok else 400
-    return render(
-        request,
-        "admin/officials/import.html",
-        {"report": report, "dry_run": not apply},
-        status_code=status,
-        headers=NO_STORE,
-    )
+    return IMPORT.upload(request, session, user, raw, data)

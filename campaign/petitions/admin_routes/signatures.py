@@ -8,14 +8,14 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.core.countries import country_choices
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.markdown import render_markdown
-from campaign.core.web import FormData, FormErrors, redirect, render
+from campaign.core.web import FormData, FormErrors, csv_attachment, redirect, render
 from campaign.petitions import exports, pdf
 from campaign.petitions.admin_routes.deps import NO_STORE, PetitionForEditor, record
 from campaign.petitions.forms import SignatureFilter, parse_signature_filter, parse_update_form
@@ -28,13 +28,6 @@ router = APIRouter(prefix="/admin/petitions")
 # -- exports -----------------------------------------------------------------------------------
 
 
-def _csv(filename: str, body: object) -> Response:
-    headers = {"content-disposition": f'attachment; filename="{filename}"', **NO_STORE}
-    if isinstance(body, bytes):
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)  # type: ignore[arg-type]
-
-
 @router.get("/{petition_id}/export/signatures.csv")
 def export_signatures(
     request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
@@ -42,7 +35,7 @@ def export_signatures(
     # The session commits the audit entry when the route returns, before the first row is sent.
     record(session, user, "petition.exported", petition, export="signatures")
     rows = exports.signatures_csv(request.app.state.engine, petition.id)  # type: ignore[arg-type]
-    return _csv(f"{petition.slug}-signatures.csv", rows)
+    return csv_attachment(f"{petition.slug}-signatures.csv", rows)
 
 
 @router.get("/{petition_id}/export/by-day.csv")
@@ -50,7 +43,7 @@ def export_by_day(
     session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
 ) -> Response:
     record(session, user, "petition.exported", petition, export="by-day")
-    return _csv(f"{petition.slug}-by-day.csv", exports.by_day_csv(session, petition))
+    return csv_attachment(f"{petition.slug}-by-day.csv", exports.by_day_csv(session, petition))
 
 
 @router.get("/{petition_id}/export/by-country.csv")
@@ -58,7 +51,9 @@ def export_by_country(
     session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
 ) -> Response:
     record(session, user, "petition.exported", petition, export="by-country")
-    return _csv(f"{petition.slug}-by-country.csv", exports.by_country_csv(session, petition))
+    return csv_attachment(
+        f"{petition.slug}-by-country.csv", exports.by_country_csv(session, petition)
+    )
 
 
 # -- invalidating ------------------------------------------------------------------------------
