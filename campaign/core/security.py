@@ -7,8 +7,9 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -104,6 +105,40 @@ def row_for_token(
     if not current or not secrets.compare_digest(current, str(payload[1])):
         return None
     return row
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+R = TypeVar("R", bound=_Row)
+
+
+@dataclass(frozen=True)
+class RowLink(Generic[R]):
+    """A kind of token naming a row (a mailed link, a cookie): made and read with the same
+    purpose and nonce, so the two cannot drift apart, and worth `max_age` seconds."""
+
+    model: type[R]
+    purpose: str
+    max_age: int
+    nonce: Callable[[R], str]
+
+    def token(self, settings: Settings, row: R) -> str:
+        """The token naming this row and its current nonce."""
+        return row_token(settings, self.purpose, row.id, self.nonce(row))
+
+    def row(self, session: Session, settings: Settings, token: str) -> R | None:
+        """The row a token names, if genuine, unexpired and its nonce current."""
+        return row_for_token(
+            session,
+            self.model,
+            settings=settings,
+            purpose=self.purpose,
+            token=token,
+            max_age=self.max_age,
+            nonce=self.nonce,
+        )
 
 
 def keyed_hash(settings: Settings, purpose: str, value: str) -> str:

@@ -17,7 +17,7 @@ from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.pdfs import PdfUploadError, without_metadata
-from campaign.core.security import row_for_token, row_token
+from campaign.core.security import RowLink
 from campaign.core.settings import Settings
 from campaign.letters import emails
 from campaign.letters.models import (
@@ -32,6 +32,10 @@ from campaign.letters.models import (
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 REPLY_LINK_DAYS = 60
+# The "did they answer?" link; erasing the sender blanks the nonce, and with it the link.
+REPLY_LINK = RowLink(
+    LetterSender, "letter-reply", REPLY_LINK_DAYS * 86400, lambda row: row.token_nonce
+)
 SUMMARY_MAX = 2000
 FILE_PATTERN = re.compile(r"^[0-9a-f]{32}\.(jpg|pdf)$")
 
@@ -119,22 +123,14 @@ def reply_of(session: Session, campaign: LetterCampaign, reply_id: int) -> Offic
 
 def reply_token(settings: Settings, sender: LetterSender) -> str:
     """The signed token of the "did they answer?" link."""
-    return row_token(settings, "letter-reply", sender.id, sender.token_nonce)
+    return REPLY_LINK.token(settings, sender)
 
 
 def sender_for_reply_token(
     session: Session, *, settings: Settings, campaign: LetterCampaign, token: str
 ) -> LetterSender | None:
     """The supporter a "did they answer?" link was sent to, if the link is genuine."""
-    sender = row_for_token(
-        session,
-        LetterSender,
-        settings=settings,
-        purpose="letter-reply",
-        token=token,
-        max_age=REPLY_LINK_DAYS * 86400,
-        nonce=lambda row: row.token_nonce,
-    )
+    sender = REPLY_LINK.row(session, settings, token)
     return sender if sender is not None and sender.campaign_id == campaign.id else None
 
 

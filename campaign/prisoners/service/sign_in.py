@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from campaign.core.crypto import DecryptionError, keyring
 from campaign.core.db import insert_new, utcnow
 from campaign.core.ratelimit import Limiter
-from campaign.core.security import email_index, read_token, row_for_token, row_token, signer
+from campaign.core.security import RowLink, email_index, read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
 from campaign.prisoners.models import Volunteer
@@ -21,6 +21,11 @@ LINK_MINUTES = 60
 FIRST_LINK = "volunteer-first-link"
 FIRST_LINK_CONTEXT = b"volunteer-first-link.email"
 SESSION_DAYS = 30
+# The mailed sign-in link (used once: using it changes the nonce) and the cookie it gives.
+LINK = RowLink(Volunteer, "volunteer-link", LINK_MINUTES * 60, lambda row: row.login_nonce)
+SESSION = RowLink(
+    Volunteer, "volunteer-session", SESSION_DAYS * 86400, lambda row: row.session_nonce
+)
 
 
 def request_link(
@@ -48,7 +53,7 @@ def request_link(
         sealed = keyring().encrypt(email.encode(), FIRST_LINK_CONTEXT)
         token = str(signer(settings, FIRST_LINK).dumps([sealed, locale]))
     else:
-        token = row_token(settings, "volunteer-link", volunteer.id, volunteer.login_nonce)
+        token = LINK.token(settings, volunteer)
     emails.volunteer_link(
         session,
         to=email,
@@ -62,15 +67,7 @@ def request_link(
 def use_link(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
     """The volunteer a sign-in link belongs to, created by the first link used; a link works
     once."""
-    volunteer = row_for_token(
-        session,
-        Volunteer,
-        settings=settings,
-        purpose="volunteer-link",
-        token=token,
-        max_age=LINK_MINUTES * 60,
-        nonce=lambda row: row.login_nonce,
-    )
+    volunteer = LINK.row(session, settings, token)
     if volunteer is None:
         return _first_sign_in(session, settings=settings, token=token)
     volunteer.login_nonce = secrets.token_urlsafe(12)
@@ -113,20 +110,12 @@ def _first_sign_in(session: Session, *, settings: Settings, token: str) -> Volun
 
 def session_token(settings: Settings, volunteer: Volunteer) -> str:
     """The value of the volunteer's cookie."""
-    return row_token(settings, "volunteer-session", volunteer.id, volunteer.session_nonce)
+    return SESSION.token(settings, volunteer)
 
 
 def volunteer_for_cookie(session: Session, *, settings: Settings, token: str) -> Volunteer | None:
     """The signed-in volunteer, if the cookie is genuine, recent and not signed out."""
-    return row_for_token(
-        session,
-        Volunteer,
-        settings=settings,
-        purpose="volunteer-session",
-        token=token,
-        max_age=SESSION_DAYS * 86400,
-        nonce=lambda row: row.session_nonce,
-    )
+    return SESSION.row(session, settings, token)
 
 
 def sign_out(session: Session, *, volunteer: Volunteer) -> None:
