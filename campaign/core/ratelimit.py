@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -21,8 +22,10 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import Connection, Engine, TextClause, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col
+from starlette.requests import Request
 
-from campaign.core.i18n import ngettext
+from campaign.core.i18n import get_locale, ngettext
+from campaign.core.security import ip_hash
 
 
 class RateCounter(SQLModel, table=True):
@@ -218,6 +221,29 @@ class Limiter:
     def clear(self, limit: str, *identifiers: str) -> None:
         """Forget the attempts counted for these identifiers."""
         self._strategy.clear(_item(limit), *identifiers)
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    """A stranger asks for a link mailed to an address they typed: the address, the language
+    of the mail, and who asks (their client's keyed hash), counted with the address."""
+
+    email: str
+    locale: str
+    client: str
+    limiter: Limiter
+
+    @classmethod
+    def of(cls, request: Request, session: Session, email: str) -> LinkRequest:
+        """The request for a link to `email` that this HTTP request makes."""
+        client = ip_hash(request, request.app.state.settings)
+        return cls(email, get_locale(), client, Limiter(session))
+
+    def within(self, name: str, index: str, *, per_address: str, per_client: str) -> bool:
+        """Count it per address (its keyed hash `index`) and per client; False: mail nothing."""
+        return self.limiter.hit_mailbox(
+            name, index=index, client=self.client, per_address=per_address, per_client=per_client
+        )
 
 
 def wait_message(retry_after: int) -> str:

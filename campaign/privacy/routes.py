@@ -7,9 +7,8 @@ from fastapi.responses import Response
 
 from campaign.core.db import SessionDep
 from campaign.core.fields import check_email
-from campaign.core.i18n import _, get_locale
-from campaign.core.ratelimit import Limiter
-from campaign.core.security import ip_hash
+from campaign.core.i18n import _
+from campaign.core.ratelimit import LinkRequest
 from campaign.core.web import FormData, FormErrors, render
 from campaign.privacy import service as privacy
 
@@ -46,14 +45,7 @@ def ask(request: Request, session: SessionDep, raw: FormData) -> Response:
         errors = FormErrors()
         errors.add("email", problem)
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    privacy.request_link(
-        session,
-        settings=settings,
-        limiter=Limiter(session),
-        email=email,
-        locale=get_locale(),
-        ip_hash=ip_hash(request, settings),
-    )
+    privacy.request_link(session, settings=settings, asked=LinkRequest.of(request, session, email))
     return _page(request, {"sent": True})
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from campaign.accounts.models import User
 from campaign.core import audit
-from campaign.core.ratelimit import Limiter
+from campaign.core.ratelimit import LinkRequest
 from campaign.core.security import email_index, read_token, signer
 from campaign.core.settings import Settings
 from campaign.privacy import emails
@@ -52,27 +52,17 @@ class Holdings:
         return json.dumps(self.sections, ensure_ascii=False, indent=2)
 
 
-def request_link(
-    session: Session,
-    *,
-    settings: Settings,
-    limiter: Limiter,
-    email: str,
-    locale: str,
-    ip_hash: str,
-) -> None:
+def request_link(session: Session, *, settings: Settings, asked: LinkRequest) -> None:
     """Mail a link to see, download or erase what is stored; silently nothing when over limits."""
-    index = email_index(settings, email)
-    if not limiter.hit_mailbox(
-        "my-data", index=index, client=ip_hash, per_address="3/hour", per_client="20/hour"
-    ):
+    index = email_index(settings, asked.email)
+    if not asked.within("my-data", index, per_address="3/hour", per_client="20/hour"):
         return
     token = signer(settings, PURPOSE).dumps(index)
     emails.my_data(
         session,
-        to=email,
-        locale=locale,
-        url=f"{settings.base_url}/my-data?token={token}&lang={locale}",
+        to=asked.email,
+        locale=asked.locale,
+        url=f"{settings.base_url}/my-data?token={token}&lang={asked.locale}",
         base_url=settings.base_url,
     )
 

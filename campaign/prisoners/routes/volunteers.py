@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.core.db import SessionDep, utcnow
-from campaign.core.i18n import _, get_locale
-from campaign.core.ratelimit import Limiter
-from campaign.core.security import ip_hash
+from campaign.core.i18n import _
+from campaign.core.ratelimit import LinkRequest
 from campaign.core.settings import Settings
 from campaign.core.web import FormData, FormErrors, RedirectTo, found, redirect, render
 from campaign.prisoners import forms
@@ -82,14 +81,7 @@ def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
     if email is None:
         context = {"form": raw, "errors": errors, "token": "", "sent": False}
         return render(request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE)
-    sign_in.request_link(
-        session,
-        settings=settings,
-        limiter=Limiter(session),
-        email=email,
-        locale=get_locale(),
-        ip_hash=ip_hash(request, settings),
-    )
+    sign_in.request_link(session, settings=settings, asked=LinkRequest.of(request, session, email))
     context = {"form": {}, "errors": FormErrors(), "token": "", "sent": True}
     return render(request, "volunteers/signin.html", context, headers=PRIVATE)
 

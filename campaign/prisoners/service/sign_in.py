@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from campaign.core.crypto import DecryptionError, keyring
 from campaign.core.db import insert_new, utcnow
-from campaign.core.ratelimit import Limiter
+from campaign.core.ratelimit import LinkRequest
 from campaign.core.security import RowLink, email_index, read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
@@ -28,37 +28,27 @@ SESSION = RowLink(
 )
 
 
-def request_link(
-    session: Session,
-    *,
-    settings: Settings,
-    limiter: Limiter,
-    email: str,
-    locale: str,
-    ip_hash: str,
-) -> None:
+def request_link(session: Session, *, settings: Settings, asked: LinkRequest) -> None:
     """Mail a sign-in link; the page is the same whether or not the address is known.
 
     Nothing is stored for an unknown address until its link is used: its link carries the
     address itself, encrypted, so that typing someone's address into the form leaves no row
     behind (and nothing for /my-data to list).
     """
-    index = email_index(settings, email)
-    if not limiter.hit_mailbox(
-        "volunteer-link", index=index, client=ip_hash, per_address="5/hour", per_client="20/hour"
-    ):
+    index = email_index(settings, asked.email)
+    if not asked.within("volunteer-link", index, per_address="5/hour", per_client="20/hour"):
         return
     volunteer = session.exec(select(Volunteer).where(Volunteer.email_hash == index)).first()
     if volunteer is None:
-        sealed = keyring().encrypt(email.encode(), FIRST_LINK_CONTEXT)
-        token = str(signer(settings, FIRST_LINK).dumps([sealed, locale]))
+        sealed = keyring().encrypt(asked.email.encode(), FIRST_LINK_CONTEXT)
+        token = str(signer(settings, FIRST_LINK).dumps([sealed, asked.locale]))
     else:
         token = LINK.token(settings, volunteer)
     emails.volunteer_link(
         session,
-        to=email,
-        locale=locale,
-        url=f"{settings.base_url}/volunteer/signin?token={token}&lang={locale}",
+        to=asked.email,
+        locale=asked.locale,
+        url=f"{settings.base_url}/volunteer/signin?token={token}&lang={asked.locale}",
         minutes=LINK_MINUTES,
         base_url=settings.base_url,
     )
