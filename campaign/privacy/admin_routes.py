@@ -37,6 +37,16 @@ def _address(request: Request, raw: dict[str, str]) -> tuple[str, str, FormError
     return email, email_index(request.app.state.settings, email), errors
 
 
+def _recorded_address(
+    request: Request, session: SessionDep, user: CurrentAdmin, raw: dict[str, str], action: str
+) -> tuple[str, str, FormErrors]:
+    """The address as _address gives it, its look-up recorded in the audit trail when valid."""
+    email, index, errors = _address(request, raw)
+    if not errors:
+        audit.record(session, by=user, action=action, reference=privacy.reference(index))
+    return email, index, errors
+
+
 @router.get("")
 def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
     return _page(request, {})
@@ -44,20 +54,18 @@ def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
 
 @router.post("")
 def look_up(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    email, index, errors = _address(request, raw)
+    email, index, errors = _recorded_address(request, session, user, raw, "privacy.looked_up")
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    audit.record(session, by=user, action="privacy.looked_up", reference=privacy.reference(index))
     context = {"form": {"email": email}, "held": privacy.holdings(session, index)}
     return _page(request, context | {"reference": privacy.reference(index)})
 
 
 @router.post("/download")
 def download(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    _email, index, errors = _address(request, raw)
+    _email, index, errors = _recorded_address(request, session, user, raw, "privacy.exported")
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    audit.record(session, by=user, action="privacy.exported", reference=privacy.reference(index))
     return json_download(privacy.holdings(session, index))
 
 
