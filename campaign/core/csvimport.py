@@ -73,15 +73,23 @@ def rows_from_upload(
 
 
 @dataclass(frozen=True)
+class CsvImport:
+    """A register's all-or-nothing CSV import, the same on its upload page and the command line:
+    `read` turns a file into rows or says why it cannot; `run(session, rows, apply)` checks
+    every row and changes something only when `apply` is set and all rows are good."""
+
+    read: Callable[[bytes], tuple[Rows, str | None]]
+    run: Callable[[Session, Rows, bool], ImportReport]
+
+
+@dataclass(frozen=True)
 class UploadImport:
-    """A register's CSV upload page: `run(session, rows, apply)` checks every row and changes
-    something only when `apply` is set and all rows are good; a finished import is audited as
-    `action` and goes back to `back` saying `done(number of rows added or changed)`."""
+    """A register's CSV upload page: a dry run shows what each row would change; a finished
+    import is audited as `action` and goes back to `back` saying `done(rows added or changed)`."""
 
     template: str
     limit: int  # bytes
-    read: Callable[[bytes], tuple[Rows, str | None]]
-    run: Callable[[Session, Rows, bool], ImportReport]
+    csv: CsvImport
     action: str
     back: str
     done: Callable[[int], str]
@@ -99,12 +107,12 @@ class UploadImport:
         data: bytes | None,
     ) -> Response:
         """Check the file and show what each row would change (dry run), or import it whole."""
-        rows, errors = rows_from_upload(data, limit=self.limit, reader=self.read)
+        rows, errors = rows_from_upload(data, limit=self.limit, reader=self.csv.read)
         if errors:
             context = {"report": None, "errors": errors}
             return render(request, self.template, context, status_code=400, headers=NO_STORE)
         apply = raw.get("action") == "import"
-        report = self.run(session, rows, apply)
+        report = self.csv.run(session, rows, apply)
         if apply and report.ok:
             audit.record(
                 session, by=by, action=self.action, created=report.created, updated=report.updated

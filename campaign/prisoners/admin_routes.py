@@ -170,10 +170,7 @@ def export(session: SessionDep, user: CurrentOrganiser) -> Response:
 IMPORT = UploadImport(
     template="admin/prisoners/import.html",
     limit=MAX_UPLOAD,
-    read=register.read_csv,
-    run=lambda session, rows, apply: register.import_prisoners(
-        session, rows, apply=apply, today=utcnow().date()
-    ),
+    csv=register.CSV_IMPORT,
     action="prisoners.imported",
     back="/admin/prisoners",
     done=lambda n: ngettext(

@@ -9,7 +9,8 @@ import logging.config
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,6 +56,16 @@ def fails_cleanly(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _exits_on(error: type[Exception], what: str) -> Iterator[None]:
+    """Turn `error` into one line on stderr, `campaign: <what>: <error>`, and exit code 1."""
+    try:
+        yield
+    except error as exc:
+        click.echo(f"campaign: {what}: {exc}", err=True)
+        sys.exit(1)
 
 
 def _ready_engine(settings: Settings) -> Engine:
@@ -221,53 +232,47 @@ def demo() -> None:
     click.echo(f"campaign: demo organiser login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
 
-def _import(csv_file: Path, *, dry_run: bool, kind: str) -> None:
-    """Run an all-or-nothing CSV import and print one line per bad row, or what it did."""
-    from campaign.core.db import transaction, utcnow
-    from campaign.letters.service import officials
-    from campaign.prisoners.service import register
-
-    settings = _settings()
-    engine = _ready_engine(settings)
-    reader = officials.read_csv if kind == "officials" else register.read_csv
-    rows, problem = reader(csv_file.read_bytes())
-    if problem:
-        click.echo(f"campaign: {csv_file}: {problem}", err=True)
-        sys.exit(1)
-    with transaction(engine) as session:
-        if kind == "officials":
-            report = officials.import_officials(session, rows, apply=not dry_run)
-        else:
-            today = utcnow().date()
-            report = register.import_prisoners(session, rows, apply=not dry_run, today=today)
-    for line, column, message in report.errors:
-        click.echo(f"{csv_file}:{line}: {column or 'row'}: {message}", err=True)
-    if not report.ok:
-        click.echo(f"campaign: nothing imported ({len(report.errors)} problem(s))", err=True)
-        sys.exit(1)
-    added, updated = ("would add", "would update") if dry_run else ("added", "updated")
-    click.echo(f"campaign: {added} {report.created} and {updated} {report.updated} {kind}")
-
-
 DRY_RUN_HELP = "Check the file and say what would change; change nothing."
 
 
-@cli.command("import-officials")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
-@fails_cleanly
-def import_officials_command(csv_file: Path, dry_run: bool) -> None:
-    """Add or update officials from a CSV file; if any row is wrong, nothing is imported."""
-    _import(csv_file, dry_run=dry_run, kind="officials")
+def _import_command(kind: str, help: str) -> None:
+    """Add `campaign import-<kind> FILE.csv [--dry-run]`: an all-or-nothing CSV import that
+    prints one line per bad row, or what it did."""
+
+    @cli.command(f"import-{kind}", help=help)
+    @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+    @fails_cleanly
+    def command(csv_file: Path, dry_run: bool) -> None:
+        from campaign.core.db import transaction
+        from campaign.letters.service import officials
+        from campaign.prisoners.service import register
+
+        settings = _settings()
+        engine = _ready_engine(settings)
+        csv_import = officials.CSV_IMPORT if kind == "officials" else register.CSV_IMPORT
+        rows, problem = csv_import.read(csv_file.read_bytes())
+        if problem:
+            click.echo(f"campaign: {csv_file}: {problem}", err=True)
+            sys.exit(1)
+        with transaction(engine) as session:
+            report = csv_import.run(session, rows, not dry_run)
+        for line, column, message in report.errors:
+            click.echo(f"{csv_file}:{line}: {column or 'row'}: {message}", err=True)
+        if not report.ok:
+            click.echo(f"campaign: nothing imported ({len(report.errors)} problem(s))", err=True)
+            sys.exit(1)
+        added, updated = ("would add", "would update") if dry_run else ("added", "updated")
+        click.echo(f"campaign: {added} {report.created} and {updated} {report.updated} {kind}")
 
 
-@cli.command("import-prisoners")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
-@fails_cleanly
-def import_prisoners_command(csv_file: Path, dry_run: bool) -> None:
-    """Add or update prisoners (by external_id) from a CSV file; all rows or none."""
-    _import(csv_file, dry_run=dry_run, kind="prisoners")
+_import_command(
+    "officials",
+    "Add or update officials from a CSV file; if any row is wrong, nothing is imported.",
+)
+_import_command(
+    "prisoners", "Add or update prisoners (by external_id) from a CSV file; all rows or none."
+)
 
 
 @cli.command("backup")
@@ -283,11 +288,8 @@ def backup_command(target: Path) -> None:
 
     settings = _settings()
     _ready_engine(settings).dispose()
-    try:
+    with _exits_on(BackupError, "backup"):
         result = backup(settings.database_url, target)
-    except BackupError as exc:
-        click.echo(f"campaign: backup: {exc}", err=True)
-        sys.exit(1)
     click.echo(f"campaign: backup written to {target} ({result.total} rows)")
 
 
@@ -308,11 +310,8 @@ def restore_command(source: Path, yes: bool) -> None:
             "campaign: this replaces everything in the database with the backup; go on?",
             abort=True,
         )
-    try:
+    with _exits_on(BackupError, "restore"):
         result = restore(settings.database_url, source)
-    except BackupError as exc:
-        click.echo(f"campaign: restore: {exc}", err=True)
-        sys.exit(1)
     click.echo(f"campaign: restored {source} ({result.total} rows)")
 
 

@@ -128,8 +128,7 @@ def export(session: SessionDep, user: CurrentOrganiser) -> Response:
 IMPORT = UploadImport(
     template="admin/officials/import.html",
     limit=MAX_UPLOAD,
-    read=officials.read_csv,
-    run=lambda session, rows, apply: officials.import_officials(session, rows, apply=apply),
+    csv=officials.CSV_IMPORT,
     action="officials.imported",
     back="/admin/officials",
     done=lambda n: ngettext("%(num)d official imported.", "%(num)d officials imported.", n),

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from campaign.core import csvimport
 from campaign.core.countries import is_country
 from campaign.core.csvcells import cell
-from campaign.core.csvimport import ImportReport
+from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _
@@ -207,3 +207,8 @@ def export_csv(session: Session) -> bytes:
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+CSV_IMPORT = CsvImport(
+    read_csv, lambda session, rows, apply: import_officials(session, rows, apply=apply)
+)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from campaign.core import csvimport
-from campaign.core.csvimport import ImportReport
+from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.slugs import slugify
@@ -197,3 +197,12 @@ def import_prisoners(
 def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
     """Rows of an uploaded prisoners CSV, or why it cannot be read."""
     return csvimport.read_csv(data, required={"external_id", "name_latin"}, columns=COLUMNS)
+
+
+# The upload page and the command line import as of the day they run.
+CSV_IMPORT = CsvImport(
+    read_csv,
+    lambda session, rows, apply: import_prisoners(
+        session, rows, apply=apply, today=utcnow().date()
+    ),
+)
