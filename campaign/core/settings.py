@@ -65,6 +65,13 @@ SQLITE_WRITER_THREADS = 2
 POSTGRES_WRITER_THREADS = 4
 
 
+def _comma_list(value: Any) -> Any:
+    """A list from the environment: its comma-separated items, without blanks; a list as is."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
 def _psycopg_url(value: str) -> str:
     """postgres:// and postgresql:// as SQLAlchemy's psycopg 3 URL; anything else unchanged."""
     for prefix in ("postgres://", "postgresql://"):
@@ -143,8 +150,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+        value = _comma_list(value)
         for item in value:
             try:
                 ipaddress.ip_network(item, strict=False)
@@ -168,8 +174,7 @@ class Settings(BaseSettings):
     @field_validator("data_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+        value = _comma_list(value)
         for item in value:
             parse_key(item)
         return value
