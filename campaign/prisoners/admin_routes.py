@@ -15,6 +15,7 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.web import (
+    NO_STORE,
     FormData,
     FormErrors,
     csv_attachment,
@@ -30,7 +31,6 @@ from campaign.prisoners.service import dashboard, facilities, register
 prisoners_router = APIRouter(prefix="/admin/prisoners")
 facilities_router = APIRouter(prefix="/admin/facilities")
 
-NO_STORE = {"cache-control": "no-store"}
 MAX_UPLOAD = 10 * 1024 * 1024
 
 

@@ -13,8 +13,8 @@ from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _
-from campaign.core.web import FormData, FormErrors, redirect, render, repeated
-from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
+from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, repeated
+from campaign.letters.admin_routes.deps import CampaignForEditor
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES

@@ -15,9 +15,17 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _, ngettext
 from campaign.core.images import MAX_BYTES, ImageError
-from campaign.core.web import FormData, FormErrors, csv_attachment, redirect, render, uploaded
+from campaign.core.web import (
+    NO_STORE,
+    FormData,
+    FormErrors,
+    csv_attachment,
+    redirect,
+    render,
+    uploaded,
+)
 from campaign.letters import exports
-from campaign.letters.admin_routes.deps import NO_STORE, CampaignForEditor
+from campaign.letters.admin_routes.deps import CampaignForEditor
 from campaign.letters.service import campaigns, dashboard, delivery, replies
 
 router = APIRouter(prefix="/admin/letters")

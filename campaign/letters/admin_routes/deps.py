@@ -1,4 +1,4 @@
-"""What the organiser pages of letters share: the campaign a URL names, and no caching."""
+"""What the organiser pages of letters share: the campaign a URL names."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from campaign.accounts.deps import CurrentOrganiser
 from campaign.core.db import SessionDep
 from campaign.core.web import found
 from campaign.letters.models import LetterCampaign
-
-NO_STORE = {"cache-control": "no-store"}
 
 
 def campaign_for_editor(

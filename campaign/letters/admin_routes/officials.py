@@ -14,6 +14,7 @@ from campaign.core.csvimport import UploadImport
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _, ngettext
 from campaign.core.web import (
+    NO_STORE,
     FormData,
     FormErrors,
     csv_attachment,
@@ -22,7 +23,6 @@ from campaign.core.web import (
     render,
     uploaded,
 )
-from campaign.letters.admin_routes.deps import NO_STORE
 from campaign.letters.models import Official
 from campaign.letters.service import officials
 

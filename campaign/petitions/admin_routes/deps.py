@@ -1,5 +1,5 @@
-"""What the organiser pages of petitions share: the petition a URL names, the audit trail of
-what is done to it, and no caching."""
+"""What the organiser pages of petitions share: the petition a URL names, and the audit trail of
+what is done to it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.web import found
 from campaign.petitions.models import Petition
-
-NO_STORE = {"cache-control": "no-store"}
 
 
 def petition_for_editor(petition_id: int, session: SessionDep, user: CurrentOrganiser) -> Petition:

@@ -18,8 +18,8 @@ from campaign.core.i18n import _
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.markdown import render_markdown
 from campaign.core.switches import SIGNING_PAUSED, get_flag, set_flag
-from campaign.core.web import FormData, FormErrors, redirect, render, uploaded
-from campaign.petitions.admin_routes.deps import NO_STORE, PetitionForEditor, record
+from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, uploaded
+from campaign.petitions.admin_routes.deps import PetitionForEditor, record
 from campaign.petitions.forms import parse_petition_form
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import manage

@@ -15,9 +15,9 @@ from campaign.core.countries import country_choices
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.markdown import render_markdown
-from campaign.core.web import FormData, FormErrors, csv_attachment, redirect, render
+from campaign.core.web import NO_STORE, FormData, FormErrors, csv_attachment, redirect, render
 from campaign.petitions import exports, pdf
-from campaign.petitions.admin_routes.deps import NO_STORE, PetitionForEditor, record
+from campaign.petitions.admin_routes.deps import PetitionForEditor, record
 from campaign.petitions.forms import SignatureFilter, parse_signature_filter, parse_update_form
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import handover, manage, updates
