@@ -11,15 +11,20 @@ from sqlmodel import Session
 
 from campaign.core.settings import Settings
 
+Step = Callable[[Session, Settings], object]
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
     """One job: `run(session, settings)` in one transaction, every round of the worker's jobs
-    (WORKER_JOBS_EVERY seconds), or no more often than `every` seconds when that is longer."""
+    (WORKER_JOBS_EVERY seconds), or no more often than `every` seconds when that is longer.
+    `then` are further steps, each in a transaction of its own, run only while every step
+    before it succeeded (letters are released only after the last outcomes are written)."""
 
     name: str
-    run: Callable[[Session, Settings], object]
+    run: Step
     every: float = 0.0
+    then: tuple[Step, ...] = ()
 
 
 JOBS: dict[str, PeriodicJob] = {}

@@ -27,8 +27,10 @@ def register() -> None:
     )
     privacy.register_section(privacy.section("letters_to_officials", "letter_senders", retention))
     privacy.register_retention(privacy.RetentionRule("letters", retention.anonymise_due))
-    for job in (jobs.letter_outcomes, jobs.letter_release, jobs.letter_followups):
-        periodic.register(periodic.PeriodicJob(job.__name__, job))
+    periodic.register(
+        periodic.PeriodicJob("letters", jobs.letter_outcomes, then=(jobs.letter_release,))
+    )
+    periodic.register(periodic.PeriodicJob("letter_followups", jobs.letter_followups))
 
 
 def _title(campaign: LetterCampaign) -> str:

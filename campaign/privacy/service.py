@@ -75,6 +75,7 @@ def index_for_token(settings: Settings, token: str) -> str | None:
 
 def holdings(session: Session, index: str) -> Holdings:
     """What every registered section holds for the address behind this index."""
+    _check_wired()
     return Holdings({key: section.holdings(session, index) for key, section in SECTIONS.items()})
 
 
@@ -85,8 +86,15 @@ def reference(index: str) -> str:
 
 def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, int]:
     """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
+    _check_wired()
     erased = {section.erased_key: section.erase(session, index) for section in SECTIONS.values()}
     details: dict[str, Any] = {"reference": reference(index), **erased}
     audit.record(session, by=by, action="privacy.erased", **details)
     session.flush()
     return erased
+
+
+def _check_wired() -> None:
+    """An empty registry would show nothing and erase nothing while saying it did."""
+    if not SECTIONS:
+        raise RuntimeError("no privacy sections registered: call campaign.site.wiring.wire()")

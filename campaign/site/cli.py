@@ -392,7 +392,4 @@ def dev(port: int) -> None:
 
 def main() -> None:
     """Entry point of the `campaign` console script."""
-    from campaign.site.wiring import wire
-
-    wire()
     cli(prog_name="campaign")

@@ -12,12 +12,14 @@ from sqlalchemy import Engine
 from campaign.core.db import transaction
 from campaign.core.periodic import JOBS, PeriodicJob
 from campaign.core.settings import Settings
+from campaign.site.wiring import wire
 
 log = logging.getLogger("campaign.jobs")
 
 
 def housekeeping_jobs(engine: Engine, settings: Settings) -> list[Callable[[], object]]:
     """The registered jobs, bound to this engine and settings, in the order registered."""
+    wire()
     return [_bound(job, engine, settings) for job in JOBS.values()]
 
 
@@ -28,12 +30,15 @@ def _bound(job: PeriodicJob, engine: Engine, settings: Settings) -> Callable[[],
         if time.monotonic() - last_run[0] < job.every:
             return 0
         last_run[0] = time.monotonic()
+        result = None
         try:
-            with transaction(engine) as session:
-                return job.run(session, settings)
+            for step in (job.run, *job.then):
+                with transaction(engine) as session:
+                    result = step(session, settings)
         except Exception:
             log.exception("housekeeping job %s failed", job.name)
             return None
+        return result
 
     run.__name__ = job.name
     return run
