@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
-from campaign.content import service as translated_content
+from campaign.content import registry, service
 from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _, available_locales, language_name
@@ -15,14 +15,14 @@ from campaign.core.web import FormData, FormErrors, found, redirect, render
 router = APIRouter(prefix="/admin/content")
 
 
-def _object(session: SessionDep, kind: str, object_id: int) -> translated_content.Kind:
-    definition = found(translated_content.KINDS.get(kind))
+def _object(session: SessionDep, kind: str, object_id: int) -> registry.Kind:
+    definition = found(registry.KINDS.get(kind))
     found(session.get(definition.model, object_id))
     return definition
 
 
 def _locale(request: Request, locale: str) -> str:
-    allowed = translated_content.translatable_locales(
+    allowed = service.translatable_locales(
         available_locales(), request.app.state.settings.default_locale
     )
     return found(locale if locale in allowed else None)
@@ -49,13 +49,9 @@ def _editor(
         "locale_shown": locale,
         "language": language_name(locale),
         "original_language": language_name(settings.default_locale),
-        "locales": translated_content.translatable_locales(
-            available_locales(), settings.default_locale
-        ),
-        "existing": translated_content.languages_of(session, kind, object_id),
-        "form": form
-        if form is not None
-        else translated_content.version_of(session, kind, object_id, locale),
+        "locales": service.translatable_locales(available_locales(), settings.default_locale),
+        "existing": service.languages_of(session, kind, object_id),
+        "form": form if form is not None else service.version_of(session, kind, object_id, locale),
         "errors": errors or FormErrors(),
     }
     return render(request, "admin/content.html", context, status_code=status_code)
@@ -67,7 +63,7 @@ def first_language(
 ) -> Response:
     """The editor, opened on the first language other than the original's."""
     _object(session, kind, object_id)
-    locales = translated_content.translatable_locales(
+    locales = service.translatable_locales(
         available_locales(), request.app.state.settings.default_locale
     )
     return redirect(f"/admin/content/{kind}/{object_id}/{locales[0]}")
@@ -97,11 +93,11 @@ def save_version(
 ) -> Response:
     locale = _locale(request, locale)
     definition = _object(session, kind, object_id)
-    fields, errors = translated_content.parse_form(kind, raw)
+    fields, errors = service.parse_form(kind, raw)
     if errors:
         return _editor(request, session, kind, object_id, locale, raw, errors, status_code=400)
     obj = session.get(definition.model, object_id)
-    kept = translated_content.save_version(session, kind, obj, locale, fields)
+    kept = service.save_version(session, kind, obj, locale, fields)
     audit.record(
         session,
         by=user,

@@ -37,8 +37,3 @@ def register(kind: Kind) -> None:
     known = KINDS.setdefault(kind.name, kind)
     if known is not kind and known != kind:
         raise ValueError(f"a content kind named {kind.name!r} is registered already")
-
-
-def kind(name: str) -> Kind:
-    """The registered kind of this name (KeyError when none is)."""
-    return KINDS[name]

@@ -11,7 +11,8 @@ The two kinds of transaction, and the only ways code gets a session:
     page);
   - `PublicWrites` for the writes a surge brings (signing, confirming): `await
     writes.run(work)` runs `work(session)` on the writer threads and commits when it returns;
-    the route renders after, so no row lock is held while a page is rendered;
+    `run_then(work, page)` then renders on the same thread, so no row lock is held while a
+    page is rendered;
   - `transaction(engine)` outside a request: the worker's jobs, the command line, the tests.
 
 Services `flush()` but never commit, and no route commits by hand (tests/test_architecture.py).

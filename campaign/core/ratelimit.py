@@ -111,11 +111,6 @@ class DatabaseStorage(Storage):
         with self._connection() as connection:
             connection.execute(delete(RateCounter).where(col(RateCounter.key) == key))
 
-    def purge_expired(self) -> int:
-        """Drop counters whose window has passed."""
-        with self._connection() as connection:
-            return purge_expired_counters(connection)
-
     def _row(self, key: str) -> Any:
         key = _stored(key)
         with self._connection() as connection:

@@ -127,7 +127,7 @@ def content_lang(obj: object, field: str, original: str) -> Markup:
     """` lang="xx"` for organisers' text in another language than the page's, else nothing.
 
     Screen readers then read an untranslated title with the right voice. Objects that know the
-    language of each field (translated_content.Localized) say so; others are in the original.
+    language of each field (content/service.py::Localized) say so; others are in the original.
     """
     lang_of = getattr(obj, "lang_of", None)
     lang = (lang_of(field) if callable(lang_of) else None) or original

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 from campaign.accounts import admin_routes as account_admin
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
-from campaign.content import admin_routes as translated_content_admin
+from campaign.content import admin_routes as content_admin
 from campaign.core.crypto import use_keys
 from campaign.core.db import make_engine, make_read_engine
 from campaign.core.i18n import _
@@ -41,7 +41,7 @@ from campaign.prisoners import admin_routes as prisoners_admin
 from campaign.prisoners import routes as prisoner_routes
 from campaign.privacy import admin_routes as privacy_admin
 from campaign.privacy import routes as privacy_routes
-from campaign.site import home as pages
+from campaign.site import home
 from campaign.site.wiring import wire
 
 log = logging.getLogger("campaign")
@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.state.engine = make_engine(settings.database_url)
     app.state.read_engine = make_read_engine(settings, app.state.engine)
 
-    app.include_router(pages.router)
+    app.include_router(home.router)
     app.include_router(account_routes.router)
     app.include_router(account_admin.router)
     app.include_router(petition_routes.router)
@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letters_admin.router)
     app.include_router(prisoner_routes.router)
     app.include_router(prisoners_admin.router)
-    app.include_router(translated_content_admin.router)
+    app.include_router(content_admin.router)
     app.include_router(privacy_admin.router)
     app.include_router(privacy_routes.router)
     if not settings.is_production:
