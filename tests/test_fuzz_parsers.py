@@ -27,9 +27,10 @@ from campaign.core.fields import check_email, row_id
 from campaign.core.i18n import _
 from campaign.core.security import canonical_email, email_index
 from campaign.core.settings import Settings
+from campaign.letters.forms import check_letter, parse_official
 from campaign.letters.models import LetterCampaign, Official, OfficialEmail, PersonalParagraph
 from campaign.letters.service import officials
-from campaign.letters.service.campaigns import check_letter, preview
+from campaign.letters.service.campaigns import preview
 from campaign.letters.service.letter_templates import (
     VARIABLES,
     TemplateProblem,
@@ -245,7 +246,7 @@ def test_any_upload_gives_rows_of_text_or_one_message(kind: str) -> None:
 @PURE
 @given(row=st.dictionaries(st.one_of(st.sampled_from(officials.COLUMNS), st.text()), TEXT))
 def test_an_official_row_is_checked_without_surprises(row: dict[str, str]) -> None:
-    form, errors = officials.parse_official(row)
+    form, errors = parse_official(row)
     assert (form is None) == bool(errors)
     assert set(errors) <= set(officials.COLUMNS)
 

@@ -15,6 +15,7 @@ from campaign.content.service import save_version
 from campaign.core.db import utcnow
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
+from campaign.letters import forms as letter_forms
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
@@ -239,13 +240,13 @@ def _demo_letter_campaign(session: Session) -> None:
         select(Petition.id).where(Petition.slug == PETITIONS[0]["slug"])
     ).first()
     defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
-    form, errors = campaigns.parse_campaign_form(
+    form, errors = letter_forms.parse_campaign_form(
         {**defaults, **LETTER_CAMPAIGN, "petition_id": str(petition or "")}, ids
     )
     assert form is not None, errors
     campaign = campaigns.save_campaign(session, form=form)
     for language, (subjects, body) in LETTER_TEMPLATES.items():
-        values, errors = campaigns.check_letter(
+        values, errors = letter_forms.check_letter(
             {"language": language, "subjects": subjects, "body": body},
             today=utcnow().date(),
             campaign=campaign,

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaign.letters import forms
 from campaign.letters.models import LetterCampaign, LetterTemplate
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import check_template, render_template
@@ -42,7 +43,7 @@ def test_a_template_renders_with_the_listed_variables_and_the_date_in_its_langua
         "{{ official_name }}: {{ prisoner_name }}", {"official_name": "A", "prisoner_name": "B"}
     )
     assert letter == "A: B"
-    values, errors = campaigns.check_letter(
+    values, errors = forms.check_letter(
         {"language": "ru", "subjects": "Освободите {{ prisoner_name }}", "body": "{{ date }}"},
         today=TODAY,
         campaign=LetterCampaign(slug="x", title="x", personal_paragraph="none"),
@@ -161,7 +162,7 @@ def test_a_template_without_room_for_the_supporters_words_is_refused_when_they_a
     None
 ):
     asking = LetterCampaign(slug="x", title="x", personal_paragraph="required")
-    _, errors = campaigns.check_letter(
+    _, errors = forms.check_letter(
         {"language": "en", "subjects": "Free her", "body": "{{ salutation }}"},
         today=TODAY,
         campaign=asking,
@@ -171,7 +172,7 @@ def test_a_template_without_room_for_the_supporters_words_is_refused_when_they_a
 
 def test_delivery_settings_are_checked_with_a_reason_per_field() -> None:
     defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
-    form, errors = campaigns.parse_campaign_form(
+    form, errors = forms.parse_campaign_form(
         {
             **defaults,
             "title": "Caps",

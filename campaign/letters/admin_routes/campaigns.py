@@ -14,6 +14,7 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, repeated
+from campaign.letters import forms
 from campaign.letters.admin_routes.deps import CampaignForEditor
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
@@ -73,7 +74,7 @@ def _save_campaign(
     ids: list[str],
     campaign: LetterCampaign | None,
 ) -> Response:
-    form, errors = campaigns.parse_campaign_form(raw, ids)
+    form, errors = forms.parse_campaign_form(raw, ids)
     if form is not None and campaigns.slug_taken(
         session, str(form.values["slug"]), except_id=campaign.id if campaign else None
     ):
@@ -158,7 +159,7 @@ def save_template(
     raw: FormData,
 ) -> Response:
     """Preview with sample values (action=preview), or save; an error shows its line."""
-    values, errors = campaigns.check_letter(raw, today=utcnow().date(), campaign=campaign)
+    values, errors = forms.check_letter(raw, today=utcnow().date(), campaign=campaign)
     if errors:
         return _template_page(request, campaign, {**raw, **values}, errors, status=400)
     if raw.get("action") == "preview":

@@ -23,6 +23,7 @@ from campaign.core.web import (
     render,
     uploaded,
 )
+from campaign.letters import forms
 from campaign.letters.models import Official
 from campaign.letters.service import officials
 
@@ -88,7 +89,7 @@ def _save(
     raw: dict[str, str],
     official: Official | None,
 ) -> Response:
-    form, errors = officials.parse_official(raw)
+    form, errors = forms.parse_official(raw)
     if form is None:
         return _form_page(request, official, raw, errors, status=400)
     saved = officials.save_official(session, form=form, official=official)

@@ -12,24 +12,21 @@ from urllib.parse import quote, urlencode
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from campaign.core.countries import country_name, is_country
+from campaign.core.countries import country_name
 from campaign.core.i18n import _, using
 from campaign.core.web import FormErrors
+from campaign.letters.forms import Writer, parse_writer
 from campaign.letters.models import (
     EmailStatus,
     LetterCampaign,
     LetterTemplate,
     Official,
     OfficialEmail,
-    PersonalParagraph,
     TargetMode,
 )
 from campaign.letters.service.campaigns import targets, templates_of
 from campaign.letters.service.letter_templates import render_template
 
-NAME_MAX = 120
-CITY_MAX = 100
-PARAGRAPH_MAX = 2000
 BODY_MAX = 10_000
 SUBJECT_MAX = 300
 
@@ -40,16 +37,6 @@ class Channel:
     email = "email"
     mailto = "mailto"
     print = "print"
-
-
-@dataclass(frozen=True)
-class Writer:
-    """Who writes, as typed on the campaign page."""
-
-    name: str
-    city: str
-    country: str
-    paragraph: str
 
 
 @dataclass(frozen=True)
@@ -66,39 +53,6 @@ class Draft:
         """The official's id (drafts are made for stored officials only)."""
         assert self.official.id is not None
         return self.official.id
-
-
-def _text(raw: Mapping[str, str], key: str) -> str:
-    return " ".join(raw.get(key, "").split())
-
-
-def parse_writer(
-    raw: Mapping[str, str], campaign: LetterCampaign
-) -> tuple[Writer | None, FormErrors]:
-    """Check the writer's fields; a Writer, or errors by field."""
-    errors = FormErrors()
-    name, city, country = _text(raw, "name"), _text(raw, "city"), _text(raw, "country").upper()
-    paragraph = raw.get("paragraph", "").replace("\r\n", "\n").strip()
-    if not name:
-        errors.add("name", _("Enter your full name."))
-    elif len(name) > NAME_MAX:
-        errors.add("name", _("Use at most %(count)s characters.", count=NAME_MAX))
-    if len(city) > CITY_MAX:
-        errors.add("city", _("Use at most %(count)s characters.", count=CITY_MAX))
-    if not is_country(country):
-        errors.add("country", _("Choose your country."))
-    if campaign.personal_paragraph == PersonalParagraph.none:
-        paragraph = ""
-    elif len(paragraph) > PARAGRAPH_MAX:
-        errors.add("paragraph", _("Use at most %(count)s characters.", count=PARAGRAPH_MAX))
-    elif not paragraph and campaign.personal_paragraph == PersonalParagraph.required:
-        errors.add(
-            "paragraph",
-            _("Add a few words of your own: a letter that is only the template is easy to ignore."),
-        )
-    if errors:
-        return None, errors
-    return Writer(name, city, country, paragraph), errors
 
 
 def email_addresses(session: Session, officials: list[Official]) -> dict[int, str]:

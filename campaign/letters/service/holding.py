@@ -15,6 +15,7 @@ from campaign.core.ratelimit import Limiter
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.letters import emails
+from campaign.letters.forms import Writer
 from campaign.letters.models import (
     Letter,
     LetterCampaign,
@@ -24,7 +25,7 @@ from campaign.letters.models import (
     Official,
     SenderStatus,
 )
-from campaign.letters.service.compose import Draft, Writer
+from campaign.letters.service.compose import Draft
 from campaign.letters.service.counting import count
 from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 

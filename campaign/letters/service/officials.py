@@ -5,22 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-import pycountry
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from campaign.core import csvimport
-from campaign.core.countries import is_country
 from campaign.core.csvcells import cell
 from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _
-from campaign.core.web import FormErrors
-from campaign.letters.models import EmailStatus, Official, OfficialEmail
+from campaign.letters.forms import OfficialForm, parse_official
+from campaign.letters.models import Official, OfficialEmail
 
 COLUMNS = [
     "id",
@@ -33,73 +29,7 @@ COLUMNS = [
     "postal_address",
     "notes",
 ]
-LIMITS = {"name": 200, "title": 200, "institution": 300, "postal_address": 1000, "notes": 5000}
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class OfficialForm:
-    """An official as typed: fields checked, addresses parsed with their states."""
-
-    name: str
-    title: str
-    institution: str
-    country: str
-    language: str
-    emails: list[tuple[str, str]]
-    postal_address: str
-    notes: str
-
-
-def parse_emails(text: str) -> tuple[list[tuple[str, str]], str | None]:
-    """Addresses from "address [state]" entries split by lines or semicolons; or an error."""
-    found: list[tuple[str, str]] = []
-    for entry in text.replace(";", "\n").splitlines():
-        parts = entry.replace(":", " ").split()
-        if not parts:
-            continue
-        status = parts[1].lower() if len(parts) > 1 else EmailStatus.active.value
-        if status not in {s.value for s in EmailStatus} or len(parts) > 2:
-            return [], _(
-                'Write each address as "address" or "address bouncing" / "address blocked".'
-            )
-        try:
-            address = validate_email(parts[0], check_deliverability=False).normalized
-        except EmailNotValidError:
-            return [], _("%(address)s is not a valid e-mail address.", address=parts[0][:80])
-        if address.lower() not in {a.lower() for a, _ in found}:
-            found.append((address, status))
-    return found, None
-
-
-def parse_official(values: Mapping[str, str]) -> tuple[OfficialForm | None, FormErrors]:
-    """Check an official's fields (from the form or a CSV row); errors by field."""
-    errors = FormErrors()
-    text = {
-        name: " ".join((values.get(name) or "").split())
-        for name in ("name", "title", "institution")
-    }
-    postal = (values.get("postal_address") or "").replace("\r\n", "\n").strip()
-    notes = (values.get("notes") or "").replace("\r\n", "\n").strip()
-    country = (values.get("country") or "").strip().upper()
-    language = (values.get("language") or "").strip().lower()
-    if not text["name"]:
-        errors.add("name", _("Enter the official's name."))
-    for name, value in {**text, "postal_address": postal, "notes": notes}.items():
-        if len(value) > LIMITS[name]:
-            errors.add(name, _("Use at most %(count)s characters.", count=LIMITS[name]))
-    if country and not is_country(country):
-        errors.add("country", _("Use a two-letter country code such as BY."))
-    if language and pycountry.languages.get(alpha_2=language) is None:
-        errors.add("language", _("Use a two-letter language code such as ru."))
-    emails, problem = parse_emails(values.get("emails") or "")
-    if problem:
-        errors.add("emails", problem)
-    if errors:
-        return None, errors
-    return OfficialForm(
-        text["name"], text["title"], text["institution"], country, language, emails, postal, notes
-    ), errors
 
 
 def list_officials(session: Session) -> list[tuple[Official, list[OfficialEmail]]]:
