@@ -22,6 +22,8 @@ TEMPLATE_DIR = PROJECT_DIR / "templates"
 STATIC_DIR = PROJECT_DIR / "static"
 FLASH_COOKIE = "campaign_flash"
 NO_STORE = {"cache-control": "no-store"}  # organisers' pages and files: nobody's cache keeps them
+# A supporter's or volunteer's own page (a confirmation, their letters): no cache keeps it.
+PRIVATE = {"cache-control": "private, no-store"}
 
 
 def make_environment() -> Environment:

@@ -14,7 +14,7 @@ from campaign.core.markdown import render_markdown
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
-from campaign.core.web import FormData, FormErrors, found, redirect, render
+from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render
 from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.letters.service import campaigns, compose, counting, dashboard, holding, replies
@@ -23,7 +23,6 @@ from campaign.petitions.service.public import public_petition_by_id
 
 router = APIRouter(prefix="/letters")
 
-PRIVATE = {"cache-control": "private, no-store"}
 HONEYPOT_FIELD = "website"
 
 

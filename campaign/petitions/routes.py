@@ -21,14 +21,13 @@ from campaign.core.security import (
     token_digest,
 )
 from campaign.core.switches import SIGNING_PAUSED, get_flag
-from campaign.core.web import FormData, FormErrors, found, not_modified, redirect, render
+from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import public, signing, updates
 
 router = APIRouter(prefix="/petitions")
 
-PRIVATE = {"cache-control": "private, no-store"}
 PAGE_CACHE = "private, no-cache"
 EMBED_HEADERS = {
     "cache-control": "private, no-store",

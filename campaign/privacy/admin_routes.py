@@ -13,9 +13,9 @@ from campaign.core.db import SessionDep
 from campaign.core.fields import check_email
 from campaign.core.i18n import _
 from campaign.core.security import email_index
-from campaign.core.web import FormData, FormErrors, render
+from campaign.core.web import PRIVATE, FormData, FormErrors, render
 from campaign.privacy import service as privacy
-from campaign.privacy.routes import PRIVATE, json_download
+from campaign.privacy.routes import json_download
 
 router = APIRouter(prefix="/admin/privacy")
 

@@ -9,13 +9,10 @@ from campaign.core.db import SessionDep
 from campaign.core.fields import check_email
 from campaign.core.i18n import _
 from campaign.core.ratelimit import LinkRequest
-from campaign.core.web import FormData, FormErrors, render
+from campaign.core.web import PRIVATE, FormData, FormErrors, render
 from campaign.privacy import service as privacy
 
 router = APIRouter(prefix="/my-data")
-
-# Personal data: never kept by a browser's cache or a proxy.
-PRIVATE = {"cache-control": "private, no-store"}
 
 
 def _page(request: Request, context: dict[str, object], status_code: int = 200) -> Response:

@@ -25,7 +25,7 @@ from campaign.letters.models import (
     Official,
     SenderStatus,
 )
-from campaign.letters.service.compose import Draft
+from campaign.letters.service.compose import SUBJECT_MAX, Draft
 from campaign.letters.service.counting import count
 from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 
@@ -126,7 +126,7 @@ def submit(
                 sender_id=sender.id,  # type: ignore[arg-type]
                 official_id=draft.official_id,
                 language=draft.language,
-                subject=draft.subject[:300],
+                subject=draft.subject[:SUBJECT_MAX],
                 body=draft.body,
             )
         )

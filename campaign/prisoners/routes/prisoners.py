@@ -14,7 +14,7 @@ from campaign.core.i18n import _, get_locale, ngettext
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
-from campaign.core.web import FormData, FormErrors, found, redirect, render, repeated
+from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render, repeated
 from campaign.prisoners import forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
@@ -23,8 +23,6 @@ from campaign.prisoners.service import phrasebook, prisoners, volunteers
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
-
-PRIVATE = {"cache-control": "private, no-store"}
 
 
 @router.get("")

@@ -12,14 +12,12 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _
 from campaign.core.ratelimit import LinkRequest
 from campaign.core.settings import Settings
-from campaign.core.web import FormData, FormErrors, RedirectTo, found, redirect, render
+from campaign.core.web import PRIVATE, FormData, FormErrors, RedirectTo, found, redirect, render
 from campaign.prisoners import forms
 from campaign.prisoners.models import Volunteer
 from campaign.prisoners.service import prisoners, reminders, sign_in, volunteers
 
 router = APIRouter()
-
-PRIVATE = {"cache-control": "private, no-store"}
 
 
 def cookie_name(settings: Settings) -> str:
