@@ -40,7 +40,6 @@ TEXTS = (
     *("title", "slug", "purpose", "prisoner_name", "prisoner_details"),
     *("target_mode", "personal_paragraph", "timezone"),
 )
-FIELDS = (*TEXTS, *FLAGS, *NUMBERS, "petition_id", "opens_at", "closes_at")
 
 
 @dataclass(frozen=True)
