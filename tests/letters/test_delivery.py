@@ -45,6 +45,7 @@ def write(
     *,
     name: str = "Ana Bialiatskaya",
     paragraph: str = "I was arrested myself once.",
+    client: str | None = None,
 ) -> None:
     """A supporter fills in the form and asks for their letters to be sent by e-mail."""
     with transaction(engine) as session:
@@ -57,8 +58,8 @@ def write(
             limiter=Limiter(session),
             campaign=campaign,
             submission=holding.Submission(letters.writer, email, letters.drafts, "en", True),
-            # One client per supporter: the rate limit is not under test here.
-            ip_hash=keyed_hash(settings, "ip", email),
+            # One client per supporter unless told: the rate limit is not under test here.
+            ip_hash=client or keyed_hash(settings, "ip", email),
         )
 
 
@@ -352,27 +353,14 @@ def test_over_the_limits_letters_follow_the_double_opt_in_rule_and_are_not_count
     )
     campaign = make_letter_campaign(engine)
     for n in range(8):
-        with transaction(engine) as session:
-            raw = {"name": "Ana", "country": "LT", "city": "Vilnius", "paragraph": ""}
-            letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
-            assert letters.writer is not None
-            holding.submit(
-                session,
-                settings=settings,
-                limiter=Limiter(session),
-                campaign=campaign,
-                submission=holding.Submission(
-                    letters.writer, f"writer{n}@example.org", letters.drafts, "en", True
-                ),
-                ip_hash="one-client",
-            )
+        write(engine, settings, campaign, f"writer{n}@example.org", client="one-client")
     with Session(engine) as session:
         senders = session.exec(select(LetterSender)).all()
         mails = session.exec(
             select(OutboxMessage.priority).where(OutboxMessage.template == "confirm_letters")
         ).all()
         totals = dashboard.dashboard(session, campaign).totals
+        letters_each = len(session.exec(select(Letter)).all()) // 8
     assert len(senders) == 8  # every submission held
     assert sorted(mails) == [0, 0, 1, 1, 1]  # 2 normal within the limits, 3 low, then none
-    officials = len(letters.drafts)
-    assert totals["written"] == 2 * officials
+    assert letters_each > 0 and totals["written"] == 2 * letters_each
