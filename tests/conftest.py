@@ -27,6 +27,7 @@ from campaign.core.settings import Settings, load_settings
 from campaign.site.app import create_app
 from campaign.site.models import metadata
 from campaign.site.wiring import wire
+from tests.factories import make_member
 from tests.smtp_server import SmtpServer
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
@@ -180,10 +181,13 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 
 def add_user(engine: Engine, email: str, role: Role = Role.organiser) -> User:
+    """An account, owner of the tests' default organisation (where factories put campaigns)."""
     with transaction(engine) as db:
-        return create_organiser(
+        user = create_organiser(
             db, email=email, password=PASSWORD, role=role, name=email.split("@")[0]
         )
+    make_member(engine, user.id)
+    return user
 
 
 @pytest.fixture

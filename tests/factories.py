@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from campaign.accounts.models import Membership, Organisation, OrgRole
 from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
 from campaign.letters.models import (
@@ -26,6 +27,33 @@ from campaign.petitions.models import Petition, PetitionStatus
 from campaign.prisoners.models import Facility, Prisoner, PrisonerStatus, SolidarityLetter
 
 _slugs = iter(range(1, 10**6))
+DEFAULT_ORGANISATION = "Test organisation"
+
+
+def organisation(engine: Engine, name: str = DEFAULT_ORGANISATION) -> int:
+    """The id of the organisation of this name, made when missing (tests' petitions and
+    campaigns belong to the default one unless told otherwise)."""
+    with transaction(engine) as session:
+        found = session.exec(select(Organisation.id).where(Organisation.name == name)).first()
+        if found is not None:
+            return found
+        made = Organisation(name=name)
+        session.add(made)
+        session.flush()
+        assert made.id is not None
+        return made.id
+
+
+def make_member(
+    engine: Engine,
+    user_id: int | None,
+    role: OrgRole = OrgRole.owner,
+    name: str = DEFAULT_ORGANISATION,
+) -> None:
+    """Give a person a role in an organisation (the default one unless told)."""
+    organisation_id = organisation(engine, name)
+    with transaction(engine) as session:
+        session.merge(Membership(organisation_id=organisation_id, user_id=user_id, role=role))  # type: ignore[arg-type]
 
 
 def make_petition(engine: Engine, **overrides: Any) -> Petition:
@@ -42,6 +70,7 @@ def make_petition(engine: Engine, **overrides: Any) -> Petition:
         "published_at": utcnow(),
         **overrides,
     }
+    values.setdefault("organisation_id", organisation(engine))
     with transaction(engine) as session:
         petition = Petition(**values)
         session.add(petition)
@@ -167,6 +196,7 @@ def make_letter_campaign(engine: Engine, **overrides: Any) -> LetterCampaign:
     ambassador (Lithuania, English) only an e-mail.
     """
     n = next(_slugs)
+    overrides.setdefault("organisation_id", organisation(engine))
     with transaction(engine) as session:
         prosecutor = Official(
             name="Андрей Швед",

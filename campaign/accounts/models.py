@@ -17,6 +17,15 @@ class Role(StrEnum):
     organiser = "organiser"
 
 
+class OrgRole(StrEnum):
+    """What a member may do in an organisation."""
+
+    owner = "owner"  # members and roles, and everything below
+    campaigner = "campaigner"  # content, publishing, updates, counts
+    steward = "steward"  # exports and invalidation: supporters' names and addresses
+    viewer = "viewer"  # counts and charts
+
+
 class User(SQLModel, table=True):
     """Someone who logs in to run campaigns; admins also manage other accounts."""
 
@@ -75,3 +84,25 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     accepted_at: datetime | None = None
+
+
+class Organisation(SQLModel, table=True):
+    """A group that runs campaigns on this install (a human-rights centre, a diaspora group):
+    its petitions and letter campaigns are its own, and so are their supporters."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Membership(SQLModel, table=True):
+    """A person's role in an organisation; one person may belong to several."""
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", ondelete="CASCADE", primary_key=True
+    )
+    user_id: int = Field(
+        foreign_key="user_account.id", ondelete="CASCADE", primary_key=True, index=True
+    )
+    role: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -70,6 +70,8 @@ class LetterCampaign(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
+    # The organisation whose campaign it is (accounts' Organisation): its members run it.
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT", index=True)
     title: str = Field(max_length=200)
     purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     status: str = Field(default=CampaignStatus.draft.value, max_length=10)

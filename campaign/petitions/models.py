@@ -30,6 +30,8 @@ class Petition(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
+    # The organisation whose petition it is (accounts' Organisation): its members run it.
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="RESTRICT", index=True)
     title: str = Field(max_length=200)
     summary: str = Field(default="", max_length=500)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

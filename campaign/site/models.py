@@ -2,7 +2,14 @@
 
 from sqlmodel import SQLModel
 
-from campaign.accounts.models import Invitation, LoginSession, RecoveryCode, User
+from campaign.accounts.models import (
+    Invitation,
+    LoginSession,
+    Membership,
+    Organisation,
+    RecoveryCode,
+    User,
+)
 from campaign.content.models import ContentVersion
 from campaign.core.audit import AuditEvent
 from campaign.core.ratelimit import RateCounter
@@ -45,9 +52,11 @@ __all__ = [
     "LetterSender",
     "LetterTemplate",
     "LoginSession",
+    "Membership",
     "Official",
     "OfficialEmail",
     "OfficialReply",
+    "Organisation",
     "OutboxMessage",
     "Petition",
     "PetitionTally",

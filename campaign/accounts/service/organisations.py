@@ -1,0 +1,71 @@
+"""Organisations and their members: the groups that run campaigns on one install, and each
+person's role in them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from campaign.accounts.models import Membership, Organisation, OrgRole, User
+from campaign.accounts.service.accounts import AccountError
+from campaign.core.i18n import _
+
+NAME_MAX = 200
+# The roles that may start and edit campaigns in an organisation.
+CAMPAIGNING = (OrgRole.owner, OrgRole.campaigner)
+
+
+def create_organisation(session: Session, name: str) -> Organisation:
+    """A new organisation; AccountError when the name is empty, too long or taken."""
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError("name", _("Enter the organisation's name."))
+    if len(name) > NAME_MAX:
+        raise AccountError("name", _("Use at most %(count)s characters.", count=NAME_MAX))
+    if organisation_named(session, name) is not None:
+        raise AccountError("name", _("An organisation with this name exists already."))
+    organisation = Organisation(name=name)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def organisation_named(session: Session, name: str) -> Organisation | None:
+    """The organisation of this name (as typed, spaces collapsed), if any."""
+    name = " ".join(name.split())
+    return session.exec(select(Organisation).where(Organisation.name == name)).first()
+
+
+def add_member(session: Session, organisation: Organisation, user: User, role: OrgRole) -> None:
+    """Give a person a role in an organisation (the new role when they are a member already)."""
+    membership = session.get(Membership, (organisation.id, user.id))
+    if membership is None:
+        membership = Membership(organisation_id=organisation.id, user_id=user.id, role=role)  # type: ignore[arg-type]
+    membership.role = role.value
+    session.add(membership)
+    session.flush()
+
+
+def memberships(session: Session, user: User) -> list[tuple[Organisation, OrgRole]]:
+    """The organisations a person belongs to, with their role, by name."""
+    rows = session.exec(
+        select(Organisation, Membership.role)
+        .join(Membership, col(Membership.organisation_id) == Organisation.id)
+        .where(Membership.user_id == user.id)
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(organisation, OrgRole(role)) for organisation, role in rows]
+
+
+def campaigning_organisations(session: Session, user: User) -> list[Organisation]:
+    """The organisations in which a person may start a campaign (owner or campaigner)."""
+    return [org for org, role in memberships(session, user) if role in CAMPAIGNING]
+
+
+def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these organisations, by id (for pages that say who is behind what)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
+    ).all()
+    return {int(oid): name for oid, name in rows if oid is not None}
