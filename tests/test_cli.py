@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.accounts.models import User
+from campaign.accounts.models import Membership, Organisation, OrgRole, User
 from campaign.core.crypto import new_key, parse_key, use_keys
 from campaign.core.db import make_engine, transaction
 from campaign.core.settings import PROJECT_DIR
 from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
 from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
+from campaign.site.cli import ORG_ROLES
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET
+from tests.factories import organisation
 from tests.smtp_server import free_port
 
 
@@ -57,8 +59,10 @@ def assert_one_clean_line(result: subprocess.CompletedProcess[str], *words: str)
 def test_help_lists_every_command() -> None:
     result = campaign("--help")
     assert result.returncode == 0
-    for command in ["migrate", "serve", "worker", "create-organiser", "demo"]:
+    commands = ["migrate", "serve", "worker", "create-organisation", "create-organiser", "demo"]
+    for command in commands:
         assert command in result.stdout
+    assert tuple(OrgRole) == ORG_ROLES  # spelled out in the CLI so that --help stays quick
 
 
 def test_an_unreachable_database_is_one_line_and_exit_2() -> None:
@@ -122,6 +126,75 @@ def test_create_organiser_explains_a_weak_password(db_url: str) -> None:
     assert result.stderr.strip() == "campaign: password: Use at least 12 characters."
 
 
+def test_organisations_and_their_members_from_the_command_line(db_url: str, engine: Engine) -> None:
+    env = {"DATABASE_URL": db_url}
+    created = campaign("create-organisation", "  Solidarity   Centre ", env=env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout == "campaign: created organisation Solidarity Centre\n"
+    for name, error in [
+        ("Solidarity Centre", "exists already"),
+        (" ", "Enter the"),
+        ("x" * 201, "at most 200"),
+    ]:
+        refused = campaign("create-organisation", name, env=env)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert refused.stderr.startswith("campaign: name: ") and error in refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
+    password = "a long enough password\n"
+    steward = campaign(
+        "create-organiser",
+        "ona@example.org",
+        "--organisation",
+        "Solidarity Centre",
+        "--role",
+        "steward",
+        env=env,
+        stdin=password,
+    )
+    assert steward.returncode == 0, steward.stderr
+    assert steward.stdout == (
+        "campaign: created organiser ona@example.org, steward of Solidarity Centre\n"
+    )
+    campaigner = campaign(
+        "create-organiser",
+        "jonas@example.org",
+        "--admin",
+        "--organisation",
+        "Solidarity Centre",
+        env=env,
+        stdin=password,
+    )
+    assert campaigner.returncode == 0, campaigner.stderr
+    assert "created admin jonas@example.org, campaigner of Solidarity Centre" in campaigner.stdout
+    with Session(engine) as session:
+        [centre] = session.exec(select(Organisation)).all()
+        members = session.exec(select(User.email, Membership.role).join(Membership)).all()
+    assert centre.name == "Solidarity Centre"
+    assert sorted(members) == [("jonas@example.org", "campaigner"), ("ona@example.org", "steward")]
+
+
+def test_create_organiser_refuses_an_unknown_organisation_or_a_role_alone(
+    db_url: str, engine: Engine
+) -> None:
+    env = {"DATABASE_URL": db_url}
+    stdin = "a long enough password\n"
+    unknown = campaign(
+        "create-organiser", "ona@example.org", "--organisation", "Nobody", env=env, stdin=stdin
+    )
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert unknown.stderr == "campaign: organisation: there is no organisation named 'Nobody'\n"
+    alone = campaign("create-organiser", "ona@example.org", "--role", "owner", env=env, stdin=stdin)
+    assert alone.returncode == 1 and alone.stdout == ""
+    assert alone.stderr == "campaign: --role needs --organisation NAME\n"
+    wrong = campaign(
+        "create-organiser", "ona@example.org", "--organisation", "X", "--role", "boss", env=env
+    )
+    assert wrong.returncode == 2 and "boss" in wrong.stderr  # click's own usage error
+    with Session(engine) as session:
+        assert session.exec(select(User)).all() == []
+        assert session.exec(select(Membership)).all() == []
+
+
 def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
     for _ in range(2):
@@ -143,6 +216,17 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         assert {t.language for t in session.exec(select(LetterTemplate)).all()} == {"en", "ru"}
         petitions = session.exec(select(Petition)).all()
         assert len(petitions) == 2
+        organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+        assert sorted(organisations.values()) == ["Diaspora for Freedom", "Solidarity Centre"]
+        owners = {
+            organisations[m.organisation_id]: m.role for m in session.exec(select(Membership))
+        }
+        assert owners == {"Solidarity Centre": "owner"}  # the demo account's only membership
+        assert {(p.slug, organisations[p.organisation_id]) for p in petitions} == {
+            ("free-anna-kavalchuk", "Solidarity Centre"),
+            ("release-all-political-prisoners", "Diaspora for Freedom"),
+        }
+        assert organisations[letter_campaign.organisation_id] == "Solidarity Centre"
         versions = session.exec(select(ContentVersion)).all()
         assert {(v.kind, v.locale) for v in versions} == {("petition", "be"), ("petition", "ru")}
         assert all(100 < petition.signature_count < 400 for petition in petitions)
@@ -252,8 +336,11 @@ def test_keys_rotate_from_the_command_line_and_a_missing_key_is_one_line(tmp_pat
     assert campaign("migrate", env=env).returncode == 0
     use_keys([TEST_DATA_KEY])
     engine = make_engine(url)
+    organisation_id = organisation(engine)
     with transaction(engine) as session:
-        petition = Petition(slug="p", title="P", status=PetitionStatus.open)
+        petition = Petition(
+            slug="p", title="P", status=PetitionStatus.open, organisation_id=organisation_id
+        )
         session.add(petition)
         session.flush()
         session.add(

@@ -1,5 +1,5 @@
-"""The `campaign` command: migrate, serve, worker, create-organiser, demo, imports, backup,
-restore, mail-sink, dev."""
+"""The `campaign` command: migrate, serve, worker, create-organisation, create-organiser, demo,
+imports, backup, restore, mail-sink, dev."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from campaign.core.settings import PROJECT_DIR, ConfigError, Settings, get_setti
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# accounts.models.OrgRole's values, spelled out so that `campaign --help` stays quick.
+ORG_ROLES = ("owner", "campaigner", "steward", "viewer")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Handed to uvicorn too, so that every app process (with --workers) logs the same way.
 # Only our own code and the server say what they do (INFO); other libraries speak up for
@@ -78,17 +80,6 @@ def _ready_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _refuse_demo_account(engine: Engine) -> None:
-    """In production the demo admin, whose password is printed by `make run`, must not exist."""
-    from campaign.accounts.service.accounts import find_user
-    from campaign.core.db import transaction
-    from campaign.site.demo import DEMO_EMAIL
-
-    with transaction(engine) as session:
-        if find_user(session, email=DEMO_EMAIL) is not None:
-            raise ConfigError(f"the demo account {DEMO_EMAIL} exists; delete it before serving")
-
-
 def _settings() -> Settings:
     settings = get_settings()
     logging.config.dictConfig(LOGGING)
@@ -129,7 +120,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     settings = _settings()
     engine = _ready_engine(settings)
     if settings.is_production:
-        _refuse_demo_account(engine)
+        from campaign.site.demo import refuse_demo_account
+
+        refuse_demo_account(engine)
     engine.dispose()
     uvicorn.run(
         "main:app",
@@ -158,7 +151,9 @@ def worker(once: bool, batch_size: int) -> None:
     settings = _settings()
     engine = _ready_engine(settings)
     if settings.is_production:
-        _refuse_demo_account(engine)
+        from campaign.site.demo import refuse_demo_account
+
+        refuse_demo_account(engine)
     mail_worker = MailWorker(
         engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine, settings)
     )
@@ -182,37 +177,44 @@ def worker(once: bool, batch_size: int) -> None:
     asyncio.run(main())
 
 
+@cli.command("create-organisation")
+@click.argument("name")
+@fails_cleanly
+def create_organisation_command(name: str) -> None:
+    """Add an organisation: a group whose members run its petitions and letter campaigns."""
+    from campaign.accounts.service.organisations import create_organisation
+    from campaign.core.db import transaction
+    from campaign.site.cli_accounts import account_errors
+
+    engine = _ready_engine(_settings())
+    with account_errors(), transaction(engine) as session:
+        organisation = create_organisation(session, name)
+    click.echo(f"campaign: created organisation {organisation.name}")
+
+
 @cli.command("create-organiser")
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")
 @click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.option("--organisation", help="Make the account a member of this organisation.")
+@click.option(
+    "--role", type=click.Choice(ORG_ROLES), help="Its role there; campaigner if not given."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @fails_cleanly
-def create_organiser_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+def create_organiser_command(email: str, password_stdin: bool, **options: Any) -> None:
     """Add an organiser account; the password is asked for (or read from stdin)."""
-    from campaign.accounts.models import Role
-    from campaign.accounts.service.accounts import AccountError, create_organiser
     from campaign.core.db import transaction
+    from campaign.site.cli_accounts import account_errors, create_account, read_password
 
-    settings = _settings()
-    engine = _ready_engine(settings)
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with transaction(engine) as session:
-            user = create_organiser(
-                session,
-                email=email,
-                password=password,
-                name=name,
-                role=Role.admin if admin else Role.organiser,
-            )
-    except AccountError as exc:
-        click.echo(f"campaign: {exc.field}: {exc.message}", err=True)
+    if options["role"] and not options["organisation"]:
+        click.echo("campaign: --role needs --organisation NAME", err=True)
         sys.exit(1)
-    click.echo(f"campaign: created {user.role} {user.email}")
+    engine = _ready_engine(_settings())
+    password = read_password(from_stdin=password_stdin)
+    with account_errors(), transaction(engine) as session:
+        done = create_account(session, email=email, password=password, **options)
+    click.echo(f"campaign: {done}")
 
 
 @cli.command()

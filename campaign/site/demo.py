@@ -1,4 +1,5 @@
-"""Demo content for `make run`: an organiser, two petitions with signatures, a welcome mail."""
+"""Demo content for `make run`: two organisations, an organiser who owns the first, two
+petitions with signatures, a letter campaign, a welcome mail."""
 
 from __future__ import annotations
 
@@ -6,15 +7,22 @@ import random
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.accounts import emails as account_emails
-from campaign.accounts.models import Role
+from campaign.accounts.models import Organisation, OrgRole, Role
 from campaign.accounts.service.accounts import create_organiser, find_user
+from campaign.accounts.service.organisations import (
+    add_member,
+    create_organisation,
+    memberships,
+    organisation_named,
+)
 from campaign.content.service import save_version
-from campaign.core.db import utcnow
+from campaign.core.db import transaction, utcnow
 from campaign.core.security import email_index
-from campaign.core.settings import Settings
+from campaign.core.settings import ConfigError, Settings
 from campaign.letters import forms as letter_forms
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
@@ -24,6 +32,8 @@ from campaign.prisoners.demo import load_demo_prisoners
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; refused in production
+# Fictional groups: the demo account owns the first, which runs most of the demo's campaigns.
+ORGANISATIONS = ("Solidarity Centre", "Diaspora for Freedom")
 
 PETITIONS = [
     {
@@ -42,6 +52,7 @@ PETITIONS = [
             "2. let her receive letters and see her family until then;\n"
             "3. give her the medical care she needs."
         ),
+        "organisation": 0,
         "goal": 500,
         "weeks": 6,
         "signatures": 380,
@@ -89,6 +100,7 @@ PETITIONS = [
             "We call for the release of every one of them, an end to politically motivated "
             "prosecutions, and the right of prisoners to receive letters."
         ),
+        "organisation": 1,
         "goal": 1000,
         "weeks": 10,
         "signatures": 260,
@@ -205,9 +217,23 @@ LETTER_TEMPLATES = {
 }
 
 
+def refuse_demo_account(engine: Engine) -> None:
+    """In production the demo account, whose password is printed by `make run`, must not exist."""
+    with transaction(engine) as session:
+        if find_user(session, email=DEMO_EMAIL) is not None:
+            raise ConfigError(f"the demo account {DEMO_EMAIL} exists; delete it before serving")
+
+
 def load_demo(session: Session, *, settings: Settings) -> bool:
     """Add the demo content unless it is there already; True when something was added."""
     added = False
+    organisations: list[Organisation] = []
+    for name in ORGANISATIONS:
+        found = organisation_named(session, name)
+        if found is None:
+            found = create_organisation(session, name)
+            added = True
+        organisations.append(found)
     user = find_user(session, email=DEMO_EMAIL)
     if user is None:
         user = create_organiser(
@@ -220,31 +246,49 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
         )
         account_emails.welcome(session, to=user.email, name=user.name, base_url=settings.base_url)
         added = True
+    if organisations[0] not in [organisation for organisation, _ in memberships(session, user)]:
+        add_member(session, organisations[0], user, OrgRole.owner)
+        added = True
     if not officials.list_officials(session):
         officials.import_officials(session, OFFICIALS, apply=True)
         added = True
     for spec in PETITIONS:
         if session.exec(select(Petition.id).where(Petition.slug == spec["slug"])).first() is None:
-            _demo_petition(session, settings=settings, spec=spec, user_id=user.id)  # type: ignore[arg-type]
+            organisation = organisations[int(spec["organisation"])]  # type: ignore[call-overload]
+            _demo_petition(
+                session,
+                settings=settings,
+                spec=spec,
+                user_id=user.id,  # type: ignore[arg-type]
+                organisation_id=organisation.id,  # type: ignore[arg-type]
+            )
             added = True
     if not campaigns.all_campaigns(session):
-        _demo_letter_campaign(session)
+        _demo_letter_campaign(session, organisation_id=organisations[0].id)  # type: ignore[arg-type]
         added = True
     added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added
     return added
 
 
-def _demo_letter_campaign(session: Session) -> None:
+def _demo_letter_campaign(session: Session, *, organisation_id: int) -> None:
     ids = [str(official.id) for official, _ in officials.list_officials(session)]
     petition = session.exec(
         select(Petition.id).where(Petition.slug == PETITIONS[0]["slug"])
     ).first()
-    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
+    defaults = campaigns.form_values(
+        LetterCampaign(slug="", title="", organisation_id=organisation_id)
+    )
     form, errors = letter_forms.parse_campaign_form(
         {**defaults, **LETTER_CAMPAIGN, "petition_id": str(petition or "")}, ids
     )
     assert form is not None, errors
-    campaign = campaigns.save_campaign(session, form=form)
+    campaign = campaigns.save_campaign(
+        session,
+        form=form,
+        campaign=LetterCampaign(
+            slug=LETTER_CAMPAIGN["slug"], title="", organisation_id=organisation_id
+        ),
+    )
     for language, (subjects, body) in LETTER_TEMPLATES.items():
         values, errors = letter_forms.check_letter(
             {"language": language, "subjects": subjects, "body": body},
@@ -257,13 +301,19 @@ def _demo_letter_campaign(session: Session) -> None:
 
 
 def _demo_petition(
-    session: Session, *, settings: Settings, spec: dict[str, object], user_id: int
+    session: Session,
+    *,
+    settings: Settings,
+    spec: dict[str, object],
+    user_id: int,
+    organisation_id: int,
 ) -> None:
     rng = random.Random(str(spec["slug"]))  # noqa: S311 - demo data, not security
     now = utcnow()
     weeks = int(spec["weeks"])  # type: ignore[call-overload]
     petition = Petition(
         slug=str(spec["slug"]),
+        organisation_id=organisation_id,
         title=str(spec["title"]),
         summary=str(spec["summary"]),
         addressee=str(spec["addressee"]),
