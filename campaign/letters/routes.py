@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from campaign.accounts.service.organisations import organisation_names
 from campaign.content.service import localized, localized_many
 from campaign.core.countries import country_choices, country_name
 from campaign.core.db import ReadSessionDep, SessionDep, utcnow
@@ -49,8 +50,10 @@ def _campaign_page(
     officials = campaigns.targets(session, campaign)
     addresses = compose.email_addresses(session, officials)
     shown = localized(session, "letters", campaign, get_locale())
+    names = organisation_names(session, {campaign.organisation_id})
     context = {
         "campaign": shown,
+        "organisation": names.get(campaign.organisation_id, ""),
         "purpose_html": render_markdown(shown.purpose),
         "officials": officials if campaign.target_mode == "all" else [],
         "channels": compose.channels(campaign, officials, addresses),

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from campaign.accounts.service.organisations import organisation_names
 from campaign.content import service as translated_content
 from campaign.core.countries import country_choices
 from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep
@@ -49,13 +50,16 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
 
 @router.get("")
 def petition_list(request: Request, session: ReadSessionDep) -> Response:
+    found_petitions = public.open_petitions(session)
     petitions = translated_content.localized_many(
-        session, "petition", public.open_petitions(session), get_locale()
+        session, "petition", found_petitions, get_locale()
     )
+    names = organisation_names(session, {p.organisation_id for p in found_petitions})
+    by = {p.id: names.get(p.organisation_id, "") for p in found_petitions}
     return render(
         request,
         "petitions/list.html",
-        {"petitions": petitions, "displayed_goal": public.displayed_goal},
+        {"petitions": petitions, "displayed_goal": public.displayed_goal, "organisations": by},
     )
 
 
@@ -70,6 +74,7 @@ def _sign_form_context(
     settings = request.app.state.settings
     return {
         "petition": translated_content.localized(session, "petition", petition, get_locale()),
+        "organisation": public.organisation_name(session, petition),
         "goal": public.displayed_goal(petition.signature_count, petition.goal),
         "can_sign": public.accepts_signatures(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
@@ -114,7 +119,12 @@ def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
         return _petition_page(request, session, petition)
     paused = get_flag(session, SIGNING_PAUSED)
     etag = public.version_tag(
-        "page", public.petition_version(petition), get_locale(), token_digest(browser), str(paused)
+        "page",
+        public.petition_version(petition),
+        public.organisation_name(session, petition),
+        get_locale(),
+        token_digest(browser),
+        str(paused),
     )
     if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
         return cached

@@ -11,13 +11,15 @@ from campaign.letters.models import LetterCampaign, LetterTemplate
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import check_template, render_template
 from tests.conftest import csrf_from
+from tests.factories import organisation
 from tests.letters.test_officials import GOOD, rows
 
 TODAY = date(2026, 11, 24)
 
 
 def new_campaign(client: TestClient, session: Session, title: str, **ways: str) -> str:
-    """Register the sample officials and create a campaign writing to all of them; its URL."""
+    """Register the sample officials and create a campaign writing to all of them, in the
+    tests' default organisation; its URL."""
     officials.import_officials(session, rows(GOOD), apply=True)
     session.commit()
     ids = [str(o.id) for o, _ in officials.list_officials(session)]
@@ -27,6 +29,7 @@ def new_campaign(client: TestClient, session: Session, title: str, **ways: str) 
     data = {
         **{name: value for name, value in defaults.items() if name not in unticked},
         "csrf_token": csrf_from(client, path),
+        "organisation_id": str(organisation(session.get_bind().engine)),
         "title": title,
         "target_mode": "all",
         "officials": ids,
@@ -115,12 +118,13 @@ def test_an_organiser_creates_a_campaign_with_targets_and_a_previewed_template(
     assert campaign.allow_mailto is False and campaign.allow_print is True
 
 
-def test_a_campaign_needs_a_way_of_sending(organiser_client: TestClient) -> None:
+def test_a_campaign_needs_a_way_of_sending(organiser_client: TestClient, engine: Engine) -> None:
     path = "/admin/letters/new"
     response = organiser_client.post(
         path,
         data={
             "csrf_token": csrf_from(organiser_client, path),
+            "organisation_id": str(organisation(engine)),
             "title": "No way",
             "target_mode": "all",
         },

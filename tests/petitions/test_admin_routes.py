@@ -13,7 +13,7 @@ from campaign.core.audit import AuditEvent
 from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, Signature
 from tests.conftest import csrf_from
-from tests.factories import add_signature, make_petition
+from tests.factories import add_signature, make_petition, organisation
 
 
 def post(client: TestClient, path: str, data: dict[str, str], form_page: str = "/admin"):  # type: ignore[no-untyped-def]
@@ -71,6 +71,7 @@ def test_an_organiser_creates_previews_and_publishes_a_petition(
         organiser_client,
         "/admin/petitions/new",
         {
+            "organisation_id": str(organisation(engine)),
             "title": "Free Ihar Losik",
             "summary": "A blogger held since 2020.",
             "addressee": "Prosecutor General",
@@ -96,14 +97,19 @@ def test_bad_petition_details_get_errors_next_to_their_fields(
     organiser_client: TestClient, engine: Engine
 ) -> None:
     make_petition(engine, slug="taken")
+    mine = str(organisation(engine))
     response = post(
-        organiser_client, "/admin/petitions/new", {"title": "", "slug": "Not A Slug", "goal": "-3"}
+        organiser_client,
+        "/admin/petitions/new",
+        {"organisation_id": mine, "title": "", "slug": "Not A Slug", "goal": "-3"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 400 and 'id="error-organisation_id"' not in response.text
     for name in ("title", "slug", "goal"):
         assert f'id="error-{name}"' in response.text
     response = post(
-        organiser_client, "/admin/petitions/new", {"title": "X", "slug": "taken", "goal": "10"}
+        organiser_client,
+        "/admin/petitions/new",
+        {"organisation_id": mine, "title": "X", "slug": "taken", "goal": "10"},
     )
     assert "Another petition uses this address already." in response.text
 

@@ -9,6 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.models import User
+from campaign.accounts.service.organisations import (
+    campaigning_organisations,
+    organisation_names,
+)
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.fields import row_id
@@ -30,16 +35,22 @@ def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganis
     return render(request, "admin/letters/list.html", context, headers=NO_STORE)
 
 
+def _organisation_choices(session: SessionDep, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the organisations in which the person may start a campaign."""
+    return [(o.id, o.name) for o in campaigning_organisations(session, user) if o.id is not None]
+
+
 def _campaign_page(
     request: Request,
     session: SessionDep,
+    user: User,
     campaign: LetterCampaign | None,
     form: dict[str, str],
     chosen: set[int],
     errors: FormErrors,
     status: int = 200,
 ) -> Response:
-    context = {
+    context: dict[str, object] = {
         "campaign": campaign,
         "form": form,
         "errors": errors,
@@ -48,6 +59,11 @@ def _campaign_page(
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
         "petitions": petition_choices(session),
     }
+    if campaign is None:
+        context["organisations"] = _organisation_choices(session, user)
+    else:
+        names = organisation_names(session, {campaign.organisation_id})
+        context["organisation_name"] = names.get(campaign.organisation_id, "")
     return render(
         request, "admin/letters/campaign.html", context, status_code=status, headers=NO_STORE
     )
@@ -55,15 +71,21 @@ def _campaign_page(
 
 @router.get("/new")
 def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    defaults = campaigns.form_values(LetterCampaign(slug="", title=""))
-    return _campaign_page(request, session, None, defaults, set(), FormErrors())
+    # A campaign's defaults, as a form shows them (the organisation is chosen in the form).
+    defaults = campaigns.form_values(LetterCampaign(slug="", title="", organisation_id=0))
+    choices = _organisation_choices(session, user)
+    if len(choices) == 1:
+        defaults["organisation_id"] = str(choices[0][0])
+    return _campaign_page(request, session, user, None, defaults, set(), FormErrors())
 
 
 @router.get("/{campaign_id}")
-def edit_campaign(request: Request, session: SessionDep, campaign: CampaignForEditor) -> Response:
+def edit_campaign(
+    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignForEditor
+) -> Response:
     values = campaigns.form_values(campaign)
     chosen = {official.id for official in campaigns.targets(session, campaign) if official.id}
-    return _campaign_page(request, session, campaign, values, chosen, FormErrors())
+    return _campaign_page(request, session, user, campaign, values, chosen, FormErrors())
 
 
 def _save_campaign(
@@ -75,14 +97,20 @@ def _save_campaign(
     campaign: LetterCampaign | None,
 ) -> Response:
     form, errors = forms.parse_campaign_form(raw, ids)
+    organisation_id = None
+    if campaign is None:
+        choices = {oid for oid, _name in _organisation_choices(session, user)}
+        organisation_id = forms.check_organisation(raw, choices, errors)
     if form is not None and campaigns.slug_taken(
         session, str(form.values["slug"]), except_id=campaign.id if campaign else None
     ):
         errors.add("slug", _("Another campaign uses this address already."))
     if form is None or errors:
         chosen = {n for n in map(row_id, ids) if n is not None}
-        return _campaign_page(request, session, campaign, raw, chosen, errors, status=400)
-    saved = campaigns.save_campaign(session, form=form, campaign=campaign)
+        return _campaign_page(request, session, user, campaign, raw, chosen, errors, status=400)
+    saved = campaigns.save_campaign(
+        session, form=form, campaign=campaign, organisation_id=organisation_id
+    )
     audit.record(
         session,
         by=user,

@@ -86,10 +86,20 @@ def targets(session: Session, campaign: LetterCampaign) -> list[Official]:
 
 
 def save_campaign(
-    session: Session, *, form: CampaignForm, campaign: LetterCampaign | None = None
+    session: Session,
+    *,
+    form: CampaignForm,
+    campaign: LetterCampaign | None = None,
+    organisation_id: int | None = None,
 ) -> LetterCampaign:
-    """Create or change a campaign; its targets become exactly the officials chosen."""
-    campaign = campaign or LetterCampaign(slug=str(form.values["slug"]), title="")
+    """Create (in the organisation `organisation_id`) or change a campaign; its targets become
+    exactly the officials chosen. A campaign stays in its organisation."""
+    if campaign is None:
+        if organisation_id is None:
+            raise ValueError("a new campaign needs its organisation")
+        campaign = LetterCampaign(
+            slug=str(form.values["slug"]), title="", organisation_id=organisation_id
+        )
     for name, value in form.values.items():
         setattr(campaign, name, value)
     campaign.updated_at = utcnow()

@@ -10,6 +10,10 @@ from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
 from campaign.accounts.models import User
+from campaign.accounts.service.organisations import (
+    campaigning_organisations,
+    organisation_names,
+)
 from campaign.core import audit
 from campaign.core.charts import daily_bars
 from campaign.core.countries import country_choices
@@ -20,7 +24,7 @@ from campaign.core.markdown import render_markdown
 from campaign.core.switches import SIGNING_PAUSED, get_flag, set_flag
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, uploaded
 from campaign.petitions.admin_routes.deps import PetitionForEditor, record
-from campaign.petitions.forms import parse_petition_form
+from campaign.petitions.forms import check_organisation, parse_petition_form
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import manage
 from campaign.petitions.service.counting import tallies
@@ -47,19 +51,35 @@ def pause_all(request: Request, session: SessionDep, user: CurrentAdmin, raw: Fo
     return redirect("/admin/petitions", flash=message, request=request)
 
 
+def _organisation_choices(session: SessionDep, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the organisations in which the person may start a petition."""
+    return [(o.id, o.name) for o in campaigning_organisations(session, user) if o.id is not None]
+
+
 def _form_page(
     request: Request,
+    session: SessionDep,
+    user: User,
     petition: Petition | None,
     form: dict[str, str],
     errors: FormErrors,
     status: int = 200,
 ) -> Response:
+    """The petition's form: a new one is started in one of the person's organisations (chosen
+    here); an existing one names the organisation it belongs to."""
+    context: dict[str, object] = {
+        "petition": petition,
+        "form": form,
+        "errors": errors,
+        "countries": country_choices(),
+    }
+    if petition is None:
+        context["organisations"] = _organisation_choices(session, user)
+    else:
+        names = organisation_names(session, {petition.organisation_id})
+        context["organisation_name"] = names.get(petition.organisation_id, "")
     return render(
-        request,
-        "admin/petitions/form.html",
-        {"petition": petition, "form": form, "errors": errors, "countries": country_choices()},
-        status_code=status,
-        headers=NO_STORE,
+        request, "admin/petitions/form.html", context, status_code=status, headers=NO_STORE
     )
 
 
@@ -93,8 +113,12 @@ def _image_change(
 
 
 @router.get("/new")
-def new_petition(request: Request, user: CurrentOrganiser) -> Response:
-    return _form_page(request, None, {"goal": "1000"}, FormErrors())
+def new_petition(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    form = {"goal": "1000"}
+    choices = _organisation_choices(session, user)
+    if len(choices) == 1:
+        form["organisation_id"] = str(choices[0][0])
+    return _form_page(request, session, user, None, form, FormErrors())
 
 
 def _save_petition(
@@ -107,6 +131,10 @@ def _save_petition(
 ) -> Response:
     """Create (petition=None) or change a petition from its form, with its image."""
     form, errors = parse_petition_form(raw)
+    organisation_id = None
+    if petition is None:
+        choices = {oid for oid, _name in _organisation_choices(session, user)}
+        organisation_id = check_organisation(raw, choices, errors)
     except_id = petition.id if petition is not None else None
     if form is not None and manage.slug_taken(session, form.slug, except_id=except_id):
         if raw.get("slug", "").strip():
@@ -118,9 +146,15 @@ def _save_petition(
             )
     image_changed, image_name = _image_change(request, image, raw, errors)
     if form is None or errors:
-        return _form_page(request, petition, raw, errors, status=400)
+        return _form_page(request, session, user, petition, raw, errors, status=400)
     if petition is None:
-        petition = manage.create_petition(session, form=form, user_id=user.id)  # type: ignore[arg-type]
+        assert organisation_id is not None
+        petition = manage.create_petition(
+            session,
+            form=form,
+            user_id=user.id,  # type: ignore[arg-type]
+            organisation_id=organisation_id,
+        )
         action, message = "petition.created", _("The petition is saved as a draft.")
     else:
         manage.update_petition(session, petition=petition, form=form)
@@ -144,8 +178,10 @@ def create_petition(
 
 
 @router.get("/{petition_id}/edit")
-def edit_petition(request: Request, petition: PetitionForEditor) -> Response:
-    return _form_page(request, petition, _petition_values(petition), FormErrors())
+def edit_petition(
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+) -> Response:
+    return _form_page(request, session, user, petition, _petition_values(petition), FormErrors())
 
 
 @router.post("/{petition_id}/edit")

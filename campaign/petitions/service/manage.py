@@ -48,9 +48,11 @@ def slug_taken(session: Session, slug: str, *, except_id: int | None = None) -> 
     return session.exec(query).first() is not None
 
 
-def create_petition(session: Session, *, form: PetitionForm, user_id: int) -> Petition:
-    """Save a new petition as a draft."""
-    petition = Petition(created_by=user_id, **form.__dict__)
+def create_petition(
+    session: Session, *, form: PetitionForm, user_id: int, organisation_id: int
+) -> Petition:
+    """Save a new petition as a draft, in the organisation that runs it."""
+    petition = Petition(created_by=user_id, organisation_id=organisation_id, **form.__dict__)
     session.add(petition)
     session.flush()
     return petition

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
+from campaign.accounts.models import Organisation
 from campaign.core.db import utcnow
 from campaign.core.switches import SIGNING_PAUSED, flag_subquery, remember_flag
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
@@ -45,12 +46,20 @@ def open_petitions(session: Session) -> list[Petition]:
     return list(session.exec(query).all())
 
 
-# Built once: every public petition request runs it. The site's signing switch comes along,
-# so signing and the page need no second round trip for it.
-_PUBLIC_PETITION = select(Petition, flag_subquery(SIGNING_PAUSED)).where(
-    Petition.slug == bindparam("slug"),
-    or_(col(Petition.status) == PetitionStatus.open, col(Petition.status) == PetitionStatus.closed),
+# Built once: every public petition request runs it. The site's signing switch and the name of
+# the organisation behind the petition come along, so the page needs no second round trip.
+_PUBLIC_PETITION = (
+    select(Petition, flag_subquery(SIGNING_PAUSED), Organisation.name)
+    .join(Organisation, col(Organisation.id) == Petition.organisation_id)
+    .where(
+        Petition.slug == bindparam("slug"),
+        or_(
+            col(Petition.status) == PetitionStatus.open,
+            col(Petition.status) == PetitionStatus.closed,
+        ),
+    )
 )
+_ORGANISATION_NAMES = "organisation_names"
 
 
 def public_petition(session: Session, slug: str) -> Petition | None:
@@ -58,9 +67,21 @@ def public_petition(session: Session, slug: str) -> Petition | None:
     row = session.exec(_PUBLIC_PETITION, params={"slug": slug}).first()
     if row is None:
         return None
-    petition, paused = row
+    petition, paused, organisation = row
     remember_flag(session, SIGNING_PAUSED, paused)
+    session.info.setdefault(_ORGANISATION_NAMES, {})[petition.organisation_id] = organisation
     return petition
+
+
+def organisation_name(session: Session, petition: Petition) -> str:
+    """The name of the organisation behind the petition: read along with the petition by
+    public_petition, asked for only when the petition came another way."""
+    names: dict[int, str] = session.info.setdefault(_ORGANISATION_NAMES, {})
+    if petition.organisation_id not in names:
+        names[petition.organisation_id] = session.exec(
+            select(Organisation.name).where(Organisation.id == petition.organisation_id)
+        ).one()
+    return names[petition.organisation_id]
 
 
 def petition_choices(session: Session) -> list[tuple[int, str]]:
