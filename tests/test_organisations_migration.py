@@ -74,6 +74,13 @@ def test_what_exists_moves_into_the_named_organisation(
             ),
             {"no": False, "now": now},
         )
+        # A row that points at the petition: rebuilding the table must not cascade to it.
+        connection.execute(
+            text(
+                "INSERT INTO petition_tally (petition_id, country, count) "
+                "SELECT id, 'BY', 7 FROM petition WHERE slug = 'free-them'"
+            )
+        )
         connection.execute(
             text(
                 "INSERT INTO letter_campaign (slug, title, purpose, status, target_mode, "
@@ -104,6 +111,7 @@ def test_what_exists_moves_into_the_named_organisation(
     assert _rows(fresh_url, "SELECT slug, organisation_id FROM letter_campaign") == [
         ("write", organisation_id)
     ]
+    assert _rows(fresh_url, "SELECT country, count FROM petition_tally") == [("BY", 7)]
 
 
 def test_an_empty_database_gets_no_organisation(
