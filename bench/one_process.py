@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from bench.run import SECRET, browser, database, serve_app, stop, tree_cpu, wrk  # noqa: E402
+from campaign.accounts.service.organisations import create_organisation  # noqa: E402
 from campaign.core.crypto import use_keys  # noqa: E402
 from campaign.core.db import make_engine, transaction, utcnow  # noqa: E402
 from campaign.core.migrate import upgrade  # noqa: E402
@@ -77,6 +78,7 @@ def main() -> None:
                 status=PetitionStatus.open,
                 published_at=utcnow(),
                 goal=1000,
+                organisation_id=create_organisation(session, "Benchmark").id,
             )
         )
     app = serve_app(url, 8800, 1)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from campaign.accounts.service.organisations import create_organisation  # noqa: E402
 from campaign.core.crypto import keyring  # noqa: E402
 from campaign.core.db import transaction, utcnow  # noqa: E402
 from campaign.core.migrate import upgrade  # noqa: E402
@@ -235,6 +236,7 @@ def main() -> None:
             status=PetitionStatus.open,
             published_at=utcnow(),
             goal=1000,
+            organisation_id=create_organisation(session, "Benchmark").id,
         )
         session.add(petition)
         session.flush()

@@ -22,6 +22,7 @@ from campaign.core.db import make_engine, transaction, utcnow
 from campaign.core.settings import PROJECT_DIR
 from campaign.petitions.models import Petition, PetitionStatus
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET, _empty_postgres
+from tests.factories import organisation
 from tests.smtp_server import SmtpServer, free_port
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -132,9 +133,10 @@ def test_a_burst_through_two_app_processes_and_two_workers_ends_up_exact(
 ) -> None:
     bases, log = two_servers
     engine = make_engine(postgres_url)
+    petition = {"slug": "burst", "title": "Burst", "status": PetitionStatus.open}
     with transaction(engine) as session:
         session.add(
-            Petition(slug="burst", title="Burst", status=PetitionStatus.open, published_at=utcnow())
+            Petition(**petition, published_at=utcnow(), organisation_id=organisation(engine))  # type: ignore[arg-type]
         )
     emails = [f"burst-{n}@example.org" for n in range(SUPPORTERS)]
     attempts = []
