@@ -4,7 +4,7 @@ register's form or read from a CSV row) with their e-mail addresses."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import available_timezones
@@ -101,18 +101,6 @@ def parse_campaign_form(
     if errors:
         return None, errors
     return CampaignForm(values, ids), errors
-
-
-def check_organisation(
-    raw: Mapping[str, str], choices: Collection[int], errors: FormErrors
-) -> int | None:
-    """The organisation a new campaign is started in: one of `choices` (those in which the
-    organiser campaigns), or an error beside the field."""
-    chosen = row_id(raw.get("organisation_id", ""))
-    if chosen is None or chosen not in choices:
-        errors.add("organisation_id", _("Choose one of your organisations."))
-        return None
-    return chosen
 
 
 # -- the organiser's letter template ---------------------------------------------------------

@@ -3,12 +3,12 @@ fills in, and the organiser's forms for a petition, for picking signatures and f
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from campaign.core.countries import is_country
-from campaign.core.fields import check_day, check_email, row_id
+from campaign.core.fields import check_day, check_email
 from campaign.core.i18n import _
 from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
@@ -135,18 +135,6 @@ def parse_petition_form(raw: dict[str, str]) -> tuple[PetitionForm | None, FormE
         return None, errors
     form = PetitionForm(title, slug, summary, body, addressee, goal, ends_at, addressee_country)
     return form, errors
-
-
-def check_organisation(
-    raw: Mapping[str, str], choices: Collection[int], errors: FormErrors
-) -> int | None:
-    """The organisation a new petition is started in: one of `choices` (those in which the
-    organiser campaigns), or an error beside the field."""
-    chosen = row_id(raw.get("organisation_id", ""))
-    if chosen is None or chosen not in choices:
-        errors.add("organisation_id", _("Choose one of your organisations."))
-        return None
-    return chosen
 
 
 @dataclass(frozen=True)

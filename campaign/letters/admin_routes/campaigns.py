@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
@@ -100,7 +101,7 @@ def _save_campaign(
     organisation_id = None
     if campaign is None:
         choices = {oid for oid, _name in _organisation_choices(session, user)}
-        organisation_id = forms.check_organisation(raw, choices, errors)
+        organisation_id = check_organisation(raw, choices, errors)
     if form is not None and campaigns.slug_taken(
         session, str(form.values["slug"]), except_id=campaign.id if campaign else None
     ):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
+from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
@@ -24,7 +25,7 @@ from campaign.core.markdown import render_markdown
 from campaign.core.switches import SIGNING_PAUSED, get_flag, set_flag
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, uploaded
 from campaign.petitions.admin_routes.deps import PetitionForEditor, record
-from campaign.petitions.forms import check_organisation, parse_petition_form
+from campaign.petitions.forms import parse_petition_form
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import manage
 from campaign.petitions.service.counting import tallies
