@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.models import User
+from campaign.accounts.service.organisations import role_in
 from campaign.content import registry, service
 from campaign.core import audit
 from campaign.core.db import SessionDep
@@ -15,9 +17,14 @@ from campaign.core.web import FormData, FormErrors, found, redirect, render
 router = APIRouter(prefix="/admin/content")
 
 
-def _object(session: SessionDep, kind: str, object_id: int) -> registry.Kind:
+def _object(session: SessionDep, user: User, kind: str, object_id: int) -> registry.Kind:
+    """The kind of an object an organiser may translate: 404 when there is none, and when it
+    belongs to an organisation they are not a member of (shared registers belong to none)."""
     definition = found(registry.KINDS.get(kind))
-    found(session.get(definition.model, object_id))
+    obj = found(session.get(definition.model, object_id))
+    organisation_id = definition.organisation_of(obj)
+    if organisation_id is not None:
+        found(role_in(session, user, organisation_id))
     return definition
 
 
@@ -31,6 +38,7 @@ def _locale(request: Request, locale: str) -> str:
 def _editor(
     request: Request,
     session: SessionDep,
+    user: User,
     kind: str,
     object_id: int,
     locale: str,
@@ -38,7 +46,7 @@ def _editor(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    definition = _object(session, kind, object_id)
+    definition = _object(session, user, kind, object_id)
     obj = session.get(definition.model, object_id)
     settings = request.app.state.settings
     context = {
@@ -62,7 +70,7 @@ def first_language(
     request: Request, session: SessionDep, user: CurrentOrganiser, kind: str, object_id: int
 ) -> Response:
     """The editor, opened on the first language other than the original's."""
-    _object(session, kind, object_id)
+    _object(session, user, kind, object_id)
     locales = service.translatable_locales(
         available_locales(), request.app.state.settings.default_locale
     )
@@ -78,7 +86,7 @@ def edit_version(
     object_id: int,
     locale: str,
 ) -> Response:
-    return _editor(request, session, kind, object_id, _locale(request, locale))
+    return _editor(request, session, user, kind, object_id, _locale(request, locale))
 
 
 @router.post("/{kind}/{object_id}/{locale}")
@@ -92,10 +100,12 @@ def save_version(
     raw: FormData,
 ) -> Response:
     locale = _locale(request, locale)
-    definition = _object(session, kind, object_id)
+    definition = _object(session, user, kind, object_id)
     fields, errors = service.parse_form(kind, raw)
     if errors:
-        return _editor(request, session, kind, object_id, locale, raw, errors, status_code=400)
+        return _editor(
+            request, session, user, kind, object_id, locale, raw, errors, status_code=400
+        )
     obj = session.get(definition.model, object_id)
     kept = service.save_version(session, kind, obj, locale, fields)
     audit.record(

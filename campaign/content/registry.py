@@ -27,6 +27,9 @@ class Kind:
     fields: tuple[ContentField, ...]
     admin_path: str  # formatted with the object's id
     describe: Callable[[Any], str]
+    # The organisation an object belongs to (only its members may translate it); None for what
+    # the whole install shares, such as the prisoners' register.
+    organisation_of: Callable[[Any], int | None] = lambda obj: None
 
 
 KINDS: dict[str, Kind] = {}

@@ -3,6 +3,8 @@ content, senders on a supporter's own page, their retention, and the worker's jo
 
 from __future__ import annotations
 
+from typing import Any
+
 from campaign.content import registry as content
 from campaign.core import periodic
 from campaign.core.i18n import _
@@ -23,6 +25,7 @@ def register() -> None:
             ),
             "/admin/letters/{id}",
             _title,
+            _organisation,
         )
     )
     privacy.register_section(privacy.section("letters_to_officials", "letter_senders", retention))
@@ -35,3 +38,7 @@ def register() -> None:
 
 def _title(campaign: LetterCampaign) -> str:
     return campaign.title
+
+
+def _organisation(obj: Any) -> int:
+    return int(obj.organisation_id)

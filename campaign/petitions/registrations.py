@@ -3,6 +3,8 @@ signatures on a supporter's own page, the signers' retention, and the worker's p
 
 from __future__ import annotations
 
+from typing import Any
+
 from campaign.content import registry as content
 from campaign.core import periodic
 from campaign.core.i18n import _
@@ -24,6 +26,7 @@ def register() -> None:
             ),
             "/admin/petitions/{id}",
             _title,
+            _organisation,
         )
     )
     privacy.register_section(privacy.section("signatures", "signatures", retention))
@@ -33,3 +36,7 @@ def register() -> None:
 
 def _title(petition: Petition) -> str:
     return petition.title
+
+
+def _organisation(obj: Any) -> int:
+    return int(obj.organisation_id)

@@ -263,7 +263,7 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
                 organisation_id=organisation.id,  # type: ignore[arg-type]
             )
             added = True
-    if not campaigns.all_campaigns(session):
+    if not campaigns.all_campaigns(session, {o.id for o in organisations if o.id is not None}):
         _demo_letter_campaign(session, organisation_id=organisations[0].id)  # type: ignore[arg-type]
         added = True
     added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added

@@ -22,14 +22,16 @@ def _calls(dependant: Any) -> set[Any]:
     return found
 
 
-def organiser_routes(app: Any) -> list[tuple[str, str, bool]]:
-    """(method, concrete path, admin only) for every route that needs a logged-in organiser."""
+def organiser_routes(app: Any, *, concrete: bool = True) -> list[tuple[str, str, bool]]:
+    """(method, path, admin only) for every route that needs a logged-in organiser; the path
+    with sample values, or the template itself when not `concrete`."""
     routes = []
     for template, methods, dependant in app_routes(app):
         calls = _calls(dependant)
         if require_organiser not in calls:
             continue
         path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE.get(m.group(1), "1"), template)
+        path = path if concrete else template
         for method in sorted(methods - {"HEAD"}):
             routes.append((method, path, require_admin in calls))
     return routes

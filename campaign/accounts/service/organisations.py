@@ -69,3 +69,17 @@ def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
         select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
     ).all()
     return {int(oid): name for oid, name in rows if oid is not None}
+
+
+def role_in(session: Session, user: User, organisation_id: int) -> OrgRole | None:
+    """A person's role in an organisation, or None when they are not a member."""
+    membership = session.get(Membership, (organisation_id, user.id))
+    return OrgRole(membership.role) if membership is not None else None
+
+
+def member_organisation_ids(session: Session, user: User) -> set[int]:
+    """The ids of the organisations a person belongs to, whatever the role."""
+    rows = session.exec(
+        select(Membership.organisation_id).where(Membership.user_id == user.id)
+    ).all()
+    return set(rows)

@@ -13,6 +13,7 @@ from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
+    member_organisation_ids,
     organisation_names,
 )
 from campaign.core import audit
@@ -32,7 +33,8 @@ router = APIRouter(prefix="/admin/letters")
 
 @router.get("")
 def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    context = {"campaigns": campaigns.all_campaigns(session)}
+    mine = member_organisation_ids(session, user)
+    context = {"campaigns": campaigns.all_campaigns(session, mine)}
     return render(request, "admin/letters/list.html", context, headers=NO_STORE)
 
 

@@ -69,9 +69,14 @@ def accepts_letters(campaign: LetterCampaign) -> bool:
     return campaign.closes_at is None or campaign.closes_at > now
 
 
-def all_campaigns(session: Session) -> list[LetterCampaign]:
-    """Every letter campaign, newest first."""
-    return list(session.exec(select(LetterCampaign).order_by(col(LetterCampaign.id).desc())).all())
+def all_campaigns(session: Session, organisation_ids: set[int]) -> list[LetterCampaign]:
+    """The letter campaigns of these organisations (an organiser's own), newest first."""
+    query = (
+        select(LetterCampaign)
+        .where(col(LetterCampaign.organisation_id).in_(organisation_ids))
+        .order_by(col(LetterCampaign.id).desc())
+    )
+    return list(session.exec(query).all())
 
 
 def targets(session: Session, campaign: LetterCampaign) -> list[Official]:

@@ -9,6 +9,7 @@ from fastapi import Depends
 
 from campaign.accounts.deps import CurrentOrganiser
 from campaign.accounts.models import User
+from campaign.accounts.service.organisations import role_in
 from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.web import found
@@ -16,8 +17,11 @@ from campaign.petitions.models import Petition
 
 
 def petition_for_editor(petition_id: int, session: SessionDep, user: CurrentOrganiser) -> Petition:
-    """The petition an organiser asked for; 404 when there is none."""
-    return found(session.get(Petition, petition_id))
+    """The petition an organiser asked for; 404 when there is none, and when it belongs to an
+    organisation they are not a member of (its existence is not told)."""
+    petition = found(session.get(Petition, petition_id))
+    found(role_in(session, user, petition.organisation_id))
+    return petition
 
 
 PetitionForEditor = Annotated[Petition, Depends(petition_for_editor)]

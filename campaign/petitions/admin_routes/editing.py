@@ -13,6 +13,7 @@ from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
+    member_organisation_ids,
     organisation_names,
 )
 from campaign.core import audit
@@ -37,7 +38,7 @@ router = APIRouter(prefix="/admin/petitions")
 @router.get("")
 def petitions(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     context = {
-        "petitions": manage.all_petitions(session),
+        "petitions": manage.all_petitions(session, member_organisation_ids(session, user)),
         "site_paused": get_flag(session, SIGNING_PAUSED),
     }
     return render(request, "admin/petitions/list.html", context, headers=NO_STORE)

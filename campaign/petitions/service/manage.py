@@ -35,9 +35,14 @@ class Dashboard:
     trends: list[Trend] = field(default_factory=list)
 
 
-def all_petitions(session: Session) -> list[Petition]:
-    """Every petition, newest first, for the organiser area."""
-    return list(session.exec(select(Petition).order_by(col(Petition.id).desc())).all())
+def all_petitions(session: Session, organisation_ids: set[int]) -> list[Petition]:
+    """The petitions of these organisations (an organiser's own), newest first."""
+    query = (
+        select(Petition)
+        .where(col(Petition.organisation_id).in_(organisation_ids))
+        .order_by(col(Petition.id).desc())
+    )
+    return list(session.exec(query).all())
 
 
 def slug_taken(session: Session, slug: str, *, except_id: int | None = None) -> bool:

@@ -1,0 +1,84 @@
+"""A member of another organisation reaches none of an organisation's campaigns: every organiser
+route that names a petition, a letter campaign or its translations answers 404 (its existence
+is not told) and changes nothing, and the organiser lists show only one's own organisations'."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaign.accounts.models import User
+from campaign.accounts.service.accounts import create_organiser
+from campaign.core.audit import AuditEvent
+from campaign.core.db import transaction
+from campaign.letters.models import LetterCampaign
+from campaign.petitions.models import Petition
+from tests.accounts.test_route_walk import organiser_routes
+from tests.conftest import CSRF, PASSWORD, log_in
+from tests.factories import make_letter_campaign, make_member, make_petition
+
+OTHER = "Another organisation"
+
+
+def outsider(engine: Engine) -> User:
+    """An owner of another organisation, and a member of no other."""
+    with transaction(engine) as session:
+        user = create_organiser(session, email="outsider@example.org", password=PASSWORD)
+    make_member(engine, user.id, name=OTHER)
+    return user
+
+
+def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_nothing(
+    app: Any, client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine, title="Free Maria")
+    campaign = make_letter_campaign(engine, title="Write for Maria")
+    log_in(client, outsider(engine).email)
+    token = CSRF.search(client.get("/admin").text).group(1)  # type: ignore[union-attr]
+    ids = {"petition_id": petition.id, "campaign_id": campaign.id}
+    walked, let_in = 0, []
+    for method, template, _admin in organiser_routes(app, concrete=False):
+        names = set(re.findall(r"\{(\w+)", template))
+        if not names & {"petition_id", "campaign_id", "object_id"} or "reply_id" in names:
+            continue
+        kinds = (
+            [("petition", petition.id), ("letters", campaign.id)]
+            if "object_id" in names
+            else [(None, None)]
+        )
+        for kind, object_id in kinds:
+            values = {**ids, "kind": kind, "object_id": object_id, "locale": "be"}
+            path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m, v=values: str(v[m.group(1)]), template)
+            if method == "GET":
+                response = client.get(path, follow_redirects=False)
+            else:
+                response = client.post(path, data={"csrf_token": token}, follow_redirects=False)
+            walked += 1
+            if response.status_code != 404:
+                let_in.append(f"{method} {path} → {response.status_code}")
+    assert walked > 25 and not let_in, let_in
+    with Session(engine) as session:
+        assert session.get(Petition, petition.id).title == "Free Maria"  # type: ignore[union-attr]
+        assert session.get(LetterCampaign, campaign.id).title == "Write for Maria"  # type: ignore[union-attr]
+        done = session.exec(
+            select(AuditEvent.action).where(AuditEvent.actor == "outsider@example.org")
+        ).all()
+    assert [action for action in done if not action.startswith("account.")] == []
+
+
+def test_the_organiser_lists_show_only_ones_own_organisations_campaigns(
+    client: TestClient, engine: Engine, organiser: User
+) -> None:
+    make_petition(engine, title="Free Maria")
+    make_letter_campaign(engine, title="Write for Maria")
+    log_in(client, outsider(engine).email)
+    assert "Free Maria" not in client.get("/admin/petitions").text
+    assert "Write for Maria" not in client.get("/admin/letters").text
+    client.cookies.clear()
+    log_in(client, organiser.email)  # an owner of the campaigns' organisation
+    assert "Free Maria" in client.get("/admin/petitions").text
+    assert "Write for Maria" in client.get("/admin/letters").text
