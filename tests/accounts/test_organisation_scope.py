@@ -82,3 +82,11 @@ def test_the_organiser_lists_show_only_ones_own_organisations_campaigns(
     log_in(client, organiser.email)  # an owner of the campaigns' organisation
     assert "Free Maria" in client.get("/admin/petitions").text
     assert "Write for Maria" in client.get("/admin/letters").text
+
+
+def test_a_letter_campaigns_form_offers_only_ones_own_organisations_petitions(
+    client: TestClient, engine: Engine
+) -> None:
+    make_petition(engine, title="A draft of someone else's", status="draft")
+    log_in(client, outsider(engine).email)
+    assert "A draft of someone else" not in client.get("/admin/letters/new").text

@@ -60,7 +60,7 @@ def _campaign_page(
         "chosen": chosen,
         "officials": officials.list_officials(session),
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
-        "petitions": petition_choices(session),
+        "petitions": petition_choices(session, member_organisation_ids(session, user)),
     }
     if campaign is None:
         context["organisations"] = _organisation_choices(session, user)

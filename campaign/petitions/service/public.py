@@ -84,11 +84,15 @@ def organisation_name(session: Session, petition: Petition) -> str:
     return names[petition.organisation_id]
 
 
-def petition_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, title) of every petition not archived, newest first, for linking from elsewhere."""
+def petition_choices(session: Session, organisation_ids: set[int]) -> list[tuple[int, str]]:
+    """(id, title) of these organisations' petitions not archived, newest first, for linking
+    from elsewhere (another organisation's drafts are not theirs to see)."""
     query = (
         select(Petition.id, Petition.title)
-        .where(Petition.status != PetitionStatus.archived)
+        .where(
+            Petition.status != PetitionStatus.archived,
+            col(Petition.organisation_id).in_(organisation_ids),
+        )
         .order_by(col(Petition.id).desc())
     )
     return [(int(pid), title) for pid, title in session.exec(query).all() if pid is not None]
