@@ -8,6 +8,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,28 +58,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for this test process, migrated once, dropped at the end."""
+@contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards; skipped without
+    TEST_DATABASE_URL, failed instead when REQUIRE_POSTGRES=1 (as in CI)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
     base_url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"campaign_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         pytest.fail(f"cannot create a PostgreSQL test database at {base}: {exc}")
-    url = base_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield base_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, migrated once, dropped at the end."""
+    with throwaway_postgres(f"campaign_test_{worker_id}") as url:
+        upgrade(url)
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

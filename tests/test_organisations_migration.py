@@ -3,17 +3,15 @@ with every account its owner; an empty database gets none (both databases)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from campaign.core.migrate import upgrade
+from tests.conftest import throwaway_postgres
 
 BEFORE = "15a100000003"  # the revision before organisations
 
@@ -24,22 +22,8 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'before.db'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    base_url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"campaign_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres("campaign_migration") as url:
+        yield url
 
 
 def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
