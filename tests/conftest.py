@@ -202,7 +202,9 @@ def add_user(engine: Engine, email: str, role: Role = Role.organiser) -> User:
 
 @pytest.fixture
 def organiser(engine: Engine) -> User:
-    return add_user(engine, "organiser@example.org")
+    """An owner of the tests' organisation, with two-factor login on (an owner sees supporters'
+    personal data, which requires it)."""
+    return with_two_factor(engine, add_user(engine, "organiser@example.org"))
 
 
 @pytest.fixture
@@ -230,9 +232,16 @@ def csrf_from(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/admin"):  # type: ignore[no-untyped-def]
-    """Log in as a person would: password, then (if asked) the code the authenticator shows."""
-    token = csrf_from(client, "/login")
+def log_in(  # type: ignore[no-untyped-def]
+    client: TestClient,
+    email: str,
+    password: str = PASSWORD,
+    next: str = "/admin",
+    form_on: str = "/login",
+):
+    """Log in as a person would: password, then (if asked) the code the authenticator shows.
+    The CSRF token is read from the page `form_on` (another page when already logged in)."""
+    token = csrf_from(client, form_on)
     response = client.post(
         "/login", data={"email": email, "password": password, "next": next, "csrf_token": token}
     )

@@ -124,8 +124,11 @@ def add_signature(
     ip: str = "ip-hash",
     confirm: bool = True,
     named_in_handover: bool = False,
+    wants_updates: bool = False,
+    partners: frozenset[int] = frozenset(),
 ) -> None:
-    """Sign (and by default confirm) through the service, as a supporter would."""
+    """Sign (and by default confirm) through the service, as a supporter would; `partners`:
+    the partner organisations whose "may contact me" box is ticked."""
     from campaign.core.ratelimit import Limiter
     from campaign.core.security import email_index
     from campaign.petitions.forms import SignForm
@@ -137,9 +140,10 @@ def add_signature(
         email=email,
         country=country,
         city=city,
-        wants_updates=False,
+        wants_updates=wants_updates,
         show_publicly=True,
         named_in_handover=named_in_handover,
+        partners=partners,
     )
     generous = settings.model_copy(
         update={

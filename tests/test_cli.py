@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from campaign.accounts.models import Membership, Organisation, OrgRole, User
 from campaign.core.crypto import new_key, parse_key, use_keys
@@ -19,7 +19,14 @@ from campaign.core.db import make_engine, transaction
 from campaign.core.settings import PROJECT_DIR
 from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import Petition, PetitionStatus, PetitionTally, Signature
+from campaign.petitions.models import (
+    PartnerConsent,
+    Petition,
+    PetitionPartner,
+    PetitionStatus,
+    PetitionTally,
+    Signature,
+)
 from campaign.site.cli import ORG_ROLES
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.factories import organisation
@@ -227,6 +234,14 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
             ("release-all-political-prisoners", "Diaspora for Freedom"),
         }
         assert organisations[letter_campaign.organisation_id] == "Solidarity Centre"
+        # A coalition petition: Diaspora for Freedom's, with Solidarity Centre as its partner,
+        # which about a third of the signers let contact them.
+        [partnership] = session.exec(select(PetitionPartner)).all()
+        assert organisations[partnership.organisation_id] == "Solidarity Centre"
+        coalition_petition = session.get(Petition, partnership.petition_id)
+        assert coalition_petition.slug == "release-all-political-prisoners"  # type: ignore[union-attr]
+        consenting = session.exec(select(func.count()).select_from(PartnerConsent)).one()
+        assert 60 < consenting < 110
         versions = session.exec(select(ContentVersion)).all()
         assert {(v.kind, v.locale) for v in versions} == {("petition", "be"), ("petition", "ru")}
         assert all(100 < petition.signature_count < 400 for petition in petitions)

@@ -8,12 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, CurrentUser, session_cookie_name
-from campaign.accounts.models import Role, User
+from campaign.accounts.models import Organisation, OrgRole, Role, User
 from campaign.accounts.service import invitations, two_factor
 from campaign.accounts.service.accounts import list_users
 from campaign.accounts.service.login import end_all_sessions, recheck_password
+from campaign.accounts.service.organisations import all_organisations, organisation_names
+from campaign.accounts.service.roles import role_label
 from campaign.core import audit
 from campaign.core.db import SessionDep
+from campaign.core.fields import row_id
 from campaign.core.i18n import _, get_locale
 from campaign.core.ratelimit import Limiter, wait_message
 from campaign.core.security import ip_hash
@@ -47,17 +50,24 @@ def _accounts_page(
     errors: FormErrors | None = None,
     status: int = 200,
 ) -> Response:
+    pending = invitations.pending_invitations(session)
     return render(
         request,
         "admin/accounts.html",
         {
             "accounts": list_users(session),
-            "invitations": invitations.pending_invitations(session),
+            "invitations": pending,
             "roles": [
                 (Role.organiser.value, _("Organiser")),
                 (Role.admin.value, _("Administrator")),
             ],
-            "form": form or {"role": Role.organiser.value},
+            "organisations": [(o.id, o.name) for o, _count in all_organisations(session)],
+            "org_roles": [(role.value, role_label(role)) for role in OrgRole],
+            "names": organisation_names(
+                session, {o for i in pending if (o := i.organisation_id) is not None}
+            ),
+            "role_label": role_label,
+            "form": form or {"role": Role.organiser.value, "org_role": OrgRole.campaigner.value},
             "errors": errors or FormErrors(),
         },
         status_code=status,
@@ -71,7 +81,21 @@ def accounts(request: Request, session: SessionDep, user: CurrentAdmin) -> Respo
 
 @router.post(f"{ACCOUNTS}/invite")
 def invite(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    form = {"email": raw.get("email", "").strip(), "role": raw.get("role", "")}
+    form = {
+        "email": raw.get("email", "").strip(),
+        "role": raw.get("role", ""),
+        "organisation_id": raw.get("organisation_id", ""),
+        "org_role": raw.get("org_role", ""),
+    }
+    organisation, org_role = None, None
+    if form["organisation_id"]:
+        chosen = row_id(form["organisation_id"])
+        organisation = session.get(Organisation, chosen) if chosen is not None else None
+        if organisation is None:
+            errors = FormErrors()
+            errors.add("organisation_id", _("Choose one of the organisations."))
+            return _accounts_page(request, session, form=form, errors=errors, status=400)
+        org_role = OrgRole(form["org_role"]) if form["org_role"] in set(OrgRole) else None
     made = invitations.invite(
         session,
         settings=request.app.state.settings,
@@ -79,6 +103,8 @@ def invite(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormD
         email=form["email"],
         role=form["role"],
         locale=get_locale(),
+        organisation=organisation,
+        org_role=org_role,
     )
     if made.errors:
         return _accounts_page(request, session, form=form, errors=made.errors, status=400)

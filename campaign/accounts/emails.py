@@ -7,9 +7,21 @@ from sqlmodel import Session
 from campaign.mail import outbox
 
 
-def invitation(session: Session, *, to: str, locale: str, url: str, inviter: str, site: str) -> int:
-    """A one-time link for someone invited to run campaigns, to choose their password."""
-    context = {"url": url, "inviter": inviter, "site": site}
+def invitation(
+    session: Session,
+    *,
+    to: str,
+    locale: str,
+    url: str,
+    inviter: str,
+    site: str,
+    organisation: str = "",
+    role: str = "",
+) -> int:
+    """A one-time link for someone invited to run campaigns, to choose their password; the
+    organisation they join and their role there, when the invitation names them."""
+    context = {"url": url, "inviter": inviter, "site": site, "organisation": organisation}
+    context["role"] = role
     return outbox.enqueue(session, to=to, template="invitation", context=context, locale=locale)
 
 

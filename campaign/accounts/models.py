@@ -84,6 +84,12 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     accepted_at: datetime | None = None
+    # The organisation the new account joins on accepting, and its role there (none: no
+    # membership, an administrator's invitation of another administrator, say).
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", ondelete="CASCADE", index=True
+    )
+    org_role: str = Field(default="", max_length=12)
 
 
 class Organisation(SQLModel, table=True):

@@ -137,7 +137,13 @@ def invitation_page(request: Request, session: SessionDep, token: str = "") -> R
     return render(
         request,
         "accounts/invitation.html",
-        {"invitation": invitation, "token": token, "errors": FormErrors(), "form": {}},
+        {
+            "invitation": invitation,
+            "joining": invitations.joining(session, invitation),
+            "token": token,
+            "errors": FormErrors(),
+            "form": {},
+        },
         status_code=200 if invitation else 404,
         headers={"cache-control": "no-store", "referrer-policy": "no-referrer"},
     )
@@ -167,6 +173,7 @@ def accept_invitation(request: Request, session: SessionDep, raw: FormData) -> R
             "accounts/invitation.html",
             {
                 "invitation": invitation,
+                "joining": invitations.joining(session, invitation),
                 "token": token,
                 "errors": made,
                 "form": {"name": raw.get("name", "")},
@@ -175,5 +182,8 @@ def accept_invitation(request: Request, session: SessionDep, raw: FormData) -> R
             headers={"cache-control": "no-store"},
         )
     audit.record(session, by=made, action="account.login")
-    target = "/account/two-factor" if made.is_admin else "/admin"
+    # Administrators, and owners and stewards (who see supporters' names), set up two-factor
+    # login first.
+    needs_two_factor = made.is_admin or invitations.sees_personal_data(invitation)
+    target = "/account/two-factor" if needs_two_factor else "/admin"
     return logged_in(request, session, made, target)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.deps import CurrentOrganiser, asks, require_duty, require_duty_anywhere
 from campaign.accounts.models import User
-from campaign.accounts.service.organisations import role_in
+from campaign.accounts.service.roles import Duty
 from campaign.content import registry, service
 from campaign.core import audit
 from campaign.core.db import SessionDep
@@ -17,15 +19,24 @@ from campaign.core.web import FormData, FormErrors, found, redirect, render
 router = APIRouter(prefix="/admin/content")
 
 
-def _object(session: SessionDep, user: User, kind: str, object_id: int) -> registry.Kind:
-    """The kind of an object an organiser may translate: 404 when there is none, and when it
-    belongs to an organisation they are not a member of (shared registers belong to none)."""
+@asks(Duty.campaign)
+def object_to_translate(
+    kind: str, object_id: int, session: SessionDep, user: CurrentOrganiser
+) -> registry.Kind:
+    """The kind of an object the organiser may translate: 404 when there is none, and when it
+    belongs to an organisation they are not a member of; 403 unless they campaign in its
+    organisation (or, for the shared registers, in any of theirs)."""
     definition = found(registry.KINDS.get(kind))
     obj = found(session.get(definition.model, object_id))
     organisation_id = definition.organisation_of(obj)
-    if organisation_id is not None:
-        found(role_in(session, user, organisation_id))
+    if organisation_id is None:
+        require_duty_anywhere(session, user, Duty.campaign)
+    else:
+        require_duty(session, user, organisation_id, Duty.campaign)
     return definition
+
+
+ToTranslate = Annotated[registry.Kind, Depends(object_to_translate)]
 
 
 def _locale(request: Request, locale: str) -> str:
@@ -46,7 +57,7 @@ def _editor(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    definition = _object(session, user, kind, object_id)
+    definition = registry.KINDS[kind]
     obj = session.get(definition.model, object_id)
     settings = request.app.state.settings
     context = {
@@ -66,11 +77,8 @@ def _editor(
 
 
 @router.get("/{kind}/{object_id}")
-def first_language(
-    request: Request, session: SessionDep, user: CurrentOrganiser, kind: str, object_id: int
-) -> Response:
+def first_language(request: Request, kind: str, object_id: int, _checked: ToTranslate) -> Response:
     """The editor, opened on the first language other than the original's."""
-    _object(session, user, kind, object_id)
     locales = service.translatable_locales(
         available_locales(), request.app.state.settings.default_locale
     )
@@ -85,6 +93,7 @@ def edit_version(
     kind: str,
     object_id: int,
     locale: str,
+    _checked: ToTranslate,
 ) -> Response:
     return _editor(request, session, user, kind, object_id, _locale(request, locale))
 
@@ -97,10 +106,10 @@ def save_version(
     kind: str,
     object_id: int,
     locale: str,
+    definition: ToTranslate,
     raw: FormData,
 ) -> Response:
     locale = _locale(request, locale)
-    definition = _object(session, user, kind, object_id)
     fields, errors = service.parse_form(kind, raw)
     if errors:
         return _editor(
@@ -113,6 +122,7 @@ def save_version(
         by=user,
         action="content.translated" if kept else "content.translation_removed",
         target=f"{kind}:{object_id}",
+        organisation_id=definition.organisation_of(obj),
         locale=locale,
     )
     message = (

@@ -22,6 +22,8 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(default="", max_length=254)
     action: str = Field(max_length=60, index=True)
     target: str = Field(default="", max_length=120)
+    # The organisation whose campaign or members the event is about (none: the install's own).
+    organisation_id: int | None = Field(default=None, index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -36,7 +38,13 @@ class Actor(Protocol):
 
 
 def record(
-    session: Session, *, by: Actor | None, action: str, target: str = "", **details: Any
+    session: Session,
+    *,
+    by: Actor | None,
+    action: str,
+    target: str = "",
+    organisation_id: int | None = None,
+    **details: Any,
 ) -> AuditEvent:
     """Add an event in the caller's transaction: it stands or falls with the action itself.
 
@@ -48,6 +56,7 @@ def record(
         actor=by.email if by else "",
         action=action,
         target=target,
+        organisation_id=organisation_id,
         details=details,
     )
     session.add(event)
@@ -56,10 +65,17 @@ def record(
 
 
 def recent_events(
-    session: Session, *, limit: int = 200, target: str | None = None
+    session: Session,
+    *,
+    limit: int = 200,
+    target: str | None = None,
+    organisation_id: int | None = None,
 ) -> list[AuditEvent]:
-    """The newest events, optionally only those about one target (e.g. "petition:3")."""
+    """The newest events, optionally only those about one target (e.g. "petition:3") or one
+    organisation."""
     query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     if target is not None:
         query = query.where(AuditEvent.target == target)
+    if organisation_id is not None:
+        query = query.where(AuditEvent.organisation_id == organisation_id)
     return list(session.exec(query).all())

@@ -7,12 +7,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Text, bindparam, func, select, type_coerce
+from sqlalchemy import Engine, Integer, Text, and_, bindparam, func, select, type_coerce
 from sqlmodel import Session, col
 
 from campaign.core.crypto import keyring
 from campaign.core.csvcells import csv_lines, safe_text
-from campaign.petitions.models import Petition, Signature
+from campaign.petitions.models import PartnerConsent, Petition, Signature, SignatureStatus
 from campaign.petitions.service.counting import signatures_per_day, tallies
 
 BATCH = 2000
@@ -76,8 +76,9 @@ def _columns(dialect: str) -> tuple[Any, ...]:
     )
 
 
-def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
-    """Every signature of a petition with its consent flags, in id order, batch by batch.
+def signatures_csv(engine: Engine, petition_id: int, only: Any = None) -> Iterator[bytes]:
+    """Every signature of a petition with its consent flags (or only those `only`, a condition,
+    selects), in id order, batch by batch.
 
     Cells are formatted column by column (what `csvcells.cell` does for any value): text made
     formula-safe, flags as yes/no (PostgreSQL gives booleans, SQLite 0 and 1: the same keys),
@@ -91,6 +92,8 @@ def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
         .order_by(col(Signature.id))
         .limit(BATCH)
     )
+    if only is not None:
+        query = query.where(only)
 
     def batches() -> Iterator[list[tuple[object, ...]]]:
         last_id = 0
@@ -131,6 +134,21 @@ def signatures_csv(engine: Engine, petition_id: int) -> Iterator[bytes]:
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
+
+
+def host_consenting() -> Any:
+    """On a coalition petition, the signers the host organisation may contact: its own box."""
+    return col(Signature.wants_updates).is_(True)
+
+
+def partner_consenting(organisation_id: int) -> Any:
+    """The counted signers who ticked a partner's "may contact me" box."""
+    ticked = select(col(PartnerConsent.signature_id)).where(
+        col(PartnerConsent.organisation_id) == organisation_id
+    )
+    return and_(
+        col(Signature.status) == SignatureStatus.confirmed.value, col(Signature.id).in_(ticked)
+    )
 
 
 def by_day_csv(session: Session, petition: Petition) -> bytes:

@@ -31,6 +31,8 @@ class SignForm:
     wants_updates: bool
     show_publicly: bool
     named_in_handover: bool = False
+    # The partner organisations (of a coalition petition) whose "may contact me" box is ticked.
+    partners: frozenset[int] = frozenset()
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -77,8 +79,23 @@ def parse_sign_form(
         wants_updates=checked(raw, "wants_updates"),
         show_publicly=checked(raw, "show_publicly"),
         named_in_handover=checked(raw, "named_in_handover"),
+        partners=_ticked_partners(raw),
     )
     return form, errors
+
+
+PARTNER_BOX = "partner_"
+
+
+def _ticked_partners(raw: Mapping[str, object]) -> frozenset[int]:
+    """The organisations named by ticked `partner_<id>` boxes (the service keeps only the
+    petition's own partners)."""
+    ids = {
+        int(key[len(PARTNER_BOX) :])
+        for key in raw
+        if key.startswith(PARTNER_BOX) and key[len(PARTNER_BOX) :].isdigit() and checked(raw, key)
+    }
+    return frozenset(sorted(ids)[:50])
 
 
 # -- the organiser's forms ---------------------------------------------------------------------

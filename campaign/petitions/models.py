@@ -123,3 +123,26 @@ class PetitionUpdate(SQLModel, table=True):
     recipients: int = 0
     sent_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PetitionPartner(SQLModel, table=True):
+    """An organisation that runs a petition with the organisation behind it (a coalition
+    petition): named on its pages, with its own "may contact me" box on the sign form."""
+
+    __tablename__ = "petition_partner"
+
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", primary_key=True)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", ondelete="RESTRICT", primary_key=True, index=True
+    )
+
+
+class PartnerConsent(SQLModel, table=True):
+    """A signer ticked "<partner> may contact me": that partner's data steward may export them."""
+
+    __tablename__ = "partner_consent"
+
+    signature_id: int = Field(foreign_key="signature.id", ondelete="CASCADE", primary_key=True)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", ondelete="CASCADE", primary_key=True, index=True
+    )

@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import or_
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
+from campaign.accounts.models import Organisation
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
-from campaign.petitions.models import Petition, PetitionStatus, Signature
+from campaign.petitions.models import PartnerConsent, Petition, PetitionStatus, Signature
 from campaign.privacy.retention import erase_due, forget_people
 
 
@@ -28,7 +29,10 @@ def closed_on(petition: Petition, now: datetime) -> datetime | None:
 
 
 def erase_signatures(session: Session, *where: Any) -> int:
-    """Erase who signed, keeping the signatures (and so every count); the number erased."""
+    """Erase who signed, keeping the signatures (and so every count), and which partner
+    organisations they let contact them; the number erased."""
+    signed = select(col(Signature.id)).where(*where)
+    session.execute(delete(PartnerConsent).where(col(PartnerConsent.signature_id).in_(signed)))
     return forget_people(
         session,
         Signature,
@@ -60,7 +64,17 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
 
 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:
-    """Every signature made with the address behind this keyed hash."""
+    """Every signature made with the address behind this keyed hash, with the partner
+    organisations it lets contact the signer."""
+    partners: dict[int, list[str]] = {}
+    for signature_id, name in session.exec(
+        select(PartnerConsent.signature_id, Organisation.name)
+        .join(Organisation, col(Organisation.id) == PartnerConsent.organisation_id)
+        .join(Signature, col(Signature.id) == PartnerConsent.signature_id)
+        .where(Signature.email_hash == index)
+        .order_by(col(Organisation.name))
+    ).all():
+        partners.setdefault(signature_id, []).append(name)
     rows = session.exec(
         select(Signature, Petition.title)
         .join(Petition, col(Petition.id) == Signature.petition_id)
@@ -80,6 +94,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
             "wants_updates": signature.wants_updates,
             "show_publicly": signature.show_publicly,
             "named_in_handover": signature.named_in_handover,
+            "partners_may_contact": partners.get(signature.id or 0, []),
             "language": signature.locale,
         }
         for signature, title in rows

@@ -25,7 +25,7 @@ from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
 from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import public, signing, updates
+from campaign.petitions.service import coalition, public, signing, updates
 
 router = APIRouter(prefix="/petitions")
 
@@ -75,6 +75,7 @@ def _sign_form_context(
     return {
         "petition": translated_content.localized(session, "petition", petition, get_locale()),
         "organisation": public.organisation_name(session, petition),
+        "partners": coalition.partners_of(session, petition.id),
         "goal": public.displayed_goal(petition.signature_count, petition.goal),
         "can_sign": public.accepts_signatures(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)

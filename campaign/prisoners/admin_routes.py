@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.deps import Campaigner, CurrentOrganiser
+from campaign.accounts.service.organisations import standing
 from campaign.core import audit
 from campaign.core.countries import country_choices
 from campaign.core.csvimport import UploadImport
@@ -34,7 +35,7 @@ facilities_router = APIRouter(prefix="/admin/facilities")
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def prisoner_for_editor(prisoner_id: int, session: SessionDep, user: CurrentOrganiser) -> Prisoner:
+def prisoner_for_editor(prisoner_id: int, session: SessionDep, user: Campaigner) -> Prisoner:
     """The prisoner an organiser asked for; 404 when there is none."""
     return found(session.get(Prisoner, prisoner_id))
 
@@ -47,6 +48,7 @@ UploadedCsv = Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))]
 @prisoners_router.get("")
 def prisoner_list(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     context = {
+        "may_edit": standing(session, user).campaigns_somewhere,
         "prisoners": register.list_prisoners(session),
         "facility_names": facilities.facility_names(session),
     }
@@ -87,7 +89,7 @@ def letters_export(session: SessionDep, user: CurrentOrganiser) -> Response:
 
 
 @prisoners_router.get("/new")
-def new_prisoner(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+def new_prisoner(request: Request, session: SessionDep, user: Campaigner) -> Response:
     return _form_page(request, session, None, {"accepts_letters": "yes"}, FormErrors())
 
 
@@ -105,7 +107,7 @@ def edit_prisoner(request: Request, session: SessionDep, prisoner: PrisonerForEd
 def _save(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: dict[str, str],
     photo: bytes | None,
     prisoner: Prisoner | None,
@@ -142,7 +144,7 @@ def _save(
 def create_prisoner(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: FormData,
     photo: UploadedPhoto,
 ) -> Response:
@@ -153,7 +155,7 @@ def create_prisoner(
 def update_prisoner(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     prisoner: PrisonerForEditor,
     raw: FormData,
     photo: UploadedPhoto,
@@ -180,7 +182,7 @@ IMPORT = UploadImport(
 
 
 @prisoners_router.get("/import")
-def import_form(request: Request, user: CurrentOrganiser) -> Response:
+def import_form(request: Request, user: Campaigner) -> Response:
     return IMPORT.form(request)
 
 
@@ -188,7 +190,7 @@ def import_form(request: Request, user: CurrentOrganiser) -> Response:
 def import_upload(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: FormData,
     data: UploadedCsv,
 ) -> Response:
@@ -199,7 +201,7 @@ def import_upload(
 # -- facilities --------------------------------------------------------------------------------
 
 
-def facility_for_editor(facility_id: int, session: SessionDep, user: CurrentOrganiser) -> Facility:
+def facility_for_editor(facility_id: int, session: SessionDep, user: Campaigner) -> Facility:
     """The facility an organiser asked for; 404 when there is none."""
     return found(session.get(Facility, facility_id))
 
@@ -209,7 +211,10 @@ FacilityForEditor = Annotated[Facility, Depends(facility_for_editor)]
 
 @facilities_router.get("")
 def facility_list(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    context = {"facilities": facilities.list_facilities(session)}
+    context = {
+        "facilities": facilities.list_facilities(session),
+        "may_edit": standing(session, user).campaigns_somewhere,
+    }
     return render(request, "admin/facilities/list.html", context, headers=NO_STORE)
 
 
@@ -227,7 +232,7 @@ def _facility_page(
 
 
 @facilities_router.get("/new")
-def new_facility(request: Request, user: CurrentOrganiser) -> Response:
+def new_facility(request: Request, user: Campaigner) -> Response:
     return _facility_page(request, None, {"country": "BY"}, FormErrors())
 
 
@@ -245,7 +250,7 @@ def edit_facility(request: Request, facility: FacilityForEditor) -> Response:
 def _save_facility(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: dict[str, str],
     facility: Facility | None,
 ) -> Response:
@@ -263,7 +268,7 @@ def _save_facility(
 
 @facilities_router.post("/new")
 def create_facility(
-    request: Request, session: SessionDep, user: CurrentOrganiser, raw: FormData
+    request: Request, session: SessionDep, user: Campaigner, raw: FormData
 ) -> Response:
     return _save_facility(request, session, user, raw, None)
 
@@ -272,7 +277,7 @@ def create_facility(
 def update_facility(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     facility: FacilityForEditor,
     raw: FormData,
 ) -> Response:

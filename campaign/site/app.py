@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from campaign.accounts import admin_routes as account_admin
+from campaign.accounts import organisation_routes
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.content import admin_routes as content_admin
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(prisoner_routes.router)
     app.include_router(prisoners_admin.router)
     app.include_router(content_admin.router)
+    app.include_router(organisation_routes.router)
     app.include_router(privacy_admin.router)
     app.include_router(privacy_routes.router)
     if not settings.is_production:
@@ -231,7 +233,9 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(TwoFactorRequired)
     async def two_factor_required(request: Request, exc: TwoFactorRequired) -> Response:
-        message = _("Turn on two-factor authentication to use the administrator pages.")
+        message = exc.message or _(
+            "Turn on two-factor authentication to use the administrator pages."
+        )
         return redirect("/account/two-factor", flash=message, request=request)
 
     @app.exception_handler(LoginRequired)

@@ -1,5 +1,6 @@
 """Demo content for `make run`: two organisations, an organiser who owns the first, two
-petitions with signatures, a letter campaign, a welcome mail."""
+petitions with signatures (the second a coalition petition, the first organisation its
+partner), a letter campaign, a welcome mail."""
 
 from __future__ import annotations
 
@@ -26,7 +27,14 @@ from campaign.core.settings import ConfigError, Settings
 from campaign.letters import forms as letter_forms
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
-from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.models import (
+    PartnerConsent,
+    Petition,
+    PetitionStatus,
+    Signature,
+    SignatureStatus,
+)
+from campaign.petitions.service import coalition
 from campaign.petitions.service.counting import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
 
@@ -101,6 +109,7 @@ PETITIONS = [
             "prosecutions, and the right of prisoners to receive letters."
         ),
         "organisation": 1,
+        "partners": [0],  # a coalition petition: Solidarity Centre is its partner
         "goal": 1000,
         "weeks": 10,
         "signatures": 260,
@@ -261,6 +270,11 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
                 spec=spec,
                 user_id=user.id,  # type: ignore[arg-type]
                 organisation_id=organisation.id,  # type: ignore[arg-type]
+                partners=[
+                    oid
+                    for i in spec.get("partners", [])  # type: ignore[attr-defined]
+                    if (oid := organisations[i].id) is not None
+                ],
             )
             added = True
     if not campaigns.all_campaigns(session, {o.id for o in organisations if o.id is not None}):
@@ -307,6 +321,7 @@ def _demo_petition(
     spec: dict[str, object],
     user_id: int,
     organisation_id: int,
+    partners: list[int],
 ) -> None:
     rng = random.Random(str(spec["slug"]))  # noqa: S311 - demo data, not security
     now = utcnow()
@@ -331,6 +346,8 @@ def _demo_petition(
     versions: dict[str, dict[str, str]] = spec.get("versions", {})  # type: ignore[assignment]
     for locale, fields in versions.items():
         save_version(session, "petition", petition, locale, fields)
+    coalition.set_partners(session, petition, partners)
+    contactable: list[Signature] = []
     for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
         country = rng.choice(COUNTRIES)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -340,29 +357,34 @@ def _demo_petition(
         state = rng.random()
         status = SignatureStatus.pending if state < 0.05 else SignatureStatus.confirmed
         suspect = 0.05 <= state < 0.08
-        session.add(
-            Signature(
-                petition_id=petition.id,
-                name=name,
-                email=email,
-                email_hash=email_index(settings, email),
-                country=country,
-                city=rng.choice(CITIES.get(country, [""])),
-                consent=True,
-                wants_updates=rng.random() < 0.4,
-                show_publicly=rng.random() < 0.5,
-                # Every fifth, not drawn from rng: a draw here would change every later value.
-                named_in_handover=n % 5 == 0,
-                status=status,
-                suspect=suspect,
-                suspect_reason="rate limit" if suspect else "",
-                ip_hash=secrets.token_hex(32),
-                created_at=signed,
-                confirmed_at=signed + timedelta(minutes=rng.randint(1, 600))
-                if status == "confirmed"
-                else None,
-            )
+        signature = Signature(
+            petition_id=petition.id,
+            name=name,
+            email=email,
+            email_hash=email_index(settings, email),
+            country=country,
+            city=rng.choice(CITIES.get(country, [""])),
+            consent=True,
+            wants_updates=rng.random() < 0.4,
+            show_publicly=rng.random() < 0.5,
+            # Every fifth, not drawn from rng: a draw here would change every later value.
+            named_in_handover=n % 5 == 0,
+            status=status,
+            suspect=suspect,
+            suspect_reason="rate limit" if suspect else "",
+            ip_hash=secrets.token_hex(32),
+            created_at=signed,
+            confirmed_at=signed + timedelta(minutes=rng.randint(1, 600))
+            if status == "confirmed"
+            else None,
         )
+        session.add(signature)
+        if n % 3 == 0:  # every third lets the partners contact them (not drawn: see above)
+            contactable.append(signature)
         if status == SignatureStatus.confirmed and not suspect:
             count_signature(session, petition_id=petition.id, country=country, delta=1)
+    session.flush()
+    for signature in contactable:
+        for partner in partners:
+            session.add(PartnerConsent(signature_id=signature.id, organisation_id=partner))  # type: ignore[arg-type]
     session.flush()

@@ -19,7 +19,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.petitions.models import Petition
 from tests.accounts.test_route_walk import organiser_routes
 from tests.conftest import CSRF, PASSWORD, log_in
-from tests.factories import make_letter_campaign, make_member, make_petition
+from tests.factories import make_letter_campaign, make_member, make_petition, organisation
 
 OTHER = "Another organisation"
 
@@ -39,7 +39,11 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
     campaign = make_letter_campaign(engine, title="Write for Maria")
     log_in(client, outsider(engine).email)
     token = CSRF.search(client.get("/admin").text).group(1)  # type: ignore[union-attr]
-    ids = {"petition_id": petition.id, "campaign_id": campaign.id}
+    ids = {
+        "petition_id": petition.id,
+        "campaign_id": campaign.id,
+        "organisation_id": organisation(engine),
+    }
     walked, let_in = 0, []
     for method, template, _admin in organiser_routes(app, concrete=False):
         names = set(re.findall(r"\{(\w+)", template))

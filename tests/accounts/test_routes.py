@@ -94,10 +94,7 @@ def test_logout_ends_the_session_on_the_server(organiser_client: TestClient) -> 
 
 def test_login_rotates_the_session(organiser_client: TestClient, organiser: User) -> None:
     first = organiser_client.cookies.get("campaign_session")
-    token = csrf_from(organiser_client, "/admin")
-    organiser_client.post(
-        "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": token}
-    )
+    log_in(organiser_client, organiser.email, form_on="/admin")
     second = organiser_client.cookies.get("campaign_session")
     assert first != second
     organiser_client.cookies.clear()

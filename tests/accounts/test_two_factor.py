@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -21,6 +22,13 @@ from tests.conftest import (
     log_in,
     with_two_factor,
 )
+
+
+@pytest.fixture
+def organiser(engine: Engine) -> User:
+    """An organiser who has not set up two-factor login yet."""
+    return add_user(engine, "organiser@example.org")
+
 
 CODES = re.compile(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>")
 SECRET = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')

@@ -20,15 +20,28 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import update
+from sqlmodel import select
 
+from campaign.accounts.models import User
 from campaign.core.crypto import use_keys
 from campaign.core.db import make_engine, transaction
 from campaign.core.migrate import upgrade
 from campaign.core.settings import PROJECT_DIR
 from campaign.letters.models import LetterCampaign
 from campaign.site.demo import load_demo
-from tests.conftest import TEST_DATA_KEY, TEST_SECRET, _empty_postgres, make_settings
-from tests.e2e.helpers import SCRIPTS_OFF, Site, assert_log_keeps_no_personal_data
+from tests.conftest import (
+    TEST_DATA_KEY,
+    TEST_SECRET,
+    _empty_postgres,
+    make_settings,
+    with_two_factor,
+)
+from tests.e2e.helpers import (
+    DEMO_OWNER,
+    SCRIPTS_OFF,
+    Site,
+    assert_log_keeps_no_personal_data,
+)
 from tests.smtp_server import SmtpServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -87,6 +100,9 @@ def _prepare(database_url: str, tmp: Path, smtp_port: int) -> None:
     engine = make_engine(database_url)
     with transaction(engine) as session:
         load_demo(session, settings=settings)
+    with transaction(engine) as session:
+        owner = session.exec(select(User).where(User.email == DEMO_OWNER)).one()
+    with_two_factor(engine, owner)
     with transaction(engine) as session:
         session.execute(
             update(LetterCampaign).values(

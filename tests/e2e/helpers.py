@@ -13,12 +13,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from campaign.core.db import make_engine
+from campaign.accounts.models import User
+from campaign.core.db import make_engine, transaction
 from tests.smtp_server import SmtpServer
 
 LINK = re.compile(r"https?://127\.0\.0\.1:\d+/[^\s\"'<>]+")
@@ -187,3 +189,40 @@ def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: st
     page.locator("#field-consent").check()
     page.locator("form[action$='/sign'] button[type=submit]").click()
     page.wait_for_load_state()
+
+
+# The demo's owner, as `campaign demo` prints it; the browser tests give the account two-factor
+# login (tests/e2e/conftest.py), as an owner needs to see supporters' names.
+DEMO_OWNER = "demo@example.org"
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def log_in_as_demo_owner(page: Page, site: Site, *, check: Any = None) -> None:
+    """Log in as the demo's owner: password, then the code of the authenticator app."""
+    log_in_as(page, site, DEMO_OWNER, DEMO_PASSWORD, check=check)
+
+
+def log_in_as(page: Page, site: Site, email: str, password: str, *, check: Any = None) -> None:
+    """Log in with a password and then the code of the account's authenticator app (read from
+    the database, as the app on a phone would show it)."""
+    page.goto(site.url + "/login")
+    if check is not None:
+        check(page)
+    page.get_by_role("textbox", name="E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    engine = make_engine(site.database_url)
+    try:
+        with transaction(engine) as session:
+            user = session.exec(select(User).where(User.email == email)).one()
+            user.totp_last_step = 0  # each code works once; journeys log in more often
+            code = pyotp.TOTP(user.totp_secret).now()
+    finally:
+        engine.dispose()
+    if check is not None:
+        check(page)
+    page.get_by_role("textbox", name="Code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "/admin" in page.url, page.url

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.e2e.helpers import Site, assert_accessible, download, pdf_text, unique_email
+from tests.e2e.helpers import (
+    Site,
+    assert_accessible,
+    download,
+    log_in_as_demo_owner,
+    pdf_text,
+    unique_email,
+)
 
 PETITION = "/petitions/free-anna-kavalchuk"  # the demo's: addressed to Belarus's prosecutor
 
@@ -58,11 +65,7 @@ def test_the_handover_names_only_signers_who_agreed_and_only_when_the_organiser_
         page, site, name="Changed Mind", country="LT", named=True, tag="mind", named_again=False
     )
 
-    page.goto(site.url + "/login")
-    page.get_by_role("textbox", name="E-mail address").fill("demo@example.org")
-    page.get_by_label("Password").fill("demo-password-2026")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    log_in_as_demo_owner(page, site)
     page.goto(site.url + "/admin/petitions")
     page.get_by_role("link", name="Free Anna Kavalchuk").first.click()
     page.wait_for_load_state()

@@ -8,21 +8,27 @@ import io
 import time
 
 from playwright.sync_api import Page
+from sqlmodel import col, select
 
-from tests.e2e.helpers import Site, assert_accessible, download, sign_petition
-
-ORGANISER = "demo@example.org"
-PASSWORD = "demo-password-2026"  # the demo organiser's, printed by `campaign demo`
+from campaign.accounts.models import OrgRole
+from campaign.accounts.service.accounts import create_organiser
+from campaign.accounts.service.organisations import add_member, organisation_named
+from campaign.core.db import make_engine, transaction
+from campaign.petitions.models import PartnerConsent, Signature, SignatureStatus
+from tests.conftest import PASSWORD, with_two_factor
+from tests.e2e.helpers import (
+    Site,
+    assert_accessible,
+    count_rows,
+    download,
+    log_in_as,
+    log_in_as_demo_owner,
+    sign_petition,
+)
 
 
 def log_in(page: Page, site: Site) -> None:
-    page.goto(site.url + "/login")
-    assert_accessible(page)
-    page.get_by_role("textbox", name="E-mail address").fill(ORGANISER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-    assert "/admin" in page.url
+    log_in_as_demo_owner(page, site, check=assert_accessible)
 
 
 def test_an_organiser_publishes_a_petition_exports_it_and_invalidates_a_signature(
@@ -92,3 +98,67 @@ def test_an_organiser_publishes_a_petition_exports_it_and_invalidates_a_signatur
     assert page.get_by_text("1 signature invalidated.").is_visible()
     assert_accessible(page)
     assert page.get_by_text("petition.invalidated").first.is_visible()
+
+
+COALITION = "/petitions/release-all-political-prisoners"  # the demo's coalition petition
+
+
+def test_a_partner_organisations_steward_exports_only_the_signers_who_ticked_its_box(
+    page: Page, site: Site
+) -> None:
+    tag = f"{int(time.time() * 1000) % 10**9}"
+    engine = make_engine(site.database_url)
+    try:
+        with transaction(engine) as session:
+            steward = create_organiser(
+                session, email=f"steward-{tag}@example.org", password=PASSWORD
+            )
+            partner = organisation_named(session, "Solidarity Centre")
+            assert partner is not None and partner.id is not None
+            add_member(session, partner, steward, OrgRole.steward)
+            partner_id = partner.id
+        with_two_factor(engine, steward)
+    finally:
+        engine.dispose()
+    signers = {f"agrees-{tag}@example.org": True, f"declines-{tag}@example.org": False}
+    for email, agrees in signers.items():
+        page.goto(site.url + COALITION)
+        assert page.get_by_text("By Diaspora for Freedom, with Solidarity Centre").is_visible()
+        box = page.get_by_label("Solidarity Centre may contact me")
+        assert not box.is_checked()
+        if agrees:
+            box.check()
+        sign_petition(page, email, name="Coalition Signer")
+        page.goto(site.link_in(site.mail_to(email), "/confirm"))
+        page.get_by_role("button", name="Confirm my signature").click()
+        page.wait_for_load_state()
+
+    log_in_as(page, site, steward.email, PASSWORD)
+    page.goto(site.url + "/admin/petitions")
+    assert_accessible(page)
+    partnered = page.get_by_role("list").filter(has_text="Release all political prisoners")
+    partnered.get_by_role("link", name="Release all political prisoners").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "/partners/" in page.url
+    data = download(
+        page, lambda: page.get_by_role("link", name="Signers who agreed that Solidarity").click()
+    )
+    emails = [row["email"] for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))]
+    assert f"agrees-{tag}@example.org" in emails
+    assert f"declines-{tag}@example.org" not in emails
+    confirmed_and_ticked = count_rows(
+        site.database_url,
+        Signature,
+        col(Signature.status) == SignatureStatus.confirmed.value,
+        col(Signature.id).in_(
+            select(col(PartnerConsent.signature_id)).where(
+                PartnerConsent.organisation_id == partner_id
+            )
+        ),
+    )
+    assert len(emails) == len(set(emails)) == confirmed_and_ticked
+    # The host's own pages stay closed to a partner's steward: its dashboard is not there.
+    host_dashboard = page.url.split("/partners/")[0]
+    response = page.goto(host_dashboard)
+    assert response is not None and response.status == 404

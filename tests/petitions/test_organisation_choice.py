@@ -63,17 +63,17 @@ def test_an_organisation_the_organiser_does_not_campaign_in_is_refused(
     assert stored(engine) == []
 
 
-def test_an_organiser_in_no_organisation_is_told_who_can_add_them(
+def test_an_organiser_who_campaigns_nowhere_is_told_which_role_starting_one_needs(
     organiser_client: TestClient, organiser: User, engine: Engine
 ) -> None:
     with transaction(engine) as session:
         session.execute(delete(Membership).where(Membership.user_id == organiser.id))  # type: ignore[arg-type]
     page = organiser_client.get(NEW)
-    assert page.status_code == 200
-    assert "Ask its owner or an administrator to make you a member." in page.text
+    assert page.status_code == 403
+    assert "in at least one of your organisations: owner, campaigner" in page.text
     assert 'action="/admin/petitions/new"' not in page.text
     response = post_new(organiser_client, str(organisation(engine)), "no-home")
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 403  # type: ignore[attr-defined]
     assert stored(engine) == []
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from campaign.accounts import emails
-from campaign.accounts.models import Invitation, Role, User
+from campaign.accounts.models import Invitation, Organisation, OrgRole, Role, User
 from campaign.accounts.service.accounts import AccountError, create_organiser, find_user
+from campaign.accounts.service.organisations import add_member
+from campaign.accounts.service.roles import role_label
 from campaign.core import audit
 from campaign.core.db import utcnow
 from campaign.core.fields import check_email
@@ -32,9 +34,18 @@ class Invited:
 
 
 def invite(
-    session: Session, *, settings: Settings, by: User, email: str, role: str, locale: str
+    session: Session,
+    *,
+    settings: Settings,
+    by: User,
+    email: str,
+    role: str,
+    locale: str,
+    organisation: Organisation | None = None,
+    org_role: OrgRole | None = None,
 ) -> Invited:
-    """Mail a one-time link to someone who will run campaigns; an earlier one for them lapses."""
+    """Mail a one-time link to someone who will run campaigns, naming the organisation they join
+    and their role there; an earlier invitation for them lapses."""
     errors = FormErrors()
     address, problem = check_email(email, smtputf8=settings.smtp_utf8)
     if problem:
@@ -43,6 +54,8 @@ def invite(
         errors.add("email", _("There is already an account with this address."))
     if role not in {r.value for r in Role}:
         errors.add("role", _("Choose a role."))
+    if (organisation is None) != (org_role is None):
+        errors.add("org_role", _("Choose the organisation and the role in it."))
     if errors:
         return Invited(errors=errors)
     address = address.lower()
@@ -58,6 +71,8 @@ def invite(
         token_hash=token_digest(token),
         invited_by=by.id,
         expires_at=utcnow() + VALID_FOR,
+        organisation_id=organisation.id if organisation is not None else None,
+        org_role=org_role.value if org_role is not None else "",
     )
     session.add(invitation)
     session.flush()
@@ -68,29 +83,52 @@ def invite(
         url=f"{settings.base_url}/invitation?token={token}",
         inviter=by.name or by.email,
         site=settings.base_url.split("://", 1)[1],
+        organisation=organisation.name if organisation is not None else "",
+        role=role_label(org_role) if org_role is not None else "",
     )
-    audit.record(session, by=by, action="account.invited", email=address, role=role)
+    audit.record(
+        session,
+        by=by,
+        action="account.invited",
+        organisation_id=invitation.organisation_id,
+        email=address,
+        role=role,
+        org_role=invitation.org_role,
+    )
     return Invited(invitation=invitation)
 
 
-def pending_invitations(session: Session) -> list[Invitation]:
-    """Invitations not yet used nor expired, newest first."""
-    return list(
-        session.exec(
-            select(Invitation)
-            .where(col(Invitation.accepted_at).is_(None), col(Invitation.expires_at) > utcnow())
-            .order_by(col(Invitation.created_at).desc())
-        ).all()
+def pending_invitations(session: Session, organisation_id: int | None = None) -> list[Invitation]:
+    """Invitations not yet used nor expired (all, or those into one organisation), newest
+    first."""
+    query = (
+        select(Invitation)
+        .where(col(Invitation.accepted_at).is_(None), col(Invitation.expires_at) > utcnow())
+        .order_by(col(Invitation.created_at).desc())
     )
+    if organisation_id is not None:
+        query = query.where(Invitation.organisation_id == organisation_id)
+    return list(session.exec(query).all())
 
 
-def withdraw(session: Session, *, invitation_id: int, by: User) -> bool:
-    """Cancel an invitation that has not been used; its link stops working."""
+def withdraw(
+    session: Session, *, invitation_id: int, by: User, organisation_id: int | None = None
+) -> bool:
+    """Cancel an invitation that has not been used (into this organisation, when one is
+    named); its link stops working."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.accepted_at is not None:
         return False
+    if organisation_id is not None and invitation.organisation_id != organisation_id:
+        return False
     session.delete(invitation)
-    audit.record(session, by=by, action="account.invitation_withdrawn", email=invitation.email)
+    audit.record(
+        session,
+        by=by,
+        action="account.invitation_withdrawn",
+        organisation_id=invitation.organisation_id,
+        email=invitation.email,
+    )
     return True
 
 
@@ -129,7 +167,30 @@ def accept(
         return errors
     invitation.accepted_at = utcnow()
     session.add(invitation)
+    if invitation.organisation_id is not None and invitation.org_role:
+        organisation = session.get(Organisation, invitation.organisation_id)
+        if organisation is not None:
+            add_member(session, organisation, user, OrgRole(invitation.org_role))
     return user
+
+
+def joining(session: Session, invitation: Invitation | None) -> str:
+    """What the invitation page says about the organisation the guest joins, and the role."""
+    if invitation is None or invitation.organisation_id is None or not invitation.org_role:
+        return ""
+    organisation = session.get(Organisation, invitation.organisation_id)
+    if organisation is None:
+        return ""
+    return _(
+        "You join %(organisation)s as %(role)s.",
+        organisation=organisation.name,
+        role=role_label(OrgRole(invitation.org_role)),
+    )
+
+
+def sees_personal_data(invitation: Invitation) -> bool:
+    """Whether the new account's role shows supporters' names: it needs two-factor login."""
+    return invitation.org_role in (OrgRole.owner.value, OrgRole.steward.value)
 
 
 def withdraw_all_from(session: Session, *, user: User) -> None:

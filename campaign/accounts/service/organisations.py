@@ -3,10 +3,13 @@ person's role in them."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
 
 from campaign.accounts.models import Membership, Organisation, OrgRole, User
 from campaign.accounts.service.accounts import AccountError
+from campaign.accounts.service.roles import Duty, duties_of
 from campaign.core.i18n import _
 
 NAME_MAX = 200
@@ -61,6 +64,18 @@ def campaigning_organisations(session: Session, user: User) -> list[Organisation
     return [org for org, role in memberships(session, user) if role in CAMPAIGNING]
 
 
+def all_organisations(session: Session) -> list[tuple[Organisation, int]]:
+    """Every organisation on the install with its number of members, by name (for site
+    administrators, who create them)."""
+    rows = session.exec(
+        select(Organisation, func.count(col(Membership.user_id)))
+        .join(Membership, col(Membership.organisation_id) == Organisation.id, isouter=True)
+        .group_by(col(Organisation.id))
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(organisation, int(count)) for organisation, count in rows]
+
+
 def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
     """The names of these organisations, by id (for pages that say who is behind what)."""
     if not ids:
@@ -83,3 +98,39 @@ def member_organisation_ids(session: Session, user: User) -> set[int]:
         select(Membership.organisation_id).where(Membership.user_id == user.id)
     ).all()
     return set(rows)
+
+
+def roles_of(session: Session, user: User) -> list[OrgRole]:
+    """A person's roles, one per organisation they belong to."""
+    rows = session.exec(select(Membership.role).where(Membership.user_id == user.id)).all()
+    return [OrgRole(role) for role in rows]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's organisations, names and roles by id: what the organiser lists show."""
+
+    names: dict[int, str]
+    roles: dict[int, OrgRole]
+
+    @property
+    def ids(self) -> set[int]:
+        return set(self.roles)
+
+    @property
+    def campaigns_somewhere(self) -> bool:
+        """Whether they campaign in any organisation: may start a petition or a campaign, and
+        edit the registers the install shares."""
+        return any(Duty.campaign.allows(role) for role in self.roles.values())
+
+    def duties(self, organisation_id: int) -> frozenset[str]:
+        return duties_of(self.roles.get(organisation_id))
+
+
+def standing(session: Session, user: User) -> Standing:
+    """A person's organisations and roles in them."""
+    mine = [(org.id, org.name, role) for org, role in memberships(session, user)]
+    return Standing(
+        names={oid: name for oid, name, _role in mine if oid is not None},
+        roles={oid: role for oid, _name, role in mine if oid is not None},
+    )

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.deps import Campaigner, CurrentOrganiser
 from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
     member_organisation_ids,
     organisation_names,
+    standing,
 )
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
@@ -22,7 +23,7 @@ from campaign.core.fields import row_id
 from campaign.core.i18n import _
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, repeated
 from campaign.letters import forms
-from campaign.letters.admin_routes.deps import CampaignForEditor
+from campaign.letters.admin_routes.deps import CampaignToEdit
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES
@@ -33,8 +34,8 @@ router = APIRouter(prefix="/admin/letters")
 
 @router.get("")
 def letter_campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    mine = member_organisation_ids(session, user)
-    context = {"campaigns": campaigns.all_campaigns(session, mine)}
+    mine = standing(session, user)
+    context = {"campaigns": campaigns.all_campaigns(session, mine.ids), "mine": mine}
     return render(request, "admin/letters/list.html", context, headers=NO_STORE)
 
 
@@ -73,7 +74,7 @@ def _campaign_page(
 
 
 @router.get("/new")
-def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+def new_campaign(request: Request, session: SessionDep, user: Campaigner) -> Response:
     # A campaign's defaults, as a form shows them (the organisation is chosen in the form).
     defaults = campaigns.form_values(LetterCampaign(slug="", title="", organisation_id=0))
     choices = _organisation_choices(session, user)
@@ -84,7 +85,7 @@ def new_campaign(request: Request, session: SessionDep, user: CurrentOrganiser) 
 
 @router.get("/{campaign_id}")
 def edit_campaign(
-    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignToEdit
 ) -> Response:
     values = campaigns.form_values(campaign)
     chosen = {official.id for official in campaigns.targets(session, campaign) if official.id}
@@ -119,6 +120,7 @@ def _save_campaign(
         by=user,
         action="letters.campaign_saved",
         target=f"letter_campaign:{saved.id}",
+        organisation_id=saved.organisation_id,
     )
     return redirect(
         f"/admin/letters/{saved.id}", flash=_("The campaign is saved."), request=request
@@ -129,7 +131,7 @@ def _save_campaign(
 def create_campaign(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: FormData,
     ids: Annotated[list[str], Depends(repeated("officials"))],
 ) -> Response:
@@ -141,7 +143,7 @@ def update_campaign(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
     ids: Annotated[list[str], Depends(repeated("officials"))],
 ) -> Response:
@@ -170,7 +172,7 @@ def _template_page(
 
 @router.get("/{campaign_id}/template")
 def template_form(
-    request: Request, session: SessionDep, campaign: CampaignForEditor, language: str = "en"
+    request: Request, session: SessionDep, campaign: CampaignToEdit, language: str = "en"
 ) -> Response:
     existing = {t.language: t for t in campaigns.templates_of(session, campaign)}.get(language)
     values = {
@@ -186,7 +188,7 @@ def save_template(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
 ) -> Response:
     """Preview with sample values (action=preview), or save; an error shows its line."""
@@ -203,6 +205,7 @@ def save_template(
         by=user,
         action="letters.template_saved",
         target=f"letter_campaign:{campaign.id}",
+        organisation_id=campaign.organisation_id,
         language=values["language"],
     )
     return redirect(
@@ -215,7 +218,7 @@ def change_campaign_status(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
 ) -> Response:
     action = raw.get("action", "")
@@ -227,6 +230,7 @@ def change_campaign_status(
         by=user,
         action=f"letters.campaign_{action}",
         target=f"letter_campaign:{campaign.id}",
+        organisation_id=campaign.organisation_id,
     )
     return redirect(
         f"/admin/letters/{campaign.id}", flash=_("Your changes are saved."), request=request

@@ -9,6 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.models import User
+from campaign.accounts.service.organisations import role_in
+from campaign.accounts.service.roles import duties_of
 from campaign.core import audit
 from campaign.core.charts import daily_bars
 from campaign.core.db import SessionDep, utcnow
@@ -25,7 +28,8 @@ from campaign.core.web import (
     uploaded,
 )
 from campaign.letters import exports
-from campaign.letters.admin_routes.deps import CampaignForEditor
+from campaign.letters.admin_routes.deps import CampaignToEdit, CampaignToView
+from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, dashboard, delivery, replies
 
 router = APIRouter(prefix="/admin/letters")
@@ -34,7 +38,8 @@ router = APIRouter(prefix="/admin/letters")
 def _dashboard_page(
     request: Request,
     session: SessionDep,
-    campaign: CampaignForEditor,
+    user: User,
+    campaign: LetterCampaign,
     form: dict[str, str] | None = None,
     errors: FormErrors | None = None,
     status: int = 200,
@@ -42,6 +47,7 @@ def _dashboard_page(
     board = dashboard.dashboard(session, campaign)
     context = {
         "campaign": campaign,
+        "can": duties_of(role_in(session, user, campaign.organisation_id)),
         "board": board,
         "chart": daily_bars(board.per_day, label=_("Letters per day, last 30 days")),
         "replies": replies.replies_of(session, campaign),
@@ -59,9 +65,9 @@ def _dashboard_page(
 
 @router.get("/{campaign_id}/dashboard")
 def delivery_dashboard(
-    request: Request, session: SessionDep, campaign: CampaignForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignToView
 ) -> Response:
-    return _dashboard_page(request, session, campaign)
+    return _dashboard_page(request, session, user, campaign)
 
 
 def _official_of(campaign_targets: list[int], raw: dict[str, str]) -> int | None:
@@ -80,7 +86,7 @@ def change_delivery(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
 ) -> Response:
     """Pause or resume the campaign or one official; cancel an official's unsent letters."""
@@ -104,6 +110,7 @@ def change_delivery(
         by=user,
         action=f"letters.delivery_{action}",
         target=f"letter_campaign:{campaign.id}",
+        organisation_id=campaign.organisation_id,
         official=official_id or "all",
     )
     return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=message, request=request)
@@ -114,7 +121,7 @@ def send_test(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
 ) -> Response:
     """Mail the organiser a [TEST] letter filled with the sample values."""
@@ -138,7 +145,7 @@ def add_reply(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    campaign: CampaignForEditor,
+    campaign: CampaignToEdit,
     raw: FormData,
     file: Annotated[bytes | None, Depends(uploaded("file", MAX_BYTES))],
 ) -> Response:
@@ -165,7 +172,7 @@ def add_reply(
         except ImageError as exc:
             errors.add("file", str(exc))
     if errors:
-        return _dashboard_page(request, session, campaign, raw, errors, status=400)
+        return _dashboard_page(request, session, user, campaign, raw, errors, status=400)
     reply = replies.record_reply(
         session,
         campaign=campaign,
@@ -175,7 +182,11 @@ def add_reply(
         file_name=name,
     )
     audit.record(
-        session, by=user, action="letters.reply_recorded", target=f"official_reply:{reply.id}"
+        session,
+        by=user,
+        action="letters.reply_recorded",
+        target=f"official_reply:{reply.id}",
+        organisation_id=campaign.organisation_id,
     )
     flash = _("The reply is recorded and shown on the campaign page.")
     return redirect(f"/admin/letters/{campaign.id}/dashboard", flash=flash, request=request)
@@ -183,10 +194,14 @@ def add_reply(
 
 @router.get("/{campaign_id}/counts.csv")
 def counts_csv(
-    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, campaign: CampaignToView
 ) -> Response:
     """Letters per official and day, one column per event: counts only, no supporter data."""
     audit.record(
-        session, by=user, action="letters.counts_exported", target=f"letter_campaign:{campaign.id}"
+        session,
+        by=user,
+        action="letters.counts_exported",
+        target=f"letter_campaign:{campaign.id}",
+        organisation_id=campaign.organisation_id,
     )
     return csv_attachment(f"{campaign.slug}-letters.csv", exports.counts_csv(session, campaign))

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.deps import Campaigner, CurrentOrganiser
+from campaign.accounts.service.organisations import standing
 from campaign.core import audit
 from campaign.core.countries import country_choices
 from campaign.core.csvimport import UploadImport
@@ -32,7 +33,7 @@ router = APIRouter(prefix="/admin/officials")
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-def official_for_editor(official_id: int, session: SessionDep, user: CurrentOrganiser) -> Official:
+def official_for_editor(official_id: int, session: SessionDep, user: Campaigner) -> Official:
     """The official an organiser asked for; 404 when there is none."""
     return found(session.get(Official, official_id))
 
@@ -42,7 +43,10 @@ OfficialForEditor = Annotated[Official, Depends(official_for_editor)]
 
 @router.get("")
 def register(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
-    context = {"officials": officials.list_officials(session)}
+    context = {
+        "officials": officials.list_officials(session),
+        "may_edit": standing(session, user).campaigns_somewhere,
+    }
     return render(request, "admin/officials/list.html", context, headers=NO_STORE)
 
 
@@ -60,7 +64,7 @@ def _form_page(
 
 
 @router.get("/new")
-def new_official(request: Request, user: CurrentOrganiser) -> Response:
+def new_official(request: Request, user: Campaigner) -> Response:
     return _form_page(request, None, {}, FormErrors())
 
 
@@ -85,7 +89,7 @@ def edit_official(request: Request, session: SessionDep, official: OfficialForEd
 def _save(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: dict[str, str],
     official: Official | None,
 ) -> Response:
@@ -104,7 +108,7 @@ def _save(
 
 @router.post("/new")
 def create_official(
-    request: Request, session: SessionDep, user: CurrentOrganiser, raw: FormData
+    request: Request, session: SessionDep, user: Campaigner, raw: FormData
 ) -> Response:
     return _save(request, session, user, raw, None)
 
@@ -113,7 +117,7 @@ def create_official(
 def update_official(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     official: OfficialForEditor,
     raw: FormData,
 ) -> Response:
@@ -137,7 +141,7 @@ IMPORT = UploadImport(
 
 
 @router.get("/import")
-def import_form(request: Request, user: CurrentOrganiser) -> Response:
+def import_form(request: Request, user: Campaigner) -> Response:
     return IMPORT.form(request)
 
 
@@ -145,7 +149,7 @@ def import_form(request: Request, user: CurrentOrganiser) -> Response:
 def import_upload(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: FormData,
     data: Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))],
 ) -> Response:

@@ -8,27 +8,38 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser
+from campaign.accounts.deps import Campaigner, CurrentAdmin, CurrentOrganiser
 from campaign.accounts.forms import check_organisation
 from campaign.accounts.models import User
 from campaign.accounts.service.organisations import (
     campaigning_organisations,
-    member_organisation_ids,
     organisation_names,
+    role_in,
+    standing,
 )
+from campaign.accounts.service.roles import duties_of
 from campaign.core import audit
 from campaign.core.charts import daily_bars
 from campaign.core.countries import country_choices
 from campaign.core.db import SessionDep
+from campaign.core.fields import row_id
 from campaign.core.i18n import _
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.markdown import render_markdown
 from campaign.core.switches import SIGNING_PAUSED, get_flag, set_flag
-from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, uploaded
-from campaign.petitions.admin_routes.deps import PetitionForEditor, record
+from campaign.core.web import (
+    NO_STORE,
+    FormData,
+    FormErrors,
+    redirect,
+    render,
+    repeated,
+    uploaded,
+)
+from campaign.petitions.admin_routes.deps import PetitionToEdit, PetitionToView, record
 from campaign.petitions.forms import parse_petition_form
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import manage
+from campaign.petitions.service import coalition, manage
 from campaign.petitions.service.counting import tallies
 from campaign.petitions.service.public import displayed_goal
 
@@ -37,8 +48,11 @@ router = APIRouter(prefix="/admin/petitions")
 
 @router.get("")
 def petitions(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+    mine = standing(session, user)
     context = {
-        "petitions": manage.all_petitions(session, member_organisation_ids(session, user)),
+        "petitions": manage.all_petitions(session, mine.ids),
+        "partnered": coalition.partnered_petitions(session, mine.ids),
+        "mine": mine,
         "site_paused": get_flag(session, SIGNING_PAUSED),
     }
     return render(request, "admin/petitions/list.html", context, headers=NO_STORE)
@@ -66,9 +80,10 @@ def _form_page(
     form: dict[str, str],
     errors: FormErrors,
     status: int = 200,
+    partners: set[int] | None = None,
 ) -> Response:
     """The petition's form: a new one is started in one of the person's organisations (chosen
-    here); an existing one names the organisation it belongs to."""
+    here); an existing one names the organisation it belongs to, and its partners."""
     context: dict[str, object] = {
         "petition": petition,
         "form": form,
@@ -80,6 +95,12 @@ def _form_page(
     else:
         names = organisation_names(session, {petition.organisation_id})
         context["organisation_name"] = names.get(petition.organisation_id, "")
+        context["partner_choices"] = coalition.partner_choices(session, petition.organisation_id)
+        context["partners"] = (
+            partners
+            if partners is not None
+            else {oid for oid, _name in coalition.partners_of(session, petition.id)}
+        )
     return render(
         request, "admin/petitions/form.html", context, status_code=status, headers=NO_STORE
     )
@@ -115,7 +136,7 @@ def _image_change(
 
 
 @router.get("/new")
-def new_petition(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
+def new_petition(request: Request, session: SessionDep, user: Campaigner) -> Response:
     form = {"goal": "1000"}
     choices = _organisation_choices(session, user)
     if len(choices) == 1:
@@ -130,9 +151,19 @@ def _save_petition(
     raw: dict[str, str],
     image: bytes | None,
     petition: Petition | None,
+    partner_values: list[str] | None = None,
 ) -> Response:
-    """Create (petition=None) or change a petition from its form, with its image."""
+    """Create (petition=None) or change a petition from its form, with its image and (for an
+    existing one) its partner organisations."""
     form, errors = parse_petition_form(raw)
+    partners: set[int] | None = None
+    if petition is not None:
+        allowed = {
+            oid for oid, _name in coalition.partner_choices(session, petition.organisation_id)
+        }
+        partners = {oid for value in partner_values or [] if (oid := row_id(value)) is not None}
+        if not partners <= allowed or len(partners) > coalition.MAX_PARTNERS:
+            errors.add("partners", _("Choose partner organisations from the list."))
     organisation_id = None
     if petition is None:
         choices = {oid for oid, _name in _organisation_choices(session, user)}
@@ -148,7 +179,7 @@ def _save_petition(
             )
     image_changed, image_name = _image_change(request, image, raw, errors)
     if form is None or errors:
-        return _form_page(request, session, user, petition, raw, errors, status=400)
+        return _form_page(request, session, user, petition, raw, errors, 400, partners)
     if petition is None:
         assert organisation_id is not None
         petition = manage.create_petition(
@@ -161,6 +192,9 @@ def _save_petition(
     else:
         manage.update_petition(session, petition=petition, form=form)
         action, message = "petition.edited", _("Your changes are saved.")
+        if coalition.set_partners(session, petition, partners or set()):
+            names = [name for _oid, name in coalition.partners_of(session, petition.id)]
+            record(session, user, "petition.partners_changed", petition, partners=names)
     if image_changed:
         directory = request.app.state.settings.upload_dir
         manage.set_image(session, petition=petition, name=image_name, directory=directory)
@@ -172,7 +206,7 @@ def _save_petition(
 def create_petition(
     request: Request,
     session: SessionDep,
-    user: CurrentOrganiser,
+    user: Campaigner,
     raw: FormData,
     image: UploadedImage,
 ) -> Response:
@@ -181,7 +215,7 @@ def create_petition(
 
 @router.get("/{petition_id}/edit")
 def edit_petition(
-    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionToEdit
 ) -> Response:
     return _form_page(request, session, user, petition, _petition_values(petition), FormErrors())
 
@@ -191,15 +225,16 @@ def update_petition(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    petition: PetitionForEditor,
+    petition: PetitionToEdit,
     raw: FormData,
     image: UploadedImage,
+    partners: Annotated[list[str], Depends(repeated("partners"))],
 ) -> Response:
-    return _save_petition(request, session, user, raw, image, petition)
+    return _save_petition(request, session, user, raw, image, petition, partners)
 
 
 @router.get("/{petition_id}/preview")
-def preview_petition(request: Request, petition: PetitionForEditor) -> Response:
+def preview_petition(request: Request, petition: PetitionToView) -> Response:
     context = {
         "petition": petition,
         "body_html": render_markdown(petition.body),
@@ -213,7 +248,7 @@ def change_status(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    petition: PetitionForEditor,
+    petition: PetitionToEdit,
     raw: FormData,
 ) -> Response:
     action = raw.get("action", "")
@@ -230,7 +265,7 @@ def change_status(
 
 @router.get("/{petition_id}")
 def petition_dashboard(
-    request: Request, session: SessionDep, petition: PetitionForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionToView
 ) -> Response:
     settings = request.app.state.settings
     board = manage.dashboard(
@@ -238,6 +273,9 @@ def petition_dashboard(
     )
     context = {
         "petition": petition,
+        "can": duties_of(role_in(session, user, petition.organisation_id)),
+        "partners": coalition.partners_of(session, petition.id),
+        "partner_consents": coalition.consent_counts(session, petition),
         "board": board,
         "chart": daily_bars(board.per_day, label=_("Signatures per day, last 30 days")),
         "tallies": tallies(session, petition),

@@ -10,17 +10,28 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentOrganiser
+from campaign.accounts.deps import CurrentOrganiser, require_duty
+from campaign.accounts.models import User
+from campaign.accounts.service.organisations import organisation_names, role_in
+from campaign.accounts.service.roles import Duty, duties_of
+from campaign.core import audit
 from campaign.core.countries import country_choices
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
 from campaign.core.markdown import render_markdown
 from campaign.core.web import NO_STORE, FormData, FormErrors, csv_attachment, redirect, render
 from campaign.petitions import exports, pdf
-from campaign.petitions.admin_routes.deps import PetitionForEditor, record
+from campaign.petitions.admin_routes.deps import (
+    PartnershipData,
+    PartnershipToView,
+    PetitionData,
+    PetitionToEdit,
+    PetitionToView,
+    record,
+)
 from campaign.petitions.forms import SignatureFilter, parse_signature_filter, parse_update_form
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import handover, manage, updates
+from campaign.petitions.service import coalition, handover, manage, updates
 
 router = APIRouter(prefix="/admin/petitions")
 
@@ -30,17 +41,73 @@ router = APIRouter(prefix="/admin/petitions")
 
 @router.get("/{petition_id}/export/signatures.csv")
 def export_signatures(
-    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionData
 ) -> Response:
+    # On a coalition petition the host's export, like each partner's, follows its own box.
+    coalition_petition = bool(coalition.partners_of(session, petition.id))
+    only = exports.host_consenting() if coalition_petition else None
     # The session commits the audit entry when the route returns, before the first row is sent.
-    record(session, user, "petition.exported", petition, export="signatures")
-    rows = exports.signatures_csv(request.app.state.engine, petition.id)  # type: ignore[arg-type]
+    record(
+        session,
+        user,
+        "petition.exported",
+        petition,
+        export="signatures",
+        signers="ticked our box" if coalition_petition else "all",
+    )
+    rows = exports.signatures_csv(request.app.state.engine, petition.id, only)  # type: ignore[arg-type]
     return csv_attachment(f"{petition.slug}-signatures.csv", rows)
+
+
+# -- a partner's view of a coalition petition ---------------------------------------------------
+
+
+@router.get("/{petition_id}/partners/{organisation_id}")
+def partner_page(
+    request: Request, session: SessionDep, user: CurrentOrganiser, partnership: PartnershipToView
+) -> Response:
+    """What a partner organisation's members see of a coalition petition: the total, how many
+    signers agreed that the partner may contact them, and (for its data stewards) their export."""
+    petition, organisation_id = partnership
+    context = {
+        "petition": petition,
+        "partner": organisation_names(session, {organisation_id}).get(organisation_id, ""),
+        "host": organisation_names(session, {petition.organisation_id}).get(
+            petition.organisation_id, ""
+        ),
+        "organisation_id": organisation_id,
+        "consenting": coalition.consent_counts(session, petition).get(organisation_id, 0),
+        "can": duties_of(role_in(session, user, organisation_id)),
+    }
+    return render(request, "admin/petitions/partner.html", context, headers=NO_STORE)
+
+
+@router.get("/{petition_id}/partners/{organisation_id}/signatures.csv")
+def partner_export(
+    request: Request, session: SessionDep, user: CurrentOrganiser, partnership: PartnershipData
+) -> Response:
+    """A partner's data steward's export: only the counted signers who ticked its box."""
+    petition, organisation_id = partnership
+    audit.record(
+        session,
+        by=user,
+        action="petition.exported",
+        target=f"petition:{petition.id}",
+        title=petition.title,
+        organisation_id=organisation_id,
+        export="partner signatures",
+    )
+    rows = exports.signatures_csv(
+        request.app.state.engine,
+        petition.id,  # type: ignore[arg-type]
+        exports.partner_consenting(organisation_id),
+    )
+    return csv_attachment(f"{petition.slug}-partner-{organisation_id}-signatures.csv", rows)
 
 
 @router.get("/{petition_id}/export/by-day.csv")
 def export_by_day(
-    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionToView
 ) -> Response:
     record(session, user, "petition.exported", petition, export="by-day")
     return csv_attachment(f"{petition.slug}-by-day.csv", exports.by_day_csv(session, petition))
@@ -48,7 +115,7 @@ def export_by_day(
 
 @router.get("/{petition_id}/export/by-country.csv")
 def export_by_country(
-    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionToView
 ) -> Response:
     record(session, user, "petition.exported", petition, export="by-country")
     return csv_attachment(
@@ -92,7 +159,7 @@ def _invalidate_page(
 
 
 @router.get("/{petition_id}/invalidate")
-def invalidate_form(request: Request, petition: PetitionForEditor) -> Response:
+def invalidate_form(request: Request, petition: PetitionData) -> Response:
     return _invalidate_page(request, petition, {}, FormErrors())
 
 
@@ -101,7 +168,7 @@ def invalidate(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    petition: PetitionForEditor,
+    petition: PetitionData,
     raw: FormData,
 ) -> Response:
     """Preview how many signatures match (action=preview), or invalidate them with a reason."""
@@ -168,7 +235,7 @@ def _updates_page(
 
 
 @router.get("/{petition_id}/updates")
-def updates_form(request: Request, session: SessionDep, petition: PetitionForEditor) -> Response:
+def updates_form(request: Request, session: SessionDep, petition: PetitionToEdit) -> Response:
     return _updates_page(request, session, petition, {}, FormErrors())
 
 
@@ -177,7 +244,7 @@ def send_update(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    petition: PetitionForEditor,
+    petition: PetitionToEdit,
     raw: FormData,
 ) -> Response:
     form, errors = parse_update_form(raw)
@@ -220,20 +287,31 @@ def handover_choice(
 HandoverChoice = Annotated[handover.Choice, Depends(handover_choice)]
 
 
+def _names_allowed(
+    session: SessionDep, user: User, petition: Petition, choice: handover.Choice
+) -> str:
+    """How many names the hand-over shows; asking for names needs a data steward (or owner)."""
+    if choice.include_names:
+        require_duty(session, user, petition.organisation_id, Duty.steward)
+    return choice.names_from(petition)
+
+
 @router.get("/{petition_id}/handover")
 def handover_page(
     request: Request,
     session: SessionDep,
     user: CurrentOrganiser,
-    petition: PetitionForEditor,
+    petition: PetitionToView,
     choice: HandoverChoice,
 ) -> Response:
-    """A print view for delivering the petition: counts, and names only of signers who agreed."""
-    names = choice.names_from(petition)
+    """A print view for delivering the petition: counts, and names only of signers who agreed
+    (those names only for a data steward or an owner)."""
+    names = _names_allowed(session, user, petition, choice)
     record(session, user, "petition.exported", petition, export="handover", names=names)
     generated = utcnow()
     context = {
         "petition": petition,
+        "can": duties_of(role_in(session, user, petition.organisation_id)),
         "choice": choice,
         "query": urlencode({k: "1" for k, v in asdict(choice).items() if v}),
         "summary": handover.summarise(session, petition, choice),
@@ -246,9 +324,9 @@ def handover_page(
 
 @router.get("/{petition_id}/handover.pdf")
 def handover_pdf(
-    session: SessionDep, user: CurrentOrganiser, petition: PetitionForEditor, choice: HandoverChoice
+    session: SessionDep, user: CurrentOrganiser, petition: PetitionToView, choice: HandoverChoice
 ) -> Response:
-    names = choice.names_from(petition)
+    names = _names_allowed(session, user, petition, choice)
     record(session, user, "petition.exported", petition, export="handover.pdf", names=names)
     body = pdf.handover_pdf(session, petition, choice=choice, generated=utcnow())
     headers = {

@@ -18,6 +18,7 @@ from campaign.mail.models import MailPriority
 from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, Signature, SignatureStatus
+from campaign.petitions.service import coalition
 from campaign.petitions.service.counting import count_signature
 
 MAX_MAILS_PER_SIGNATURE = 3
@@ -137,6 +138,9 @@ def sign_petition(
         ),
     )
     if signature_id is not None:
+        coalition.record_consents(
+            session, petition=petition, signature_id=signature_id, ticked=form.partners
+        )
         return SignOutcome.new
     existing = session.exec(
         select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)

@@ -1,0 +1,109 @@
+"""Coalition petitions: partner organisations named on a petition, each with its own "may
+contact me" box on the sign form, off by default, and each seeing only the signers who ticked
+it. The total counts everyone."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlmodel import Session, col, delete, func, select
+
+from campaign.accounts.models import Organisation
+from campaign.core.db import utcnow
+from campaign.petitions.models import (
+    PartnerConsent,
+    Petition,
+    PetitionPartner,
+    Signature,
+    SignatureStatus,
+)
+
+MAX_PARTNERS = 20
+
+
+def partners_of(session: Session, petition_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of a petition's partner organisations, by name."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .join(PetitionPartner, col(PetitionPartner.organisation_id) == Organisation.id)
+        .where(PetitionPartner.petition_id == petition_id)
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(int(oid), name) for oid, name in rows if oid is not None]
+
+
+def partner_choices(session: Session, host_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the organisations a petition may name as partners: all but its host."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id != host_id)
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(int(oid), name) for oid, name in rows if oid is not None]
+
+
+def set_partners(session: Session, petition: Petition, organisation_ids: Collection[int]) -> bool:
+    """Make these organisations the petition's partners (the host is never its own partner);
+    whether anything changed. The public page shows the change at once."""
+    wanted = {oid for oid in organisation_ids if oid != petition.organisation_id}
+    current = {oid for oid, _name in partners_of(session, petition.id)}
+    if wanted == current:
+        return False
+    session.exec(
+        delete(PetitionPartner).where(
+            col(PetitionPartner.petition_id) == petition.id,
+            col(PetitionPartner.organisation_id).in_(current - wanted),
+        )
+    )
+    for oid in sorted(wanted - current):
+        session.add(PetitionPartner(petition_id=petition.id, organisation_id=oid))  # type: ignore[arg-type]
+    petition.updated_at = utcnow()
+    session.add(petition)
+    session.flush()
+    return True
+
+
+def record_consents(
+    session: Session, *, petition: Petition, signature_id: int, ticked: Collection[int]
+) -> None:
+    """Keep which partners a new signer agreed may contact them: only the petition's own
+    partners count, whatever else a forged form names."""
+    if not ticked:
+        return
+    partners = {oid for oid, _name in partners_of(session, petition.id)}
+    for oid in sorted(set(ticked) & partners):
+        session.add(PartnerConsent(signature_id=signature_id, organisation_id=oid))
+    session.flush()
+
+
+def consent_counts(session: Session, petition: Petition) -> dict[int, int]:
+    """Per partner, how many counted signers agreed that it may contact them."""
+    rows = session.exec(
+        select(PartnerConsent.organisation_id, func.count())
+        .join(Signature, col(Signature.id) == PartnerConsent.signature_id)
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status == SignatureStatus.confirmed,
+        )
+        .group_by(col(PartnerConsent.organisation_id))
+    ).all()
+    return {int(oid): int(n) for oid, n in rows}
+
+
+def is_partner(session: Session, petition: Petition, organisation_id: int) -> bool:
+    return session.get(PetitionPartner, (petition.id, organisation_id)) is not None
+
+
+def partnered_petitions(
+    session: Session, organisation_ids: Collection[int]
+) -> list[tuple[Petition, int]]:
+    """The petitions these organisations are partners in, with the partner's id, newest first."""
+    if not organisation_ids:
+        return []
+    rows = session.exec(
+        select(Petition, PetitionPartner.organisation_id)
+        .join(PetitionPartner, col(PetitionPartner.petition_id) == Petition.id)
+        .where(col(PetitionPartner.organisation_id).in_(organisation_ids))
+        .order_by(col(Petition.id).desc())
+    ).all()
+    return [(petition, int(oid)) for petition, oid in rows]
