@@ -81,11 +81,12 @@ def create(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormD
     _address, problem = check_email(form["owner"], smtputf8=settings.smtp_utf8)
     if problem:
         errors.add("owner", problem)
+        # Checked before anything is stored: the page's transaction commits on a 400 too.
+        return _list_page(request, session, user, form, errors, status=400)
     try:
         organisation = create_organisation(session, form["name"])
     except AccountError as exc:
         errors.add(exc.field, exc.message)
-    if errors:
         return _list_page(request, session, user, form, errors, status=400)
     audit.record(
         session,
@@ -244,7 +245,11 @@ def withdraw_invitation(
     done = invitations.withdraw(
         session, invitation_id=invitation_id, by=user, organisation_id=organisation.id
     )
-    message = _("The invitation is withdrawn.") if done else _("This invitation is already used.")
+    message = (
+        _("The invitation is withdrawn.")
+        if done
+        else _("This invitation is already used, withdrawn or not found.")
+    )
     return redirect(_back(organisation), flash=message, request=request)
 
 

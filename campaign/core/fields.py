@@ -62,8 +62,9 @@ ID_MAX = 2**31 - 1  # every id column is an INTEGER (32 bits on PostgreSQL)
 
 def row_id(value: str) -> int | None:
     """An id sent by a form (a select's value), or None when it cannot be one: str.isdigit()
-    is true for "²", which int() refuses, and a number past INTEGER is a database error."""
+    is true for "²", which int() refuses, a number past INTEGER is a database error, and int()
+    refuses more than 4,300 digits."""
     value = value.strip()
-    if not (value.isascii() and value.isdigit()) or int(value) > ID_MAX:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12 or int(value) > ID_MAX:
         return None
     return int(value)

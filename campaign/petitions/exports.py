@@ -147,7 +147,9 @@ def partner_consenting(organisation_id: int) -> Any:
         col(PartnerConsent.organisation_id) == organisation_id
     )
     return and_(
-        col(Signature.status) == SignatureStatus.confirmed.value, col(Signature.id).in_(ticked)
+        col(Signature.status) == SignatureStatus.confirmed.value,
+        col(Signature.suspect).is_(False),
+        col(Signature.id).in_(ticked),
     )
 
 

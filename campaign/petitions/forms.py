@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from campaign.core.countries import is_country
-from campaign.core.fields import check_day, check_email
+from campaign.core.fields import check_day, check_email, row_id
 from campaign.core.i18n import _
 from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
@@ -91,9 +91,11 @@ def _ticked_partners(raw: Mapping[str, object]) -> frozenset[int]:
     """The organisations named by ticked `partner_<id>` boxes (the service keeps only the
     petition's own partners)."""
     ids = {
-        int(key[len(PARTNER_BOX) :])
+        oid
         for key in raw
-        if key.startswith(PARTNER_BOX) and key[len(PARTNER_BOX) :].isdigit() and checked(raw, key)
+        if key.startswith(PARTNER_BOX)
+        and checked(raw, key)
+        and (oid := row_id(key[len(PARTNER_BOX) :])) is not None
     }
     return frozenset(sorted(ids)[:50])
 

@@ -107,6 +107,15 @@ def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
         # The translated text is ours; Markup's % and + escape the supporter's data.
         Markup(_('Signature on "%(title)s"')) % {"title": s["petition"]}  # noqa: S704
         + f": {s['name']}, {s['city']} ({s['country']})"
+        + (
+            Markup("; ")
+            + _(
+                "may contact you: %(organisations)s",
+                organisations=", ".join(s["partners_may_contact"]),
+            )
+            if s["partners_may_contact"]
+            else ""
+        )
         for s in held
     ]
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from campaign.accounts.models import Membership, OrgRole, User
+from campaign.accounts.models import Invitation, Membership, Organisation, OrgRole, User
 from campaign.core.audit import AuditEvent
 from campaign.core.settings import Settings
 from tests.accounts.test_invitations import accept, invitation_link
@@ -193,3 +193,44 @@ def test_an_administrators_invitation_can_name_an_organisation_and_a_role(
             select(AuditEvent).where(AuditEvent.action == "account.invited")
         ).all()
     assert [e.organisation_id for e in invited] == [group]  # in Libereco's own trail
+
+
+def test_a_refused_owner_address_creates_no_organisation(
+    admin_client: TestClient, engine: Engine
+) -> None:
+    refused = post(admin_client, "/admin/organisations", name="Libereco", owner="not an address")
+    assert refused.status_code == 400
+    with Session(engine) as session:
+        names = session.exec(select(Organisation.name)).all()
+    assert "Libereco" not in names
+
+
+def test_one_organisations_invitation_leaves_anothers_in_place(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    other_owner = add_user(engine, "other-owner@example.org")
+    make_member(engine, other_owner.id, name="Partner group")
+    post(organiser_client, f"{members_url(engine)}/members", email="x@example.org", role="viewer")
+    organiser_client.cookies.clear()
+    log_in(organiser_client, other_owner.email)
+    other = f"/admin/organisations/{organisation(engine, 'Partner group')}"
+    post(organiser_client, f"{other}/members", email="x@example.org", role="steward")
+    with Session(engine) as session:
+        pending = session.exec(select(Invitation).where(Invitation.email == "x@example.org")).all()
+    assert sorted(i.org_role for i in pending) == ["steward", "viewer"]
+
+
+def test_a_stopped_owner_does_not_count_as_the_owner_who_stays(
+    organiser_client: TestClient, engine: Engine, organiser: User
+) -> None:
+    stopped = add_user(engine, "stopped@example.org")  # an owner too
+    with Session(engine) as session:
+        row = session.get(User, stopped.id)
+        row.is_active = False  # type: ignore[union-attr]
+        session.add(row)
+        session.commit()
+    url = members_url(engine)
+    post(organiser_client, f"{url}/members/{organiser.id}/role", role="viewer")
+    assert role_of(engine, organiser.email) == "owner"  # the last owner who can log in
+    post(organiser_client, f"{url}/members/{stopped.id}/remove")
+    assert role_of(engine, "stopped@example.org") is None

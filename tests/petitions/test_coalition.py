@@ -222,3 +222,55 @@ def test_erasing_a_signer_withdraws_every_partners_permission_and_their_own_page
         counts = coalition.consent_counts(session, session.get(Petition, petition.id))  # type: ignore[arg-type]
         assert session.get(Petition, petition.id).signature_count == 2  # type: ignore[union-attr]
     assert counts == {a: 1}  # the erased signer still counts, but no partner may contact them
+
+
+def test_odd_partner_boxes_are_ignored_not_an_error(
+    quick: Any, client: TestClient, engine: Engine
+) -> None:
+    coalition_petition(engine, slug="free-maria")
+    forged = {"partner_²": "1", "partner_" + "9" * 5000: "1", "partner_-1": "1"}
+    response = sign_form(client, "free-maria", email="odd@example.org", **forged)
+    assert response.status_code in (200, 303)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(PartnerConsent)).one() == 0
+
+
+def test_a_partner_never_gets_a_suspect_signature_and_the_host_box_rule_outlives_the_partners(
+    organiser_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    petition, a, _b = coalition_petition(engine)
+    add_signature(engine, settings, petition, email="kept@example.org", partners=frozenset({a}))
+    add_signature(engine, settings, petition, email="flood@example.org", partners=frozenset({a}))
+    with transaction(engine) as session:
+        row = session.exec(select(Signature).where(Signature.id == 2)).one()
+        row.suspect = True  # held back until an organiser accepts it: not counted
+        session.add(row)
+    with Session(engine) as session:
+        assert coalition.consent_counts(session, session.get(Petition, petition.id)) == {a: 1}  # type: ignore[arg-type]
+    # Taking every partner off does not open the host's export to signers who left its box empty.
+    with transaction(engine) as session:
+        coalition.set_partners(session, session.get(Petition, petition.id), set())  # type: ignore[arg-type]
+    assert (
+        exported(organiser_client, f"/admin/petitions/{petition.id}/export/signatures.csv") == set()
+    )
+
+
+def test_a_partner_is_told_in_its_own_trail_and_sees_no_draft_of_the_host(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    draft = make_petition(engine, title="A draft", slug="a-draft", status="draft")
+    a = organisation(engine, RAZAM)
+    edit = f"/admin/petitions/{draft.id}/edit"
+    form = {"csrf_token": csrf_from(organiser_client, edit), "title": "A draft", "slug": "a-draft"}
+    assert (
+        organiser_client.post(edit, data={**form, "goal": "100", "partners": [str(a)]}).status_code
+        == 303
+    )
+    with Session(engine) as session:
+        told = session.exec(select(AuditEvent.action).where(AuditEvent.organisation_id == a)).all()
+    assert told == ["petition.partner_named"]
+    steward = steward_of(engine, RAZAM)
+    organiser_client.cookies.clear()
+    log_in(organiser_client, steward.email)
+    assert "A draft" not in organiser_client.get("/admin/petitions").text
+    assert organiser_client.get(f"/admin/petitions/{draft.id}/partners/{a}").status_code == 404

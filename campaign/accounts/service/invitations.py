@@ -59,9 +59,16 @@ def invite(
     if errors:
         return Invited(errors=errors)
     address = address.lower()
+    # An earlier invitation for the same address into the same organisation (or none) lapses;
+    # another organisation's stays.
+    joins = organisation.id if organisation is not None else None
     session.execute(
         delete(Invitation).where(
-            col(Invitation.email) == address, col(Invitation.accepted_at).is_(None)
+            col(Invitation.email) == address,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.organisation_id).is_(None)
+            if joins is None
+            else col(Invitation.organisation_id) == joins,
         )
     )
     token = secrets.token_urlsafe(32)
@@ -171,6 +178,16 @@ def accept(
         organisation = session.get(Organisation, invitation.organisation_id)
         if organisation is not None:
             add_member(session, organisation, user, OrgRole(invitation.org_role))
+            audit.record(
+                session,
+                by=user,
+                action="organisation.member_added",
+                target=f"organisation:{organisation.id}",
+                organisation_id=organisation.id,
+                account=user.email,
+                role=invitation.org_role,
+                through="invitation",
+            )
     return user
 
 

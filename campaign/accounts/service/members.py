@@ -53,12 +53,16 @@ def members_of(session: Session, organisation_id: int) -> list[Member]:
 
 
 def _owners(session: Session, organisation_id: int) -> int:
+    """How many owners of the organisation can still log in (a stopped account manages
+    nothing)."""
     return session.exec(
         select(func.count())
         .select_from(Membership)
+        .join(User, col(User.id) == Membership.user_id)
         .where(
             Membership.organisation_id == organisation_id,
             Membership.role == OrgRole.owner.value,
+            col(User.is_active).is_(True),
         )
     ).one()
 
@@ -71,7 +75,11 @@ def _membership(session: Session, organisation: Organisation, account_id: int) -
 
 
 def _keep_an_owner(session: Session, organisation: Organisation, membership: Membership) -> None:
-    if membership.role == OrgRole.owner.value and _owners(session, organisation.id) <= 1:  # type: ignore[arg-type]
+    """Refuse to demote or remove the last owner who can log in."""
+    if membership.role != OrgRole.owner.value:
+        return
+    account = session.get(User, membership.user_id)
+    if account is not None and account.is_active and _owners(session, organisation.id) <= 1:  # type: ignore[arg-type]
         raise AccountError(
             "member",
             _("An organisation needs at least one owner: make someone else owner first."),

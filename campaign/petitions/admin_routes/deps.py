@@ -14,7 +14,7 @@ from campaign.accounts.service.roles import Duty
 from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.web import found
-from campaign.petitions.models import Petition, PetitionPartner
+from campaign.petitions.models import Petition, PetitionPartner, PetitionStatus
 
 
 def petition_for(duty: Duty) -> Callable[..., Petition]:
@@ -44,6 +44,8 @@ def partnership_for(duty: Duty) -> Callable[..., tuple[Petition, int]]:
     ) -> tuple[Petition, int]:
         petition = found(session.get(Petition, petition_id))
         found(session.get(PetitionPartner, (petition_id, organisation_id)))
+        if petition.status == PetitionStatus.draft:  # a host's draft is its own
+            found(None)
         require_duty(session, user, organisation_id, duty)
         return petition, organisation_id
 

@@ -192,9 +192,20 @@ def _save_petition(
     else:
         manage.update_petition(session, petition=petition, form=form)
         action, message = "petition.edited", _("Your changes are saved.")
-        if coalition.set_partners(session, petition, partners or set()):
+        added, taken_off = coalition.set_partners(session, petition, partners or set())
+        if added or taken_off:
             names = [name for _oid, name in coalition.partners_of(session, petition.id)]
             record(session, user, "petition.partners_changed", petition, partners=names)
+            # Each partner's owners read in their own trail that they were named, or no longer.
+            for oid, action in [(o, "named") for o in added] + [(o, "removed") for o in taken_off]:
+                audit.record(
+                    session,
+                    by=user,
+                    action=f"petition.partner_{action}",
+                    target=f"petition:{petition.id}",
+                    organisation_id=oid,
+                    title=petition.title,
+                )
     if image_changed:
         directory = request.app.state.settings.upload_dir
         manage.set_image(session, petition=petition, name=image_name, directory=directory)
@@ -279,7 +290,12 @@ def petition_dashboard(
         "board": board,
         "chart": daily_bars(board.per_day, label=_("Signatures per day, last 30 days")),
         "tallies": tallies(session, petition),
-        "events": audit.recent_events(session, target=f"petition:{petition.id}", limit=20),
+        # The host's own events: a partner's exports are in the partner's trail, not here.
+        "events": [
+            event
+            for event in audit.recent_events(session, target=f"petition:{petition.id}", limit=40)
+            if event.organisation_id in (None, petition.organisation_id)
+        ][:20],
         "countries": country_choices(),
         "statuses": [s.value for s in SignatureStatus],
     }

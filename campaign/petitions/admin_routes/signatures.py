@@ -44,7 +44,7 @@ def export_signatures(
     request: Request, session: SessionDep, user: CurrentOrganiser, petition: PetitionData
 ) -> Response:
     # On a coalition petition the host's export, like each partner's, follows its own box.
-    coalition_petition = bool(coalition.partners_of(session, petition.id))
+    coalition_petition = coalition.is_coalition(session, petition)
     only = exports.host_consenting() if coalition_petition else None
     # The session commits the audit entry when the route returns, before the first row is sent.
     record(

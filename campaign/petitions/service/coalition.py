@@ -14,6 +14,7 @@ from campaign.petitions.models import (
     PartnerConsent,
     Petition,
     PetitionPartner,
+    PetitionStatus,
     Signature,
     SignatureStatus,
 )
@@ -42,13 +43,15 @@ def partner_choices(session: Session, host_id: int | None) -> list[tuple[int, st
     return [(int(oid), name) for oid, name in rows if oid is not None]
 
 
-def set_partners(session: Session, petition: Petition, organisation_ids: Collection[int]) -> bool:
+def set_partners(
+    session: Session, petition: Petition, organisation_ids: Collection[int]
+) -> tuple[set[int], set[int]]:
     """Make these organisations the petition's partners (the host is never its own partner);
-    whether anything changed. The public page shows the change at once."""
+    the partners (added, taken off). The public page shows the change at once."""
     wanted = {oid for oid in organisation_ids if oid != petition.organisation_id}
     current = {oid for oid, _name in partners_of(session, petition.id)}
     if wanted == current:
-        return False
+        return set(), set()
     session.exec(
         delete(PetitionPartner).where(
             col(PetitionPartner.petition_id) == petition.id,
@@ -60,7 +63,7 @@ def set_partners(session: Session, petition: Petition, organisation_ids: Collect
     petition.updated_at = utcnow()
     session.add(petition)
     session.flush()
-    return True
+    return wanted - current, current - wanted
 
 
 def record_consents(
@@ -84,10 +87,26 @@ def consent_counts(session: Session, petition: Petition) -> dict[int, int]:
         .where(
             Signature.petition_id == petition.id,
             Signature.status == SignatureStatus.confirmed,
+            col(Signature.suspect).is_(False),
         )
         .group_by(col(PartnerConsent.organisation_id))
     ).all()
     return {int(oid): int(n) for oid, n in rows}
+
+
+def is_coalition(session: Session, petition: Petition) -> bool:
+    """Whether the petition is or was a coalition petition: it has partners, or a signer ticked
+    a partner's box. Once so, the host's export keeps following the host's own box, even if
+    every partner is taken off (the signers chose on a form that named them)."""
+    if partners_of(session, petition.id):
+        return True
+    ticked = session.exec(
+        select(PartnerConsent.signature_id)
+        .join(Signature, col(Signature.id) == PartnerConsent.signature_id)
+        .where(Signature.petition_id == petition.id)
+        .limit(1)
+    ).first()
+    return ticked is not None
 
 
 def is_partner(session: Session, petition: Petition, organisation_id: int) -> bool:
@@ -97,13 +116,17 @@ def is_partner(session: Session, petition: Petition, organisation_id: int) -> bo
 def partnered_petitions(
     session: Session, organisation_ids: Collection[int]
 ) -> list[tuple[Petition, int]]:
-    """The petitions these organisations are partners in, with the partner's id, newest first."""
+    """The published petitions these organisations are partners in, with the partner's id,
+    newest first (a host's draft is not shown to its partners)."""
     if not organisation_ids:
         return []
     rows = session.exec(
         select(Petition, PetitionPartner.organisation_id)
         .join(PetitionPartner, col(PetitionPartner.petition_id) == Petition.id)
-        .where(col(PetitionPartner.organisation_id).in_(organisation_ids))
+        .where(
+            col(PetitionPartner.organisation_id).in_(organisation_ids),
+            Petition.status != PetitionStatus.draft,
+        )
         .order_by(col(Petition.id).desc())
     ).all()
     return [(petition, int(oid)) for petition, oid in rows]
