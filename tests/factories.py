@@ -167,7 +167,10 @@ def add_signature(
             from sqlmodel import select
 
             row = session.exec(
-                select(Signature).where(Signature.email_hash == email_index(settings, email))
+                select(Signature).where(
+                    Signature.email_hash == email_index(settings, email),
+                    Signature.petition_id == petition.id,
+                )
             ).one()
             token = signing.confirmation_token(settings, row)
             signing.confirm_signature(

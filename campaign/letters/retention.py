@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
+from campaign.accounts.models import Organisation
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
@@ -66,17 +67,19 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:
     """Every time the address behind this keyed hash wrote, with the letters' texts."""
     senders = session.exec(
-        select(LetterSender, LetterCampaign.title)
+        select(LetterSender, LetterCampaign.title, Organisation.name)
         .join(LetterCampaign, col(LetterCampaign.id) == LetterSender.campaign_id)
+        .join(Organisation, col(Organisation.id) == LetterCampaign.organisation_id)
         .where(LetterSender.email_hash == index)
         .order_by(col(LetterSender.id))
     ).all()
     held = []
-    for sender, title in senders:
+    for sender, title, organisation in senders:
         letters = session.exec(select(Letter).where(Letter.sender_id == sender.id)).all()
         held.append(
             {
                 "campaign": title,
+                "organisation": organisation,
                 "name": sender.name,
                 "email": sender.email,
                 "country": sender.country,

@@ -76,14 +76,16 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
     ).all():
         partners.setdefault(signature_id, []).append(name)
     rows = session.exec(
-        select(Signature, Petition.title)
+        select(Signature, Petition.title, Organisation.name)
         .join(Petition, col(Petition.id) == Signature.petition_id)
+        .join(Organisation, col(Organisation.id) == Petition.organisation_id)
         .where(Signature.email_hash == index)
         .order_by(col(Signature.id))
     ).all()
     return [
         {
             "petition": title,
+            "organisation": organisation,
             "name": signature.name,
             "email": signature.email,
             "country": signature.country,
@@ -97,7 +99,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
             "partners_may_contact": partners.get(signature.id or 0, []),
             "language": signature.locale,
         }
-        for signature, title in rows
+        for signature, title, organisation in rows
     ]
 
 

@@ -79,17 +79,41 @@ def holdings(session: Session, index: str) -> Holdings:
     return Holdings({key: section.holdings(session, index) for key, section in SECTIONS.items()})
 
 
+def holdings_of_organisation(session: Session, index: str, organisation: str) -> Holdings:
+    """What one organisation holds about the address: entries of its own campaigns, and of
+    coalition petitions where the signer let it contact them. What the install shares (the
+    volunteers' accounts) is answered by administrators only."""
+
+    def its_own(entry: Any) -> bool:
+        return isinstance(entry, dict) and (
+            entry.get("organisation") == organisation
+            or organisation in entry.get("partners_may_contact", [])
+        )
+
+    everything = holdings(session, index).sections
+    return Holdings(
+        {
+            key: [entry for entry in held if its_own(entry)] if isinstance(held, list) else []
+            for key, held in everything.items()
+        }
+    )
+
+
 def reference(index: str) -> str:
     """A short name for an address in the audit trail; the same address gives the same one."""
     return index[:12]
 
 
-def erase(session: Session, index: str, *, by: User | None = None) -> dict[str, int]:
+def erase(
+    session: Session, index: str, *, by: User | None = None, organisation_id: int | None = None
+) -> dict[str, int]:
     """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
     _check_wired()
     erased = {section.erased_key: section.erase(session, index) for section in SECTIONS.values()}
     details: dict[str, Any] = {"reference": reference(index), **erased}
-    audit.record(session, by=by, action="privacy.erased", **details)
+    audit.record(
+        session, by=by, action="privacy.erased", organisation_id=organisation_id, **details
+    )
     session.flush()
     return erased
 

@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(content_admin.router)
     app.include_router(organisation_routes.router)
     app.include_router(privacy_admin.router)
+    app.include_router(privacy_admin.organisation_router)
     app.include_router(privacy_routes.router)
     if not settings.is_production:
         app.include_router(dev_routes.router)
