@@ -88,3 +88,26 @@ def test_a_viewer_cannot_and_a_steward_without_two_factor_is_sent_to_set_it_up(
     assert response.status_code == 303 and response.headers["location"] == "/account/two-factor"
     other = f"/admin/organisations/{organisation(engine, 'Elsewhere')}/privacy"
     assert client.get(other).status_code == 404
+
+
+def test_an_administrator_sees_no_other_organisations_supporter_but_erases_everywhere(
+    admin_client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    ours = make_petition(engine, title="Free Maria")  # the admin owns the tests' organisation
+    theirs = make_petition(
+        engine, title="Free Ales", organisation_id=organisation(engine, "Libereco")
+    )
+    add_signature(engine, settings, ours, email=ADDRESS, name="Ana Requester")
+    add_signature(engine, settings, theirs, email=ADDRESS, name="Ana Requester")
+    token = csrf_from(admin_client, "/admin/privacy")
+    shown = admin_client.post("/admin/privacy", data={"csrf_token": token, "email": ADDRESS})
+    assert 'Signature on "Free Maria"' in shown.text and "Free Ales" not in shown.text
+    download = admin_client.post(
+        "/admin/privacy/download", data={"csrf_token": token, "email": ADDRESS}
+    )
+    assert [s["petition"] for s in json.loads(download.text)["signatures"]] == ["Free Maria"]
+    admin_client.post(
+        "/admin/privacy/erase", data={"csrf_token": token, "email": ADDRESS, "confirm": "1"}
+    )
+    with Session(engine) as session:
+        assert sorted(s.name for s in session.exec(select(Signature)).all()) == ["", ""]

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, organisation_for
 from campaign.accounts.models import Organisation, User
+from campaign.accounts.service.organisations import memberships
 from campaign.accounts.service.roles import Duty
 from campaign.core import audit
 from campaign.core.db import SessionDep
@@ -67,6 +68,13 @@ def _recorded_address(
     return email, index, errors
 
 
+def _admin_sees(session: SessionDep, user: User, index: str) -> privacy.Holdings:
+    """What an administrator is shown: what no organisation owns, and what their own
+    organisations' campaigns hold; another organisation's supporters are its stewards' to see."""
+    names = [organisation.name for organisation, _role in memberships(session, user)]
+    return privacy.holdings_of_organisations(session, index, names, shared=True)
+
+
 @router.get("")
 def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
     return _page(request, {})
@@ -77,7 +85,7 @@ def look_up(request: Request, session: SessionDep, user: CurrentAdmin, raw: Form
     email, index, errors = _recorded_address(request, session, user, raw, "privacy.looked_up")
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    context = {"form": {"email": email}, "held": privacy.holdings(session, index)}
+    context = {"form": {"email": email}, "held": _admin_sees(session, user, index)}
     return _page(request, context | {"reference": privacy.reference(index)})
 
 
@@ -86,7 +94,7 @@ def download(request: Request, session: SessionDep, user: CurrentAdmin, raw: For
     _email, index, errors = _recorded_address(request, session, user, raw, "privacy.exported")
     if errors:
         return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    return json_download(privacy.holdings(session, index))
+    return json_download(_admin_sees(session, user, index))
 
 
 @router.post("/erase")
@@ -95,7 +103,7 @@ def erase(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormDa
     if not errors and raw.get("confirm") != "1":
         errors.add("confirm", _("Tick the box to confirm that everything should be erased."))
     if errors:
-        held = privacy.holdings(session, index)
+        held = _admin_sees(session, user, index)
         context = {"form": {"email": email}, "errors": errors, "held": held}
         return _page(request, context | {"reference": privacy.reference(index)}, status_code=400)
     privacy.erase(session, index, by=user)

@@ -10,6 +10,7 @@ every count stays right; it removes who they were.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,24 +80,34 @@ def holdings(session: Session, index: str) -> Holdings:
     return Holdings({key: section.holdings(session, index) for key, section in SECTIONS.items()})
 
 
-def holdings_of_organisation(session: Session, index: str, organisation: str) -> Holdings:
-    """What one organisation holds about the address: entries of its own campaigns, and of
-    coalition petitions where the signer let it contact them. What the install shares (the
-    volunteers' accounts) is answered by administrators only."""
+def holdings_of_organisations(
+    session: Session, index: str, organisations: Collection[str], *, shared: bool
+) -> Holdings:
+    """What these organisations hold about the address: entries of their own campaigns, and of
+    coalition petitions where the signer let one of them contact them; with `shared`, also what
+    no organisation owns (the volunteers' accounts), which administrators answer for."""
+    names = set(organisations)
 
-    def its_own(entry: Any) -> bool:
+    def theirs(entry: Any) -> bool:
         return isinstance(entry, dict) and (
-            entry.get("organisation") == organisation
-            or organisation in entry.get("partners_may_contact", [])
+            entry.get("organisation") in names
+            or bool(names & set(entry.get("partners_may_contact", [])))
         )
 
     everything = holdings(session, index).sections
     return Holdings(
         {
-            key: [entry for entry in held if its_own(entry)] if isinstance(held, list) else []
+            key: [entry for entry in held if theirs(entry)]
+            if isinstance(held, list)
+            else (held if shared else None)
             for key, held in everything.items()
         }
     )
+
+
+def holdings_of_organisation(session: Session, index: str, organisation: str) -> Holdings:
+    """What one organisation holds about the address (for its data stewards)."""
+    return holdings_of_organisations(session, index, {organisation}, shared=False)
 
 
 def reference(index: str) -> str:
