@@ -179,6 +179,7 @@ def add_signature(
                 petition=petition,
                 token=token,
                 named=named_in_handover,  # asked at signing and ticked again on confirming
+                partners=partners,  # likewise
             )
 
 

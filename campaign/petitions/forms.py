@@ -79,7 +79,7 @@ def parse_sign_form(
         wants_updates=checked(raw, "wants_updates"),
         show_publicly=checked(raw, "show_publicly"),
         named_in_handover=checked(raw, "named_in_handover"),
-        partners=_ticked_partners(raw),
+        partners=ticked_partners(raw),
     )
     return form, errors
 
@@ -87,8 +87,9 @@ def parse_sign_form(
 PARTNER_BOX = "partner_"
 
 
-def _ticked_partners(raw: Mapping[str, object]) -> frozenset[int]:
-    """The organisations named by ticked `partner_<id>` boxes (the service keeps only the
+def ticked_partners(raw: Mapping[str, object]) -> frozenset[int]:
+    """The organisations named by ticked `partner_<id>` boxes (on the sign form, and again on
+    the confirmation page) (the service keeps only the
     petition's own partners)."""
     ids = {
         oid

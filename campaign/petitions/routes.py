@@ -23,7 +23,13 @@ from campaign.core.security import (
 )
 from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
-from campaign.petitions.forms import HONEYPOT_FIELD, STARTED_FIELD, checked, parse_sign_form
+from campaign.petitions.forms import (
+    HONEYPOT_FIELD,
+    STARTED_FIELD,
+    checked,
+    parse_sign_form,
+    ticked_partners,
+)
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import coalition, public, signing, updates
 
@@ -243,6 +249,9 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
             "asks_naming": signature is not None
             and signature.status == SignatureStatus.pending
             and signature.named_in_handover,
+            "asks_partners": coalition.asked_partners(session, signature.id)
+            if signature is not None and signature.status == SignatureStatus.pending
+            else [],
         },
         status_code=200 if signature is not None else 400,
         headers=PRIVATE,
@@ -261,6 +270,7 @@ async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrit
             petition=petition,
             token=raw.get("token", ""),
             named=checked(raw, "named_in_handover"),
+            partners=ticked_partners(raw),
         )
         return petition, outcome
 

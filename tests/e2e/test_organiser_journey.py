@@ -130,6 +130,8 @@ def test_a_partner_organisations_steward_exports_only_the_signers_who_ticked_its
             box.check()
         sign_petition(page, email, name="Coalition Signer")
         page.goto(site.link_in(site.mail_to(email), "/confirm"))
+        if agrees:  # asked again on confirming: the sign form alone may be anyone's
+            page.get_by_label("Solidarity Centre may contact me").check()
         page.get_by_role("button", name="Confirm my signature").click()
         page.wait_for_load_state()
 

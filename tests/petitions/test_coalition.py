@@ -24,7 +24,14 @@ from campaign.petitions import retention
 from campaign.petitions.models import PartnerConsent, Petition, Signature
 from campaign.petitions.service import coalition
 from tests.conftest import PASSWORD, csrf_from, log_in, with_two_factor
-from tests.factories import add_signature, make_member, make_petition, organisation
+from tests.factories import (
+    add_signature,
+    link_in,
+    make_member,
+    make_petition,
+    organisation,
+    send_mail,
+)
 from tests.petitions.conftest import sign_form
 
 RAZAM, LIBERECO = "Razam e.V.", "Libereco"
@@ -274,3 +281,32 @@ def test_a_partner_is_told_in_its_own_trail_and_sees_no_draft_of_the_host(
     log_in(organiser_client, steward.email)
     assert "A draft" not in organiser_client.get("/admin/petitions").text
     assert organiser_client.get(f"/admin/petitions/{draft.id}/partners/{a}").status_code == 404
+
+
+def test_a_stranger_typing_someone_elses_address_cannot_hand_it_to_a_partner(
+    quick: Any, client: TestClient, engine: Engine, settings: Settings, smtp: Any
+) -> None:
+    petition, a, b = coalition_petition(engine, slug="free-maria")
+    # The stranger ticks both partners' boxes with Ana's address; Ana only confirms her signature.
+    sign_form(
+        client, "free-maria", email="ana@example.org", **{f"partner_{a}": "1", f"partner_{b}": "1"}
+    )
+    send_mail(engine, settings)
+    [mail] = [m for m in smtp.handler.messages if "ana@example.org" in str(m["To"])]
+    link = link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")
+    path = link.split("testserver")[-1]
+    page = client.get(path).text
+    for name in (RAZAM, LIBERECO):
+        assert f"{name} may contact me" in page
+        box = page.split(f"{name} may contact me")[0].rsplit("<input", 1)[1]
+        assert "checked" not in box  # asked again, unticked
+    token = path.split("token=")[1].split("&")[0]
+    confirmed = client.post(
+        "/petitions/free-maria/confirm",
+        data={"csrf_token": csrf_from(client, path), "token": token, f"partner_{b}": "1"},
+    )
+    assert confirmed.status_code == 200
+    with Session(engine) as session:
+        kept = session.exec(select(PartnerConsent.organisation_id)).all()
+        assert session.get(Petition, petition.id).signature_count == 1  # type: ignore[union-attr]
+    assert kept == [b]  # only the box ticked again by whoever holds the mailbox

@@ -79,6 +79,26 @@ def record_consents(
     session.flush()
 
 
+def asked_partners(session: Session, signature_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the partners whose box the sign form ticked for this signature."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .join(PartnerConsent, col(PartnerConsent.organisation_id) == Organisation.id)
+        .where(PartnerConsent.signature_id == signature_id)
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(int(oid), name) for oid, name in rows if oid is not None]
+
+
+def keep_consents(session: Session, *, signature_id: int, kept: Collection[int]) -> None:
+    """On confirming, keep only the partners whose box the mailbox's owner ticked again: the
+    sign form alone may be a stranger's, who typed someone else's address."""
+    dropped = delete(PartnerConsent).where(col(PartnerConsent.signature_id) == signature_id)
+    if kept:
+        dropped = dropped.where(col(PartnerConsent.organisation_id).not_in(set(kept)))
+    session.exec(dropped)
+
+
 def consent_counts(session: Session, petition: Petition) -> dict[int, int]:
     """Per partner, how many counted signers agreed that it may contact them."""
     rows = session.exec(

@@ -239,19 +239,28 @@ def signature_for_token(
 
 
 def confirm_signature(
-    session: Session, *, settings: Settings, petition: Petition, token: str, named: bool = False
+    session: Session,
+    *,
+    settings: Settings,
+    petition: Petition,
+    token: str,
+    named: bool = False,
+    partners: frozenset[int] = frozenset(),
 ) -> ConfirmOutcome:
     """Use a confirmation link: the signature counts (unless suspect), once, even if sent twice.
 
     `named` is the confirmation page's box: the signer is named in hand-overs only if the sign
     form asked for it and whoever holds the mailbox ticks it again here. The sign form alone
     cannot name anyone: whoever signs first with an address sets the row's request, and that
-    may be a stranger whose row the address's owner then confirms.
+    may be a stranger whose row the address's owner then confirms. `partners` likewise: a
+    partner organisation may contact the signer only if its box is ticked again here.
     """
     signature = signature_for_token(session, settings=settings, petition=petition, token=token)
     if signature is None:
         return ConfirmOutcome.invalid
     outcome = OPT_IN.confirm(session, signature, named=named)
+    if outcome is ConfirmOutcome.confirmed:
+        coalition.keep_consents(session, signature_id=signature.id, kept=partners)  # type: ignore[arg-type]
     if outcome is ConfirmOutcome.confirmed and not signature.suspect:
         count_signature(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
     return outcome
