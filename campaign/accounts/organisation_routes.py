@@ -18,6 +18,7 @@ from campaign.accounts.service.organisations import (
     all_organisations,
     create_organisation,
     memberships,
+    record_event,
 )
 from campaign.accounts.service.roles import Duty, role_label
 from campaign.core import audit
@@ -88,12 +89,11 @@ def create(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormD
     except AccountError as exc:
         errors.add(exc.field, exc.message)
         return _list_page(request, session, user, form, errors, status=400)
-    audit.record(
+    record_event(
         session,
         by=user,
         action="organisation.created",
-        target=f"organisation:{organisation.id}",
-        organisation_id=organisation.id,
+        organisation=organisation,
         name=organisation.name,
     )
     members.add_or_invite(

@@ -6,6 +6,8 @@ and a short reference of the address's keyed hash, not the address."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -68,11 +70,71 @@ def _recorded_address(
     return email, index, errors
 
 
-def _admin_sees(session: SessionDep, user: User, index: str) -> privacy.Holdings:
-    """What an administrator is shown: what no organisation owns, and what their own
-    organisations' campaigns hold; another organisation's supporters are its stewards' to see."""
+@dataclass(frozen=True)
+class Desk:
+    """Who answers a request, and what they are shown: an administrator for the install, or an
+    organisation's data stewards for their own campaigns. Erasure is everywhere from both."""
+
+    sees: Callable[[str], privacy.Holdings]
+    page: dict[str, object] = field(default_factory=dict)  # the form's address, the heading
+    organisation_id: int | None = None
+
+
+def _admin_desk(session: SessionDep, user: User) -> Desk:
+    """An administrator is shown what no organisation owns, and what their own organisations'
+    campaigns hold; another organisation's supporters are its stewards' to see."""
     names = [organisation.name for organisation, _role in memberships(session, user)]
-    return privacy.holdings_of_organisations(session, index, names, shared=True)
+    return Desk(lambda index: privacy.holdings_of_organisations(session, index, names, shared=True))
+
+
+def _organisation_desk(session: SessionDep, organisation: Organisation) -> Desk:
+    return Desk(
+        lambda index: privacy.holdings_of_organisation(session, index, organisation.name),
+        {"action": f"/admin/organisations/{organisation.id}/privacy", "organisation": organisation},
+        organisation.id,
+    )
+
+
+def _show(request: Request, desk: Desk, context: dict[str, object], status: int = 200) -> Response:
+    return _page(request, desk.page | context, status_code=status)
+
+
+def _look_up(
+    request: Request, session: SessionDep, user: User, raw: dict[str, str], desk: Desk
+) -> Response:
+    email, index, errors = _recorded_address(
+        request, session, user, raw, "privacy.looked_up", desk.organisation_id
+    )
+    if errors:
+        return _show(request, desk, {"form": raw, "errors": errors}, 400)
+    context = {"form": {"email": email}, "held": desk.sees(index)}
+    return _show(request, desk, context | {"reference": privacy.reference(index)})
+
+
+def _download(
+    request: Request, session: SessionDep, user: User, raw: dict[str, str], desk: Desk
+) -> Response:
+    _email, index, errors = _recorded_address(
+        request, session, user, raw, "privacy.exported", desk.organisation_id
+    )
+    if errors:
+        return _show(request, desk, {"form": raw, "errors": errors}, 400)
+    return json_download(desk.sees(index))
+
+
+def _erase(
+    request: Request, session: SessionDep, user: User, raw: dict[str, str], desk: Desk
+) -> Response:
+    """Erase the address everywhere on the install, whoever answers."""
+    email, index, errors = _address(request, raw)
+    if not errors and raw.get("confirm") != "1":
+        errors.add("confirm", _("Tick the box to confirm that everything should be erased."))
+    reference = privacy.reference(index)
+    if errors:
+        context = {"form": {"email": email}, "errors": errors, "held": desk.sees(index)}
+        return _show(request, desk, context | {"reference": reference}, 400)
+    privacy.erase(session, index, by=user, organisation_id=desk.organisation_id)
+    return _show(request, desk, {"erased": True, "reference": reference})
 
 
 @router.get("")
@@ -82,50 +144,27 @@ def privacy_requests(request: Request, user: CurrentAdmin) -> Response:
 
 @router.post("")
 def look_up(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    email, index, errors = _recorded_address(request, session, user, raw, "privacy.looked_up")
-    if errors:
-        return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    context = {"form": {"email": email}, "held": _admin_sees(session, user, index)}
-    return _page(request, context | {"reference": privacy.reference(index)})
+    return _look_up(request, session, user, raw, _admin_desk(session, user))
 
 
 @router.post("/download")
 def download(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    _email, index, errors = _recorded_address(request, session, user, raw, "privacy.exported")
-    if errors:
-        return _page(request, {"form": raw, "errors": errors}, status_code=400)
-    return json_download(_admin_sees(session, user, index))
+    return _download(request, session, user, raw, _admin_desk(session, user))
 
 
 @router.post("/erase")
 def erase(request: Request, session: SessionDep, user: CurrentAdmin, raw: FormData) -> Response:
-    email, index, errors = _address(request, raw)
-    if not errors and raw.get("confirm") != "1":
-        errors.add("confirm", _("Tick the box to confirm that everything should be erased."))
-    if errors:
-        held = _admin_sees(session, user, index)
-        context = {"form": {"email": email}, "errors": errors, "held": held}
-        return _page(request, context | {"reference": privacy.reference(index)}, status_code=400)
-    privacy.erase(session, index, by=user)
-    return _page(request, {"erased": True, "reference": privacy.reference(index)})
+    return _erase(request, session, user, raw, _admin_desk(session, user))
 
 
 # -- the same, for one organisation's data stewards ------------------------------------------------
 
 
-def _organisation_page(
-    request: Request, organisation: Organisation, context: dict[str, object], status: int = 200
-) -> Response:
-    scoped = {
-        "action": f"/admin/organisations/{organisation.id}/privacy",
-        "organisation": organisation,
-    }
-    return _page(request, scoped | context, status_code=status)
-
-
 @organisation_router.get("")
-def organisation_requests(request: Request, organisation: OrganisationData) -> Response:
-    return _organisation_page(request, organisation, {})
+def organisation_requests(
+    request: Request, session: SessionDep, organisation: OrganisationData
+) -> Response:
+    return _show(request, _organisation_desk(session, organisation), {})
 
 
 @organisation_router.post("")
@@ -136,14 +175,7 @@ def organisation_look_up(
     organisation: OrganisationData,
     raw: FormData,
 ) -> Response:
-    email, index, errors = _recorded_address(
-        request, session, user, raw, "privacy.looked_up", organisation.id
-    )
-    if errors:
-        return _organisation_page(request, organisation, {"form": raw, "errors": errors}, 400)
-    held = privacy.holdings_of_organisation(session, index, organisation.name)
-    context = {"form": {"email": email}, "held": held, "reference": privacy.reference(index)}
-    return _organisation_page(request, organisation, context)
+    return _look_up(request, session, user, raw, _organisation_desk(session, organisation))
 
 
 @organisation_router.post("/download")
@@ -154,12 +186,7 @@ def organisation_download(
     organisation: OrganisationData,
     raw: FormData,
 ) -> Response:
-    _email, index, errors = _recorded_address(
-        request, session, user, raw, "privacy.exported", organisation.id
-    )
-    if errors:
-        return _organisation_page(request, organisation, {"form": raw, "errors": errors}, 400)
-    return json_download(privacy.holdings_of_organisation(session, index, organisation.name))
+    return _download(request, session, user, raw, _organisation_desk(session, organisation))
 
 
 @organisation_router.post("/erase")
@@ -171,14 +198,4 @@ def organisation_erase(
     raw: FormData,
 ) -> Response:
     """An erasure asked of one organisation erases the address everywhere on the install."""
-    email, index, errors = _address(request, raw)
-    if not errors and raw.get("confirm") != "1":
-        errors.add("confirm", _("Tick the box to confirm that everything should be erased."))
-    if errors:
-        held = privacy.holdings_of_organisation(session, index, organisation.name)
-        context = {"form": {"email": email}, "errors": errors, "held": held}
-        context["reference"] = privacy.reference(index)
-        return _organisation_page(request, organisation, context, 400)
-    privacy.erase(session, index, by=user, organisation_id=organisation.id)
-    context = {"erased": True, "reference": privacy.reference(index)}
-    return _organisation_page(request, organisation, context)
+    return _erase(request, session, user, raw, _organisation_desk(session, organisation))

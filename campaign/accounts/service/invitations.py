@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from campaign.accounts import emails
 from campaign.accounts.models import Invitation, Organisation, OrgRole, Role, User
 from campaign.accounts.service.accounts import AccountError, create_organiser, find_user
-from campaign.accounts.service.organisations import add_member
+from campaign.accounts.service.organisations import add_member, record_event
 from campaign.accounts.service.roles import role_label
 from campaign.core import audit
 from campaign.core.db import utcnow
@@ -178,12 +178,11 @@ def accept(
         organisation = session.get(Organisation, invitation.organisation_id)
         if organisation is not None:
             add_member(session, organisation, user, OrgRole(invitation.org_role))
-            audit.record(
+            record_event(
                 session,
                 by=user,
                 action="organisation.member_added",
-                target=f"organisation:{organisation.id}",
-                organisation_id=organisation.id,
+                organisation=organisation,
                 account=user.email,
                 role=invitation.org_role,
                 through="invitation",

@@ -11,9 +11,8 @@ from sqlmodel import Session, col, func, select
 from campaign.accounts.models import Membership, Organisation, OrgRole, Role, User
 from campaign.accounts.service import invitations
 from campaign.accounts.service.accounts import AccountError, find_user
-from campaign.accounts.service.organisations import add_member
+from campaign.accounts.service.organisations import add_member, record_event
 from campaign.accounts.service.roles import role_label
-from campaign.core import audit
 from campaign.core.fields import check_email
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
@@ -98,12 +97,11 @@ def change_role(
         session.add(membership)
         session.flush()
         account = session.get(User, account_id)
-        audit.record(
+        record_event(
             session,
             by=by,
             action="organisation.role_changed",
-            target=f"organisation:{organisation.id}",
-            organisation_id=organisation.id,
+            organisation=organisation,
             account=account.email if account else "",
             role=role.value,
             previous=previous,
@@ -122,12 +120,11 @@ def remove_member(
     session.delete(membership)
     session.flush()
     email = account.email if account else ""
-    audit.record(
+    record_event(
         session,
         by=by,
         action="organisation.member_removed",
-        target=f"organisation:{organisation.id}",
-        organisation_id=organisation.id,
+        organisation=organisation,
         account=email,
     )
     return email
@@ -171,12 +168,11 @@ def add_or_invite(
             _("%(email)s is a member already: change their role below.", email=account.email),
         )
     add_member(session, organisation, account, role)
-    audit.record(
+    record_event(
         session,
         by=by,
         action="organisation.member_added",
-        target=f"organisation:{organisation.id}",
-        organisation_id=organisation.id,
+        organisation=organisation,
         account=account.email,
         role=role.value,
     )

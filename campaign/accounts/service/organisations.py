@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from campaign.accounts.models import Membership, Organisation, OrgRole, User
 from campaign.accounts.service.accounts import AccountError
 from campaign.accounts.service.roles import Duty, duties_of
+from campaign.core import audit
 from campaign.core.i18n import _
 
 NAME_MAX = 200
@@ -36,6 +37,20 @@ def organisation_named(session: Session, name: str) -> Organisation | None:
     """The organisation of this name (as typed, spaces collapsed), if any."""
     name = " ".join(name.split())
     return session.exec(select(Organisation).where(Organisation.name == name)).first()
+
+
+def record_event(
+    session: Session, *, by: User, action: str, organisation: Organisation, **details: object
+) -> None:
+    """Put something done to an organisation (its members, its creation) in its own trail."""
+    audit.record(
+        session,
+        by=by,
+        action=action,
+        target=f"organisation:{organisation.id}",
+        organisation_id=organisation.id,
+        **details,
+    )
 
 
 def add_member(session: Session, organisation: Organisation, user: User, role: OrgRole) -> None:
