@@ -1,14 +1,18 @@
 """Every interface string is translated in every language, with its placeholders intact."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
-from campaign.core.i18n import LOCALE_DIR, gettext, negotiate, ngettext, set_locale
+from campaign.core.i18n import LOCALE_DIR, gettext, negotiate, ngettext, set_locale, using
 from campaign.core.settings import LOCALES, PROJECT_DIR
+from tests.factories import make_letter_campaign
 
 TRANSLATED = [locale for locale in LOCALES if locale != "en"]
 
@@ -122,3 +126,60 @@ def test_counts_are_written_as_each_language_groups_digits() -> None:
     assert written["en"] == "12,345 signatures"
     assert written["de"].startswith("12.345 ")
     assert written["be"].startswith("12\xa0345 ")
+
+
+# Words a reviewer found wrong, by language: each catalogue keeps to one term throughout.
+FORBIDDEN_WORDS = [
+    ("be", r"\bдадзен", "«даныя», not «дадзеныя»"),
+    ("be", r"\bзняволен(?!н)", "«вязень» is the word for a prisoner («месца зняволення» stays)"),
+    ("uk", r"\b[Оо]беріть\b|\bобрати\b", "«Виберіть», «вибрати» throughout"),
+    ("ru", r"\bчиновник", "«должностное лицо» throughout"),
+    (
+        "pl",
+        r"\b(cię|ciebie|tobie|tobą|twój|twoja|twoje|twojego|twojej|twoich|twoim|twoimi|twoją)\b",
+        "the reader is addressed with a capital: «Cię», «Twój»",
+    ),
+    (
+        "de",
+        r"\b(Administrator|Organisator|Unterzeichner|Unterstützer|Eigentümer|Amtsträger|Adressat"
+        r"|Empfänger|Betrachter)(en|n|s)?(?![*\w])|Unterzeichnend|Unterstützend",
+        "people are named with the gender star: Organisator*innen, Eigentümer*in",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("locale", "pattern", "rule"),
+    FORBIDDEN_WORDS,
+    ids=["be-data", "be-prisoner", "uk-choose", "ru-official", "pl-you", "de-gender-star"],
+)
+def test_each_language_keeps_to_its_chosen_words(locale: str, pattern: str, rule: str) -> None:
+    found = []
+    for message in catalogue(locale):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        found += [text for text in strings if message.id and re.search(pattern, text)]
+    assert found == [], rule
+
+
+def test_plural_forms_of_belarusian_participles_agree_with_a_few() -> None:
+    with using("be"):
+        invalidated = ngettext(
+            "%(num)d signature invalidated.", "%(num)d signatures invalidated.", 3
+        )
+        imported = ngettext("%(num)d official imported.", "%(num)d officials imported.", 2)
+    assert "прызнаныя" in invalidated
+    assert "імпартаваныя" in imported
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_prisoner_and_the_details_on_a_letter_campaign_are_joined_by_one_colon(
+    locale: str, client: TestClient, engine: Engine
+) -> None:
+    campaign = make_letter_campaign(
+        engine, prisoner_name="Anna Kavalchuk", prisoner_details="a nurse from Hrodna"
+    )
+    page = client.get(f"/letters/{campaign.slug}?lang={locale}").text
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S)
+    assert lead is not None
+    assert "Anna Kavalchuk" in lead.group(1) and "a nurse from Hrodna" in lead.group(1)
+    assert lead.group(1).count(":") == 1
