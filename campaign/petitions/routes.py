@@ -26,16 +26,20 @@ from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified
 from campaign.petitions.forms import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
+    PetitionSearch,
+    Shown,
     checked,
+    parse_petition_search,
     parse_sign_form,
     ticked_partners,
 )
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, public, signing, updates
+from campaign.petitions.service import coalition, finding, public, signing, updates
 
 router = APIRouter(prefix="/petitions")
 
 PAGE_CACHE = "private, no-cache"
+SECTION_SIZE = 3  # won and closed petitions shown under the open ones
 EMBED_HEADERS = {
     "cache-control": "private, no-store",
     "content-security-policy": CONTENT_SECURITY_POLICY.replace(
@@ -56,16 +60,43 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
 
 @router.get("")
 def petition_list(request: Request, session: ReadSessionDep) -> Response:
-    found_petitions = public.open_petitions(session)
-    petitions = translated_content.localized_many(
-        session, "petition", found_petitions, get_locale()
-    )
-    names = organisation_names(session, {p.organisation_id for p in found_petitions})
-    by = {p.id: names.get(p.organisation_id, "") for p in found_petitions}
+    """Public petitions searched, filtered, sorted and paged, every choice in the address; the
+    plain list of open petitions also shows the latest won and closed ones in their sections."""
+    search = parse_petition_search(request.query_params)
+    locale = get_locale()
+    found = finding.find_petitions(session, search, locale=locale)
+    sections = {}
+    if search == PetitionSearch():
+        sections = {
+            shown: finding.find_petitions(
+                session, PetitionSearch(shown=shown), locale=locale, page_size=SECTION_SIZE
+            )
+            for shown in (Shown.won, Shown.closed)
+        }
+    everyone = [*found.petitions, *(p for f in sections.values() for p in f.petitions)]
+    names = organisation_names(session, {p.organisation_id for p in everyone})
     return render(
         request,
         "petitions/list.html",
-        {"petitions": petitions, "displayed_goal": public.displayed_goal, "organisations": by},
+        {
+            "search": search,
+            "found": found,
+            "petitions": translated_content.localized_many(
+                session, "petition", found.petitions, locale
+            ),
+            "sections": {
+                shown.value: translated_content.localized_many(
+                    session, "petition", f.petitions, locale
+                )
+                for shown, f in sections.items()
+                if f.total
+            },
+            "section_totals": {shown.value: f.total for shown, f in sections.items()},
+            "counts": finding.counts_by_state(session),
+            "displayed_goal": public.displayed_goal,
+            "states": {p.id: public.public_status(p) for p in everyone},
+            "organisations": {p.id: names.get(p.organisation_id, "") for p in everyone},
+        },
     )
 
 
