@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from campaign.accounts.service.organisations import organisation_names
 from campaign.content import service as translated_content
+from campaign.core.charts import daily_bars
 from campaign.core.countries import country_choices
-from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep
-from campaign.core.i18n import get_locale
+from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep, utcnow
+from campaign.core.i18n import _, get_locale
 from campaign.core.markdown import render_markdown
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import (
@@ -23,6 +24,7 @@ from campaign.core.security import (
 )
 from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
+from campaign.core.worldmap import NO_COUNT, country_map, legend
 from campaign.petitions.forms import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
@@ -35,6 +37,7 @@ from campaign.petitions.forms import (
 )
 from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import coalition, finding, public, signing, updates
+from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/petitions")
 
@@ -170,6 +173,42 @@ def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
     response.headers["etag"] = etag
     response.headers["cache-control"] = PAGE_CACHE
     return response
+
+
+@router.get("/{slug}/breakdown")
+def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
+    """The petition's counted signatures by country (a table, and a map drawn here) and by
+    day (a chart and a table): counts only, never a name."""
+    petition = public_petition(session, slug)
+    locale = get_locale()
+    etag = public.version_tag(
+        "breakdown",
+        public.petition_version(petition),
+        locale,
+        utcnow().date().isoformat(),  # the days run to today
+    )
+    if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
+        return cached
+    by_country = tallies(session, petition)
+    by_day = signatures_per_day(session, petition=petition)
+    context = {
+        "petition": translated_content.localized(session, "petition", petition, locale),
+        "by_country": by_country,
+        "by_day": by_day,
+        "world_map": country_map(
+            dict(by_country),
+            label=_("Map of the countries signatures come from; the table below lists them."),
+        ),
+        "legend": legend(dict(by_country)),
+        "no_count": NO_COUNT,
+        "chart": daily_bars(by_day, label=_("Signatures per day")),
+    }
+    return render(
+        request,
+        "petitions/breakdown.html",
+        context,
+        headers={"etag": etag, "cache-control": PAGE_CACHE},
+    )
 
 
 def _sign(
