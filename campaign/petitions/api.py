@@ -1,20 +1,27 @@
-"""The public JSON API: petitions and their counts. Never a signer's name or address."""
+"""The public JSON API (/api/petitions) and the open data (/petitions.json and .csv, each
+petition's counts by country and by day): petitions and their counts, cacheable, never a
+signer's name or address."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
-from campaign.core.db import ReadSessionDep
+from campaign.core.csvcells import csv_lines
+from campaign.core.db import ReadSessionDep, utcnow
 from campaign.core.web import not_modified
+from campaign.petitions.exports import by_country_csv, by_day_csv
 from campaign.petitions.models import Petition
-from campaign.petitions.service import public
-from campaign.petitions.service.counting import tallies
+from campaign.petitions.service import finding, public
+from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
+open_data = APIRouter(prefix="/petitions", tags=["open data"])
 
 # A cache in front (or the browser) may serve these for a few seconds: a surge of viewers
 # then costs one database read per interval, and If-None-Match costs no rendering at all.
@@ -59,6 +66,13 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
     }
 
 
+def _public_or_404(session: Session, slug: str) -> Petition:
+    petition = public.public_petition(session, slug)
+    if petition is None:
+        raise HTTPException(status_code=404, detail="No such petition")
+    return petition
+
+
 @router.get("", response_model=list[PetitionSummary])
 def list_petitions(request: Request, session: ReadSessionDep) -> Response:
     """Open petitions, newest first, with their counts."""
@@ -79,9 +93,7 @@ def list_petitions(request: Request, session: ReadSessionDep) -> Response:
 )
 def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Response:
     """One open or closed petition with its count per country (ISO 3166 codes)."""
-    petition = public.public_petition(session, slug)
-    if petition is None:
-        raise HTTPException(status_code=404, detail="No such petition")
+    petition = _public_or_404(session, slug)
     etag = public.version_tag("petition", public.petition_version(petition))
     if (cached := not_modified(request, etag, CACHE)) is not None:
         return cached
@@ -91,3 +103,141 @@ def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Res
     }
     body = PetitionDetail.model_validate(detail).model_dump(mode="json")
     return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+
+
+class OpenPetition(PetitionSummary):
+    won: bool
+    won_at: datetime | None
+
+
+class PetitionCounts(BaseModel):
+    slug: str
+    url: str
+    signature_count: int
+    signatures_by_country: dict[str, int]
+    signatures_by_day: dict[str, int]
+
+
+OPEN_COLUMNS = [
+    "slug",
+    "title",
+    "status",
+    "won",
+    "signature_count",
+    "goal",
+    "published_at",
+    "closed_at",
+    "ends_at",
+    "won_at",
+    "url",
+]
+NO_PETITION: dict[int | str, dict[str, Any]] = {404: {"description": "No such petition"}}
+CSV_BODY: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "CSV, one row per line"}
+}
+
+
+def _open_summary(petition: Petition, base_url: str) -> dict[str, object]:
+    return {
+        **_summary(petition, base_url),
+        "won": petition.won_at is not None,
+        "won_at": petition.won_at,
+    }
+
+
+def _open_tag(kind: str, petitions: list[Petition]) -> str:
+    return public.version_tag(
+        kind, *(f"{public.petition_version(p)}.{p.won_at}" for p in petitions)
+    )
+
+
+def _csv(body: bytes, filename: str, etag: str) -> Response:
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "etag": etag,
+            "cache-control": CACHE,
+            "content-disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+@open_data.get(".json", response_model=list[OpenPetition])
+def petitions_json(request: Request, session: ReadSessionDep) -> Response:
+    """Every public petition (open or closed, won or not), newest first, with its count."""
+    petitions = finding.public_petitions(session)
+    etag = _open_tag("open-json", petitions)
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    base_url = request.app.state.settings.base_url
+    body = [
+        OpenPetition.model_validate(_open_summary(p, base_url)).model_dump(mode="json")
+        for p in petitions
+    ]
+    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+
+
+@open_data.get(".csv", response_class=Response, responses=CSV_BODY)
+def petitions_csv(request: Request, session: ReadSessionDep) -> Response:
+    """Every public petition as CSV, the columns of /petitions.json but the addressee, summary
+    and update time; cells that start like a formula are made plain text."""
+    petitions = finding.public_petitions(session)
+    etag = _open_tag("open-csv", petitions)
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    base_url = request.app.state.settings.base_url
+    rows = (_open_summary(p, base_url) for p in petitions)
+    body = b"".join(csv_lines([OPEN_COLUMNS, *([row[c] for c in OPEN_COLUMNS] for row in rows)]))
+    return _csv(body, "petitions.csv", etag)
+
+
+def _counts_tag(kind: str, petition: Petition) -> str:
+    return public.version_tag(kind, public.petition_version(petition), utcnow().date().isoformat())
+
+
+@open_data.get("/{slug}/counts.json", response_model=PetitionCounts, responses=NO_PETITION)
+def counts_json(request: Request, session: ReadSessionDep, slug: str) -> Response:
+    """A petition's counted signatures by country (ISO 3166 codes) and by UTC day of
+    confirmation, every day from the first to today."""
+    petition = _public_or_404(session, slug)
+    etag = _counts_tag("counts-json", petition)
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    counts = {
+        "slug": petition.slug,
+        "url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
+        "signature_count": petition.signature_count,
+        "signatures_by_country": dict(tallies(session, petition)),
+        "signatures_by_day": {
+            day.isoformat(): n for day, n in signatures_per_day(session, petition=petition)
+        },
+    }
+    body = PetitionCounts.model_validate(counts).model_dump(mode="json")
+    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+
+
+@open_data.get(
+    "/{slug}/counts-by-country.csv",
+    response_class=Response,
+    responses={**CSV_BODY, **NO_PETITION},
+)
+def counts_by_country_csv(request: Request, session: ReadSessionDep, slug: str) -> Response:
+    """A petition's counted signatures per country: `country` (ISO 3166 code), `signatures`."""
+    petition = _public_or_404(session, slug)
+    etag = _counts_tag("countries-csv", petition)
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    return _csv(by_country_csv(session, petition), f"{petition.slug}-by-country.csv", etag)
+
+
+@open_data.get(
+    "/{slug}/counts-by-day.csv", response_class=Response, responses={**CSV_BODY, **NO_PETITION}
+)
+def counts_by_day_csv(request: Request, session: ReadSessionDep, slug: str) -> Response:
+    """A petition's counted signatures per UTC day: `date` (YYYY-MM-DD), `signatures`."""
+    petition = _public_or_404(session, slug)
+    etag = _counts_tag("days-csv", petition)
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    return _csv(by_day_csv(session, petition), f"{petition.slug}-by-day.csv", etag)
