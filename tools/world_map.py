@@ -60,6 +60,25 @@ def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tupl
     return points
 
 
+def across_the_antimeridian(
+    points: list[tuple[float, float]],
+) -> list[list[tuple[float, float]]]:
+    """A ring that crosses 180° (Russia's east, Fiji) made continuous, and drawn twice: once
+    past each edge of the map, where the SVG's box cuts it off. Without this its lines would
+    run the whole width of the map."""
+    unwrapped = [points[0]]
+    for lon, lat in points[1:]:
+        previous = unwrapped[-1][0]
+        lon += 360 * round((previous - lon) / 360)
+        unwrapped.append((lon, lat))
+    lons = [lon for lon, _ in unwrapped]
+    if max(lons) > 180:
+        return [unwrapped, [(lon - 360, lat) for lon, lat in unwrapped]]
+    if min(lons) < -180:
+        return [unwrapped, [(lon + 360, lat) for lon, lat in unwrapped]]
+    return [unwrapped]
+
+
 def alpha_2(geometry: dict[str, Any]) -> str | None:
     code = geometry.get("id")
     if code in LEFT_OUT:
@@ -86,13 +105,14 @@ def main(source: str) -> None:
         shapes = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         for shape in shapes:
             for indexes in shape:
-                polygons.setdefault(code, []).append(
-                    [equal_earth(lon, lat) for lon, lat in ring(arcs, indexes)]
-                )
-    xs = [x for rings in polygons.values() for r in rings for x, _ in r]
+                for copy in across_the_antimeridian(ring(arcs, indexes)):
+                    polygons.setdefault(code, []).append(
+                        [equal_earth(lon, lat) for lon, lat in copy]
+                    )
     ys = [y for rings in polygons.values() for r in rings for _, y in r]
-    scale = WIDTH / (max(xs) - min(xs))
-    left, top = min(xs), max(ys)
+    left, right = equal_earth(-180, 0)[0], equal_earth(180, 0)[0]
+    scale = WIDTH / (right - left)
+    top = max(ys)
     height = round((max(ys) - min(ys)) * scale, 1)
 
     def path(rings: list[list[tuple[float, float]]]) -> str:
