@@ -34,7 +34,7 @@ def counted(engine: Engine, settings: Settings) -> Petition:
     petition = make_petition(
         engine,
         slug="counted",
-        title="=HYPERLINK(\"http://evil\")",
+        title='=HYPERLINK("http://evil")',
         goal=50,
         signature_count=0,
         published_at=PUBLISHED,
@@ -92,7 +92,7 @@ def test_every_public_petition_as_csv_with_formulas_made_plain(
     assert response.headers["content-disposition"] == 'attachment; filename="petitions.csv"'
     assert response.text.splitlines() == [
         "slug,title,status,won,signature_count,goal,published_at,closed_at,ends_at,won_at,url",
-        "counted,\"'=HYPERLINK(\"\"http://evil\"\")\",open,no,3,50,2026-11-02 09:30:00,,"
+        'counted,"\'=HYPERLINK(""http://evil"")",open,no,3,50,2026-11-02 09:30:00,,'
         "2027-01-31 23:00:00,,http://testserver/petitions/counted",
         "won-one,Free Maria,closed,yes,0,10,2026-10-01 00:00:00,2026-12-01 12:00:00,,"
         "2026-12-01 12:00:00,http://testserver/petitions/won-one",
