@@ -4,8 +4,9 @@ signer's name or address."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -73,19 +74,34 @@ def _public_or_404(session: Session, slug: str) -> Petition:
     return petition
 
 
+def _cached(
+    request: Request, etag: str, build: Callable[[], Any], *, csv_name: str | None = None
+) -> Response:
+    """A 304 when the client holds this version already; else what build() makes, as JSON, or
+    as a CSV file when named: a cache may keep either for a few seconds."""
+    if (cached := not_modified(request, etag, CACHE)) is not None:
+        return cached
+    headers = {"etag": etag, "cache-control": CACHE}
+    if csv_name is None:
+        return JSONResponse(build(), headers=headers)
+    headers["content-disposition"] = f'attachment; filename="{csv_name}"'
+    return Response(build(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @router.get("", response_model=list[PetitionSummary])
 def list_petitions(request: Request, session: ReadSessionDep) -> Response:
     """Open petitions, newest first, with their counts."""
     petitions = public.open_petitions(session)
     etag = public.version_tag("list", *(public.petition_version(p) for p in petitions))
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
     base_url = request.app.state.settings.base_url
-    body = [
-        PetitionSummary.model_validate(_summary(p, base_url)).model_dump(mode="json")
-        for p in petitions
-    ]
-    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+    return _cached(
+        request,
+        etag,
+        lambda: [
+            PetitionSummary.model_validate(_summary(p, base_url)).model_dump(mode="json")
+            for p in petitions
+        ],
+    )
 
 
 @router.get(
@@ -95,14 +111,15 @@ def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Res
     """One open or closed petition with its count per country (ISO 3166 codes)."""
     petition = _public_or_404(session, slug)
     etag = public.version_tag("petition", public.petition_version(petition))
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
-    detail = {
-        **_summary(petition, request.app.state.settings.base_url),
-        "signatures_by_country": dict(tallies(session, petition)),
-    }
-    body = PetitionDetail.model_validate(detail).model_dump(mode="json")
-    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+
+    def detail() -> dict[str, Any]:
+        found = {
+            **_summary(petition, request.app.state.settings.base_url),
+            "signatures_by_country": dict(tallies(session, petition)),
+        }
+        return PetitionDetail.model_validate(found).model_dump(mode="json")
+
+    return _cached(request, etag, detail)
 
 
 class OpenPetition(PetitionSummary):
@@ -151,31 +168,19 @@ def _open_tag(kind: str, petitions: list[Petition]) -> str:
     )
 
 
-def _csv(body: bytes, filename: str, etag: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "etag": etag,
-            "cache-control": CACHE,
-            "content-disposition": f'attachment; filename="{filename}"',
-        },
-    )
-
-
 @open_data.get(".json", response_model=list[OpenPetition])
 def petitions_json(request: Request, session: ReadSessionDep) -> Response:
     """Every public petition (open or closed, won or not), newest first, with its count."""
     petitions = finding.public_petitions(session)
-    etag = _open_tag("open-json", petitions)
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
     base_url = request.app.state.settings.base_url
-    body = [
-        OpenPetition.model_validate(_open_summary(p, base_url)).model_dump(mode="json")
-        for p in petitions
-    ]
-    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+    return _cached(
+        request,
+        _open_tag("open-json", petitions),
+        lambda: [
+            OpenPetition.model_validate(_open_summary(p, base_url)).model_dump(mode="json")
+            for p in petitions
+        ],
+    )
 
 
 @open_data.get(".csv", response_class=Response, responses=CSV_BODY)
@@ -183,13 +188,14 @@ def petitions_csv(request: Request, session: ReadSessionDep) -> Response:
     """Every public petition as CSV, the columns of /petitions.json but the addressee, summary
     and update time; cells that start like a formula are made plain text."""
     petitions = finding.public_petitions(session)
-    etag = _open_tag("open-csv", petitions)
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
     base_url = request.app.state.settings.base_url
     rows = (_open_summary(p, base_url) for p in petitions)
-    body = b"".join(csv_lines([OPEN_COLUMNS, *([row[c] for c in OPEN_COLUMNS] for row in rows)]))
-    return _csv(body, "petitions.csv", etag)
+    return _cached(
+        request,
+        _open_tag("open-csv", petitions),
+        lambda: b"".join(csv_lines([OPEN_COLUMNS, *([r[c] for c in OPEN_COLUMNS] for r in rows)])),
+        csv_name="petitions.csv",
+    )
 
 
 def _counts_tag(kind: str, petition: Petition) -> str:
@@ -201,43 +207,40 @@ def counts_json(request: Request, session: ReadSessionDep, slug: str) -> Respons
     """A petition's counted signatures by country (ISO 3166 codes) and by UTC day of
     confirmation, every day from the first to today."""
     petition = _public_or_404(session, slug)
-    etag = _counts_tag("counts-json", petition)
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
-    counts = {
-        "slug": petition.slug,
-        "url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
-        "signature_count": petition.signature_count,
-        "signatures_by_country": dict(tallies(session, petition)),
-        "signatures_by_day": {
-            day.isoformat(): n for day, n in signatures_per_day(session, petition=petition)
-        },
-    }
-    body = PetitionCounts.model_validate(counts).model_dump(mode="json")
-    return JSONResponse(body, headers={"etag": etag, "cache-control": CACHE})
+
+    def counts() -> dict[str, Any]:
+        found = {
+            "slug": petition.slug,
+            "url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
+            "signature_count": petition.signature_count,
+            "signatures_by_country": dict(tallies(session, petition)),
+            "signatures_by_day": {
+                day.isoformat(): n for day, n in signatures_per_day(session, petition=petition)
+            },
+        }
+        return PetitionCounts.model_validate(found).model_dump(mode="json")
+
+    return _cached(request, _counts_tag("counts-json", petition), counts)
+
+
+TABLES: dict[str, Callable[[Session, Petition], bytes]] = {
+    "country": by_country_csv,
+    "day": by_day_csv,
+}
 
 
 @open_data.get(
-    "/{slug}/counts-by-country.csv",
-    response_class=Response,
-    responses={**CSV_BODY, **NO_PETITION},
+    "/{slug}/counts-by-{by}.csv", response_class=Response, responses={**CSV_BODY, **NO_PETITION}
 )
-def counts_by_country_csv(request: Request, session: ReadSessionDep, slug: str) -> Response:
-    """A petition's counted signatures per country: `country` (ISO 3166 code), `signatures`."""
+def counts_csv(
+    request: Request, session: ReadSessionDep, slug: str, by: Literal["country", "day"]
+) -> Response:
+    """A petition's counted signatures per country (`country`, an ISO 3166 code, and
+    `signatures`) or per UTC day (`date`, YYYY-MM-DD, and `signatures`)."""
     petition = _public_or_404(session, slug)
-    etag = _counts_tag("countries-csv", petition)
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
-    return _csv(by_country_csv(session, petition), f"{petition.slug}-by-country.csv", etag)
-
-
-@open_data.get(
-    "/{slug}/counts-by-day.csv", response_class=Response, responses={**CSV_BODY, **NO_PETITION}
-)
-def counts_by_day_csv(request: Request, session: ReadSessionDep, slug: str) -> Response:
-    """A petition's counted signatures per UTC day: `date` (YYYY-MM-DD), `signatures`."""
-    petition = _public_or_404(session, slug)
-    etag = _counts_tag("days-csv", petition)
-    if (cached := not_modified(request, etag, CACHE)) is not None:
-        return cached
-    return _csv(by_day_csv(session, petition), f"{petition.slug}-by-day.csv", etag)
+    return _cached(
+        request,
+        _counts_tag(f"{by}-csv", petition),
+        lambda: TABLES[by](session, petition),
+        csv_name=f"{petition.slug}-by-{by}.csv",
+    )

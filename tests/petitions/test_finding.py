@@ -140,23 +140,18 @@ def test_petitions_are_sorted_by_newest_most_signed_or_ending_soon(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     now = utcnow()
-    make_petition(
-        engine, slug="old-big", published_at=now - timedelta(days=30), signature_count=500
-    )
-    make_petition(
-        engine,
-        slug="mid-ends-late",
-        published_at=now - timedelta(days=10),
-        ends_at=now + timedelta(days=60),
-        signature_count=50,
-    )
-    make_petition(
-        engine,
-        slug="new-ends-soon",
-        published_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=2),
-        signature_count=5,
-    )
+    for slug, age, ends_in, signatures in (
+        ("old-big", 30, None, 500),
+        ("mid-ends-late", 10, 60, 50),
+        ("new-ends-soon", 1, 2, 5),
+    ):
+        make_petition(
+            engine,
+            slug=slug,
+            published_at=now - timedelta(days=age),
+            ends_at=None if ends_in is None else now + timedelta(days=ends_in),
+            signature_count=signatures,
+        )
 
     assert results(client.get("/petitions").text) == ["new-ends-soon", "mid-ends-late", "old-big"]
     assert results(client.get("/petitions?sort=signed").text) == [

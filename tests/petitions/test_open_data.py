@@ -161,6 +161,7 @@ def test_counts_of_a_petition_the_public_cannot_see_are_not_found(
         assert response.json() == {"detail": "No such petition"}
         assert client.get(f"/petitions/{slug}/counts-by-day.csv").status_code == 404
         assert client.get(f"/petitions/{slug}/counts-by-country.csv").status_code == 404
+    assert client.get("/petitions/counted/counts-by-city.csv").status_code == 400
 
 
 def test_open_data_is_described_in_the_openapi_schema(client: TestClient) -> None:
@@ -169,10 +170,15 @@ def test_open_data_is_described_in_the_openapi_schema(client: TestClient) -> Non
         "/petitions.json",
         "/petitions.csv",
         "/petitions/{slug}/counts.json",
-        "/petitions/{slug}/counts-by-country.csv",
-        "/petitions/{slug}/counts-by-day.csv",
+        "/petitions/{slug}/counts-by-{by}.csv",
     ):
         assert path in schema["paths"], path
     assert "won" in schema["components"]["schemas"]["OpenPetition"]["properties"]
+    [by] = [
+        p
+        for p in schema["paths"]["/petitions/{slug}/counts-by-{by}.csv"]["get"]["parameters"]
+        if p["name"] == "by"
+    ]
+    assert by["schema"]["enum"] == ["country", "day"]
     counts = schema["components"]["schemas"]["PetitionCounts"]["properties"]
     assert {"signatures_by_country", "signatures_by_day"} <= set(counts)
