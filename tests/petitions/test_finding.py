@@ -129,6 +129,7 @@ def test_the_plain_list_shows_won_and_closed_petitions_in_their_own_sections(
     assert section(page, "won") == ["won-3", "won-2", "won-1"]  # the newest three
     assert '<a href="/petitions?status=won">See all 4 won petitions</a>' in page
     assert section(page, "closed") == ["closed-one"]
+    assert '<a href="/petitions.json" type="application/json">' in page  # the open data
     assert '<a href="/petitions?status=closed">See the closed petition</a>' in page
     # A search, another filter or another page shows only what it asks for.
     for narrowed in ("/petitions?q=prisoner", "/petitions?sort=signed", "/petitions?status=won"):
