@@ -121,6 +121,20 @@ def localized_many(
     return result
 
 
+def texts_in(
+    session: Session, kind: str, locale: str, fields: Sequence[str]
+) -> dict[int, list[str]]:
+    """Some fields of every object's version in a language, by object id: what a visitor
+    reading that language searches in. Each field read out of the JSON by the database."""
+    columns = [col(ContentVersion.fields)[name].as_string() for name in fields]
+    rows = session.execute(
+        select(col(ContentVersion.object_id), *columns).where(
+            ContentVersion.kind == kind, ContentVersion.locale == locale
+        )
+    ).all()
+    return {int(row[0]): [text for text in row[1:] if text] for row in rows}
+
+
 def text_in(session: Session, kind: str, obj: Any, field: str, locale: str) -> str:
     """One field as a reader of `locale` sees it: titles in the mails each person gets."""
     return str(getattr(localized(session, kind, obj, locale), field))

@@ -4,8 +4,10 @@ fills in, and the organiser's forms for a petition, for picking signatures and f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlencode
 
 from campaign.core.countries import is_country
 from campaign.core.fields import check_day, check_email, row_id
@@ -235,3 +237,57 @@ def parse_update_form(raw: Mapping[str, str]) -> tuple[UpdateForm | None, FormEr
     if errors:
         return None, errors
     return UpdateForm(subject, body), errors
+
+
+class Shown(StrEnum):
+    """Which petitions /petitions lists: those open for signing, those won, the others closed."""
+
+    open = "open"
+    won = "won"
+    closed = "closed"
+
+
+class Order(StrEnum):
+    newest = "newest"
+    signed = "signed"
+    ending = "ending"
+
+
+SEARCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class PetitionSearch:
+    """What a visitor looks for on /petitions; all of it lives in the address, to be shared."""
+
+    text: str = ""
+    shown: Shown = Shown.open
+    order: Order = Order.newest
+    page: int = 1
+
+    def url(self, **changes: object) -> str:
+        """/petitions with this search (and the changes), leaving out what is as by default."""
+        search = replace(self, **changes)  # type: ignore[arg-type]
+        default = PetitionSearch()
+        names = {"q": "text", "status": "shown", "sort": "order", "page": "page"}
+        params = {
+            key: str(getattr(search, name))
+            for key, name in names.items()
+            if str(getattr(search, name)) != str(getattr(default, name))
+        }
+        return "/petitions" + (f"?{urlencode(params)}" if params else "")
+
+
+def parse_petition_search(values: Mapping[str, str]) -> PetitionSearch:
+    """The search in the address; whatever cannot be read is as by default (a link typed by
+    hand, or an old one, still lists petitions)."""
+    text = " ".join(str(values.get("q", "")).split())[:SEARCH_MAX]
+    shown = values.get("status", "")
+    order = values.get("sort", "")
+    page = values.get("page", "")
+    return PetitionSearch(
+        text=text,
+        shown=Shown(shown) if shown in Shown.__members__ else Shown.open,
+        order=Order(order) if order in Order.__members__ else Order.newest,
+        page=int(page) if len(page) <= 5 and page.isascii() and page.isdigit() and int(page) else 1,
+    )

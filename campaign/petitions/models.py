@@ -52,6 +52,7 @@ class Petition(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
     closed_at: datetime | None = None
+    won_at: datetime | None = None
     # When the signers' personal data was erased (RETENTION_MONTHS after closing); counts stay.
     anonymised_at: datetime | None = None
 

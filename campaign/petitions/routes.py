@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from campaign.accounts.service.organisations import organisation_names
 from campaign.content import service as translated_content
+from campaign.core.charts import daily_bars
 from campaign.core.countries import country_choices
-from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep
-from campaign.core.i18n import get_locale
+from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep, utcnow
+from campaign.core.i18n import _, get_locale
 from campaign.core.markdown import render_markdown
 from campaign.core.ratelimit import Limiter
 from campaign.core.security import (
@@ -23,19 +24,25 @@ from campaign.core.security import (
 )
 from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
+from campaign.core.worldmap import NO_COUNT, country_map, legend
 from campaign.petitions.forms import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
+    PetitionSearch,
+    Shown,
     checked,
+    parse_petition_search,
     parse_sign_form,
     ticked_partners,
 )
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, public, signing, updates
+from campaign.petitions.service import coalition, finding, public, signing, updates
+from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/petitions")
 
 PAGE_CACHE = "private, no-cache"
+SECTION_SIZE = 3  # won and closed petitions shown under the open ones
 EMBED_HEADERS = {
     "cache-control": "private, no-store",
     "content-security-policy": CONTENT_SECURITY_POLICY.replace(
@@ -56,16 +63,43 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
 
 @router.get("")
 def petition_list(request: Request, session: ReadSessionDep) -> Response:
-    found_petitions = public.open_petitions(session)
-    petitions = translated_content.localized_many(
-        session, "petition", found_petitions, get_locale()
-    )
-    names = organisation_names(session, {p.organisation_id for p in found_petitions})
-    by = {p.id: names.get(p.organisation_id, "") for p in found_petitions}
+    """Public petitions searched, filtered, sorted and paged, every choice in the address; the
+    plain list of open petitions also shows the latest won and closed ones in their sections."""
+    search = parse_petition_search(request.query_params)
+    locale = get_locale()
+    found = finding.find_petitions(session, search, locale=locale)
+    sections = {}
+    if search == PetitionSearch():
+        sections = {
+            shown: finding.find_petitions(
+                session, PetitionSearch(shown=shown), locale=locale, page_size=SECTION_SIZE
+            )
+            for shown in (Shown.won, Shown.closed)
+        }
+    everyone = [*found.petitions, *(p for f in sections.values() for p in f.petitions)]
+    names = organisation_names(session, {p.organisation_id for p in everyone})
     return render(
         request,
         "petitions/list.html",
-        {"petitions": petitions, "displayed_goal": public.displayed_goal, "organisations": by},
+        {
+            "search": search,
+            "found": found,
+            "petitions": translated_content.localized_many(
+                session, "petition", found.petitions, locale
+            ),
+            "sections": {
+                shown.value: translated_content.localized_many(
+                    session, "petition", f.petitions, locale
+                )
+                for shown, f in sections.items()
+                if f.total
+            },
+            "section_totals": {shown.value: f.total for shown, f in sections.items()},
+            "counts": finding.counts_by_state(session),
+            "displayed_goal": public.displayed_goal,
+            "states": {p.id: public.public_status(p) for p in everyone},
+            "organisations": {p.id: names.get(p.organisation_id, "") for p in everyone},
+        },
     )
 
 
@@ -139,6 +173,42 @@ def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
     response.headers["etag"] = etag
     response.headers["cache-control"] = PAGE_CACHE
     return response
+
+
+@router.get("/{slug}/breakdown")
+def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
+    """The petition's counted signatures by country (a table, and a map drawn here) and by
+    day (a chart and a table): counts only, never a name."""
+    petition = public_petition(session, slug)
+    locale = get_locale()
+    etag = public.version_tag(
+        "breakdown",
+        public.petition_version(petition),
+        locale,
+        utcnow().date().isoformat(),  # the days run to today
+    )
+    if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
+        return cached
+    by_country = tallies(session, petition)
+    by_day = signatures_per_day(session, petition=petition)
+    context = {
+        "petition": translated_content.localized(session, "petition", petition, locale),
+        "by_country": by_country,
+        "by_day": by_day,
+        "world_map": country_map(
+            dict(by_country),
+            label=_("Map of the countries signatures come from; the table below lists them."),
+        ),
+        "legend": legend(dict(by_country)),
+        "no_count": NO_COUNT,
+        "chart": daily_bars(by_day, label=_("Signatures per day")),
+    }
+    return render(
+        request,
+        "petitions/breakdown.html",
+        context,
+        headers={"etag": etag, "cache-control": PAGE_CACHE},
+    )
 
 
 def _sign(

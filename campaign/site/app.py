@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_routes.unsubscribe_router)
     app.include_router(petition_admin.router)
     app.include_router(petition_api.router)
+    app.include_router(petition_api.open_data)
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
     app.include_router(prisoner_routes.router)
@@ -171,8 +172,11 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
-        "accept", ""
+    path = request.url.path
+    return (
+        path.startswith("/api/")
+        or path.endswith(".json")
+        or "application/json" in request.headers.get("accept", "")
     )
 
 
