@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from babel import Locale
+from babel.core import get_global
 
 from campaign.core.i18n import get_locale
 
@@ -60,3 +63,23 @@ def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
 def is_country(code: str) -> bool:
     """Whether the code is an ISO 3166-1 alpha-2 country code."""
     return code.upper() in country_codes()
+
+
+def country_zone(code: str, at: datetime) -> ZoneInfo | None:
+    """The country's clock at that moment, if all of it keeps one (Belarus, Germany); None for
+    a country whose clocks differ (the United States) or an unknown code."""
+    zones = _zones(code.upper())
+    if not zones or len({at.astimezone(zone).utcoffset() for zone in zones}) > 1:
+        return None
+    return zones[0]
+
+
+@cache
+def _zones(code: str) -> tuple[ZoneInfo, ...]:
+    found = []
+    for name in get_global("territory_zones").get(code, []):
+        try:
+            found.append(ZoneInfo(name))
+        except ZoneInfoNotFoundError:  # CLDR's placeholder "Etc/Unknown"
+            continue
+    return tuple(found)

@@ -45,6 +45,7 @@ def make_environment() -> Environment:
     environment.globals["country_name"] = country_name
     environment.filters["markdown"] = render_markdown
     environment.globals["format_date"] = i18n.localized_date
+    environment.globals["format_time"] = i18n.localized_time
     environment.globals["format_number"] = i18n.format_number
     environment.globals["select_options"] = select_options
     return environment

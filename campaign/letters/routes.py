@@ -18,7 +18,15 @@ from campaign.core.security import ip_hash
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render
 from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
-from campaign.letters.service import campaigns, compose, counting, dashboard, holding, replies
+from campaign.letters.service import (
+    campaigns,
+    compose,
+    counting,
+    dashboard,
+    delivery,
+    holding,
+    replies,
+)
 from campaign.letters.service.compose import Channel, Letters
 from campaign.petitions.service.public import public_petition_by_id
 
@@ -58,7 +66,7 @@ def _campaign_page(
         "officials": officials if campaign.target_mode == "all" else [],
         "channels": compose.channels(campaign, officials, addresses),
         "can_write": campaigns.accepts_letters(campaign),
-        "count": dashboard.letters_so_far(session, campaign),
+        "tally": dashboard.public_tally(session, campaign),
         "replies": replies.replies_of(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
         "countries": country_choices(),
@@ -170,7 +178,7 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     context = {
         "campaign": campaign,
         "links": links,
-        "count": dashboard.letters_so_far(session, campaign),
+        "tally": dashboard.public_tally(session, campaign),
     }
     return render(request, "letters/mailto.html", context, headers=PRIVATE)
 
@@ -275,15 +283,20 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 
 @router.post("/{slug}/confirm")
 def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
-    """The thank-you page: letters on their way, the count so far, the related petition."""
+    """The thank-you page: when the letters go, the count so far, the related petition."""
     campaign = public_campaign(session, slug)
-    outcome = holding.confirm(
-        session, settings=request.app.state.settings, campaign=campaign, token=raw.get("token", "")
-    )
+    settings = request.app.state.settings
+    token = raw.get("token", "")
+    outcome = holding.confirm(session, settings=settings, campaign=campaign, token=token)
+    sender = holding.sender_for_token(session, settings=settings, campaign=campaign, token=token)
     context = {
         "campaign": campaign,
         "outcome": outcome.value,
-        "count": dashboard.letters_so_far(session, campaign),
+        # Said as it is: nothing goes out outside the campaign's sending hours.
+        "sending": delivery.next_sending(
+            campaign, country=sender.country if sender else "", now=utcnow()
+        ),
+        "tally": dashboard.public_tally(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
     }
     status = 400 if outcome is holding.ConfirmOutcome.invalid else 200
