@@ -5,13 +5,14 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from babel import Locale
 from babel.core import get_global
 
-from campaign.core.i18n import get_locale
+from campaign.core.i18n import _, get_locale, using
 
 
 @cache
@@ -42,6 +43,13 @@ _CYRILLIC_ORDER = str.maketrans(
 )
 
 
+class OptionGroup(NamedTuple):
+    """A named group of a select's options (an <optgroup>): (code, name) pairs."""
+
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+
 def _sort_key(name: str) -> str:
     """Alphabetical order for people: accents fold into their letter (Ä with A, Č with C)."""
     folded = unicodedata.normalize("NFKD", name.casefold().translate(_CYRILLIC_ORDER))
@@ -49,14 +57,21 @@ def _sort_key(name: str) -> str:
 
 
 @cache
-def _choices(locale: str) -> tuple[tuple[str, str], ...]:
+def _choices(locale: str) -> tuple[OptionGroup, ...]:
     names = _names(locale)
     ordered = sorted(names.items(), key=lambda item: _sort_key(item[1]))
-    return tuple([(code, names[code]) for code in FIRST] + ordered)
+    with using(locale):
+        return (
+            OptionGroup(_("Where most supporters live"), tuple((c, names[c]) for c in FIRST)),
+            # Every country stays in its place in A–Z too: someone looking for theirs under
+            # its letter finds it there; the two groups are named, so no name reads as a
+            # stray repeat, to the eye or to a screen reader.
+            OptionGroup(_("All countries, A–Z"), tuple(ordered)),
+        )
 
 
-def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
-    """(code, name) pairs for a select field: the usual countries first, then all by name."""
+def country_choices(locale: str | None = None) -> list[OptionGroup]:
+    """The groups of a country select: the likely countries first, then every one by name."""
     return list(_choices(locale or get_locale()))
 
 
