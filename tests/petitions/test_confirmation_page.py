@@ -5,6 +5,7 @@ mail give the link the same validity; a used link says so, with no button."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,6 @@ from sqlalchemy import Engine
 from campaign.content.service import save_version
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
-from campaign.letters.models import LetterCampaign
 from campaign.petitions.models import Petition
 from tests.conftest import csrf_from
 from tests.factories import add_signature, link_in, make_letter_campaign, make_petition, send_mail
@@ -32,35 +32,46 @@ def petition(engine: Engine) -> Petition:
     return petition
 
 
-def mailed_link(engine: Engine, settings: Settings, smtp: SmtpServer, email: str) -> str:
-    send_mail(engine, settings)
-    mail = smtp.handler.to(email)[-1]
-    return link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")  # type: ignore[union-attr]
+@dataclass
+class Signer:
+    """A supporter signing "free-maria" through the form, with the mail they get."""
+
+    client: TestClient
+    engine: Engine
+    settings: Settings
+    smtp: SmtpServer
+
+    def sign(self, email: str) -> str:
+        """Sign with this address; the confirmation link in the mail that follows."""
+        sign(self.client, "free-maria", email=email)
+        send_mail(self.engine, self.settings)
+        mail = self.smtp.handler.to(email)[-1]
+        return link_in(mail.get_body(("plain",)).get_content(), "/confirm?token=")  # type: ignore[union-attr]
+
+    def confirm(self, link: str, lang: str = "en"):  # type: ignore[no-untyped-def]
+        """Press the button of the link's page."""
+        return self.client.post(
+            f"/petitions/free-maria/confirm?lang={lang}",
+            data={
+                "token": link.split("token=")[1].split("&")[0],
+                "csrf_token": csrf_from(self.client, link),
+            },
+        )
 
 
-def press_confirm(client: TestClient, link: str, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return client.post(
-        f"/petitions/free-maria/confirm?lang={lang}",
-        data={
-            "token": link.split("token=")[1].split("&")[0],
-            "csrf_token": csrf_from(client, link),
-        },
-    )
+@pytest.fixture
+def signer(
+    client: TestClient, quick, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> Signer:
+    return Signer(client, engine, settings, smtp)
 
 
 def test_the_confirmation_page_names_the_petition_the_new_count_and_what_to_do_next(
-    client: TestClient,
-    quick,
-    engine: Engine,
-    settings: Settings,
-    smtp: SmtpServer,
-    petition: Petition,
+    signer: Signer, petition: Petition
 ) -> None:
-    add_signature(engine, settings, petition, email="earlier@example.org")  # one counted already
-    letters: LetterCampaign = make_letter_campaign(engine, petition_id=petition.id)
-    sign(client, "free-maria", email="maria-fan@example.org")
-    link = mailed_link(engine, settings, smtp, "maria-fan@example.org")
-    done = press_confirm(client, link, lang="be")
+    add_signature(signer.engine, signer.settings, petition, email="earlier@example.org")
+    letters = make_letter_campaign(signer.engine, petition_id=petition.id)
+    done = signer.confirm(signer.sign("maria-fan@example.org"), lang="be")
     assert done.status_code == 200
     assert "Вызваліце Марыю" in done.text  # the title in the signer's language
     assert '<p class="count"><strong>2 подпісы</strong>' in done.text  # the new count
@@ -70,65 +81,46 @@ def test_the_confirmation_page_names_the_petition_the_new_count_and_what_to_do_n
 
 
 def test_without_a_letter_campaign_the_next_step_is_sharing(
-    client: TestClient,
-    quick,
-    engine: Engine,
-    settings: Settings,
-    smtp: SmtpServer,
-    petition: Petition,
+    signer: Signer, petition: Petition
 ) -> None:
-    make_letter_campaign(engine)  # another petition's campaign is not offered
-    closed = make_letter_campaign(engine, petition_id=petition.id, status="closed")
-    sign(client, "free-maria", email="maria-fan@example.org")
-    done = press_confirm(client, mailed_link(engine, settings, smtp, "maria-fan@example.org"))
+    make_letter_campaign(signer.engine)  # another petition's campaign is not offered
+    closed = make_letter_campaign(signer.engine, petition_id=petition.id, status="closed")
+    done = signer.confirm(signer.sign("maria-fan@example.org"))
     assert "1 signature" in done.text and "Free Maria Kalesnikava" in done.text
     assert "/letters/" not in done.text and closed.title not in done.text
     assert "https://wa.me/?text=" in done.text
 
 
 def test_a_used_link_says_it_is_already_confirmed_and_has_no_button(
-    client: TestClient,
-    quick,
-    engine: Engine,
-    settings: Settings,
-    smtp: SmtpServer,
-    petition: Petition,
+    signer: Signer, petition: Petition
 ) -> None:
-    sign(client, "free-maria", email="maria-fan@example.org")
-    link = mailed_link(engine, settings, smtp, "maria-fan@example.org")
-    assert "<button" in client.get(link).text  # unused: the button to confirm
-    assert press_confirm(client, link).status_code == 200
-    again = client.get(link)
+    link = signer.sign("maria-fan@example.org")
+    assert "<button" in signer.client.get(link).text  # unused: the button to confirm
+    assert signer.confirm(link).status_code == 200
+    again = signer.client.get(link)
     assert again.status_code == 200
     assert "Your signature is already confirmed" in again.text
     assert "1 signature" in again.text and "Free Maria Kalesnikava" in again.text
     assert "<button" not in again.text and 'method="post"' not in again.text
 
 
-def test_the_check_your_mail_pages_and_the_mails_give_the_same_validity(
-    client: TestClient,
-    quick,
-    engine: Engine,
-    settings: Settings,
-    smtp: SmtpServer,
-    petition: Petition,
-) -> None:
-    client.app.state.settings = client.app.state.settings.model_copy(  # type: ignore[attr-defined]
-        update={"signature_confirm_days": 5}
-    )
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    thanks = client.get(sign(client, "free-maria").headers["location"])
-    send_mail(engine, settings)
-    (mail,) = smtp.handler.to("ana@example.org")
-    on_page = VALIDITY.findall(thanks.text)
-    in_mail = VALIDITY.findall(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-    assert on_page == in_mail == ["5"]
+def validity_in_mail(signer: Signer, email: str) -> list[str]:
+    send_mail(signer.engine, signer.settings)
+    (mail,) = signer.smtp.handler.to(email)
+    return VALIDITY.findall(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
 
-    campaign = make_letter_campaign(engine)
+
+def test_the_check_your_mail_pages_and_the_mails_give_the_same_validity(
+    signer: Signer, petition: Petition
+) -> None:
+    client = signer.client
+    signer.settings = signer.settings.model_copy(update={"signature_confirm_days": 5})
+    client.app.state.settings = signer.settings  # type: ignore[attr-defined]
+    thanks = client.get(sign(client, "free-maria").headers["location"])
+    assert VALIDITY.findall(thanks.text) == validity_in_mail(signer, "ana@example.org") == ["5"]
+
+    campaign = make_letter_campaign(signer.engine)
     _, data = review(client, campaign)
     checking = send(client, campaign, data, channel="email", email="writer@example.org")
     page = client.get(checking.headers["location"]).text
-    send_mail(engine, settings)
-    (mail,) = smtp.handler.to("writer@example.org")
-    in_mail = VALIDITY.findall(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-    assert VALIDITY.findall(page) == in_mail == ["5"]
+    assert VALIDITY.findall(page) == validity_in_mail(signer, "writer@example.org") == ["5"]
