@@ -16,7 +16,7 @@ from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render
-from campaign.letters.models import LetterCampaign, SenderStatus
+from campaign.letters.models import LetterCampaign, LetterSender, LetterStatus, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.letters.service import (
     campaigns,
@@ -260,6 +260,8 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     sender = holding.sender_for_token(
         session, settings=request.app.state.settings, campaign=campaign, token=token
     )
+    letters = holding.letters_of(session, sender) if sender is not None else []
+    confirmed = sender is not None and sender.status == SenderStatus.confirmed
     context = {
         "campaign": campaign,
         "token": token,
@@ -267,10 +269,14 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "sender": sender,
         # Used already: the page says so, with what went out and no button. Only the link's
         # holder gets here; anyone else sees the page of a link that does not work.
-        "confirmed": sender is not None and sender.status == SenderStatus.confirmed,
+        "confirmed": confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
-        "letters": holding.letters_of(session, sender) if sender is not None else [],
+        "letters": letters,
+        # Some still to go: when they go, as the thank-you page said.
+        "sending": _sending(campaign, sender)
+        if confirmed and any(letter.status in WAITING for letter, _ in letters)
+        else None,
     }
     return render(
         request,
@@ -279,6 +285,14 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         status_code=200 if sender is not None else 400,
         headers=PRIVATE,
     )
+
+
+WAITING = (LetterStatus.waiting, LetterStatus.queued)
+
+
+def _sending(campaign: LetterCampaign, sender: LetterSender | None) -> delivery.NextSending:
+    """When confirmed letters go: said as it is, for nothing goes out outside sending hours."""
+    return delivery.next_sending(campaign, country=sender.country if sender else "", now=utcnow())
 
 
 @router.post("/{slug}/confirm")
@@ -292,10 +306,7 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
     context = {
         "campaign": campaign,
         "outcome": outcome.value,
-        # Said as it is: nothing goes out outside the campaign's sending hours.
-        "sending": delivery.next_sending(
-            campaign, country=sender.country if sender else "", now=utcnow()
-        ),
+        "sending": _sending(campaign, sender),
         "tally": dashboard.public_tally(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
     }

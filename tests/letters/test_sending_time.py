@@ -18,9 +18,10 @@ from campaign.letters.service import delivery
 from campaign.mail.models import OutboxMessage
 from campaign.site.demo import LETTER_CAMPAIGN, load_demo
 from tests.conftest import csrf_from
-from tests.factories import make_letter_campaign
+from tests.factories import make_letter_campaign, send_mail
 from tests.letters.test_delivery import confirm_all, write
 from tests.letters.test_journey import review, send
+from tests.smtp_server import SmtpServer
 
 MORNING = datetime(2026, 12, 7, 5, 30, tzinfo=UTC)  # 08:30 in Minsk
 
@@ -70,6 +71,13 @@ def test_the_time_is_told_on_the_supporters_clock_when_their_country_keeps_one()
 
 def confirm_letters(client: TestClient, campaign: LetterCampaign, country: str, lang: str) -> str:
     """A supporter from `country` writes by e-mail and confirms; the thank-you page's text."""
+    return confirm_from_link(client, campaign, country, lang)[0]
+
+
+def confirm_from_link(
+    client: TestClient, campaign: LetterCampaign, country: str, lang: str
+) -> tuple[str, str]:
+    """As confirm_letters; the thank-you page's text and the link in the mail."""
     _, data = review(client, campaign, country=country)
     email = f"writer-{country.lower()}@example.org"
     assert send(client, campaign, data, channel="email", email=email).status_code == 303
@@ -86,7 +94,7 @@ def confirm_letters(client: TestClient, campaign: LetterCampaign, country: str, 
         data={"csrf_token": csrf_from(client, f"{link.path}?{link.query}"), "token": token},
     )
     assert thanks.status_code == 200
-    return thanks.text
+    return thanks.text, f"{link.path}?{link.query}"
 
 
 def hours_from_now(hours: int) -> int:
@@ -115,6 +123,31 @@ def test_the_thank_you_page_says_when_the_hours_begin_on_the_supporters_clock(
     assert "Беларусь" in page and "start going out now" not in page
     page = confirm_letters(client, campaign, "US", "be")  # several clocks: the campaign's
     assert f"{start:02d}:00" in page and "(time zone UTC)" in page
+
+
+def test_a_used_link_says_when_waiting_letters_go_and_nothing_once_they_went(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    start = hours_from_now(2)
+    campaign = make_letter_campaign(
+        engine, send_from_hour=start, send_until_hour=(start + 1) % 24 or 24, timezone="UTC"
+    )
+    _, link = confirm_from_link(client, campaign, "LT", "en")
+    again = client.get(link).text
+    assert "You have already confirmed these letters" in again and "<button" not in again
+    assert "Letters go out only during the campaign's sending hours" in again
+    with transaction(engine) as session:
+        row = session.get_one(LetterCampaign, campaign.id)
+        row.send_from_hour, row.send_until_hour = 0, 24
+        session.add(row)
+    with transaction(engine) as session:
+        assert delivery.release_due(session, settings=settings) == 2
+    send_mail(engine, settings)
+    with transaction(engine) as session:
+        assert delivery.record_outcomes(session)["sent"] == 2
+    gone = client.get(link).text
+    assert "You have already confirmed these letters" in gone
+    assert "sending-time" not in gone  # all sent: nothing more to announce
 
 
 def test_the_thank_you_page_says_when_sending_is_paused(client: TestClient, engine: Engine) -> None:
