@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from functools import cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from babel import Locale
+from babel.core import get_global
 
-from campaign.core.i18n import get_locale
+from campaign.core.i18n import _, get_locale, using
 
 
 @cache
@@ -39,6 +43,13 @@ _CYRILLIC_ORDER = str.maketrans(
 )
 
 
+class OptionGroup(NamedTuple):
+    """A named group of a select's options (an <optgroup>): (code, name) pairs."""
+
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+
 def _sort_key(name: str) -> str:
     """Alphabetical order for people: accents fold into their letter (Ä with A, Č with C)."""
     folded = unicodedata.normalize("NFKD", name.casefold().translate(_CYRILLIC_ORDER))
@@ -46,17 +57,44 @@ def _sort_key(name: str) -> str:
 
 
 @cache
-def _choices(locale: str) -> tuple[tuple[str, str], ...]:
+def _choices(locale: str) -> tuple[OptionGroup, ...]:
     names = _names(locale)
     ordered = sorted(names.items(), key=lambda item: _sort_key(item[1]))
-    return tuple([(code, names[code]) for code in FIRST] + ordered)
+    with using(locale):
+        return (
+            OptionGroup(_("Where most supporters live"), tuple((c, names[c]) for c in FIRST)),
+            # Every country stays in its place in A–Z too: someone looking for theirs under
+            # its letter finds it there; the two groups are named, so no name reads as a
+            # stray repeat, to the eye or to a screen reader.
+            OptionGroup(_("All countries, A–Z"), tuple(ordered)),
+        )
 
 
-def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
-    """(code, name) pairs for a select field: the usual countries first, then all by name."""
+def country_choices(locale: str | None = None) -> list[OptionGroup]:
+    """The groups of a country select: the likely countries first, then every one by name."""
     return list(_choices(locale or get_locale()))
 
 
 def is_country(code: str) -> bool:
     """Whether the code is an ISO 3166-1 alpha-2 country code."""
     return code.upper() in country_codes()
+
+
+def country_zone(code: str, at: datetime) -> ZoneInfo | None:
+    """The country's clock at that moment, if all of it keeps one (Belarus, Germany); None for
+    a country whose clocks differ (the United States) or an unknown code."""
+    zones = _zones(code.upper())
+    if not zones or len({at.astimezone(zone).utcoffset() for zone in zones}) > 1:
+        return None
+    return zones[0]
+
+
+@cache
+def _zones(code: str) -> tuple[ZoneInfo, ...]:
+    found = []
+    for name in get_global("territory_zones").get(code, []):
+        try:
+            found.append(ZoneInfo(name))
+        except ZoneInfoNotFoundError:  # CLDR's placeholder "Etc/Unknown"
+            continue
+    return tuple(found)

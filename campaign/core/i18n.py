@@ -10,12 +10,12 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -135,3 +135,8 @@ def localized_date(value: date | str) -> str:
     ISO strings are accepted too, as mail context stored in the outbox holds them."""
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return str(format_date(day, format="long", locale=get_locale()))
+
+
+def localized_time(value: datetime) -> str:
+    """The time of day on the value's own clock, as the current language writes it (08:00)."""
+    return str(format_time(value, format="short", locale=get_locale()))

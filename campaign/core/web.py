@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from starlette.datastructures import URL, UploadFile
 
 from campaign.core import i18n
-from campaign.core.countries import country_name
+from campaign.core.countries import OptionGroup, country_name
 from campaign.core.markdown import render_markdown
 from campaign.core.security import CSRF_FIELD, csrf_token, read_token, signer
 from campaign.core.settings import PROJECT_DIR, Settings
@@ -45,20 +45,25 @@ def make_environment() -> Environment:
     environment.globals["country_name"] = country_name
     environment.filters["markdown"] = render_markdown
     environment.globals["format_date"] = i18n.localized_date
+    environment.globals["format_time"] = i18n.localized_time
     environment.globals["format_number"] = i18n.format_number
     environment.globals["select_options"] = select_options
     return environment
 
 
 @lru_cache(maxsize=64)
-def _options(choices: tuple[tuple[Any, Any], ...]) -> str:
+def _options(choices: tuple[tuple[Any, Any] | OptionGroup, ...]) -> str:
     return "".join(
-        f'<option value="{escape(code)}">{escape(text)}</option>' for code, text in choices
+        f'<optgroup label="{escape(item.label)}">{_options(item.options)}</optgroup>'
+        if isinstance(item, OptionGroup)
+        else f'<option value="{escape(item[0])}">{escape(item[1])}</option>'
+        for item in choices
     )
 
 
-def select_options(choices: Sequence[tuple[Any, Any]], value: Any = "") -> Markup:
-    """The <option>s of a select, the first one whose code is `value` selected.
+def select_options(choices: Sequence[tuple[Any, Any] | OptionGroup], value: Any = "") -> Markup:
+    """The <option>s of a select (in their <optgroup>s, if grouped), the first one whose code
+    is `value` selected.
 
     The escaped list is kept per list of choices: the country list of the sign form has 250
     names, and escaping them in a template loop was most of the petition page's render time.

@@ -16,9 +16,17 @@ from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render
-from campaign.letters.models import LetterCampaign, SenderStatus
+from campaign.letters.models import LetterCampaign, LetterSender, LetterStatus, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
-from campaign.letters.service import campaigns, compose, counting, dashboard, holding, replies
+from campaign.letters.service import (
+    campaigns,
+    compose,
+    counting,
+    dashboard,
+    delivery,
+    holding,
+    replies,
+)
 from campaign.letters.service.compose import Channel, Letters
 from campaign.petitions.service.public import public_petition_by_id
 
@@ -58,7 +66,7 @@ def _campaign_page(
         "officials": officials if campaign.target_mode == "all" else [],
         "channels": compose.channels(campaign, officials, addresses),
         "can_write": campaigns.accepts_letters(campaign),
-        "count": dashboard.letters_so_far(session, campaign),
+        "tally": dashboard.public_tally(session, campaign),
         "replies": replies.replies_of(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
         "countries": country_choices(),
@@ -170,7 +178,7 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     context = {
         "campaign": campaign,
         "links": links,
-        "count": dashboard.letters_so_far(session, campaign),
+        "tally": dashboard.public_tally(session, campaign),
     }
     return render(request, "letters/mailto.html", context, headers=PRIVATE)
 
@@ -252,6 +260,8 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     sender = holding.sender_for_token(
         session, settings=request.app.state.settings, campaign=campaign, token=token
     )
+    letters = holding.letters_of(session, sender) if sender is not None else []
+    confirmed = sender is not None and sender.status == SenderStatus.confirmed
     context = {
         "campaign": campaign,
         "token": token,
@@ -259,10 +269,14 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "sender": sender,
         # Used already: the page says so, with what went out and no button. Only the link's
         # holder gets here; anyone else sees the page of a link that does not work.
-        "confirmed": sender is not None and sender.status == SenderStatus.confirmed,
+        "confirmed": confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
-        "letters": holding.letters_of(session, sender) if sender is not None else [],
+        "letters": letters,
+        # Some still to go: when they go, as the thank-you page said.
+        "sending": _sending(campaign, sender)
+        if confirmed and any(letter.status in WAITING for letter, _ in letters)
+        else None,
     }
     return render(
         request,
@@ -273,17 +287,27 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     )
 
 
+WAITING = (LetterStatus.waiting, LetterStatus.queued)
+
+
+def _sending(campaign: LetterCampaign, sender: LetterSender | None) -> delivery.NextSending:
+    """When confirmed letters go: said as it is, for nothing goes out outside sending hours."""
+    return delivery.next_sending(campaign, country=sender.country if sender else "", now=utcnow())
+
+
 @router.post("/{slug}/confirm")
 def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
-    """The thank-you page: letters on their way, the count so far, the related petition."""
+    """The thank-you page: when the letters go, the count so far, the related petition."""
     campaign = public_campaign(session, slug)
-    outcome = holding.confirm(
-        session, settings=request.app.state.settings, campaign=campaign, token=raw.get("token", "")
-    )
+    settings = request.app.state.settings
+    token = raw.get("token", "")
+    outcome = holding.confirm(session, settings=settings, campaign=campaign, token=token)
+    sender = holding.sender_for_token(session, settings=settings, campaign=campaign, token=token)
     context = {
         "campaign": campaign,
         "outcome": outcome.value,
-        "count": dashboard.letters_so_far(session, campaign),
+        "sending": _sending(campaign, sender),
+        "tally": dashboard.public_tally(session, campaign),
         "petition": public_petition_by_id(session, campaign.petition_id),
     }
     status = 400 if outcome is holding.ConfirmOutcome.invalid else 200

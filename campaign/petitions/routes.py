@@ -25,6 +25,7 @@ from campaign.core.security import (
 from campaign.core.switches import SIGNING_PAUSED, get_flag
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
 from campaign.core.worldmap import NO_COUNT, country_map, legend
+from campaign.letters.service import campaigns
 from campaign.petitions.forms import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
@@ -36,7 +37,7 @@ from campaign.petitions.forms import (
     ticked_partners,
 )
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, finding, public, signing, updates
+from campaign.petitions.service import coalition, counting, finding, public, signing, updates
 from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/petitions")
@@ -299,6 +300,19 @@ def thanks(request: Request, session: SessionDep, slug: str) -> Response:
     return render(request, "petitions/thanks.html", {"petition": petition}, headers=PRIVATE)
 
 
+def _next_steps(session: Session, petition: Petition) -> dict[str, object]:
+    """What a confirmed signer is shown: the petition in their language and the letter
+    campaign that goes with it, if one takes letters now."""
+    locale = get_locale()
+    letters = campaigns.open_campaign_for_petition(session, petition.id)  # type: ignore[arg-type]
+    return {
+        "petition": translated_content.localized(session, "petition", petition, locale),
+        "letters": translated_content.localized(session, "letters", letters, locale)
+        if letters is not None
+        else None,
+    }
+
+
 @router.get("/{slug}/confirm")
 def confirm_page(request: Request, session: SessionDep, slug: str, token: str = "") -> Response:
     petition = public_petition(session, slug)
@@ -306,21 +320,24 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     signature = signing.signature_for_token(
         session, settings=settings, petition=petition, token=token
     )
+    pending = signature is not None and signature.status == SignatureStatus.pending
     # What the button confirms, shown before it: whoever signed first with this address wrote
-    # it, and that may not be the person who reads this mail.
+    # it, and that may not be the person who reads this mail. A link used before says so,
+    # with the count and what to do next, and no button.
     return render(
         request,
         "petitions/confirm.html",
         {
-            "petition": petition,
+            **_next_steps(session, petition),
             "token": token,
             "valid": signature is not None,
+            "pending": pending,
             "signature": signature,
-            "asks_naming": signature is not None
-            and signature.status == SignatureStatus.pending
-            and signature.named_in_handover,
+            "count": petition.signature_count,
+            "page_url": f"{settings.base_url}/petitions/{petition.slug}",
+            "asks_naming": pending and signature is not None and signature.named_in_handover,
             "asks_partners": coalition.asked_partners(session, signature.id)
-            if signature is not None and signature.status == SignatureStatus.pending
+            if pending and signature is not None
             else [],
         },
         status_code=200 if signature is not None else 400,
@@ -332,8 +349,10 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
 async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
     settings = request.app.state.settings
 
-    def work(session: Session) -> tuple[Petition, signing.ConfirmOutcome]:
+    def work(session: Session) -> tuple[Petition, signing.ConfirmOutcome, dict[str, object]]:
         petition = public_petition(session, slug)
+        # Read before confirming: counting locks the petition's row until the commit.
+        shown = _next_steps(session, petition)
         outcome = signing.confirm_signature(
             session,
             settings=settings,
@@ -342,15 +361,15 @@ async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrit
             named=checked(raw, "named_in_handover"),
             partners=ticked_partners(raw),
         )
-        return petition, outcome
+        return petition, outcome, {**shown, "count": counting.current_total(session, petition.id)}  # type: ignore[arg-type]
 
-    def page(result: tuple[Petition, signing.ConfirmOutcome]) -> Response:
-        petition, outcome = result
+    def page(result: tuple[Petition, signing.ConfirmOutcome, dict[str, object]]) -> Response:
+        petition, outcome, shown = result
         return render(
             request,
             "petitions/confirmed.html",
             {
-                "petition": petition,
+                **shown,
                 "outcome": outcome.value,
                 "page_url": f"{settings.base_url}/petitions/{petition.slug}",
             },

@@ -206,6 +206,10 @@ LETTER_CAMPAIGN = {
     "prisoner_name": "Anna Kavalchuk",
     "prisoner_details": "a nurse from Hrodna, sentenced in 2023 to four years in a penal colony "
     "for a comment under a news post",
+    # At any hour, so that a newcomer trying `make run` at night sees the letters arrive at
+    # /dev/mail; a real campaign keeps the defaults (08:00 to 18:00), set by its organisers.
+    "send_from_hour": "0",
+    "send_until_hour": "24",
 }
 LETTER_TEMPLATES = {
     "en": (

@@ -37,10 +37,12 @@ def newest_link(engine: Engine, settings: Settings, smtp: SmtpServer, to: str) -
 
 
 def confirm(client: TestClient, link: str, **fields: str):  # type: ignore[no-untyped-def]
+    """Press the link page's button (a used link's page has none: the page still open in
+    another tab, whose form carries this browser's token)."""
     token = link.split("token=")[1].split("&")[0]
     return client.post(
         "/petitions/free-ihar/confirm",
-        data={"token": token, "csrf_token": csrf_from(client, link), **fields},
+        data={"token": token, "csrf_token": csrf_from(client, "/petitions/free-ihar"), **fields},
     )
 
 
@@ -146,7 +148,7 @@ def discard(client: TestClient, link: str):  # type: ignore[no-untyped-def]
     token = link.split("token=")[1].split("&")[0]
     return client.post(
         "/petitions/free-ihar/confirm/discard",
-        data={"token": token, "csrf_token": csrf_from(client, link)},
+        data={"token": token, "csrf_token": csrf_from(client, "/petitions/free-ihar")},
     )
 
 

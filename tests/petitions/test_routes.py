@@ -71,9 +71,9 @@ def test_signing_confirming_and_seeing_the_count_rise(
     assert "1 signature" in page
     assert "Ana B., Vilnius" in page
 
-    again = client.post(
+    again = client.post(  # the button of the page still open in another tab
         "/petitions/free-maria/confirm",
-        data={"token": token, "csrf_token": csrf_from(client, link)},
+        data={"token": token, "csrf_token": csrf_from(client, "/petitions/free-maria")},
     )
     assert again.status_code == 200
     assert count(engine, petition) == 1

@@ -59,6 +59,20 @@ def open_campaigns(session: Session) -> list[LetterCampaign]:
     return [campaign for campaign in session.exec(query).all() if accepts_letters(campaign)]
 
 
+def open_campaign_for_petition(session: Session, petition_id: int) -> LetterCampaign | None:
+    """The newest campaign taking letters now that is linked to the petition: a signer's next
+    step."""
+    query = (
+        select(LetterCampaign)
+        .where(
+            LetterCampaign.petition_id == petition_id,
+            LetterCampaign.status == CampaignStatus.open,
+        )
+        .order_by(col(LetterCampaign.id).desc())
+    )
+    return next((c for c in session.exec(query).all() if accepts_letters(c)), None)
+
+
 def accepts_letters(campaign: LetterCampaign) -> bool:
     """Whether supporters can write now: the campaign is open and within its dates."""
     now = utcnow()

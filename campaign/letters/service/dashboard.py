@@ -44,15 +44,41 @@ class Board:
     per_day: list[tuple[date, int]]
 
 
-def letters_so_far(session: Session, campaign: LetterCampaign) -> int:
-    """Letters supporters have sent so far: confirmed e-mails, own-mail and printed letters."""
-    total = session.exec(
-        select(func.coalesce(func.sum(LetterCount.count), 0)).where(
-            LetterCount.campaign_id == campaign.id,
-            col(LetterCount.event).in_([event.value for event in DELIVERED]),
+@dataclass(frozen=True)
+class PublicTally:
+    """The campaign's public count, each kind of letter told apart."""
+
+    sent: int  # by e-mail through the site, accepted by the official's mail server
+    waiting: int  # confirmed by their writers, waiting for the sending hours or the caps
+    themselves: int  # from supporters' own mail programs or printed: counted on their word
+
+
+def public_tally(session: Session, campaign: LetterCampaign) -> PublicTally:
+    """What the campaign's page says was sent, is waiting, and supporters sent themselves."""
+    counted = dict(
+        session.exec(
+            select(LetterCount.event, func.sum(LetterCount.count))
+            .where(
+                LetterCount.campaign_id == campaign.id,
+                col(LetterCount.event).in_(
+                    [LetterEvent.sent, LetterEvent.mailto, LetterEvent.printed]
+                ),
+            )
+            .group_by(col(LetterCount.event))
+        ).all()
+    )
+    waiting = session.exec(
+        select(func.count()).where(
+            Letter.campaign_id == campaign.id,
+            col(Letter.status).in_([LetterStatus.waiting, LetterStatus.queued]),
         )
     ).one()
-    return int(total)
+    return PublicTally(
+        sent=int(counted.get(LetterEvent.sent, 0)),
+        waiting=int(waiting),
+        themselves=int(counted.get(LetterEvent.mailto, 0))
+        + int(counted.get(LetterEvent.printed, 0)),
+    )
 
 
 def dashboard(session: Session, campaign: LetterCampaign, *, days: int = 30) -> Board:

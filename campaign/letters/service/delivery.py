@@ -4,12 +4,14 @@ verdict (sent, bounced) written back, pauses and cancelling, and the organiser's
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from campaign.core.countries import country_zone
 from campaign.core.db import utcnow
 from campaign.core.settings import Settings
 from campaign.letters import emails
@@ -38,6 +40,44 @@ def in_sending_hours(campaign: LetterCampaign, now: datetime) -> bool:
     hour = now.astimezone(ZoneInfo(campaign.timezone)).hour
     start, end = campaign.send_from_hour, campaign.send_until_hour
     return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def sending_starts(campaign: LetterCampaign, now: datetime) -> datetime | None:
+    """When the campaign's sending hours next begin (in its time zone); None while they last."""
+    if in_sending_hours(campaign, now):
+        return None
+    zone = ZoneInfo(campaign.timezone)
+    today = now.astimezone(zone).date()
+    # Outside the hours, the next ones begin at the next stroke of the first hour, whether
+    # the hours run within a day or across midnight.
+    for day in (today, today + timedelta(days=1)):
+        start = datetime.combine(day, time(campaign.send_from_hour), tzinfo=zone)
+        if start > now:
+            return start
+    raise AssertionError("sending hours begin within a day")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class NextSending:
+    """When a supporter's confirmed letters start to go out, told on the thank-you page."""
+
+    paused: bool
+    starts: datetime | None  # None: now; else on the clock of `country`, or of `zone`
+    country: str  # the supporter's country when its clock is known, else ""
+    zone: str  # the campaign's time zone
+
+
+def next_sending(campaign: LetterCampaign, *, country: str, now: datetime) -> NextSending:
+    """When letters confirmed now start to go out: in the supporter's time when their country
+    has one clock, else in the campaign's (nothing else about them is asked for this)."""
+    starts = sending_starts(campaign, now)
+    own = country_zone(country, now) if starts is not None else None
+    return NextSending(
+        paused=campaign.delivery_paused,
+        starts=starts.astimezone(own) if starts is not None and own is not None else starts,
+        country=country if own is not None else "",
+        zone=campaign.timezone,
+    )
 
 
 def allowance(session: Session, campaign: LetterCampaign, official_id: int, now: datetime) -> int:

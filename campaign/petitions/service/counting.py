@@ -34,6 +34,13 @@ def count_signature(session: Session, *, petition_id: int, country: str, delta: 
     )
 
 
+def current_total(session: Session, petition_id: int) -> int:
+    """The petition's total as this transaction sees it (after its own count_signature)."""
+    return int(
+        session.exec(select(Petition.signature_count).where(Petition.id == petition_id)).one()
+    )
+
+
 def tallies(session: Session, petition: Petition) -> list[tuple[str, int]]:
     """Counted signatures per country, largest first."""
     query = (
