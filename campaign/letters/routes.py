@@ -10,7 +10,7 @@ from campaign.content.service import localized, localized_many
 from campaign.core.countries import country_choices, country_name
 from campaign.core.db import ReadSessionDep, SessionDep, utcnow
 from campaign.core.fields import check_email
-from campaign.core.i18n import _, get_locale
+from campaign.core.i18n import _, get_locale, language_name
 from campaign.core.markdown import render_markdown
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
@@ -20,6 +20,8 @@ from campaign.letters.models import LetterCampaign, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.letters.service import campaigns, compose, counting, dashboard, holding, replies
 from campaign.letters.service.compose import Channel, Letters
+from campaign.letters.service.letter_templates import letter_date
+from campaign.letters.service.wording import words_for
 from campaign.petitions.service.public import public_petition_by_id
 
 router = APIRouter(prefix="/letters")
@@ -55,7 +57,10 @@ def _campaign_page(
         "campaign": shown,
         "organisation": names.get(campaign.organisation_id, ""),
         "purpose_html": render_markdown(shown.purpose),
-        "officials": officials if campaign.target_mode == "all" else [],
+        "officials": [words_for(o, get_locale()) for o in officials]
+        if campaign.target_mode == "all"
+        else [],
+        "languages": [language_name(t.language) for t in campaigns.templates_of(session, campaign)],
         "channels": compose.channels(campaign, officials, addresses),
         "can_write": campaigns.accepts_letters(campaign),
         "count": dashboard.letters_so_far(session, campaign),
@@ -76,7 +81,16 @@ def campaign_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
     return _campaign_page(request, session, public_campaign(session, slug))
 
 
-def _letters(session: SessionDep, campaign: LetterCampaign, raw: dict[str, str]) -> Letters:
+def _letters(
+    session: SessionDep, campaign: LetterCampaign, raw: dict[str, str], *, sending: bool = False
+) -> Letters:
+    if sending:
+        # What goes out is what the supporter saw: a language picked but not yet shown
+        # (its button not pressed) changes nothing.
+        raw = {
+            **raw,
+            **{f"language-{k[11:]}": v for k, v in raw.items() if k.startswith("written-in-")},
+        }
     return compose.prepare(session, campaign, raw, locale=get_locale(), today=utcnow().date())
 
 
@@ -94,6 +108,7 @@ def _review_page(
         "form": raw,
         "errors": errors,
         "country": country_name(letters.writer.country) if letters.writer else "",
+        "language_choices": [(code, language_name(code)) for code in letters.languages],
         "unprintable": _unprintable(letters) if "print" in letters.channels else "",
     }
     return render(request, "letters/review.html", context, status_code=status_code, headers=PRIVATE)
@@ -113,7 +128,7 @@ def write(request: Request, session: SessionDep, slug: str, raw: FormData) -> Re
     if not campaigns.accepts_letters(campaign):
         return _campaign_page(request, session, campaign, status_code=409)
     letters = _letters(session, campaign, raw)
-    if letters.writer is None:
+    if letters.writer is None or "paragraph" in letters.errors:
         return _campaign_page(
             request, session, campaign, form=raw, errors=letters.errors, status_code=400
         )
@@ -128,9 +143,9 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     campaign = public_campaign(session, slug)
     if not campaigns.accepts_letters(campaign):
         return _campaign_page(request, session, campaign, status_code=409)
-    letters = _letters(session, campaign, raw)
+    letters = _letters(session, campaign, raw, sending=True)
     channel = raw.get("channel", "")
-    if letters.writer is None:
+    if letters.writer is None or "paragraph" in letters.errors:
         return _campaign_page(
             request, session, campaign, form=raw, errors=letters.errors, status_code=400
         )
@@ -214,17 +229,8 @@ def _print(campaign: LetterCampaign, letters: Letters, drafts: list[compose.Draf
             sender_lines=[
                 line for line in (writer.city, country_name(writer.country, d.language)) if line
             ],
-            recipient_lines=[
-                line
-                for line in (
-                    d.official.name,
-                    d.official.title,
-                    d.official.institution,
-                    *d.official.postal_address.splitlines(),
-                )
-                if line.strip()
-            ],
-            date=compose.letter_date(utcnow().date(), d.language),
+            recipient_lines=compose.recipient_lines(d),
+            date=letter_date(utcnow().date(), d.language),
             subject=d.subject,
             body=d.body,
         )

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaign.letters import forms
-from campaign.letters.models import LetterCampaign, LetterTemplate
+from campaign.letters.models import LetterCampaign, LetterTemplate, Official
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import check_template, render_template
 from tests.conftest import csrf_from
@@ -150,6 +150,10 @@ def test_a_campaign_opens_only_with_an_official_and_a_template(
             "action": "save",
         },
     )
+    for official in session.exec(select(Official)).all():  # letters in English need English forms
+        official.forms = {"en": {"name": "A. Shved", "salutation": "Dear Prosecutor General"}}
+        session.add(official)
+    session.commit()
     opened = organiser_client.post(
         url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
     )

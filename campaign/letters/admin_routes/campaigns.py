@@ -28,6 +28,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES
 from campaign.petitions.service.public import petition_choices
+from campaign.prisoners.service.prisoners import prisoner_choices
 
 router = APIRouter(prefix="/admin/letters")
 
@@ -53,6 +54,7 @@ def _campaign_page(
     chosen: set[int],
     errors: FormErrors,
     status: int = 200,
+    refusal: str | None = None,
 ) -> Response:
     context: dict[str, object] = {
         "campaign": campaign,
@@ -62,6 +64,10 @@ def _campaign_page(
         "officials": officials.list_officials(session),
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
         "petitions": petition_choices(session, member_organisation_ids(session, user)),
+        "prisoners": prisoner_choices(session),
+        # What each language's letters still lack, shown before the organiser publishes.
+        "gaps": campaigns.language_gaps(session, campaign) if campaign else {},
+        "refusal": refusal,
     }
     if campaign is None:
         context["organisations"] = _organisation_choices(session, user)
@@ -222,6 +228,13 @@ def change_campaign_status(
     raw: FormData,
 ) -> Response:
     action = raw.get("action", "")
+    refusal = campaigns.publish_refusal(session, campaign) if action == "publish" else None
+    if refusal is not None:
+        values = campaigns.form_values(campaign)
+        chosen = {o.id for o in campaigns.targets(session, campaign) if o.id is not None}
+        return _campaign_page(
+            request, session, user, campaign, values, chosen, FormErrors(), 409, refusal
+        )
     if not campaigns.change_status(session, campaign=campaign, action=action):
         detail = _("A campaign opens only with at least one official and one template.")
         raise HTTPException(status_code=409, detail=detail)
