@@ -128,13 +128,13 @@ def write(request: Request, session: SessionDep, slug: str, raw: FormData) -> Re
     if not campaigns.accepts_letters(campaign):
         return _campaign_page(request, session, campaign, status_code=409)
     letters = _letters(session, campaign, raw)
-    if letters.writer is None or "paragraph" in letters.errors:
+    if letters.writer is None:
         return _campaign_page(
             request, session, campaign, form=raw, errors=letters.errors, status_code=400
         )
     if not letters.drafts or not letters.channels:
         return _campaign_page(request, session, campaign, form=raw, status_code=409)
-    return _review_page(request, campaign, letters, raw, FormErrors())
+    return _review_page(request, campaign, letters, raw, letters.warnings)
 
 
 @router.post("/{slug}/send")
@@ -145,7 +145,7 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
         return _campaign_page(request, session, campaign, status_code=409)
     letters = _letters(session, campaign, raw, sending=True)
     channel = raw.get("channel", "")
-    if letters.writer is None or "paragraph" in letters.errors:
+    if letters.writer is None:
         return _campaign_page(
             request, session, campaign, form=raw, errors=letters.errors, status_code=400
         )
@@ -153,8 +153,8 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
         errors = FormErrors()
         errors.add("channel", _("Choose one of the ways to send your letters."))
         return _review_page(request, campaign, letters, raw, errors, status_code=400)
-    if letters.errors:
-        return _review_page(request, campaign, letters, raw, letters.errors, status_code=400)
+    if letters.problems:
+        return _review_page(request, campaign, letters, raw, letters.problems, status_code=400)
     if channel == Channel.email:
         return _send_by_email(request, session, campaign, letters, raw)
     drafts = compose.reachable_drafts(letters, channel)

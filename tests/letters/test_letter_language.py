@@ -224,16 +224,35 @@ def test_latin_words_for_a_russian_letter_are_flagged_until_rewritten_or_ticked(
     client: TestClient, engine: Engine
 ) -> None:
     campaign = make_letter_campaign(engine)
-    flagged = write(client, campaign, paragraph="I was arrested myself once, in Minsk.")
-    assert 'id="error-paragraph"' in flagged and "another alphabet" in flagged
-    assert 'name="paragraph_as_is"' in flagged
-    ticked = write(
-        client, campaign, paragraph="I was arrested myself once, in Minsk.", paragraph_as_is="1"
-    )
-    assert "<h1>Your letter</h1>" in ticked
-    rewritten = write(client, campaign, paragraph="Меня тоже однажды арестовали.")
-    # The English letter to the ambassador gets the Russian words: flagged the same way.
-    assert 'id="error-paragraph"' in rewritten and "English" in rewritten
+    words = "I was arrested myself once, in Minsk."
+    page = write(client, campaign, paragraph=words)
+    [russian] = re.findall(r'name="written-in-(\d+)" value="ru"', page)
+    [english] = re.findall(r'name="written-in-(\d+)" value="en"', page)
+    # The warning sits next to the Russian letter only, before anything can be sent.
+    assert f'id="error-body-{russian}"' in page and "another alphabet" in page
+    assert f'id="error-body-{english}"' not in page
+    assert 'name="paragraph_as_is"' in page
+    bodies = dict(re.findall(r'<textarea id="field-(body-\d+)"[^>]*>([^<]*)</textarea>', page))
+    token = csrf_from(client, f"/letters/{campaign.slug}")
+    data = {
+        "csrf_token": token,
+        "name": "Ales",
+        "country": "LT",
+        "city": "Vilnius",
+        "paragraph": words,
+        f"written-in-{russian}": "ru",
+        f"written-in-{english}": "en",
+        **{key: body.replace("&#39;", "'") for key, body in bodies.items()},
+        "channel": "mailto",
+    }
+    refused = client.post(f"/letters/{campaign.slug}/send", data=data)
+    assert refused.status_code == 400 and f'id="error-body-{russian}"' in refused.text
+    ticked = client.post(f"/letters/{campaign.slug}/send", data={**data, "paragraph_as_is": "1"})
+    assert ticked.status_code == 200 and "mailto:" in ticked.text
+    # Rewritten in the Russian letter itself: nothing left to flag there.
+    rewritten = {**data, f"body-{russian}": bodies[f"body-{russian}"].replace(words, "Меня тоже.")}
+    sent = client.post(f"/letters/{campaign.slug}/send", data=rewritten)
+    assert sent.status_code == 200 and "mailto:" in sent.text
 
 
 def test_the_review_page_says_each_letters_language_and_switches_one(

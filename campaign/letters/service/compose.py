@@ -219,6 +219,13 @@ class Letters:
     addresses: dict[int, str]
     errors: FormErrors
     languages: list[str] = field(default_factory=list)  # those the campaign has letters in
+    # Shown before sending and in the way of it until resolved: words in another alphabet.
+    warnings: FormErrors = field(default_factory=FormErrors)
+
+    @property
+    def problems(self) -> FormErrors:
+        """What stops the letters from going: errors first, then the warnings left."""
+        return FormErrors({**self.warnings, **self.errors})
 
 
 def prepare(
@@ -240,30 +247,40 @@ def prepare(
         session, campaign, writer, officials, locale=locale, today=today, chosen=chosen
     )
     drafts, errors = apply_edits(campaign, drafts, raw)
+    warnings = FormErrors()
     if raw.get("paragraph_as_is") != "1":
-        errors.update(paragraph_mismatch(writer.paragraph, drafts))
+        warnings = paragraph_mismatch(writer.paragraph, drafts)
     languages = [template.language for template in templates_of(session, campaign)]
     return Letters(
-        writer, drafts, channels(campaign, officials, addresses), addresses, errors, languages
+        writer,
+        drafts,
+        channels(campaign, officials, addresses),
+        addresses,
+        errors,
+        languages,
+        warnings,
     )
 
 
 def paragraph_mismatch(paragraph: str, drafts: list[Draft]) -> FormErrors:
-    """An error on the supporter's own words when they are in another script than a letter
-    they go into (English words pasted into a Russian letter): rewrite, or send as they are."""
+    """A warning on each letter whose supporter's words are in another alphabet than the
+    letter (English words in a Russian letter), keyed as the letter's text so it shows there.
+
+    Words rewritten in the letter itself no longer count: only the paragraph as typed, still
+    in the letter, is checked. The supporter may also switch the letter's language or send
+    the words as they are (paragraph_as_is)."""
     errors = FormErrors()
     for draft in drafts:
-        if not fits_language(paragraph, draft.language):
+        if paragraph and paragraph in draft.body and not fits_language(paragraph, draft.language):
             errors.add(
-                "paragraph",
+                f"body-{draft.official.id}",
                 _(
-                    "Your words are written in another alphabet than your letter in "
-                    "%(language)s. Write them in that language, or tick the box to send them "
-                    "as they are.",
+                    "Your own words are written in another alphabet than this letter in "
+                    "%(language)s. Rewrite them in the letter, choose another language for it, "
+                    "or tick “Send my words as they are”.",
                     language=language_name(draft.language),
                 ),
             )
-            break
     return errors
 
 
