@@ -268,7 +268,10 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "confirmed": sender is not None and sender.status == SenderStatus.confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
-        "letters": holding.letters_of(session, sender) if sender is not None else [],
+        "letters": [
+            (letter, words_for(official, letter.language))
+            for letter, official in (holding.letters_of(session, sender) if sender else [])
+        ],
     }
     return render(
         request,

@@ -24,9 +24,10 @@ from campaign.core.i18n import _
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, repeated
 from campaign.letters import forms
 from campaign.letters.admin_routes.deps import CampaignToEdit
-from campaign.letters.models import LetterCampaign
+from campaign.letters.models import LetterCampaign, LetterTemplate
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES
+from campaign.letters.service.wording import gaps
 from campaign.petitions.service.public import petition_choices
 from campaign.prisoners.service.prisoners import prisoner_choices
 
@@ -163,12 +164,14 @@ def _template_page(
     errors: FormErrors,
     preview: campaigns.Preview | None = None,
     status: int = 200,
+    missing: list[str] | None = None,
 ) -> Response:
     context = {
         "campaign": campaign,
         "form": form,
         "errors": errors,
         "preview": preview,
+        "missing": missing or [],
         "variables": VARIABLES,
     }
     return render(
@@ -202,8 +205,18 @@ def save_template(
     if errors:
         return _template_page(request, campaign, {**raw, **values}, errors, status=400)
     if raw.get("action") == "preview":
+        own = campaigns.preview_values(session, campaign, values["language"])
+        shown = campaigns.preview(values, today=utcnow().date(), own=own)
+        # What the letters in this language would still lack, were the template saved.
+        template = LetterTemplate(
+            campaign_id=campaign.id or 0,
+            language=values["language"],
+            subjects=values["subjects"],
+            body=values["body"],
+        )
+        found = gaps(session, campaign, campaigns.targets(session, campaign), [template])
         return _template_page(
-            request, campaign, values, errors, campaigns.preview(values, today=utcnow().date())
+            request, campaign, values, errors, shown, missing=found.get(values["language"], [])
         )
     campaigns.save_template(session, campaign=campaign, values=values)
     audit.record(

@@ -22,7 +22,7 @@ from campaign.letters.service.letter_templates import (
     render_template,
     sample_context,
 )
-from campaign.letters.service.wording import gaps, gaps_message
+from campaign.letters.service.wording import gaps, gaps_message, prisoner_names, words_for
 from campaign.prisoners.service.prisoners import prisoner_by_id
 
 
@@ -166,9 +166,27 @@ def save_template(
     return template
 
 
-def preview(values: dict[str, str], *, today: date) -> Preview:
-    """The letter as a supporter would see it, with the sample values (the template is valid)."""
-    context = sample_context(values["language"], today)
+def preview_values(session: Session, campaign: LetterCampaign, language: str) -> dict[str, str]:
+    """The campaign's own values for a preview in the language: its first official as the
+    language writes them, and its prisoner's name there (the samples fill in the rest)."""
+    values: dict[str, str] = {}
+    officials = targets(session, campaign)
+    if officials:
+        words = words_for(officials[0], language)
+        values |= {"official_name": words.name, "official_title": words.title}
+        values["salutation"] = words.salutation
+    prisoner = prisoner_names(session, campaign, [language])[language]
+    if prisoner:
+        values["prisoner_name"] = prisoner
+    if campaign.prisoner_details:
+        values["prisoner_details"] = campaign.prisoner_details
+    return values
+
+
+def preview(values: dict[str, str], *, today: date, own: dict[str, str] | None = None) -> Preview:
+    """The letter as a supporter would see it, with the campaign's own values where given and
+    sample values for the rest (the template is valid)."""
+    context = {**sample_context(values["language"], today), **(own or {})}
     subjects = [render_template(line, context) for line in values["subjects"].splitlines()]
     return Preview(subjects=subjects, body=render_template(values["body"], context))
 
