@@ -40,6 +40,16 @@ def new_campaign(client: TestClient, session: Session, title: str, **ways: str) 
     return str(response.headers["location"])
 
 
+def publish_with_english_forms(client: TestClient, session: Session, url: str) -> int:
+    """Give every official a name and salutation in English, then publish; the status code."""
+    for official in session.exec(select(Official)).all():
+        official.forms = {"en": {"name": "A. Shved", "salutation": "Dear Prosecutor General"}}
+        session.add(official)
+    session.commit()
+    token = csrf_from(client, url)
+    return client.post(url + "/status", data={"csrf_token": token, "action": "publish"}).status_code
+
+
 def test_a_template_renders_with_the_listed_variables_and_the_date_in_its_language() -> None:
     assert check_template("Dear {{ salutation }},\n{{ date }}", language="ru", today=TODAY) is None
     letter = render_template(
@@ -151,14 +161,7 @@ def test_a_campaign_opens_only_with_an_official_and_a_template(
             "action": "save",
         },
     )
-    for official in session.exec(select(Official)).all():  # letters in English need English forms
-        official.forms = {"en": {"name": "A. Shved", "salutation": "Dear Prosecutor General"}}
-        session.add(official)
-    session.commit()
-    opened = organiser_client.post(
-        url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
-    )
-    assert opened.status_code == 303
+    assert publish_with_english_forms(organiser_client, session, url) == 303
     with Session(engine) as check:
         assert check.exec(select(LetterCampaign)).one().status == "open"
     closed = organiser_client.post(

@@ -22,7 +22,7 @@ from campaign.prisoners.service import register
 from campaign.prisoners.service.prisoners import name_in
 from tests.conftest import csrf_from
 from tests.factories import make_letter_campaign, make_prisoner
-from tests.letters.test_campaigns import new_campaign
+from tests.letters.test_campaigns import new_campaign, publish_with_english_forms
 from tests.letters.test_officials import rows
 
 TODAY = date(2026, 12, 6)
@@ -149,14 +149,7 @@ def test_publishing_is_refused_while_a_language_lacks_an_officials_forms_and_say
     assert "Jane Envoy has no salutation in this language." in refused.text
     with Session(engine) as check:
         assert check.exec(select(LetterCampaign)).one().status == "draft"
-    for official in session.exec(select(Official)).all():
-        official.forms = {"en": {"name": "Andrei Shved", "salutation": "Dear Prosecutor"}}
-        session.add(official)
-    session.commit()
-    opened = organiser_client.post(
-        url + "/status", data={"csrf_token": csrf_from(organiser_client, url), "action": "publish"}
-    )
-    assert opened.status_code == 303
+    assert publish_with_english_forms(organiser_client, session, url) == 303
 
 
 def test_the_register_csv_carries_each_languages_forms_and_old_files_still_import(
