@@ -213,8 +213,15 @@ def make_letter_campaign(engine: Engine, **overrides: Any) -> LetterCampaign:
             country="BY",
             language="ru",
             postal_address="ул. Интернациональная, 22\n220030 Минск\nБЕЛАРУСЬ",
+            forms={"ru": {"salutation": "Уважаемый господин Генеральный прокурор"}},
         )
-        envoy = Official(name="Jane Envoy", title="Ambassador", country="LT", language="en")
+        envoy = Official(
+            name="Jane Envoy",
+            title="Ambassador",
+            country="LT",
+            language="en",
+            forms={"en": {"salutation": "Dear Ambassador"}},
+        )
         session.add_all([prosecutor, envoy])
         session.flush()
         session.add_all(

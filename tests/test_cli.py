@@ -220,7 +220,11 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         assert len(session.exec(select(Official)).all()) == 3
         [letter_campaign] = session.exec(select(LetterCampaign)).all()
         assert letter_campaign.status == "open"
-        assert {t.language for t in session.exec(select(LetterTemplate)).all()} == {"en", "ru"}
+        assert {t.language for t in session.exec(select(LetterTemplate)).all()} == {
+            "be",
+            "en",
+            "ru",
+        }
         petitions = session.exec(select(Petition)).all()
         assert len(petitions) == 2
         organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}

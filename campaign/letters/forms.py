@@ -5,7 +5,7 @@ register's form or read from a CSV row) with their e-mail addresses."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import available_timezones
 
@@ -15,7 +15,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from campaign.core.countries import is_country
 from campaign.core.fields import check_day, check_whole, row_id
-from campaign.core.i18n import _
+from campaign.core.i18n import _, language_name
+from campaign.core.scripts import fits_language
+from campaign.core.settings import LOCALES
 from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
 from campaign.letters.models import (
@@ -80,6 +82,7 @@ def parse_campaign_form(
         "prisoner_details": " ".join(raw.get("prisoner_details", "").split())[:1000],
         "personal_paragraph": raw.get("personal_paragraph", "optional"),
         "petition_id": row_id(raw.get("petition_id", "")),
+        "prisoner_id": row_id(raw.get("prisoner_id", "")),
         **flags,
     }
     for name, (low, high) in NUMBERS.items():
@@ -200,6 +203,10 @@ def parse_writer(
 # -- an official in the register -------------------------------------------------------------
 
 LIMITS = {"name": 200, "title": 200, "institution": 300, "postal_address": 1000, "notes": 5000}
+# The per-language forms a register row may carry, as columns such as name_ru or salutation_be.
+FORM_FIELDS = ("name", "title", "salutation")
+FORM_LIMITS = {"name": 200, "title": 200, "salutation": 300}
+FORM_LANGUAGES = LOCALES
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,39 @@ class OfficialForm:
     emails: list[tuple[str, str]]
     postal_address: str
     notes: str
+    # Only the per-language columns the row had: a CSV without them leaves the forms as they are.
+    forms: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def form_column(field_name: str, language: str) -> str:
+    """The column (and form field) of one per-language form, e.g. salutation_ru."""
+    return f"{field_name}_{language}"
+
+
+FORM_COLUMNS = [form_column(f, lang) for lang in FORM_LANGUAGES for f in FORM_FIELDS]
+
+
+def _parse_forms(values: Mapping[str, str], errors: FormErrors) -> dict[str, dict[str, str]]:
+    """The per-language forms present in a row, each checked for its length and alphabet."""
+    forms: dict[str, dict[str, str]] = {}
+    for language in FORM_LANGUAGES:
+        for name in FORM_FIELDS:
+            column = form_column(name, language)
+            if column not in values:
+                continue
+            text = " ".join((values.get(column) or "").split())
+            if len(text) > FORM_LIMITS[name]:
+                errors.add(column, _("Use at most %(count)s characters.", count=FORM_LIMITS[name]))
+            elif not fits_language(text, language):
+                errors.add(
+                    column,
+                    _(
+                        "Write it in the alphabet of %(language)s.",
+                        language=language_name(language),
+                    ),
+                )
+            forms.setdefault(language, {})[name] = text
+    return forms
 
 
 def parse_emails(text: str) -> tuple[list[tuple[str, str]], str | None]:
@@ -260,8 +300,17 @@ def parse_official(values: Mapping[str, str]) -> tuple[OfficialForm | None, Form
     emails, problem = parse_emails(values.get("emails") or "")
     if problem:
         errors.add("emails", problem)
+    forms = _parse_forms(values, errors)
     if errors:
         return None, errors
     return OfficialForm(
-        text["name"], text["title"], text["institution"], country, language, emails, postal, notes
+        text["name"],
+        text["title"],
+        text["institution"],
+        country,
+        language,
+        emails,
+        postal,
+        notes,
+        forms,
     ), errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaign.core.crypto import encrypted_field
@@ -29,6 +29,12 @@ class Official(SQLModel, table=True):
     language: str = Field(default="", max_length=3)
     postal_address: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # How letters in each language name and greet them: {"ru": {"name": …, "title": …,
+    # "salutation": "Уважаемый господин Генеральный прокурор"}}. `name` and `title` above are
+    # the forms in the official's own `language`. Always replaced whole, never changed in place.
+    forms: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -83,6 +89,8 @@ class LetterCampaign(SQLModel, table=True):
     personal_paragraph: str = Field(default=PersonalParagraph.optional.value, max_length=10)
     prisoner_name: str = Field(default="", max_length=200)
     prisoner_details: str = Field(default="", max_length=1000)
+    # The register's prisoner the letters are about: each letter names them in its language.
+    prisoner_id: int | None = Field(default=None, foreign_key="prisoner.id", ondelete="SET NULL")
     petition_id: int | None = Field(default=None, foreign_key="petition.id", ondelete="SET NULL")
     opens_at: datetime | None = None
     closes_at: datetime | None = None

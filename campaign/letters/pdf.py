@@ -22,6 +22,7 @@ BODY_LINE = 5.5
 SIGNATURE_SPACE = 16.0
 SIGNATURE_W = 60.0
 ELLIPSIS = "…"
+CLOSING_LINES = 3  # "Yours sincerely," / the name / the date
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def _letter(pdf: FPDF, letter: PrintedLetter) -> None:
         pdf.cell(WINDOW_W, ADDRESS_LINE, row, new_x="LEFT", new_y="NEXT")
 
     pdf.set_xy(LEFT, DATE_Y)
-    pdf.cell(0, 5, letter.date, align="R", new_x="LMARGIN", new_y="NEXT")
+    # Most templates close with {{ date }}: the letter then says it once, in its own words.
+    shown_date = "" if letter.date and letter.date in letter.body else letter.date
+    pdf.cell(0, 5, shown_date, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     if letter.subject.strip():
         pdf.set_font(FONT, "B", 11)
@@ -125,6 +128,14 @@ def _letter(pdf: FPDF, letter: PrintedLetter) -> None:
     pdf.ln(SIGNATURE_SPACE)
     y = pdf.get_y()
     pdf.line(LEFT, y, LEFT + SIGNATURE_W, y)
+    if _signed_in_body(letter):
+        return
     pdf.set_y(y + 1)
     pdf.set_font(FONT, "", 10)
     pdf.cell(SIGNATURE_W, 5, letter.sender_name, new_x="LMARGIN", new_y="NEXT")
+
+
+def _signed_in_body(letter: PrintedLetter) -> bool:
+    """Whether the letter's closing lines already name the sender (as most templates do)."""
+    closing = [line for line in letter.body.strip().splitlines() if line.strip()][-CLOSING_LINES:]
+    return any(letter.sender_name in line for line in closing)

@@ -10,7 +10,7 @@ from campaign.content.service import localized, localized_many
 from campaign.core.countries import country_choices, country_name
 from campaign.core.db import ReadSessionDep, SessionDep, utcnow
 from campaign.core.fields import check_email
-from campaign.core.i18n import _, get_locale
+from campaign.core.i18n import _, get_locale, language_name
 from campaign.core.markdown import render_markdown
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
@@ -28,6 +28,8 @@ from campaign.letters.service import (
     replies,
 )
 from campaign.letters.service.compose import Channel, Letters
+from campaign.letters.service.letter_templates import letter_date
+from campaign.letters.service.wording import words_for
 from campaign.petitions.service.public import public_petition_by_id
 
 router = APIRouter(prefix="/letters")
@@ -63,7 +65,10 @@ def _campaign_page(
         "campaign": shown,
         "organisation": names.get(campaign.organisation_id, ""),
         "purpose_html": render_markdown(shown.purpose),
-        "officials": officials if campaign.target_mode == "all" else [],
+        "officials": [words_for(o, get_locale()) for o in officials]
+        if campaign.target_mode == "all"
+        else [],
+        "languages": [language_name(t.language) for t in campaigns.templates_of(session, campaign)],
         "channels": compose.channels(campaign, officials, addresses),
         "can_write": campaigns.accepts_letters(campaign),
         "tally": dashboard.public_tally(session, campaign),
@@ -84,7 +89,16 @@ def campaign_page(request: Request, session: ReadSessionDep, slug: str) -> Respo
     return _campaign_page(request, session, public_campaign(session, slug))
 
 
-def _letters(session: SessionDep, campaign: LetterCampaign, raw: dict[str, str]) -> Letters:
+def _letters(
+    session: SessionDep, campaign: LetterCampaign, raw: dict[str, str], *, sending: bool = False
+) -> Letters:
+    if sending:
+        # What goes out is what the supporter saw: a language picked but not yet shown
+        # (its button not pressed) changes nothing.
+        raw = {
+            **raw,
+            **{f"language-{k[11:]}": v for k, v in raw.items() if k.startswith("written-in-")},
+        }
     return compose.prepare(session, campaign, raw, locale=get_locale(), today=utcnow().date())
 
 
@@ -102,6 +116,7 @@ def _review_page(
         "form": raw,
         "errors": errors,
         "country": country_name(letters.writer.country) if letters.writer else "",
+        "language_choices": [(code, language_name(code)) for code in letters.languages],
         "unprintable": _unprintable(letters) if "print" in letters.channels else "",
     }
     return render(request, "letters/review.html", context, status_code=status_code, headers=PRIVATE)
@@ -127,7 +142,7 @@ def write(request: Request, session: SessionDep, slug: str, raw: FormData) -> Re
         )
     if not letters.drafts or not letters.channels:
         return _campaign_page(request, session, campaign, form=raw, status_code=409)
-    return _review_page(request, campaign, letters, raw, FormErrors())
+    return _review_page(request, campaign, letters, raw, letters.warnings)
 
 
 @router.post("/{slug}/send")
@@ -136,7 +151,7 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
     campaign = public_campaign(session, slug)
     if not campaigns.accepts_letters(campaign):
         return _campaign_page(request, session, campaign, status_code=409)
-    letters = _letters(session, campaign, raw)
+    letters = _letters(session, campaign, raw, sending=True)
     channel = raw.get("channel", "")
     if letters.writer is None:
         return _campaign_page(
@@ -146,8 +161,8 @@ def send(request: Request, session: SessionDep, slug: str, raw: FormData) -> Res
         errors = FormErrors()
         errors.add("channel", _("Choose one of the ways to send your letters."))
         return _review_page(request, campaign, letters, raw, errors, status_code=400)
-    if letters.errors:
-        return _review_page(request, campaign, letters, raw, letters.errors, status_code=400)
+    if letters.problems:
+        return _review_page(request, campaign, letters, raw, letters.problems, status_code=400)
     if channel == Channel.email:
         return _send_by_email(request, session, campaign, letters, raw)
     drafts = compose.reachable_drafts(letters, channel)
@@ -222,17 +237,8 @@ def _print(campaign: LetterCampaign, letters: Letters, drafts: list[compose.Draf
             sender_lines=[
                 line for line in (writer.city, country_name(writer.country, d.language)) if line
             ],
-            recipient_lines=[
-                line
-                for line in (
-                    d.official.name,
-                    d.official.title,
-                    d.official.institution,
-                    *d.official.postal_address.splitlines(),
-                )
-                if line.strip()
-            ],
-            date=compose.letter_date(utcnow().date(), d.language),
+            recipient_lines=compose.recipient_lines(d),
+            date=letter_date(utcnow().date(), d.language),
             subject=d.subject,
             body=d.body,
         )
@@ -272,7 +278,7 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
         "confirmed": confirmed,
         # What the button sends, shown before it is pressed: the supporter sees whose words
         # and whose name go out under their address.
-        "letters": letters,
+        "letters": [(letter, words_for(official, letter.language)) for letter, official in letters],
         # Some still to go: when they go, as the thank-you page said.
         "sending": _sending(campaign, sender)
         if confirmed and any(letter.status in WAITING for letter, _ in letters)

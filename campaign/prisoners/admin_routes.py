@@ -13,7 +13,7 @@ from campaign.core import audit
 from campaign.core.countries import country_choices
 from campaign.core.csvimport import UploadImport
 from campaign.core.db import SessionDep, utcnow
-from campaign.core.i18n import _, ngettext
+from campaign.core.i18n import _, language_name, ngettext
 from campaign.core.images import MAX_BYTES, ImageError, store_image
 from campaign.core.web import (
     NO_STORE,
@@ -68,6 +68,7 @@ def _form_page(
         "form": form,
         "errors": errors,
         "facilities": [(f.name, f.name) for f, _held in facilities.list_facilities(session)],
+        "name_languages": [(code, language_name(code)) for code in forms.NAME_LANGUAGES],
     }
     return render(
         request, "admin/prisoners/form.html", context, status_code=status, headers=NO_STORE

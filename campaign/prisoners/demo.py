@@ -91,7 +91,31 @@ def load_demo_prisoners(session: Session, *, settings: Settings, today: date) ->
                 )
             )
     session.flush()
+    report = register.import_prisoners(session, [ANNA], apply=True, today=today)
+    assert report.ok, report.errors
     return True
+
+
+# The prisoner of the demo petition and letter campaign, named in each letter's language.
+ANNA = {
+    "external_id": "demo-anna",
+    "name_latin": "Anna Kavalchuk",
+    "name_cyrillic": "Ганна Кавальчук",
+    "name_en": "Anna Kavalchuk",
+    "name_ru": "Анна Ковальчук",
+    "name_be": "Ганна Кавальчук",
+    "name_pl": "Anna Kowalczuk",
+    "gender": "female",
+    "region": "Hrodna",
+    "articles": "Art. 369 (fictional)",
+    "sentence": "4 years (fictional)",
+    "status": "sentenced",
+    "facility": FACILITIES[1][0],
+    "letter_address": "Кавальчук Ганне\n" + FACILITIES[1][1],
+    "interests": "Nursing, her garden, letters from abroad",
+    "writer_notes": "A fictional record for the demo.",
+    "source": "Demo data: a fictional person",
+}
 
 
 def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:

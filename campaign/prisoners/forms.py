@@ -11,7 +11,9 @@ from typing import Any
 
 from campaign.core.countries import is_country
 from campaign.core.fields import check_email, check_whole
-from campaign.core.i18n import _
+from campaign.core.i18n import _, language_name
+from campaign.core.scripts import fits_language
+from campaign.core.settings import LOCALES
 from campaign.core.web import FormErrors
 from campaign.prisoners.models import Channel, Gender, PrisonerStatus
 from campaign.prisoners.service.phrasebook import LETTER_LANGUAGES, Phrase, load_phrasebook
@@ -33,6 +35,14 @@ def one_line(value: str | None) -> str:
 
 
 # -- the register ----------------------------------------------------------------------------
+
+# The name as letters in each language write it (letters to officials name the prisoner).
+NAME_LANGUAGES = LOCALES
+
+
+def name_column(language: str) -> str:
+    """The form field and CSV column of the name in a language, e.g. name_be."""
+    return f"name_{language}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,21 @@ def parse_prisoner(
     if accepts not in YES | NO:
         errors.add("accepts_letters", _("Use yes or no."))
     values["accepts_letters"] = accepts in YES
+    names = {
+        language: one_line(raw.get(name_column(language)))
+        for language in NAME_LANGUAGES
+        if name_column(language) in raw
+    }
+    for language, name in names.items():
+        if len(name) > LINES["name_latin"]:
+            errors.add(name_column(language), _("Use at most %(count)s characters.", count=200))
+        elif not fits_language(name, language):
+            errors.add(
+                name_column(language),
+                _("Write it in the alphabet of %(language)s.", language=language_name(language)),
+            )
+    if names:  # a CSV without these columns leaves the names as they are
+        values["names"] = names
     facility_name = one_line(raw.get("facility"))
     facility_id = facilities.get(facility_name) if facility_name else None
     if facility_name and facility_id is None:

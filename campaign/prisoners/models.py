@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from campaign.core.crypto import encrypted_field
@@ -45,6 +45,11 @@ class Prisoner(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True)
     name_latin: str = Field(max_length=200)
     name_cyrillic: str = Field(default="", max_length=200)
+    # The name as letters in a language write it where it differs from the two above, e.g.
+    # {"be": "Ганна Кавальчук", "pl": "Anna Kowalczuk"}. Replaced whole, never changed in place.
+    names: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     photo: str | None = Field(default=None, max_length=64)
     gender: str = Field(default=Gender.unknown.value, max_length=10)
     birth_date: date | None = None

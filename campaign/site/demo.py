@@ -37,6 +37,7 @@ from campaign.petitions.models import (
 from campaign.petitions.service import coalition
 from campaign.petitions.service.counting import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
+from campaign.prisoners.models import Prisoner
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`; refused in production
@@ -167,33 +168,47 @@ CITIES = {
 }
 
 
+# Each official's name and position are in their own language; the columns name_en,
+# salutation_ru… give how letters in each of the campaign's languages name and greet them.
 OFFICIALS = [
     {
-        "name": "Prosecutor General of the Republic of Belarus",
-        "title": "Prosecutor General",
-        "institution": "General Prosecutor's Office",
+        "name": "Генеральный прокурор Республики Беларусь",
+        "institution": "Генеральная прокуратура Республики Беларусь",
         "country": "BY",
         "language": "ru",
         "emails": "prosecutor@prokuratura.example",
         "postal_address": "ул. Интернациональная, 22\n220030 Минск\nРеспублика Беларусь",
+        "salutation_ru": "Уважаемый господин Генеральный прокурор",
+        "name_en": "Prosecutor General of the Republic of Belarus",
+        "salutation_en": "Dear Prosecutor General",
+        "name_be": "Генеральны пракурор Рэспублікі Беларусь",
+        "salutation_be": "Паважаны спадар Генеральны пракурор",
     },
     {
-        "name": "Minister of Internal Affairs of the Republic of Belarus",
-        "title": "Minister of Internal Affairs",
-        "institution": "Ministry of Internal Affairs",
+        "name": "Министр внутренних дел Республики Беларусь",
+        "institution": "Министерство внутренних дел Республики Беларусь",
         "country": "BY",
         "language": "ru",
         "emails": "minister@mvd.example",
         "postal_address": "ул. Городской Вал, 4\n220030 Минск\nРеспублика Беларусь",
+        "salutation_ru": "Уважаемый господин Министр",
+        "name_en": "Minister of Internal Affairs of the Republic of Belarus",
+        "salutation_en": "Dear Minister",
+        "name_be": "Міністр унутраных спраў Рэспублікі Беларусь",
+        "salutation_be": "Паважаны спадар Міністр",
     },
     {
         "name": "Ambassador of the Republic of Belarus to Lithuania",
-        "title": "Ambassador",
         "institution": "Embassy of the Republic of Belarus in Vilnius",
         "country": "LT",
         "language": "en",
         "emails": "embassy@belarus-embassy.example",
         "postal_address": "Mindaugo g. 13\nLT-03225 Vilnius\nLithuania",
+        "salutation_en": "Dear Ambassador",
+        "name_ru": "Посол Республики Беларусь в Литовской Республике",
+        "salutation_ru": "Уважаемый господин Посол",
+        "name_be": "Пасол Рэспублікі Беларусь у Літоўскай Рэспубліцы",
+        "salutation_be": "Паважаны спадар Пасол",
     },
 ]
 
@@ -211,6 +226,9 @@ LETTER_CAMPAIGN = {
     "send_from_hour": "0",
     "send_until_hour": "24",
 }
+# The prisoner the letters are about, from the demo register: each letter names her in its
+# language (the register has her name in Latin, Russian and Belarusian).
+LETTER_PRISONER = "demo-anna"
 LETTER_TEMPLATES = {
     "en": (
         "Release Anna Kavalchuk\nA letter about the case of Anna Kavalchuk",
@@ -223,9 +241,18 @@ LETTER_TEMPLATES = {
     "ru": (
         "Освободите Анну Ковальчук\nПисьмо по делу Анны Ковальчук",
         "{{ salutation }}!\n\nПишу вам из города {{ supporter_city }} ({{ supporter_country }}) "
-        "по делу {{ prisoner_name }}.\n\nПрошу освободить её, а до тех пор обеспечить ей получение "
+        "в защиту политической заключённой. Её имя — {{ prisoner_name }}.\n\n"
+        "Прошу освободить её, а до тех пор обеспечить ей получение "
         "писем и необходимую медицинскую помощь.\n\n{{ personal_paragraph }}\n\n"
         "С уважением,\n{{ supporter_name }}\n{{ date }}",
+    ),
+    "be": (
+        "Вызваліце Ганну Кавальчук\nЛіст па справе Ганны Кавальчук",
+        "{{ salutation }}!\n\nПішу вам з горада {{ supporter_city }} ({{ supporter_country }}) "
+        "у абарону палітычнай зняволенай. Яе імя — {{ prisoner_name }}.\n\n"
+        "Прашу вызваліць яе, а да таго часу забяспечыць ёй атрыманне "
+        "лістоў і неабходную медыцынскую дапамогу.\n\n{{ personal_paragraph }}\n\n"
+        "З павагай,\n{{ supporter_name }}\n{{ date }}",
     ),
 }
 
@@ -281,10 +308,11 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
                 ],
             )
             added = True
+    # The register first: the letter campaign names its prisoner from there.
+    added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added
     if not campaigns.all_campaigns(session, {o.id for o in organisations if o.id is not None}):
         _demo_letter_campaign(session, organisation_id=organisations[0].id)  # type: ignore[arg-type]
         added = True
-    added = load_demo_prisoners(session, settings=settings, today=utcnow().date()) or added
     return added
 
 
@@ -296,8 +324,17 @@ def _demo_letter_campaign(session: Session, *, organisation_id: int) -> None:
     defaults = campaigns.form_values(
         LetterCampaign(slug="", title="", organisation_id=organisation_id)
     )
+    prisoner = session.exec(
+        select(Prisoner.id).where(Prisoner.external_id == LETTER_PRISONER)
+    ).first()
     form, errors = letter_forms.parse_campaign_form(
-        {**defaults, **LETTER_CAMPAIGN, "petition_id": str(petition or "")}, ids
+        {
+            **defaults,
+            **LETTER_CAMPAIGN,
+            "petition_id": str(petition or ""),
+            "prisoner_id": str(prisoner or ""),
+        },
+        ids,
     )
     assert form is not None, errors
     campaign = campaigns.save_campaign(
@@ -315,6 +352,8 @@ def _demo_letter_campaign(session: Session, *, organisation_id: int) -> None:
         )
         assert not errors, errors
         campaigns.save_template(session, campaign=campaign, values=values)
+    refusal = campaigns.publish_refusal(session, campaign)
+    assert refusal is None, refusal
     campaigns.change_status(session, campaign=campaign, action="publish")
 
 

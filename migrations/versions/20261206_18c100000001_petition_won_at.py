@@ -4,7 +4,7 @@ A won petition (won_at set) has its own filter and section on /petitions and say
 open data; petitions before this migration are not won.
 
 Revision ID: 18c100000001
-Revises: 17a100000003
+Revises: 18a100000001
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '18c100000001'
-down_revision: str | None = '17a100000003'
+down_revision: str | None = '18a100000001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,6 +33,8 @@ def write_letter(page: Page, site: Site, name: str) -> None:
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Your letter"
     assert_accessible(page)
+    # English words in the Russian letters: the writer knows, and sends them as they are.
+    page.get_by_label("Send my words as they are").check()
 
 
 def test_a_letter_sent_by_email_reaches_the_official_after_confirmation_with_reply_to(

@@ -160,7 +160,10 @@ def submit(
 ) -> None:
     """A submission through the service; with `hold`, it signals and waits before committing."""
     with transaction(engine) as session:
-        raw = {"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph}
+        raw = {
+            **{"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph},
+            "paragraph_as_is": "1",  # English words go into the Russian letter too, knowingly
+        }
         letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
         assert letters.writer is not None and not letters.errors
         holding.submit(

@@ -49,7 +49,10 @@ def write(
 ) -> None:
     """A supporter fills in the form and asks for their letters to be sent by e-mail."""
     with transaction(engine) as session:
-        raw = {"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph}
+        raw = {
+            **{"name": name, "country": "LT", "city": "Vilnius", "paragraph": paragraph},
+            "paragraph_as_is": "1",  # English words go into the Russian letter too, knowingly
+        }
         letters = compose.prepare(session, campaign, raw, locale="en", today=TODAY)
         assert letters.writer is not None and not letters.errors
         holding.submit(

@@ -35,7 +35,14 @@ def review(
 ) -> tuple[str, dict[str, str]]:
     """Fill in the campaign page; the review page and the fields it will post back."""
     token = csrf_from(client, f"/letters/{campaign.slug}")
-    data = {"csrf_token": token, **WRITER, "paragraph": "I was arrested myself once.", **fields}
+    # English words go into the Russian letter too: the supporter ticked that they know.
+    data = {
+        "csrf_token": token,
+        **WRITER,
+        "paragraph": "I was arrested myself once.",
+        "paragraph_as_is": "1",
+        **fields,
+    }
     response = client.post(f"/letters/{campaign.slug}/write", data=data)
     assert response.status_code == 200, response.text
     bodies = dict(

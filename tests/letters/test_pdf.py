@@ -184,3 +184,20 @@ def test_continuation_pages_keep_the_letter_margins() -> None:
     assert runs
     assert all(abs(x - 26) < 1.5 for _, x, _ in runs), {round(x) for _, x, _ in runs}
     assert all(10 <= y <= 297 - 15 for _, _, y in runs)
+
+
+def test_a_letter_that_closes_with_the_date_and_name_prints_each_once() -> None:
+    closing = replace(
+        LETTER,
+        body=LETTER.body + ",\nАўгіня Шаўчэнка\n24 ноября 2026 г.",
+    )
+    text = _text(letters_pdf([closing], title="Letters"))
+    assert text.count("24 ноября 2026 г.") == 1
+    # Once in the sender's block, once in the return line, once where the letter is signed.
+    assert text.count("Аўгіня Шаўчэнка") == 3
+
+
+def test_a_letter_without_them_gets_the_date_on_top_and_the_name_under_the_signature() -> None:
+    text = _text(letters_pdf([LETTER], title="Letters"))
+    assert text.count("24 ноября 2026 г.") == 1
+    assert text.count("Аўгіня Шаўчэнка") == 3

@@ -24,10 +24,12 @@ from campaign.core.i18n import _
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render, repeated
 from campaign.letters import forms
 from campaign.letters.admin_routes.deps import CampaignToEdit
-from campaign.letters.models import LetterCampaign
+from campaign.letters.models import LetterCampaign, LetterTemplate
 from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES
+from campaign.letters.service.wording import gaps
 from campaign.petitions.service.public import petition_choices
+from campaign.prisoners.service.prisoners import prisoner_choices
 
 router = APIRouter(prefix="/admin/letters")
 
@@ -53,6 +55,7 @@ def _campaign_page(
     chosen: set[int],
     errors: FormErrors,
     status: int = 200,
+    refusal: str | None = None,
 ) -> Response:
     context: dict[str, object] = {
         "campaign": campaign,
@@ -62,6 +65,10 @@ def _campaign_page(
         "officials": officials.list_officials(session),
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
         "petitions": petition_choices(session, member_organisation_ids(session, user)),
+        "prisoners": prisoner_choices(session),
+        # What each language's letters still lack, shown before the organiser publishes.
+        "gaps": campaigns.language_gaps(session, campaign) if campaign else {},
+        "refusal": refusal,
     }
     if campaign is None:
         context["organisations"] = _organisation_choices(session, user)
@@ -157,12 +164,14 @@ def _template_page(
     errors: FormErrors,
     preview: campaigns.Preview | None = None,
     status: int = 200,
+    missing: list[str] | None = None,
 ) -> Response:
     context = {
         "campaign": campaign,
         "form": form,
         "errors": errors,
         "preview": preview,
+        "missing": missing or [],
         "variables": VARIABLES,
     }
     return render(
@@ -196,8 +205,18 @@ def save_template(
     if errors:
         return _template_page(request, campaign, {**raw, **values}, errors, status=400)
     if raw.get("action") == "preview":
+        own = campaigns.preview_values(session, campaign, values["language"])
+        shown = campaigns.preview(values, today=utcnow().date(), own=own)
+        # What the letters in this language would still lack, were the template saved.
+        template = LetterTemplate(
+            campaign_id=campaign.id or 0,
+            language=values["language"],
+            subjects=values["subjects"],
+            body=values["body"],
+        )
+        found = gaps(session, campaign, campaigns.targets(session, campaign), [template])
         return _template_page(
-            request, campaign, values, errors, campaigns.preview(values, today=utcnow().date())
+            request, campaign, values, errors, shown, missing=found.get(values["language"], [])
         )
     campaigns.save_template(session, campaign=campaign, values=values)
     audit.record(
@@ -222,6 +241,13 @@ def change_campaign_status(
     raw: FormData,
 ) -> Response:
     action = raw.get("action", "")
+    refusal = campaigns.publish_refusal(session, campaign) if action == "publish" else None
+    if refusal is not None:
+        values = campaigns.form_values(campaign)
+        chosen = {o.id for o in campaigns.targets(session, campaign) if o.id is not None}
+        return _campaign_page(
+            request, session, user, campaign, values, chosen, FormErrors(), 409, refusal
+        )
     if not campaigns.change_status(session, campaign=campaign, action=action):
         detail = _("A campaign opens only with at least one official and one template.")
         raise HTTPException(status_code=409, detail=detail)

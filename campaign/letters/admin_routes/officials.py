@@ -13,7 +13,7 @@ from campaign.core import audit
 from campaign.core.countries import country_choices
 from campaign.core.csvimport import UploadImport
 from campaign.core.db import SessionDep
-from campaign.core.i18n import _, ngettext
+from campaign.core.i18n import _, language_name, ngettext
 from campaign.core.web import (
     NO_STORE,
     FormData,
@@ -57,7 +57,13 @@ def _form_page(
     errors: FormErrors,
     status: int = 200,
 ) -> Response:
-    context = {"official": official, "form": form, "errors": errors, "countries": country_choices()}
+    context = {
+        "official": official,
+        "form": form,
+        "errors": errors,
+        "countries": country_choices(),
+        "form_languages": [(code, language_name(code)) for code in forms.FORM_LANGUAGES],
+    }
     return render(
         request, "admin/officials/form.html", context, status_code=status, headers=NO_STORE
     )
@@ -82,6 +88,7 @@ def edit_official(request: Request, session: SessionDep, official: OfficialForEd
         "emails": "\n".join(
             e.address if e.status == "active" else f"{e.address} {e.status}" for e in emails
         ),
+        **officials.form_values(official),
     }
     return _form_page(request, official, values, FormErrors())
 

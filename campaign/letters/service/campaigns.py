@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
+from campaign.core.i18n import _
 from campaign.letters.forms import FLAGS, NUMBERS, TEXTS, CampaignForm
 from campaign.letters.models import (
     CampaignStatus,
@@ -21,6 +22,8 @@ from campaign.letters.service.letter_templates import (
     render_template,
     sample_context,
 )
+from campaign.letters.service.wording import gaps, gaps_message, prisoner_names, words_for
+from campaign.prisoners.service.prisoners import prisoner_by_id
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ def form_values(campaign: LetterCampaign) -> dict[str, str]:
     values = {name: str(getattr(campaign, name)) for name in (*TEXTS, *NUMBERS)}
     values |= {name: "1" for name in FLAGS if getattr(campaign, name)}
     values["petition_id"] = str(campaign.petition_id or "")
+    values["prisoner_id"] = str(campaign.prisoner_id or "")
     for name in ("opens_at", "closes_at"):
         moment = getattr(campaign, name)
         values[name] = moment.date().isoformat() if moment else ""
@@ -121,6 +125,8 @@ def save_campaign(
         )
     for name, value in form.values.items():
         setattr(campaign, name, value)
+    if prisoner_by_id(session, campaign.prisoner_id) is None:
+        campaign.prisoner_id = None  # an id typed by hand that the register does not have
     campaign.updated_at = utcnow()
     session.add(campaign)
     session.flush()
@@ -174,17 +180,49 @@ def save_template(
     return template
 
 
-def preview(values: dict[str, str], *, today: date) -> Preview:
-    """The letter as a supporter would see it, with the sample values (the template is valid)."""
-    context = sample_context(values["language"], today)
+def preview_values(session: Session, campaign: LetterCampaign, language: str) -> dict[str, str]:
+    """The campaign's own values for a preview in the language: its first official as the
+    language writes them, and its prisoner's name there (the samples fill in the rest)."""
+    values: dict[str, str] = {}
+    officials = targets(session, campaign)
+    if officials:
+        words = words_for(officials[0], language)
+        values |= {"official_name": words.name, "official_title": words.title}
+        values["salutation"] = words.salutation
+    prisoner = prisoner_names(session, campaign, [language])[language]
+    if prisoner:
+        values["prisoner_name"] = prisoner
+    if campaign.prisoner_details:
+        values["prisoner_details"] = campaign.prisoner_details
+    return values
+
+
+def preview(values: dict[str, str], *, today: date, own: dict[str, str] | None = None) -> Preview:
+    """The letter as a supporter would see it, with the campaign's own values where given and
+    sample values for the rest (the template is valid)."""
+    context = {**sample_context(values["language"], today), **(own or {})}
     subjects = [render_template(line, context) for line in values["subjects"].splitlines()]
     return Preview(subjects=subjects, body=render_template(values["body"], context))
 
 
+def language_gaps(session: Session, campaign: LetterCampaign) -> dict[str, list[str]]:
+    """Per template language, what its letters lack to read in that language alone."""
+    return gaps(session, campaign, targets(session, campaign), templates_of(session, campaign))
+
+
+def publish_refusal(session: Session, campaign: LetterCampaign) -> str | None:
+    """Why the campaign cannot open yet, or None: it needs an official and a template, and
+    every letter in each of its languages written in that language alone."""
+    if not targets(session, campaign) or not templates_of(session, campaign):
+        return _("A campaign opens only with at least one official and one template.")
+    found = language_gaps(session, campaign)
+    return gaps_message(found) if found else None
+
+
 def change_status(session: Session, *, campaign: LetterCampaign, action: str) -> bool:
-    """Open a campaign (it needs an official and a template) or close it; False if not possible."""
+    """Open a campaign (see publish_refusal) or close it; False if not possible."""
     if action == "publish" and campaign.status in {CampaignStatus.draft, CampaignStatus.closed}:
-        if not targets(session, campaign) or not templates_of(session, campaign):
+        if publish_refusal(session, campaign) is not None:
             return False
         campaign.status = CampaignStatus.open
     elif action == "close" and campaign.status == CampaignStatus.open:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from campaign.core.countries import country_name
-from campaign.core.i18n import _, using
+from campaign.core.i18n import _, language_name
+from campaign.core.scripts import fits_language
 from campaign.core.web import FormErrors
 from campaign.letters.forms import Writer, parse_writer
 from campaign.letters.models import (
@@ -25,7 +25,8 @@ from campaign.letters.models import (
     TargetMode,
 )
 from campaign.letters.service.campaigns import targets, templates_of
-from campaign.letters.service.letter_templates import render_template
+from campaign.letters.service.letter_templates import letter_date, render_template
+from campaign.letters.service.wording import OfficialWords, prisoner_names, words_for
 
 BODY_MAX = 10_000
 SUBJECT_MAX = 300
@@ -47,6 +48,7 @@ class Draft:
     language: str
     subject: str
     body: str
+    words: OfficialWords  # the official as this letter's language writes them
 
     @property
     def official_id(self) -> int:
@@ -119,29 +121,24 @@ def pick_template(templates: list[LetterTemplate], *languages: str) -> LetterTem
     return templates[0] if templates else None
 
 
-def salutation(official: Official, language: str) -> str:
-    """ "Dear Prosecutor General" in the letter's language (the name when there is no title)."""
-    with using(language):
-        return _("Dear %(title)s", title=official.title or official.name)
-
-
-def letter_date(day: date, language: str) -> str:
-    """The date as the letter's language writes it."""
-    return format_date(day, format="long", locale=language)
-
-
 def letter_context(
-    campaign: LetterCampaign, writer: Writer, official: Official, language: str, today: date
+    campaign: LetterCampaign,
+    writer: Writer,
+    words: OfficialWords,
+    *,
+    language: str,
+    prisoner: str,
+    today: date,
 ) -> dict[str, str]:
-    """The values a template is filled with for one letter."""
+    """The values a template is filled with for one letter, all in the letter's language."""
     return {
         "supporter_name": writer.name,
         "supporter_city": writer.city,
         "supporter_country": country_name(writer.country, language),
-        "official_name": official.name,
-        "official_title": official.title,
-        "salutation": salutation(official, language),
-        "prisoner_name": campaign.prisoner_name,
+        "official_name": words.name,
+        "official_title": words.title,
+        "salutation": words.salutation,
+        "prisoner_name": prisoner,
         "prisoner_details": campaign.prisoner_details,
         "personal_paragraph": writer.paragraph,
         "date": letter_date(today, language),
@@ -156,22 +153,32 @@ def compose(
     *,
     locale: str,
     today: date,
+    chosen: Mapping[int, str] | None = None,
 ) -> list[Draft]:
-    """The letters to each official: in the official's language when the campaign has it,
-    else the supporter's; one of the subject lines, picked per letter."""
+    """The letters to each official: in the language the supporter chose for it, else the
+    official's when the campaign has it, else the supporter's; one subject line per letter."""
     templates = templates_of(session, campaign)
+    prisoners = prisoner_names(session, campaign, [t.language for t in templates])
     drafts = []
     for official in officials:
-        template = pick_template(templates, official.language, locale)
+        choice = (chosen or {}).get(official.id or 0, "")
+        template = pick_template(templates, choice, official.language, locale)
         if template is None:
             continue
-        context = letter_context(campaign, writer, official, template.language, today)
+        words = words_for(official, template.language)
+        context = letter_context(
+            campaign,
+            writer,
+            words,
+            language=template.language,
+            prisoner=prisoners[template.language] or campaign.prisoner_name,
+            today=today,
+        )
         subjects = template.subjects.splitlines()
         chooser = random.Random(f"{writer.name}|{official.id}")  # noqa: S311 - variety only
         subject = render_template(chooser.choice(subjects), context)
-        drafts.append(
-            Draft(official, template.language, subject, render_template(template.body, context))
-        )
+        body = render_template(template.body, context)
+        drafts.append(Draft(official, template.language, subject, body, words))
     return drafts
 
 
@@ -188,7 +195,10 @@ def apply_edits(
     edited = []
     for draft in drafts:
         key = f"body-{draft.official.id}"
-        body = raw.get(key, draft.body).replace("\r\n", "\n").strip()
+        # A letter switched to another language starts again from that language's template.
+        written_in = raw.get(f"written-in-{draft.official.id}", draft.language)
+        edit = raw.get(key, draft.body) if written_in == draft.language else draft.body
+        body = edit.replace("\r\n", "\n").strip()
         if not body:
             errors.add(key, _("Write the letter."))
         elif len(body) > BODY_MAX:
@@ -208,6 +218,14 @@ class Letters:
     channels: list[str]
     addresses: dict[int, str]
     errors: FormErrors
+    languages: list[str] = field(default_factory=list)  # those the campaign has letters in
+    # Shown before sending and in the way of it until resolved: words in another alphabet.
+    warnings: FormErrors = field(default_factory=FormErrors)
+
+    @property
+    def problems(self) -> FormErrors:
+        """What stops the letters from going: errors first, then the warnings left."""
+        return FormErrors({**self.warnings, **self.errors})
 
 
 def prepare(
@@ -224,14 +242,63 @@ def prepare(
         return Letters(None, [], [], {}, errors)
     officials = recipients(session, campaign, country=writer.country, seed=writer.name)
     addresses = email_addresses(session, officials)
-    drafts = compose(session, campaign, writer, officials, locale=locale, today=today)
+    chosen = {o.id: raw.get(f"language-{o.id}", "") for o in officials if o.id is not None}
+    drafts = compose(
+        session, campaign, writer, officials, locale=locale, today=today, chosen=chosen
+    )
     drafts, errors = apply_edits(campaign, drafts, raw)
-    return Letters(writer, drafts, channels(campaign, officials, addresses), addresses, errors)
+    warnings = FormErrors()
+    if raw.get("paragraph_as_is") != "1":
+        warnings = paragraph_mismatch(writer.paragraph, drafts)
+    languages = [template.language for template in templates_of(session, campaign)]
+    return Letters(
+        writer,
+        drafts,
+        channels(campaign, officials, addresses),
+        addresses,
+        errors,
+        languages,
+        warnings,
+    )
+
+
+def paragraph_mismatch(paragraph: str, drafts: list[Draft]) -> FormErrors:
+    """A warning on each letter whose supporter's words are in another alphabet than the
+    letter (English words in a Russian letter), keyed as the letter's text so it shows there.
+
+    Words rewritten in the letter itself no longer count: only the paragraph as typed, still
+    in the letter, is checked. The supporter may also switch the letter's language or send
+    the words as they are (paragraph_as_is)."""
+    errors = FormErrors()
+    for draft in drafts:
+        if paragraph and paragraph in draft.body and not fits_language(paragraph, draft.language):
+            errors.add(
+                f"body-{draft.official.id}",
+                _(
+                    "Your own words are written in another alphabet than this letter in "
+                    "%(language)s. Rewrite them in the letter, choose another language for it, "
+                    "or tick “Send my words as they are”.",
+                    language=language_name(draft.language),
+                ),
+            )
+    return errors
 
 
 def reachable_drafts(letters: Letters, channel: str) -> list[Draft]:
     """The letters that can go this way (an official may lack an e-mail or postal address)."""
     return [d for d in letters.drafts if reachable(d.official, channel, letters.addresses)]
+
+
+def recipient_lines(draft: Draft) -> list[str]:
+    """The envelope's address in the letter's language: name, title unless the name says it,
+    the institution where written in the letter's script, then the postal address."""
+    words = draft.words
+    title = "" if words.heading == words.name else words.title
+    institution = draft.official.institution
+    if not fits_language(institution, draft.language):
+        institution = ""
+    lines = [words.name, title, institution, *draft.official.postal_address.splitlines()]
+    return [line for line in lines if line.strip()]
 
 
 def mailto_link(address: str, draft: Draft) -> str:

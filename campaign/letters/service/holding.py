@@ -27,6 +27,7 @@ from campaign.letters.models import (
 )
 from campaign.letters.service.compose import SUBJECT_MAX, Draft
 from campaign.letters.service.counting import count
+from campaign.letters.service.wording import words_for
 from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 
 MAX_MAILS_PER_SENDER = 3
@@ -139,7 +140,7 @@ def submit(
             locale=sender.locale,
             name=sender.name,
             title=text_in(session, "letters", campaign, "title", sender.locale),
-            officials=[draft.official.name for draft in submission.drafts],
+            officials=[words_for(d.official, sender.locale).name for d in submission.drafts],
             url=f"{url}/confirm?token={mailed[0]}&lang={sender.locale}",
             days=settings.signature_confirm_days,
             base_url=settings.base_url,

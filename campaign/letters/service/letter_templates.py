@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from campaign.core.i18n import _
 
 MAX_LENGTH = 20_000
+# Babel's "en" is American ("December 6, 2026"); letters abroad read "6 December 2026".
+DATE_LOCALES = {"en": "en_GB"}
 
 # name → what it holds; the editor lists these next to the template.
 VARIABLES = {
@@ -48,7 +50,7 @@ class TemplateProblem:
 
 def sample_context(language: str, today: date) -> dict[str, str]:
     """The sample values the preview uses, with the date written in the letter's language."""
-    return {**VARIABLES, "date": format_date(today, format="long", locale=language or "en")}
+    return {**VARIABLES, "date": letter_date(today, language)}
 
 
 def check_template(text: str, *, language: str, today: date) -> TemplateProblem | None:
@@ -84,3 +86,16 @@ def _line_of(exc: BaseException) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def variables_used(text: str) -> set[str]:
+    """The variables a (valid) template refers to."""
+    try:
+        return set(meta.find_undeclared_variables(_environment.parse(text)))
+    except TemplateSyntaxError:
+        return set()
+
+
+def letter_date(day: date, language: str) -> str:
+    """The date as a letter in the language writes it (English as "6 December 2026")."""
+    return format_date(day, format="long", locale=DATE_LOCALES.get(language, language or "en"))

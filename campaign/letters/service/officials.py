@@ -15,7 +15,14 @@ from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.fields import row_id
 from campaign.core.i18n import _
-from campaign.letters.forms import OfficialForm, parse_official
+from campaign.letters.forms import (
+    FORM_COLUMNS,
+    FORM_FIELDS,
+    FORM_LANGUAGES,
+    OfficialForm,
+    form_column,
+    parse_official,
+)
 from campaign.letters.models import Official, OfficialEmail
 
 COLUMNS = [
@@ -28,6 +35,7 @@ COLUMNS = [
     "emails",
     "postal_address",
     "notes",
+    *FORM_COLUMNS,
 ]
 MAX_ROWS = 5000
 
@@ -59,6 +67,7 @@ def save_official(
     official = official or Official(name=form.name)
     for name in ("name", "title", "institution", "country", "language", "postal_address", "notes"):
         setattr(official, name, getattr(form, name))
+    official.forms = merged_forms(official.forms or {}, form.forms)
     official.updated_at = utcnow()
     session.add(official)
     session.flush()
@@ -67,6 +76,31 @@ def save_official(
         session.add(OfficialEmail(official_id=official.id, address=address, status=status))  # type: ignore[arg-type]
     session.flush()
     return official
+
+
+def merged_forms(
+    stored: dict[str, dict[str, str]], given: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """The stored per-language forms with those given replacing theirs; a new dict (a JSON
+    column notices only a new value), without emptied forms."""
+    merged = {language: dict(values) for language, values in stored.items()}
+    for language, values in given.items():
+        merged.setdefault(language, {}).update(values)
+    return {
+        language: {k: v for k, v in values.items() if v}
+        for language, values in merged.items()
+        if any(values.values())
+    }
+
+
+def form_values(official: Official) -> dict[str, str]:
+    """An official's per-language forms as form fields or CSV cells (name_ru, salutation_ru…)."""
+    forms = official.forms or {}
+    return {
+        form_column(name, language): forms.get(language, {}).get(name, "")
+        for language in FORM_LANGUAGES
+        for name in FORM_FIELDS
+    }
 
 
 def import_officials(
@@ -133,6 +167,7 @@ def export_csv(session: Session) -> bytes:
                     addresses,
                     official.postal_address,
                     official.notes,
+                    *form_values(official).values(),
                 )
             ]
         )

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from campaign.core.i18n import _
+from campaign.core.scripts import fits_language, script_of_language
 from campaign.prisoners.models import (
     Facility,
     Gender,
@@ -147,6 +148,30 @@ def public_prisoner(session: Session, slug: str) -> tuple[Prisoner, Facility | N
 def can_write(prisoner: Prisoner) -> bool:
     """Whether letters can be sent: the person is held and letters reach them."""
     return prisoner.status in HELD and prisoner.accepts_letters
+
+
+def name_in(prisoner: Prisoner, language: str) -> str:
+    """The name as a letter in the language writes it: the one recorded for the language, else
+    the Cyrillic or Latin name in that language's script; "" when none is written in it."""
+    script = script_of_language(language)
+    usual = {"Cyrl": prisoner.name_cyrillic, "Latn": prisoner.name_latin}.get(script, "")
+    for name in ((prisoner.names or {}).get(language, ""), usual):
+        if name.strip() and fits_language(name, language):
+            return name.strip()
+    return ""
+
+
+def prisoner_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every prisoner in the register, by name, for a letter campaign's form."""
+    rows = session.exec(
+        select(Prisoner.id, Prisoner.name_latin).order_by(col(Prisoner.name_latin))
+    ).all()
+    return [(pid, name) for pid, name in rows if pid is not None]
+
+
+def prisoner_by_id(session: Session, prisoner_id: int | None) -> Prisoner | None:
+    """A prisoner of the register, or None."""
+    return session.get(Prisoner, prisoner_id) if prisoner_id is not None else None
 
 
 def country_line(code: str) -> str:

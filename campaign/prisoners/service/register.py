@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -18,7 +19,13 @@ from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.slugs import slugify
-from campaign.prisoners.forms import PrisonerForm, one_line, parse_prisoner
+from campaign.prisoners.forms import (
+    NAME_LANGUAGES,
+    PrisonerForm,
+    name_column,
+    one_line,
+    parse_prisoner,
+)
 from campaign.prisoners.models import Placement, Prisoner
 from campaign.prisoners.service.facilities import facility_ids
 
@@ -41,6 +48,7 @@ COLUMNS = [
     "writer_notes",
     "source",
     "source_date",
+    *(name_column(language) for language in NAME_LANGUAGES),
 ]
 MAX_ROWS = 20_000
 
@@ -62,7 +70,9 @@ def form_values(prisoner: Prisoner, names: Mapping[int, str]) -> dict[str, str]:
     """A stored record as the form (and the CSV) shows it; names: facility ids to names."""
     values: dict[str, str] = {}
     for name in COLUMNS:
-        if name == "facility":
+        if name.startswith("name_") and name[5:] in NAME_LANGUAGES:
+            values[name] = (prisoner.names or {}).get(name[5:], "")
+        elif name == "facility":
             values[name] = names.get(prisoner.facility_id or 0, "")
         elif name == "accepts_letters":
             values[name] = "yes" if prisoner.accepts_letters else "no"
@@ -110,7 +120,7 @@ def save_prisoner(
             slug=_unique_slug(session, name, external_id),
         )
     moved = prisoner.facility_id != form.facility_id
-    for name, value in form.values.items():
+    for name, value in _new_values(prisoner, form).items():
         setattr(prisoner, name, value)
     prisoner.facility_id = form.facility_id
     prisoner.updated_at = utcnow()
@@ -137,8 +147,18 @@ def _record_placement(session: Session, prisoner: Prisoner, today: date) -> None
     session.flush()
 
 
+def _new_values(prisoner: Prisoner, form: PrisonerForm) -> dict[str, Any]:
+    """The form's values; names per language given replace those stored, the others stay."""
+    values = dict(form.values)
+    if "names" in values:
+        names = {**(prisoner.names or {}), **values["names"]}
+        values["names"] = {language: name for language, name in names.items() if name}
+    return values
+
+
 def _differences(prisoner: Prisoner, form: PrisonerForm) -> list[str]:
-    changed = [name for name, value in form.values.items() if getattr(prisoner, name) != value]
+    new = _new_values(prisoner, form)
+    changed = [name for name, value in new.items() if getattr(prisoner, name) != value]
     if prisoner.facility_id != form.facility_id:
         changed.append("facility")
     return changed
