@@ -29,6 +29,7 @@ router = APIRouter(prefix="/prisoners")
 def prisoner_list(
     request: Request,
     session: ReadSessionDep,
+    volunteer: OptionalVolunteer,
     birthday: bool = False,
     release: bool = False,
     women: bool = False,
@@ -120,7 +121,8 @@ def log_letter(
             if outcome is LogOutcome.logged
             else _("Logged, but the register says this person is no longer held: check the news.")
         )
-        return redirect("/volunteer", flash=message, request=request)
+        # Back to the person's page: the volunteer may log another letter or follow them.
+        return redirect(f"/prisoners/{slug}#log-heading", flash=message, request=request)
     if outcome is LogOutcome.duplicate:
         errors.add("sent_on", _("You have already logged this letter: same day, same way."))
         status = 400
