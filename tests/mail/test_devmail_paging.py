@@ -41,7 +41,12 @@ def test_dev_mail_shows_every_message_newest_first_in_pages(caught: TestClient) 
     assert "58 messages, newest first." in first.text
     assert "Page 1 of 2" in first.text
     shown = RECIPIENT.findall(first.text)
-    assert shown[:4] == ["helper2@example.org", "helper1@example.org", "helper0@example.org", "person54@example.org"]
+    assert shown[:4] == [
+        "helper2@example.org",
+        "helper1@example.org",
+        "helper0@example.org",
+        "person54@example.org",
+    ]
     assert len(shown) == 50
     assert 'href="/dev/mail?page=2" rel="next"' in first.text
 

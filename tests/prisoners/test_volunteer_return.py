@@ -135,7 +135,9 @@ def test_signing_out_on_this_device_leaves_the_others_signed_in(
 ) -> None:
     sign_in_from(client, engine, settings, smtp, "/volunteer/signin")
     other_device = client.cookies.get(COOKIE)
-    out = client.post("/volunteer/signout/device", data={"csrf_token": csrf_from(client, "/prisoners")})
+    out = client.post(
+        "/volunteer/signout/device", data={"csrf_token": csrf_from(client, "/prisoners")}
+    )
     assert out.status_code == 303 and out.headers["location"] == "/prisoners"
     assert client.cookies.get(COOKIE) is None
     page = client.get("/prisoners").text
