@@ -44,8 +44,10 @@ def petition_rows(page: str) -> list[tuple[str, str, str]]:
     )
 
 
-def figures(page: str) -> dict[str, str]:
-    return dict(FIGURE.findall(page))
+def figures_seen_by(client: TestClient, user: User) -> dict[str, str]:
+    """The figures /admin shows this organiser, by their label."""
+    log_in(client, user.email)
+    return dict(FIGURE.findall(client.get("/admin").text))
 
 
 def sign(engine: Engine, settings: Settings, petition: Petition, who: str, **kw: bool) -> None:
@@ -117,8 +119,7 @@ def test_letters_waiting_and_sent_are_counted_for_ones_own_campaigns_only(
                 )
             )
 
-    log_in(client, organiser.email)
-    shown = figures(client.get("/admin").text)
+    shown = figures_seen_by(client, organiser)
     assert shown["Letters to officials waiting to go"] == "2"
     assert shown["Letters to officials sent"] == "4"
 
@@ -132,8 +133,7 @@ def test_prisoners_without_mail_for_sixty_days_are_counted(
     make_prisoner(engine)  # never a letter
     make_prisoner(engine, status=PrisonerStatus.released)
     make_prisoner(engine, accepts_letters=False)
-    log_in(client, organiser.email)
-    shown = figures(client.get("/admin").text)
+    shown = figures_seen_by(client, organiser)
     assert shown["Prisoners without mail for 60 days or more"] == "2"
 
 
@@ -161,8 +161,7 @@ def test_the_outbox_health_shows_queued_retried_failed_and_the_oldest_wait(
             .where(col(OutboxMessage.id) == ids[3])
             .values(status=MailStatus.sent, created_at=utcnow() - timedelta(days=3))
         )
-    log_in(client, organiser.email)
-    shown = figures(client.get("/admin").text)
+    shown = figures_seen_by(client, organiser)
     assert shown["Messages in the outbox"] == "2"
     assert shown["Messages being retried"] == "1"
     assert shown["Messages that failed"] == "1"
@@ -172,8 +171,7 @@ def test_the_outbox_health_shows_queued_retried_failed_and_the_oldest_wait(
 def test_an_empty_outbox_has_no_oldest_message(
     client: TestClient, engine: Engine, organiser: User
 ) -> None:
-    log_in(client, organiser.email)
-    shown = figures(client.get("/admin").text)
+    shown = figures_seen_by(client, organiser)
     assert shown["Messages in the outbox"] == "0"
     assert shown["Oldest message waiting"] == "none"
 

@@ -8,12 +8,14 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from campaign.accounts.models import User
 from campaign.accounts.service.accounts import create_organiser
 from campaign.core import audit
 from campaign.core.db import transaction
 from campaign.letters.models import LetterCampaign
+from campaign.petitions.models import Petition
 from tests.conftest import PASSWORD, log_in, with_two_factor
 from tests.factories import make_letter_campaign, make_member, make_petition, organisation
 
@@ -22,6 +24,14 @@ SENTENCE = re.compile(r"<tr><td>[\d: -]+</td><td>([^<]+)</td>")
 
 def sentences(page: str) -> list[str]:
     return [s.replace("&#34;", '"').replace("&#39;", "'") for s in SENTENCE.findall(page)]
+
+
+def on_petition(
+    session: Session, author: User | None, action: str, petition: Petition, **details: object
+) -> audit.AuditEvent:
+    return audit.record(
+        session, by=author, action=action, target=f"petition:{petition.id}", **details
+    )
 
 
 def alesia(engine: Engine) -> User:
@@ -63,23 +73,8 @@ def test_entries_name_campaigns_people_and_counts_on_the_installs_trail(
             action="letters.campaign_close",
             target=f"letter_campaign:{campaign.id}",
         )
-        audit.record(
-            session,
-            by=author,
-            action="petition.invalidated",
-            target=f"petition:{petition.id}",
-            title="Free Anna",
-            count=1,
-            reason="duplicates",
-        )
-        audit.record(
-            session,
-            by=author,
-            action="petition.invalidated",
-            target=f"petition:{petition.id}",
-            title="Free Anna",
-            count=12,
-        )
+        on_petition(session, author, "petition.invalidated", petition, count=1, reason="spam")
+        on_petition(session, author, "petition.invalidated", petition, count=12)
         audit.record(session, by=None, action="account.created", target=f"user:{admin.id}")
     log_in(client, admin.email)
     said = sentences(client.get("/admin/audit").text)
@@ -95,15 +90,8 @@ def test_an_action_nobody_described_still_reads_as_words(engine: Engine) -> None
     petition = make_petition(engine, title="Free Anna")
     with transaction(engine) as session:
         author = session.get(User, alesia(engine).id)
-        known = audit.record(
-            session,
-            by=author,
-            action="petition.invalidated",
-            target=f"petition:{petition.id}",
-        )  # an older entry without its count
-        new = audit.record(
-            session, by=author, action="petition.star_added", target=f"petition:{petition.id}"
-        )
+        known = on_petition(session, author, "petition.invalidated", petition)  # no count
+        new = on_petition(session, author, "petition.star_added", petition)
         nobody = audit.record(session, by=None, action="site.cleaned_up")
         shown = [r.sentence for r in audit.readable(session, [new, known, nobody])]
     assert shown == [

@@ -191,6 +191,16 @@ def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: st
     page.wait_for_load_state()
 
 
+def sign_in_by_mailed_link(page: Page, site: Site, email: str) -> None:
+    """On the volunteer sign-in page open in the tab: ask for a link, open it, press the button."""
+    page.get_by_role("textbox", name="E-mail address").fill(email)
+    page.get_by_role("button", name="Mail me a sign-in link").click()
+    page.wait_for_load_state()
+    page.goto(site.link_in(site.mail_to(email), "/volunteer/signin"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
 # The demo's owner, as `campaign demo` prints it; the browser tests give the account two-factor
 # login (tests/e2e/conftest.py), as an owner needs to see supporters' names.
 DEMO_OWNER = "demo@example.org"

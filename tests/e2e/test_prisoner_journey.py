@@ -10,6 +10,7 @@ from tests.e2e.helpers import (
     assert_accessible,
     download,
     pdf_text,
+    sign_in_by_mailed_link,
     typed_name,
     unique_email,
 )
@@ -19,12 +20,7 @@ def sign_in_as_volunteer(page: Page, site: Site) -> None:
     email = unique_email(page, "volunteer")
     page.goto(site.url + "/volunteer/signin")
     assert_accessible(page)
-    page.get_by_role("textbox", name="E-mail address").fill(email)
-    page.get_by_role("button", name="Mail me a sign-in link").click()
-    page.wait_for_load_state()
-    page.goto(site.link_in(site.mail_to(email), "/volunteer/signin"))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in_by_mailed_link(page, site, email)
     assert page.url.endswith("/volunteer")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-from tests.e2e.helpers import Site, assert_accessible, unique_email
+from tests.e2e.helpers import Site, assert_accessible, sign_in_by_mailed_link, unique_email
 
 GAP = 4  # CSS pixels at least between two buttons, side by side or one above the other
 
@@ -29,13 +29,7 @@ def test_a_volunteer_signs_in_from_a_prisoners_page_and_logs_a_letter_there(
     assert "/prisoners/" in profile
     page.get_by_role("link", name="Sign in to log letters").click()
     page.wait_for_load_state()
-    email = unique_email(page, "returning")
-    page.get_by_role("textbox", name="E-mail address").fill(email)
-    page.get_by_role("button", name="Mail me a sign-in link").click()
-    page.wait_for_load_state()
-    page.goto(site.link_in(site.mail_to(email), "/volunteer/signin"))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in_by_mailed_link(page, site, unique_email(page, "returning"))
     assert page.url == profile  # back where signing in began
     assert page.get_by_text("You are signed in.").is_visible()
     header = page.locator(".site-header")
