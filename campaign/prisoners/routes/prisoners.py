@@ -18,18 +18,21 @@ from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, re
 from campaign.prisoners import forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
-from campaign.prisoners.routes.volunteers import CurrentVolunteer, OptionalVolunteer
+from campaign.prisoners.routes.volunteers import (
+    CurrentVolunteer,
+    OptionalVolunteer,
+    volunteer_for_header,
+)
 from campaign.prisoners.service import phrasebook, prisoners, volunteers
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(volunteer_for_header)])
 def prisoner_list(
     request: Request,
     session: ReadSessionDep,
-    volunteer: OptionalVolunteer,
     birthday: bool = False,
     release: bool = False,
     women: bool = False,

@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from campaign.core.db import SessionDep, utcnow
+from campaign.core.db import ReadSessionDep, SessionDep, utcnow
 from campaign.core.i18n import _
 from campaign.core.ratelimit import LinkRequest
 from campaign.core.settings import Settings
@@ -37,6 +38,16 @@ def cookie_name(settings: Settings) -> str:
 
 def optional_volunteer(request: Request, session: SessionDep) -> Volunteer | None:
     """The signed-in volunteer, or None."""
+    return _volunteer_of(request, session)
+
+
+def volunteer_for_header(request: Request, session: ReadSessionDep) -> None:
+    """On a public page read from the replica: whether a volunteer is signed in, for the header
+    alone (the primary is asked wherever it matters: logging, one's own page)."""
+    _volunteer_of(request, session)
+
+
+def _volunteer_of(request: Request, session: Session) -> Volunteer | None:
     settings = request.app.state.settings
     token = request.cookies.get(cookie_name(settings))
     if not token:
