@@ -1,13 +1,14 @@
 """A volunteer on a prisoner's page signs in from there and comes back to it, logs a letter and
 stays on the page with a confirmation, sees in the header that they are signed in, and signs out
-on this device; the buttons side by side on their own page never touch (desktop, no JavaScript,
-phone)."""
+on this device; buttons side by side never touch, on the volunteer's page and on a letter's
+"send it yourself" choices (desktop, no JavaScript, phone)."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
 from tests.e2e.helpers import Site, assert_accessible, sign_in_by_mailed_link, unique_email
+from tests.e2e.test_letter_journey import write_letter
 
 GAP = 4  # CSS pixels at least between two buttons, side by side or one above the other
 
@@ -63,3 +64,10 @@ def test_a_volunteer_signs_in_from_a_prisoners_page_and_logs_a_letter_there(
     assert not page.locator(".site-header").get_by_text("Signed in as a volunteer").count()
     page.goto(site.url + "/volunteer")
     assert "/volunteer/signin" in page.url
+
+
+def test_the_buttons_to_send_a_letter_oneself_never_touch(page: Page, site: Site) -> None:
+    write_letter(page, site, "Ales Writer")
+    mail_program = page.get_by_role("button", name="Open in my mail program")
+    to_print = page.get_by_role("button", name="Download to print")
+    assert apart(mail_program, to_print) >= GAP
