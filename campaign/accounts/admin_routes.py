@@ -1,4 +1,4 @@
-"""The organisers' pages of accounts: the dashboard, the audit trail, the team
+"""The organisers' pages of accounts: the audit trail, the team
 (/admin/accounts: invitations, two-factor resets, deactivation) and one's own two-factor login
 (/account/two-factor: turning it on, recovery codes, turning it off)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from campaign.accounts.deps import CurrentAdmin, CurrentOrganiser, CurrentUser, session_cookie_name
+from campaign.accounts.deps import CurrentAdmin, CurrentUser, session_cookie_name
 from campaign.accounts.models import Organisation, OrgRole, Role, User
 from campaign.accounts.service import invitations, two_factor
 from campaign.accounts.service.accounts import list_users
@@ -27,17 +27,12 @@ ACCOUNTS = "/admin/accounts"
 TWO_FACTOR = "/account/two-factor"
 
 
-@router.get("/admin")
-def dashboard(request: Request, user: CurrentOrganiser) -> Response:
-    return render(request, "admin/dashboard.html", {"user": user})
-
-
 @router.get("/admin/audit")
 def audit_trail(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
     return render(
         request,
         "admin/audit.html",
-        {"events": audit.recent_events(session, limit=500)},
+        {"events": audit.readable(session, audit.recent_events(session, limit=500))},
         headers={"cache-control": "no-store"},
     )
 

@@ -260,7 +260,9 @@ def audit_trail(
     """The organisation's own trail: what its members (and administrators) did to its campaigns
     and members."""
     context = {
-        "events": audit.recent_events(session, limit=500, organisation_id=organisation.id),
+        "events": audit.readable(
+            session, audit.recent_events(session, limit=500, organisation_id=organisation.id)
+        ),
         "organisation": organisation,
     }
     return render(request, "admin/audit.html", context, headers=NO_STORE)

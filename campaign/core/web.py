@@ -108,6 +108,8 @@ def render(
         # Called only by pages with a form, so other pages set no cookie and stay cacheable.
         "csrf_token": lambda: csrf_token(request, settings),
         "current_user": getattr(request.state, "user", None),
+        # The signed-in volunteer's display name ("" if none), on the pages that look for one.
+        "current_volunteer": getattr(request.state, "volunteer", None),
         "flashes": flashes,
         "errors": FormErrors(),
         "form": {},
@@ -118,7 +120,8 @@ def render(
     }
     body = environment.get_template(template).render(page_context)
     response = HTMLResponse(body, status_code=status_code, headers=headers)
-    if page_context["current_user"] is not None and "cache-control" not in response.headers:
+    signed_in = page_context["current_user"], page_context["current_volunteer"]
+    if signed_in != (None, None) and "cache-control" not in response.headers:
         # Organiser pages hold other people's data: never on a shared or seized disk.
         response.headers["cache-control"] = "no-store"
     if flashes:

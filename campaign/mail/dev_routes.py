@@ -17,9 +17,10 @@ LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 @router.get("")
-def caught_mail(request: Request) -> Response:
-    messages = list_caught(request.app.state.settings.dev_mail_dir)
-    return render(request, "dev/mail_list.html", {"messages": messages})
+def caught_mail(request: Request, page: int = 1, to: str = "") -> Response:
+    """Every caught message, newest first, a page at a time; `to` keeps those to an address."""
+    caught = list_caught(request.app.state.settings.dev_mail_dir, page=page, to=to[:254])
+    return render(request, "dev/mail_list.html", {"caught": caught, "to": to[:254]})
 
 
 @router.get("/{name}")

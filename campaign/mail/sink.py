@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,12 @@ class MaildirHandler:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
+        self._last = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        name = f"{int(time.time() * 1000):013d}-{uuid.uuid4().hex}.eml"
+        # Never two in the same millisecond: names sort in the order the messages came.
+        self._last = max(int(time.time() * 1000), self._last + 1)
+        name = f"{self._last:013d}-{uuid.uuid4().hex}.eml"
         temporary = self.directory / f".{name}"
         temporary.write_bytes(envelope.original_content or envelope.content)
         temporary.rename(self.directory / name)
@@ -55,12 +59,33 @@ class CaughtMail:
     headers: list[tuple[str, str]]
 
 
-def list_caught(directory: Path, limit: int = 100) -> list[CaughtMail]:
-    """The newest caught messages first."""
-    if not directory.is_dir():
-        return []
-    files = sorted(directory.glob("*.eml"), reverse=True)[:limit]
-    return [read_caught(path) for path in files]
+@dataclass(frozen=True)
+class CaughtPage:
+    """One page of the caught messages, newest first, and where it stands among all."""
+
+    messages: list[CaughtMail]
+    total: int
+    page: int
+    pages: int
+
+
+def _to_header(path: Path) -> str:
+    with path.open("rb") as file:
+        headers = BytesHeaderParser(policy=email.policy.default).parse(file)
+    return str(headers.get("To", ""))
+
+
+def list_caught(directory: Path, *, page: int = 1, per_page: int = 50, to: str = "") -> CaughtPage:
+    """A page of the caught messages, newest first (file names start with the time they came),
+    only those whose To header contains `to` when it is given (any case)."""
+    files = sorted(directory.glob("*.eml"), reverse=True) if directory.is_dir() else []
+    wanted = to.strip().casefold()
+    if wanted:
+        files = [path for path in files if wanted in _to_header(path).casefold()]
+    pages = max(1, -(-len(files) // per_page))
+    page = min(max(1, page), pages)
+    shown = files[(page - 1) * per_page : page * per_page]
+    return CaughtPage([read_caught(path) for path in shown], len(files), page, pages)
 
 
 def read_caught(path: Path) -> CaughtMail:

@@ -19,6 +19,7 @@ import logging
 import ssl
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +112,7 @@ class MailWorker:
         self._held_until = utcnow()
         self._accepted: list[int] = []  # accepted by the server, not yet marked sent
         self._accepted_since = 0.0
+        self._batch: Counter[str] = Counter()  # what became of this batch's rows, for its log line
         self._smtp: aiosmtplib.SMTP | None = None
         self._stopping = asyncio.Event()
 
@@ -295,6 +297,7 @@ class MailWorker:
 
     def _mark_sent(self, row: OutboxMessage) -> None:
         self._held.discard(row.id)
+        self._batch["sent"] += 1
         if not self._accepted:
             self._accepted_since = time.monotonic()
         self._accepted.append(row.id)  # type: ignore[arg-type]
@@ -308,10 +311,12 @@ class MailWorker:
         self._held.discard(row.id)
         if failure.permanent or row.attempts >= MAX_ATTEMPTS:
             log.warning("mail %s failed for good: %s", row.id, failure.summary)
+            self._batch["failed"] += 1
             self._finish(row, status=MailStatus.failed, last_error=failure.reason[:2000])
             return
         delay = backoff_delay(row.attempts, self.backoff_base)
-        log.info("mail %s will be retried in %.0fs: %s", row.id, delay, failure.summary)
+        log.debug("mail %s will be retried in %.0fs: %s", row.id, delay, failure.summary)
+        self._batch["retried"] += 1
         self._finish(
             row,
             status=MailStatus.queued,
@@ -364,10 +369,12 @@ class MailWorker:
     async def run_once(self) -> int:
         """Claim one batch and send it; returns how many rows it handled (0: stop draining)."""
         rows = self.claim()
+        self._batch.clear()
         try:
             for index, row in enumerate(rows):
                 if self._stopping.is_set():
                     self.release(rows[index:], reason="worker stopped", delay=0)
+                    self._batch["put back"] += len(rows) - index
                     return 0
                 try:
                     await self.send(row)
@@ -376,10 +383,25 @@ class MailWorker:
                         "mail server problem, batch put back: %s", Failure(False, str(exc)).summary
                     )
                     self.release(rows[index:], reason=str(exc), delay=self.backoff_base)
+                    self._batch["put back"] += len(rows) - index
                     return 0
         finally:
             self.mark_accepted()
+            if rows:
+                self._log_batch()
         return len(rows)
+
+    def _log_batch(self) -> None:
+        """One line per batch: how many went out, failed for good, wait for a retry or were
+        given back. Counts only: no address, no subject."""
+        counts = self._batch
+        log.info(
+            "mail batch: %d sent, %d failed, %d retried, %d put back",
+            counts["sent"],
+            counts["failed"],
+            counts["retried"],
+            counts["put back"],
+        )
 
     async def drain(self) -> int:
         """Send until nothing is due; returns how many rows were handled."""

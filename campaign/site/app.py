@@ -42,7 +42,7 @@ from campaign.prisoners import admin_routes as prisoners_admin
 from campaign.prisoners import routes as prisoner_routes
 from campaign.privacy import admin_routes as privacy_admin
 from campaign.privacy import routes as privacy_routes
-from campaign.site import home
+from campaign.site import dashboard, home
 from campaign.site.wiring import wire
 
 log = logging.getLogger("campaign")
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.state.read_engine = make_read_engine(settings, app.state.engine)
 
     app.include_router(home.router)
+    app.include_router(dashboard.router)
     app.include_router(account_routes.router)
     app.include_router(account_admin.router)
     app.include_router(petition_routes.router)

@@ -42,6 +42,7 @@ LOGGING: dict[str, Any] = {
         "uvicorn.access": {"level": "WARNING"},
         "alembic": {"level": "WARNING"},
         "fpdf": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -64,7 +64,9 @@ def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -
     def on_signal(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C too, even when the shell that started us ignores it (a background job).
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         sink_port = settings.smtp_port
         if settings.smtp_host in {"127.0.0.1", "localhost"} and _port_free("127.0.0.1", sink_port):
@@ -83,7 +85,10 @@ def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -
         click.echo("")
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
-        return next(p.returncode for p in processes if p.returncode is not None) or 1
+        # A process that failed says so; one stopped by Ctrl-C or that ended well is no error
+        # (make would print "Error 1" for a stop asked for).
+        ended = next(p.returncode for p in processes if p.returncode is not None)
+        return ended if ended > 0 else 0
     except KeyboardInterrupt:
         return 0
     finally:

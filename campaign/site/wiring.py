@@ -1,20 +1,26 @@
 """Where the domains fill the shared registries (content kinds, privacy sections, retention
-rules, periodic jobs): called by create_app and by the worker's jobs before they run anything
-(not by every command: importing every domain costs a command half a second). Adding a domain
-means adding its `registrations.register` here, nowhere else."""
+rules, periodic jobs, how audit entries read): called by create_app and by the worker's jobs
+before they run anything (not by every command: importing every domain costs a command half a
+second). Adding a domain means adding its `registrations.register` here, nowhere else."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from campaign.accounts import jobs as account_jobs
+from campaign.accounts import trail as accounts_trail
+from campaign.content import trail as content_trail
 from campaign.core import periodic
 from campaign.core.ratelimit import purge_expired_counters
 from campaign.core.settings import Settings
 from campaign.letters import registrations as letters
+from campaign.letters import trail as letters_trail
 from campaign.mail import jobs as mail_jobs
 from campaign.petitions import registrations as petitions
+from campaign.petitions import trail as petitions_trail
 from campaign.prisoners import registrations as prisoners
+from campaign.prisoners import trail as prisoners_trail
+from campaign.privacy import trail as privacy_trail
 from campaign.privacy.registry import anonymise_all_due
 
 _wired: list[bool] = []
@@ -33,6 +39,16 @@ def wire() -> None:
     periodic.register(periodic.PeriodicJob("finished_mail", mail_jobs.finished_mail))
     letters.register()
     prisoners.register()
+    # How each package's audit entries read as sentences, and how their targets are named.
+    for trail in (
+        accounts_trail,
+        content_trail,
+        privacy_trail,
+        petitions_trail,
+        letters_trail,
+        prisoners_trail,
+    ):
+        trail.register()
 
 
 def _rate_counters(session: Session, settings: Settings) -> int:

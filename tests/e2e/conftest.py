@@ -41,6 +41,7 @@ from tests.e2e.helpers import (
     SCRIPTS_OFF,
     Site,
     assert_log_keeps_no_personal_data,
+    save_failure_artifacts,
 )
 from tests.smtp_server import SmtpServer
 
@@ -212,7 +213,8 @@ def context(browser: Browser, variant: str) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(request: pytest.FixtureRequest, context: BrowserContext, variant: str) -> Iterator[Page]:
-    """A fresh tab; its last page is saved as a screenshot when the test fails."""
+    """A fresh tab; when the test fails, every page open in its browser (this tab, and any
+    other it opened) is saved as a full-page screenshot and its HTML in test-artifacts/e2e/."""
     page = context.new_page()
     if VARIANTS[variant].get("java_script_enabled") is False:
         SCRIPTS_OFF.add(id(page))
@@ -220,8 +222,6 @@ def page(request: pytest.FixtureRequest, context: BrowserContext, variant: str) 
     SCRIPTS_OFF.discard(id(page))
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::")[-1])
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        (ARTIFACTS / f"{name}.html").write_text(page.content())
+        save_failure_artifacts(context, name, ARTIFACTS)
     page.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyotp
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
@@ -191,6 +191,16 @@ def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: st
     page.wait_for_load_state()
 
 
+def sign_in_by_mailed_link(page: Page, site: Site, email: str) -> None:
+    """On the volunteer sign-in page open in the tab: ask for a link, open it, press the button."""
+    page.get_by_role("textbox", name="E-mail address").fill(email)
+    page.get_by_role("button", name="Mail me a sign-in link").click()
+    page.wait_for_load_state()
+    page.goto(site.link_in(site.mail_to(email), "/volunteer/signin"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
 # The demo's owner, as `campaign demo` prints it; the browser tests give the account two-factor
 # login (tests/e2e/conftest.py), as an owner needs to see supporters' names.
 DEMO_OWNER = "demo@example.org"
@@ -226,3 +236,19 @@ def log_in_as(page: Page, site: Site, email: str, password: str, *, check: Any =
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     assert "/admin" in page.url, page.url
+
+
+def save_failure_artifacts(context: BrowserContext, name: str, directory: Path) -> list[Path]:
+    """A full-page screenshot and the HTML of every page open in the browser, named after the
+    failed test (`name.png`, then `name-2.png`… for further tabs); the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, page in enumerate(context.pages, start=1):
+        if page.is_closed():
+            continue
+        stem = name if number == 1 else f"{name}-{number}"
+        picture = directory / f"{stem}.png"
+        page.screenshot(path=str(picture), full_page=True)
+        (directory / f"{stem}.html").write_text(page.content())
+        written += [picture, directory / f"{stem}.html"]
+    return written

@@ -55,8 +55,9 @@ def test_a_volunteer_signs_in_by_link_logs_a_letter_and_marks_it_answered(
         data={"csrf_token": token, "sent_on": date.today().isoformat(), "channel": "post"},
     )
     assert logged.status_code == 303
-    page = client.get("/volunteer")
-    assert "Your letter is logged" in page.text and "Anna Kavalchuk" in page.text
+    assert logged.headers["location"] == f"{profile}#log-heading"
+    assert "Your letter is logged" in client.get(profile).text
+    assert "Anna Kavalchuk" in client.get("/volunteer").text
     with Session(engine) as session:
         letter = session.exec(select(SolidarityLetter)).one()
     answered = client.post(

@@ -18,14 +18,18 @@ from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, re
 from campaign.prisoners import forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
-from campaign.prisoners.routes.volunteers import CurrentVolunteer, OptionalVolunteer
+from campaign.prisoners.routes.volunteers import (
+    CurrentVolunteer,
+    OptionalVolunteer,
+    volunteer_for_header,
+)
 from campaign.prisoners.service import phrasebook, prisoners, volunteers
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(volunteer_for_header)])
 def prisoner_list(
     request: Request,
     session: ReadSessionDep,
@@ -120,7 +124,8 @@ def log_letter(
             if outcome is LogOutcome.logged
             else _("Logged, but the register says this person is no longer held: check the news.")
         )
-        return redirect("/volunteer", flash=message, request=request)
+        # Back to the person's page: the volunteer may log another letter or follow them.
+        return redirect(f"/prisoners/{slug}#log-heading", flash=message, request=request)
     if outcome is LogOutcome.duplicate:
         errors.add("sent_on", _("You have already logged this letter: same day, same way."))
         status = 400

@@ -7,17 +7,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from campaign.core.db import SessionDep, utcnow
+from campaign.core.db import ReadSessionDep, SessionDep, utcnow
 from campaign.core.i18n import _
 from campaign.core.ratelimit import LinkRequest
 from campaign.core.settings import Settings
-from campaign.core.web import PRIVATE, FormData, FormErrors, RedirectTo, found, redirect, render
+from campaign.core.web import (
+    PRIVATE,
+    FormData,
+    FormErrors,
+    RedirectTo,
+    found,
+    redirect,
+    render,
+    safe_next,
+)
 from campaign.prisoners import forms
 from campaign.prisoners.models import Volunteer
 from campaign.prisoners.service import prisoners, reminders, sign_in, volunteers
 
 router = APIRouter()
+HOME = "/volunteer"
 
 
 def cookie_name(settings: Settings) -> str:
@@ -27,11 +38,26 @@ def cookie_name(settings: Settings) -> str:
 
 def optional_volunteer(request: Request, session: SessionDep) -> Volunteer | None:
     """The signed-in volunteer, or None."""
+    return _volunteer_of(request, session)
+
+
+def volunteer_for_header(request: Request, session: ReadSessionDep) -> None:
+    """On a public page read from the replica: whether a volunteer is signed in, for the header
+    alone (the primary is asked wherever it matters: logging, one's own page)."""
+    _volunteer_of(request, session)
+
+
+def _volunteer_of(request: Request, session: Session) -> Volunteer | None:
     settings = request.app.state.settings
     token = request.cookies.get(cookie_name(settings))
     if not token:
         return None
-    return sign_in.volunteer_for_cookie(session, settings=settings, token=token)
+    volunteer = sign_in.volunteer_for_cookie(session, settings=settings, token=token)
+    if volunteer is not None:
+        # For the header: that one is signed in, with the ways out; never the address, which a
+        # glance at the screen would give away (the display name is the volunteer's own choice).
+        request.state.volunteer = volunteer.display_name
+    return volunteer
 
 
 OptionalVolunteer = Annotated[Volunteer | None, Depends(optional_volunteer)]
@@ -47,24 +73,43 @@ def current_volunteer(request: Request, volunteer: OptionalVolunteer) -> Volunte
 CurrentVolunteer = Annotated[Volunteer, Depends(current_volunteer)]
 
 
+def _back_to(target: str | None) -> str:
+    """Where signing in returns to: the local page it began on (a prisoner's), else one's own."""
+    return safe_next(target, default=HOME)
+
+
 @router.get("/volunteer/signin")
-def signin_page(request: Request, session: SessionDep, token: str = "") -> Response:
+def signin_page(request: Request, session: SessionDep, token: str = "", next: str = "") -> Response:
     """The e-mail form; or, with a link's token, a button that signs in (link scanners only GET)."""
-    context = {"form": {}, "errors": FormErrors(), "token": token, "sent": False}
+    context = {
+        "form": {},
+        "errors": FormErrors(),
+        "token": token,
+        "sent": False,
+        "next": _back_to(next),
+    }
     return render(request, "volunteers/signin.html", context, headers=PRIVATE)
 
 
 @router.post("/volunteer/signin")
 def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
     settings = request.app.state.settings
+    back_to = _back_to(raw.get("next"))
     if raw.get("token"):
         volunteer = sign_in.use_link(session, settings=settings, token=raw["token"])
         if volunteer is None:
-            context = {"form": {}, "errors": FormErrors(), "token": "", "sent": False, "bad": True}
+            context = {
+                "form": {},
+                "errors": FormErrors(),
+                "token": "",
+                "sent": False,
+                "bad": True,
+                "next": back_to,
+            }
             return render(
                 request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE
             )
-        response = redirect("/volunteer")
+        response = redirect(back_to, flash=_("You are signed in."), request=request)
         response.set_cookie(
             cookie_name(settings),
             sign_in.session_token(settings, volunteer),
@@ -77,10 +122,15 @@ def signin(request: Request, session: SessionDep, raw: FormData) -> Response:
         return response
     email, errors = forms.parse_email_form(raw, smtputf8=settings.smtp_utf8)
     if email is None:
-        context = {"form": raw, "errors": errors, "token": "", "sent": False}
+        context = {"form": raw, "errors": errors, "token": "", "sent": False, "next": back_to}
         return render(request, "volunteers/signin.html", context, status_code=400, headers=PRIVATE)
-    sign_in.request_link(session, settings=settings, asked=LinkRequest.of(request, session, email))
-    context = {"form": {}, "errors": FormErrors(), "token": "", "sent": True}
+    sign_in.request_link(
+        session,
+        settings=settings,
+        asked=LinkRequest.of(request, session, email),
+        back_to=back_to,
+    )
+    context = {"form": {}, "errors": FormErrors(), "token": "", "sent": True, "next": back_to}
     return render(request, "volunteers/signin.html", context, headers=PRIVATE)
 
 
@@ -119,10 +169,8 @@ def save_settings(
     return redirect("/volunteer", flash=_("Your settings are saved."), request=request)
 
 
-@router.post("/volunteer/signout")
-def signout(request: Request, session: SessionDep, volunteer: CurrentVolunteer) -> Response:
-    sign_in.sign_out(session, volunteer=volunteer)
-    response = redirect("/prisoners")
+def _signed_out(request: Request, message: str) -> Response:
+    response = redirect("/prisoners", flash=message, request=request)
     response.delete_cookie(
         cookie_name(request.app.state.settings),
         path="/",
@@ -130,6 +178,19 @@ def signout(request: Request, session: SessionDep, volunteer: CurrentVolunteer) 
         httponly=True,
     )
     return response
+
+
+@router.post("/volunteer/signout")
+def signout(request: Request, session: SessionDep, volunteer: CurrentVolunteer) -> Response:
+    """Sign out on every device: every cookie given so far stops working."""
+    sign_in.sign_out(session, volunteer=volunteer)
+    return _signed_out(request, _("You are signed out on every device."))
+
+
+@router.post("/volunteer/signout/device")
+def signout_here(request: Request) -> Response:
+    """Sign out on this device only: its cookie is dropped, other devices stay signed in."""
+    return _signed_out(request, _("You are signed out on this device."))
 
 
 @router.post("/volunteer/letters/{letter_id}")

@@ -62,13 +62,31 @@ def facility_stats(session: Session) -> list[FacilityStats]:
     return [FacilityStats(name, int(n), int(r or 0), int(a or 0)) for name, n, r, a in rows]
 
 
+def _held_writable(session: Session) -> list[Prisoner]:
+    return list(
+        session.exec(
+            select(Prisoner)
+            .where(col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True))
+            .order_by(col(Prisoner.name_latin))
+        ).all()
+    )
+
+
+def without_mail(session: Session, *, today: date, days: int = 60) -> int:
+    """How many people held, whom letters reach, have had no logged letter for `days` days or
+    more (or never one)."""
+    last = _last_letters(session)
+    since = today - timedelta(days=days)
+    return sum(
+        1
+        for prisoner in _held_writable(session)
+        if (latest := last.get(prisoner.id or 0)) is None or latest <= since
+    )
+
+
 def dashboard(session: Session, *, today: date) -> Board:
     """The organiser's overview of the register and its mail."""
-    held = session.exec(
-        select(Prisoner)
-        .where(col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True))
-        .order_by(col(Prisoner.name_latin))
-    ).all()
+    held = _held_writable(session)
     last = _last_letters(session)
     silent: dict[int, list[tuple[Prisoner, date | None]]] = {days: [] for days in SILENCES}
     for prisoner in held:

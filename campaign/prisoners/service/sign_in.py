@@ -5,6 +5,7 @@ The cookie it gives lasts SESSION_DAYS, or until the volunteer signs out on any 
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from sqlmodel import Session, select
 
@@ -28,8 +29,11 @@ SESSION = RowLink(
 )
 
 
-def request_link(session: Session, *, settings: Settings, asked: LinkRequest) -> None:
-    """Mail a sign-in link; the page is the same whether or not the address is known.
+def request_link(
+    session: Session, *, settings: Settings, asked: LinkRequest, back_to: str = "/volunteer"
+) -> None:
+    """Mail a sign-in link that leads back to `back_to` (a local path); the page is the same
+    whether or not the address is known.
 
     Nothing is stored for an unknown address until its link is used: its link carries the
     address itself, encrypted, so that typing someone's address into the form leaves no row
@@ -48,7 +52,8 @@ def request_link(session: Session, *, settings: Settings, asked: LinkRequest) ->
         session,
         to=asked.email,
         locale=asked.locale,
-        url=f"{settings.base_url}/volunteer/signin?token={token}&lang={asked.locale}",
+        url=f"{settings.base_url}/volunteer/signin?"
+        + urlencode({"token": token, "lang": asked.locale, "next": back_to}),
         minutes=LINK_MINUTES,
         base_url=settings.base_url,
     )

@@ -1,0 +1,69 @@
+"""How the audit entries of petitions read, in the organiser's language."""
+
+from __future__ import annotations
+
+from sqlmodel import col
+
+from campaign.core import audit
+from campaign.core.i18n import _, ngettext
+from campaign.petitions.models import Petition
+
+SENTENCES: dict[str, audit.Sentence] = {
+    "petition.created": lambda v: _("%(who)s created the petition «%(about)s»", **v),
+    "petition.edited": lambda v: _("%(who)s edited the petition «%(about)s»", **v),
+    "petition.exported": lambda v: _("%(who)s exported data of «%(about)s»", **v),
+    "petition.exported:signatures": lambda v: _(
+        "%(who)s exported the signatures of «%(about)s»", **v
+    ),
+    "petition.exported:partner signatures": lambda v: _(
+        "%(who)s exported a partner's signers of «%(about)s»", **v
+    ),
+    "petition.exported:by-day": lambda v: _(
+        "%(who)s exported the counts per day of «%(about)s»", **v
+    ),
+    "petition.exported:by-country": lambda v: _(
+        "%(who)s exported the counts per country of «%(about)s»", **v
+    ),
+    "petition.exported:handover": lambda v: _(
+        "%(who)s opened the hand-over document of «%(about)s»", **v
+    ),
+    "petition.exported:handover.pdf": lambda v: _(
+        "%(who)s downloaded the hand-over PDF of «%(about)s»", **v
+    ),
+    "petition.invalidated": lambda v: ngettext(
+        "%(who)s invalidated %(num)d signature of «%(about)s»",
+        "%(who)s invalidated %(num)d signatures of «%(about)s»",
+        int(v["count"]),
+        **v,
+    ),
+    "petition.accepted": lambda v: ngettext(
+        "%(who)s counted %(num)d suspect signature of «%(about)s»",
+        "%(who)s counted %(num)d suspect signatures of «%(about)s»",
+        int(v["count"]),
+        **v,
+    ),
+    "petition.update_sent": lambda v: ngettext(
+        "%(who)s mailed the update “%(subject)s” of «%(about)s» to %(num)d signer",
+        "%(who)s mailed the update “%(subject)s” of «%(about)s» to %(num)d signers",
+        int(v["count"]),
+        **v,
+    ),
+    "petition.partners_changed": lambda v: _(
+        "%(who)s changed the partner organisations of «%(about)s»", **v
+    ),
+    "petition.anonymised": lambda v: ngettext(
+        "The names and addresses of %(num)d signer of «%(about)s» were erased, as planned",
+        "The names and addresses of %(num)d signers of «%(about)s» were erased, as planned",
+        int(v["count"]),
+        **v,
+    ),
+    "site.signing_paused:True": lambda v: _("%(who)s paused signing on every petition", **v),
+    "site.signing_paused:False": lambda v: _("%(who)s opened signing again", **v),
+}
+
+
+def register() -> None:
+    """Add the sentences, and name petitions by their title."""
+    audit.describe(
+        SENTENCES, names={"petition": audit.namer(col(Petition.id), col(Petition.title))}
+    )
