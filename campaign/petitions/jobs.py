@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from campaign.core import audit
 from campaign.core.settings import Settings
 from campaign.petitions.models import Petition
+from campaign.petitions.service.manage import record_event
 from campaign.petitions.service.signing import purge_unconfirmed
 from campaign.petitions.service.updates import send_due
 
@@ -22,13 +22,11 @@ def scheduled_updates(session: Session, settings: Settings) -> int:
     for update in sent:
         petition = session.get(Petition, update.petition_id)
         assert petition is not None
-        audit.record(
+        record_event(
             session,
-            by=None,
-            action="petition.update_sent",
-            target=f"petition:{petition.id}",
-            organisation_id=petition.organisation_id,
-            title=petition.title,
+            None,
+            "petition.update_sent",
+            petition,
             count=update.recipients,
             subject=update.subject,
             scheduled=True,

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from campaign.accounts.models import Organisation
 from campaign.core.db import make_engine, transaction, utcnow
-from campaign.core.pdfs import document
 from campaign.petitions.models import Petition, PetitionStatus
 from tests.e2e.helpers import (
     DEMO_OWNER,
@@ -22,6 +21,7 @@ from tests.e2e.helpers import (
     sign_petition,
     unique_email,
 )
+from tests.petitions.test_outcomes import a_pdf
 
 
 def new_petition(site: Site, title: str) -> Petition:
@@ -125,14 +125,6 @@ def test_an_update_is_previewed_tested_confirmed_and_reaches_a_signer_in_belarus
         what="of the update to the Belarusian signer",
     )
     assert "<strong>лісты</strong>" in mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
-
-
-def a_pdf() -> bytes:
-    pdf = document("Answer")
-    pdf.add_page()
-    pdf.set_font("DejaVu", size=12)
-    pdf.cell(text="The case is under review.")
-    return bytes(pdf.output())
 
 
 def test_an_organiser_marks_a_petition_won_and_adds_an_official_response(

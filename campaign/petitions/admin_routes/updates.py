@@ -43,6 +43,14 @@ def _languages(request: Request) -> list[str]:
     return translatable_locales(available_locales(), request.app.state.settings.default_locale)
 
 
+def _sent_already(request: Request, update: PetitionUpdate) -> Response | None:
+    """Back to the update's page, unless it is a draft still."""
+    if update.status == UpdateStatus.draft:
+        return None
+    flash = _("This update was sent or is scheduled.")
+    return redirect(_path(update), flash=flash, request=request)
+
+
 def _reader_locale(request: Request, lang: str | None) -> str:
     default = request.app.state.settings.default_locale
     return lang if lang in available_locales() else default
@@ -148,10 +156,8 @@ def edit_update(
     raw: FormData,
 ) -> Response:
     _petition, update = found_update
-    if update.status != UpdateStatus.draft:
-        return redirect(
-            _path(update), flash=_("This update was sent or is scheduled."), request=request
-        )
+    if (back := _sent_already(request, update)) is not None:
+        return back
     form, errors = parse_update_form(raw)
     if form is None:
         return _draft_page(request, session, user, found_update, None, raw, errors, status=400)
@@ -321,10 +327,8 @@ def send_update(
 ) -> Response:
     """Send now or schedule, if the number confirmed is still the number of recipients."""
     petition, update = found_update
-    if update.status != UpdateStatus.draft:
-        return redirect(
-            _path(update), flash=_("This update was sent or is scheduled."), request=request
-        )
+    if (back := _sent_already(request, update)) is not None:
+        return back
     errors = FormErrors()
     count = sum(updates.recipients_by_language(session, petition).values())
     if raw.get("expected") != str(count):
