@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from campaign.petitions.admin_routes import editing, signatures, updates
+from campaign.petitions.admin_routes import editing, outcomes, signatures, updates
 
 router = APIRouter()
 router.include_router(editing.router)
 router.include_router(signatures.router)
 router.include_router(updates.router)
+router.include_router(outcomes.router)

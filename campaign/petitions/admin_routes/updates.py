@@ -1,11 +1,10 @@
 """The organiser area for updates to signers: write a draft, add its versions per language,
 preview it as signers will see it, send a test to oneself, see how many will receive it, then
-send or schedule it; and a petition's outcome: won, or an official response, mailed the same
-way."""
+send or schedule it (a won petition and official responses are in outcomes.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -15,12 +14,11 @@ from campaign.accounts.deps import CurrentOrganiser
 from campaign.content.service import translatable_locales
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, available_locales, ngettext
-from campaign.core.pdfs import UPLOAD_MAX_BYTES, PdfUploadError
-from campaign.core.web import NO_STORE, FormData, FormErrors, found, redirect, render, uploaded
+from campaign.core.web import NO_STORE, FormData, FormErrors, found, redirect, render
 from campaign.petitions.admin_routes.deps import PetitionToEdit, record
 from campaign.petitions.forms import UpdateForm, parse_update_form
 from campaign.petitions.models import Petition, PetitionUpdate, UpdateStatus
-from campaign.petitions.service import outcomes, updates
+from campaign.petitions.service import updates
 
 router = APIRouter(prefix="/admin/petitions")
 
@@ -35,7 +33,8 @@ def update_to_edit(
 UpdateToEdit = Annotated[tuple[Petition, PetitionUpdate], Depends(update_to_edit)]
 
 
-def _path(update: PetitionUpdate, tail: str = "") -> str:
+def update_path(update: PetitionUpdate, tail: str = "") -> str:
+    """The organiser's page of an update (and its sub-pages)."""
     return f"/admin/petitions/{update.petition_id}/updates/{update.id}{tail}"
 
 
@@ -48,7 +47,7 @@ def _sent_already(request: Request, update: PetitionUpdate) -> Response | None:
     if update.status == UpdateStatus.draft:
         return None
     flash = _("This update was sent or is scheduled.")
-    return redirect(_path(update), flash=flash, request=request)
+    return redirect(update_path(update), flash=flash, request=request)
 
 
 def _reader_locale(request: Request, lang: str | None) -> str:
@@ -97,7 +96,7 @@ def write_update(
     if form is None:
         return _list_page(request, session, petition, raw, errors, status=400)
     draft = updates.write_draft(session, petition=petition, form=form, user_id=user.id)
-    return redirect(_path(draft), flash=_("Draft saved. Check the preview."), request=request)
+    return redirect(update_path(draft), flash=_("Draft saved. Check the preview."), request=request)
 
 
 def _draft_page(
@@ -162,7 +161,7 @@ def edit_update(
     if form is None:
         return _draft_page(request, session, user, found_update, None, raw, errors, status=400)
     updates.edit_draft(session, update, form)
-    return redirect(_path(update), flash=_("Saved. Check the preview."), request=request)
+    return redirect(update_path(update), flash=_("Saved. Check the preview."), request=request)
 
 
 def _version_page(
@@ -207,7 +206,9 @@ def save_version(
     petition, update = found_update
     locale = found(locale if locale in _languages(request) else None)
     if update.status == UpdateStatus.sent and update.kind == "update":
-        return redirect(_path(update), flash=_("This update was sent already."), request=request)
+        return redirect(
+            update_path(update), flash=_("This update was sent already."), request=request
+        )
     form: UpdateForm | None = None
     if raw.get("subject", "").strip() or raw.get("body", "").strip():
         form, errors = parse_update_form(raw)
@@ -215,7 +216,7 @@ def save_version(
             return _version_page(request, update, locale, raw, errors, status=400)
     kept = updates.save_translation(session, update, locale, form)
     record(session, user, "petition.update_translated", petition, locale=locale, kept=kept)
-    return redirect(f"{_path(update)}?lang={locale}", flash=_("Saved."), request=request)
+    return redirect(f"{update_path(update)}?lang={locale}", flash=_("Saved."), request=request)
 
 
 # -- preview, test, confirmation -----------------------------------------------------------------
@@ -265,7 +266,7 @@ def send_test(
         session, settings=request.app.state.settings, petition=petition, draft=update, reader=reader
     )
     message = _("A test is on its way to %(email)s; no signer receives it.", email=user.email)
-    return redirect(f"{_path(update)}?lang={locale}", flash=message, request=request)
+    return redirect(f"{update_path(update)}?lang={locale}", flash=message, request=request)
 
 
 def _confirm_page(
@@ -347,7 +348,7 @@ def send_update(
             send_at=send_at.isoformat(),
         )
         message = _("Scheduled. You can cancel it until then.")
-        return redirect(_path(update), flash=message, request=request)
+        return redirect(update_path(update), flash=message, request=request)
     sent = updates.send_update(
         session, settings=request.app.state.settings, petition=petition, draft=update
     )
@@ -355,7 +356,7 @@ def send_update(
     message = ngettext(
         "The update goes to %(num)d signer.", "The update goes to %(num)d signers.", sent or 0
     )
-    return redirect(_path(update), flash=message, request=request)
+    return redirect(update_path(update), flash=message, request=request)
 
 
 @router.post("/{petition_id}/updates/{update_id}/cancel")
@@ -369,100 +370,7 @@ def cancel_update(
         message = _("The scheduled update will not be sent; it is a draft again.")
     else:
         message = _("This update is not scheduled.")
-    return redirect(_path(update), flash=message, request=request)
-
-
-# -- the outcome: won, official responses ----------------------------------------------------------
-
-
-def _outcome_page(
-    request: Request,
-    petition: Petition,
-    which: str,
-    form: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    status: int = 200,
-) -> Response:
-    context = {
-        "petition": petition,
-        "which": which,
-        "form": form or {},
-        "errors": errors or FormErrors(),
-        "today": utcnow().date().isoformat(),
-    }
-    return render(
-        request, "admin/petitions/outcome.html", context, status_code=status, headers=NO_STORE
-    )
-
-
-@router.get("/{petition_id}/won")
-def won_page(request: Request, petition: PetitionToEdit) -> Response:
-    """Mark the petition won, with a word to its signers."""
-    return _outcome_page(request, petition, "won")
-
-
-@router.get("/{petition_id}/responses")
-def response_page(request: Request, petition: PetitionToEdit) -> Response:
-    """Add an official response: its text, date and document."""
-    return _outcome_page(request, petition, "response")
-
-
-@router.post("/{petition_id}/won")
-def mark_won(
-    request: Request,
-    session: SessionDep,
-    user: CurrentOrganiser,
-    petition: PetitionToEdit,
-    raw: FormData,
-) -> Response:
-    """Shown on the petition's page at once (closing it if open); the mail waits for its
-    preview and confirmation."""
-    form, errors = parse_update_form(raw)
-    if form is None:
-        return _outcome_page(request, petition, "won", raw, errors, status=400)
-    draft = outcomes.mark_won(session, petition=petition, form=form, user_id=user.id)
-    if draft is None:
-        errors.add("form", _("This petition is marked as won already, or was never published."))
-        return _outcome_page(request, petition, "won", raw, errors, status=409)
-    record(session, user, "petition.won", petition)
-    flash = _("The petition is marked as won. Check the message to signers, then send it.")
-    return redirect(_path(draft), flash=flash, request=request)
-
-
-@router.post("/{petition_id}/responses")
-def add_response(
-    request: Request,
-    session: SessionDep,
-    user: CurrentOrganiser,
-    petition: PetitionToEdit,
-    raw: FormData,
-    document: Annotated[bytes | None, Depends(uploaded("document", UPLOAD_MAX_BYTES))],
-) -> Response:
-    """An official response (text, date, optional PDF), shown on the petition's page at once."""
-    form, errors = parse_update_form(raw)
-    responded_on = None
-    try:
-        responded_on = date.fromisoformat(raw.get("responded_on", "").strip())
-    except ValueError:
-        errors.add("responded_on", _("Enter a date such as 2027-03-31."))
-    if form is None or responded_on is None:
-        return _outcome_page(request, petition, "response", raw, errors, status=400)
-    try:
-        draft = outcomes.add_response(
-            session,
-            petition=petition,
-            form=form,
-            responded_on=responded_on,
-            document=document,
-            directory=request.app.state.settings.upload_dir,
-            user_id=user.id,
-        )
-    except PdfUploadError as exc:
-        errors.add("document", str(exc))
-        return _outcome_page(request, petition, "response", raw, errors, status=400)
-    record(session, user, "petition.response_added", petition, document=bool(draft.document))
-    flash = _("The response is shown on the petition's page. Check the message, then send it.")
-    return redirect(_path(draft), flash=flash, request=request)
+    return redirect(update_path(update), flash=message, request=request)
 
 
 @router.post("/{petition_id}/updates/{update_id}/discard")
@@ -473,7 +381,7 @@ def discard_update(
     petition, update = found_update
     if not updates.discard_draft(session, update):
         return redirect(
-            _path(update), flash=_("Only a draft update can be deleted."), request=request
+            update_path(update), flash=_("Only a draft update can be deleted."), request=request
         )
     record(session, user, "petition.update_discarded", petition, subject=update.subject)
     return redirect(
