@@ -16,7 +16,7 @@ from campaign.core.settings import Settings
 from campaign.petitions.models import Petition, PetitionStatus, PetitionUpdate
 from tests.conftest import csrf_from
 from tests.factories import add_signature, make_petition, send_mail
-from tests.petitions.test_updates import confirm, opt_in, translate
+from tests.petitions.test_updates import confirm, opt_in, petition_with_a_reader, translate
 from tests.smtp_server import SmtpServer
 
 
@@ -106,9 +106,7 @@ def test_winning_is_mailed_once_to_each_signer_in_their_language(
 def test_an_official_response_shows_with_its_document_and_is_mailed(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    petition = make_petition(engine)
-    add_signature(engine, settings, petition, email="yes@example.org")
-    opt_in(engine, "yes@example.org", locale="ru")
+    petition = petition_with_a_reader(engine, settings, locale="ru")
     send_mail(engine, settings)
     smtp.handler.reset()
     response = add_response(organiser_client, petition.id, a_pdf())  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import PetitionUpdate, Signature, UpdateStatus
+from campaign.petitions.models import Petition, PetitionUpdate, Signature, UpdateStatus
 from campaign.site.jobs import housekeeping_jobs
 from tests.conftest import csrf_from
 from tests.factories import add_signature, make_petition, send_mail
@@ -27,6 +27,14 @@ def opt_in(engine: Engine, *emails: str, locale: str = "en") -> None:
         for signature in session.exec(select(Signature)).all():
             if signature.email in emails:
                 signature.wants_updates, signature.locale = True, locale
+
+
+def petition_with_a_reader(engine: Engine, settings: Settings, locale: str = "en") -> Petition:
+    """A petition with one confirmed signer, yes@example.org, who asked for updates."""
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email="yes@example.org")
+    opt_in(engine, "yes@example.org", locale=locale)
+    return petition
 
 
 def write(
@@ -96,9 +104,7 @@ def test_an_update_reaches_only_signers_who_asked_for_it(
 def test_the_preview_shows_the_mail_and_a_plain_text_without_markdown_marks(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    petition = make_petition(engine)
-    add_signature(engine, settings, petition, email="yes@example.org")
-    opt_in(engine, "yes@example.org")
+    petition = petition_with_a_reader(engine, settings)
     body = "She needs **letters** now.\n\n- write *today*\n\nRead [the appeal](https://example.org/appeal)."
     path = draft(organiser_client, petition.id, body=body)  # type: ignore[arg-type]
 
@@ -125,9 +131,7 @@ def test_the_preview_shows_the_mail_and_a_plain_text_without_markdown_marks(
 def test_a_test_mail_reaches_only_the_organiser(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    petition = make_petition(engine)
-    add_signature(engine, settings, petition, email="yes@example.org")
-    opt_in(engine, "yes@example.org")
+    petition = petition_with_a_reader(engine, settings)
     path = draft(organiser_client, petition.id)  # type: ignore[arg-type]
     send_mail(engine, settings)  # the signature's confirmation
     smtp.handler.reset()
@@ -223,9 +227,7 @@ def run_scheduled_updates(engine: Engine, settings: Settings) -> None:
 def test_a_scheduled_update_goes_only_when_due_and_can_be_cancelled(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
-    petition = make_petition(engine)
-    add_signature(engine, settings, petition, email="yes@example.org")
-    opt_in(engine, "yes@example.org")
+    petition = petition_with_a_reader(engine, settings)
     later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     path = draft(organiser_client, petition.id, subject="Day of action")  # type: ignore[arg-type]
     response = confirm(organiser_client, path, when="later", send_at=later)
@@ -277,9 +279,7 @@ def test_one_click_unsubscribe_works_without_cookies_or_login(
     settings: Settings,
     smtp: SmtpServer,  # type: ignore[no-untyped-def]
 ) -> None:
-    petition = make_petition(engine)
-    add_signature(engine, settings, petition, email="yes@example.org")
-    opt_in(engine, "yes@example.org")
+    petition = petition_with_a_reader(engine, settings)
     confirm(organiser_client, draft(organiser_client, petition.id))  # type: ignore[arg-type]
     send_mail(engine, settings)
     [mail] = [m for m in smtp.messages if m["List-Unsubscribe"]]
