@@ -247,7 +247,12 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         consenting = session.exec(select(func.count()).select_from(PartnerConsent)).one()
         assert 60 < consenting < 110
         versions = session.exec(select(ContentVersion)).all()
-        assert {(v.kind, v.locale) for v in versions} == {("petition", "be"), ("petition", "ru")}
+        assert {(v.kind, v.locale) for v in versions} == {
+            (kind, locale)
+            for kind in ("petition", "letters", "prisoner")
+            for locale in ("be", "ru")
+        }
+        assert len(versions) == 2 * (2 + 1 + 20)  # both petitions, the campaign, every prisoner
         assert all(100 < petition.signature_count < 400 for petition in petitions)
         assert {tally.country for tally in session.exec(select(PetitionTally)).all()} >= {
             "BY",

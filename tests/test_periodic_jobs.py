@@ -17,6 +17,7 @@ def test_the_worker_runs_every_domains_jobs_in_order() -> None:
         "expired_sessions",
         "rate_counters",
         "unconfirmed_signatures",
+        "scheduled_updates",
         "expired_personal_data",
         "finished_mail",
         "letters",

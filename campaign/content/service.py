@@ -62,6 +62,26 @@ def version_of(session: Session, kind: str, object_id: int, locale: str) -> dict
     return dict(version.fields) if version else {}
 
 
+def versions_of(session: Session, kind: str, object_id: int) -> dict[str, dict[str, str]]:
+    """Every stored version of an object, by language: for what is sent once to readers of
+    many languages (an update to signers)."""
+    rows = session.exec(
+        select(ContentVersion).where(
+            ContentVersion.kind == kind, ContentVersion.object_id == object_id
+        )
+    ).all()
+    return {row.locale: dict(row.fields) for row in rows}
+
+
+def delete_versions(session: Session, kind: str, object_id: int) -> None:
+    """Remove an object's versions, when the object itself goes."""
+    session.execute(
+        delete(ContentVersion).where(
+            col(ContentVersion.kind) == kind, col(ContentVersion.object_id) == object_id
+        )
+    )
+
+
 def languages_of(session: Session, kind: str, object_id: int) -> list[str]:
     """The languages an object has a version in."""
     return list(

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import uuid
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaign.core.i18n import _
@@ -136,6 +139,32 @@ JPEG_2000_FILTERS = frozenset({"/JPXDecode", "/JPX"})
 
 class PdfUploadError(ValueError):
     """The PDF cannot be kept; the message is for the person uploading."""
+
+
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+STORED_PDF = re.compile(r"^[0-9a-f]{32}\.pdf$")
+
+
+def store_pdf(data: bytes, directory: Path) -> str:
+    """Keep an uploaded PDF, its pages rewritten without metadata, attachments or scripts
+    (anyone may download it); returns its file name in the upload directory."""
+    if not data.startswith(b"%PDF-"):
+        raise PdfUploadError(_("Upload a PDF document."))
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise PdfUploadError(_("The file is larger than 5 MB."))
+    clean = without_metadata(data)
+    name = f"{uuid.uuid4().hex}.pdf"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(clean)
+    return name
+
+
+def stored_pdf_path(directory: Path, name: str) -> Path | None:
+    """The file for a name made by store_pdf, or None for anything else."""
+    if not STORED_PDF.match(name):
+        return None
+    path = directory / name
+    return path if path.is_file() else None
 
 
 def without_metadata(data: bytes) -> bytes:

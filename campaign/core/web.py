@@ -14,7 +14,7 @@ from starlette.datastructures import URL, UploadFile
 
 from campaign.core import i18n
 from campaign.core.countries import OptionGroup, country_name
-from campaign.core.markdown import render_markdown
+from campaign.core.markdown import markdown_text, render_markdown
 from campaign.core.security import CSRF_FIELD, csrf_token, read_token, signer
 from campaign.core.settings import PROJECT_DIR, Settings
 
@@ -44,6 +44,7 @@ def make_environment() -> Environment:
     environment.globals["language_name"] = i18n.language_name
     environment.globals["country_name"] = country_name
     environment.filters["markdown"] = render_markdown
+    environment.filters["markdown_text"] = markdown_text
     environment.globals["format_date"] = i18n.localized_date
     environment.globals["format_time"] = i18n.localized_time
     environment.globals["format_number"] = i18n.format_number

@@ -22,6 +22,12 @@ def register() -> None:
             (
                 content.ContentField("title", lambda: _("Title"), 200, multiline=False),
                 content.ContentField("purpose", lambda: _("Purpose"), 20000),
+                content.ContentField(
+                    "prisoner_name", lambda: _("Prisoner's name"), 200, multiline=False
+                ),
+                content.ContentField(
+                    "prisoner_details", lambda: _("About the prisoner"), 1000, multiline=False
+                ),
             ),
             "/admin/letters/{id}",
             _title,

@@ -4,11 +4,13 @@ priority). Each queues the message in the caller's transaction and returns its o
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import TypedDict, Unpack
 
 from sqlmodel import Session
 
+from campaign.core.settings import Settings
 from campaign.mail import outbox
+from campaign.mail.messages import render_parts
 from campaign.mail.outbox import Envelope
 
 
@@ -28,29 +30,34 @@ def already_signed(
     return outbox.enqueue(session, template="already_signed", context=context, **envelope)
 
 
+class UpdateMessage(TypedDict):
+    """What an update to a signer says: the templates' variables."""
+
+    name: str
+    title: str
+    subject: str
+    text: str  # Markdown: HTML in the HTML part, plain text (no marks) in the text part
+    unsubscribe_url: str  # "" in the test an organiser sends to themself
+    petition_url: str
+    document_url: str  # an official response's document, or ""
+
+
 def petition_update(
-    session: Session,
-    *,
-    name: str,
-    title: str,
-    subject: str,
-    text: str,
-    unsubscribe_url: str,
-    petition_url: str,
-    **envelope: Unpack[Envelope],
+    session: Session, *, message: UpdateMessage, **envelope: Unpack[Envelope]
 ) -> int:
     """An organiser's update to a signer who asked for them, with one-click unsubscribe."""
+    url = message["unsubscribe_url"]
     return outbox.enqueue(
         session,
         template="petition_update",
-        context={
-            "name": name,
-            "title": title,
-            "subject": subject,
-            "text": text,
-            "unsubscribe_url": unsubscribe_url,
-            "petition_url": petition_url,
-        },
-        headers=outbox.unsubscribe_headers(unsubscribe_url),
+        context=dict(message),
+        headers=outbox.unsubscribe_headers(url) if url else None,
         **envelope,
     )
+
+
+def render_petition_update(
+    settings: Settings, locale: str, message: UpdateMessage
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an update as it will be mailed: the organiser's preview."""
+    return render_parts("petition_update", dict(message), locale, settings)

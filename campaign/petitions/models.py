@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, false, text
@@ -112,18 +112,40 @@ class PetitionTally(SQLModel, table=True):
     count: int = 0
 
 
+class UpdateKind(StrEnum):
+    update = "update"
+    won = "won"  # the petition was won: shown as a banner on its page
+    response = "response"  # an official response: shown on the petition's page
+
+
+class UpdateStatus(StrEnum):
+    draft = "draft"
+    scheduled = "scheduled"
+    sent = "sent"
+
+
 class PetitionUpdate(SQLModel, table=True):
-    """A message an organiser sent to the signers who asked for updates."""
+    """A message an organiser writes to the signers who asked for updates: a draft until its
+    preview and the number of recipients were seen, then sent or scheduled. Its versions in
+    other languages are content versions (kind "petition_update": subject, body)."""
 
     __tablename__ = "petition_update"
 
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", index=True)
+    kind: str = Field(default=UpdateKind.update.value, max_length=10)
+    status: str = Field(default=UpdateStatus.draft.value, max_length=10)
     subject: str = Field(max_length=200)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # An official response's date, and its document (a PDF in the upload directory), if any.
+    responded_on: date | None = None
+    document: str | None = Field(default=None, max_length=64)
+    send_at: datetime | None = None
     recipients: int = 0
     sent_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
 
 
 class PetitionPartner(SQLModel, table=True):

@@ -22,6 +22,7 @@ def register() -> None:
             (
                 content.ContentField("title", lambda: _("Title"), 200, multiline=False),
                 content.ContentField("summary", lambda: _("Summary"), 500),
+                content.ContentField("addressee", lambda: _("Addressed to"), 300, multiline=False),
                 content.ContentField("body", lambda: _("The demand"), 20000),
             ),
             "/admin/petitions/{id}",
@@ -32,6 +33,7 @@ def register() -> None:
     privacy.register_section(privacy.section("signatures", "signatures", retention))
     privacy.register_retention(privacy.RetentionRule("petitions", retention.anonymise_due))
     periodic.register(periodic.PeriodicJob("unconfirmed_signatures", jobs.unconfirmed_signatures))
+    periodic.register(periodic.PeriodicJob("scheduled_updates", jobs.scheduled_updates))
 
 
 def _title(petition: Petition) -> str:

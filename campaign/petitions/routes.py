@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
 from campaign.accounts.service.organisations import organisation_names
@@ -37,7 +37,15 @@ from campaign.petitions.forms import (
     ticked_partners,
 )
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, counting, finding, public, signing, updates
+from campaign.petitions.service import (
+    coalition,
+    counting,
+    finding,
+    outcomes,
+    public,
+    signing,
+    updates,
+)
 from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/petitions")
@@ -145,6 +153,9 @@ def _petition_page(
     context |= {
         "body_html": render_markdown(shown.body),
         "signers": public.recent_public_signers(session, petition),
+        "outcome": outcomes.shown_on_page(
+            session, petition, get_locale(), original=request.app.state.settings.default_locale
+        ),
     }
     return render(
         request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
@@ -209,6 +220,24 @@ def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
         "petitions/breakdown.html",
         context,
         headers={"etag": etag, "cache-control": PAGE_CACHE},
+    )
+
+
+@router.get("/{slug}/updates/{update_id}/document")
+def response_document(
+    request: Request, session: ReadSessionDep, slug: str, update_id: int
+) -> Response:
+    """An official response's document; a PDF is a download, never shown inside the site."""
+    petition = public_petition(session, slug)
+    path = found(
+        outcomes.document_path(session, petition, update_id, request.app.state.settings.upload_dir)
+    )
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        content_disposition_type="attachment",
+        filename=f"{petition.slug}-response-{update_id}.pdf",
+        headers={"cache-control": "public, max-age=3600"},
     )
 
 

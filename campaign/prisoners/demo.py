@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from campaign.content.service import save_version
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.prisoners import forms
@@ -34,12 +35,34 @@ FIRST = [
     ("Dzmitry", "Дзмітры", "Дзмітрыю", "male"),
 ]
 REGIONS = ["Minsk", "Hrodna", "Homiel", "Brest", "Viciebsk", "Mahiloŭ"]
+# What visitors read on a person's page, in English and in the versions for be and ru readers.
 INTERESTS = [
-    "Gardening, crosswords, news about her cat",
-    "Football (FC Dinamo Minsk), history books",
-    "Poetry, drawing, letters from other countries",
-    "Cooking, travel stories, learning English",
+    {
+        "en": "Gardening, crosswords, news about her cat",
+        "be": "Садоўніцтва, крыжаванкі, навіны пра яе ката",
+        "ru": "Садоводство, кроссворды, новости о её коте",
+    },
+    {
+        "en": "Football (FC Dinamo Minsk), history books",
+        "be": "Футбол (ФК «Дынама Мінск»), кнігі па гісторыі",
+        "ru": "Футбол (ФК «Динамо Минск»), книги по истории",
+    },
+    {
+        "en": "Poetry, drawing, letters from other countries",
+        "be": "Паэзія, маляванне, лісты з іншых краін",
+        "ru": "Поэзия, рисование, письма из других стран",
+    },
+    {
+        "en": "Cooking, travel stories, learning English",
+        "be": "Кулінарыя, расповеды пра падарожжы, вывучэнне англійскай",
+        "ru": "Кулинария, рассказы о путешествиях, изучение английского",
+    },
 ]
+WRITER_NOTES = {
+    "en": "A fictional record for the demo.",
+    "be": "Выдуманы запіс для дэма.",
+    "ru": "Вымышленная запись для демонстрации.",
+}
 
 
 def _demo_volunteers(session: Session, settings: Settings) -> list[int]:
@@ -70,6 +93,7 @@ def load_demo_prisoners(session: Session, *, settings: Settings, today: date) ->
     rows = [_row(n, rng, today) for n in range(20)]
     report = register.import_prisoners(session, rows, apply=True, today=today)
     assert report.ok, report.errors
+    _demo_versions(session)
     writers = _demo_volunteers(session, settings)
     pick = random.Random("demo-writers")  # noqa: S311 - apart, so the demo's letters stay as they were
     for prisoner in session.exec(select(Prisoner)).all():
@@ -118,6 +142,18 @@ ANNA = {
 }
 
 
+def _demo_versions(session: Session) -> None:
+    """The interests and notes in Belarusian and Russian, so their readers see no English."""
+    for prisoner in session.exec(select(Prisoner)).all():
+        n = int(str(prisoner.external_id).removeprefix("demo-")) - 1
+        for locale in ("be", "ru"):
+            fields = {
+                "interests": INTERESTS[n % len(INTERESTS)][locale],
+                "writer_notes": WRITER_NOTES[locale],
+            }
+            save_version(session, "prisoner", prisoner, locale, fields)
+
+
 def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
     latin, cyrillic, cyrillic_dative, gender = FIRST[n % len(FIRST)]
     surname = "Prykladnaja" if gender == "female" else "Prykladny"
@@ -148,8 +184,8 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
         "accepts_letters": "no" if n == 11 else "yes",
         "facility": facility,
         "letter_address": f"{dative} {cyrillic_dative}\n{address}",
-        "interests": INTERESTS[n % len(INTERESTS)],
-        "writer_notes": "A fictional record for the demo.",
+        "interests": INTERESTS[n % len(INTERESTS)]["en"],
+        "writer_notes": WRITER_NOTES["en"],
         "source": "Demo data: a fictional person",
         "source_date": today.isoformat(),
     }

@@ -16,7 +16,9 @@ from campaign.accounts.service.accounts import create_organiser
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.letters.models import LetterCampaign
-from campaign.petitions.models import Petition
+from campaign.petitions.forms import UpdateForm
+from campaign.petitions.models import Petition, PetitionUpdate
+from campaign.petitions.service import updates
 from tests.accounts.test_route_walk import organiser_routes
 from tests.conftest import CSRF, PASSWORD, log_in
 from tests.factories import make_letter_campaign, make_member, make_petition, organisation
@@ -36,6 +38,10 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
     app: Any, client: TestClient, engine: Engine
 ) -> None:
     petition = make_petition(engine, title="Free Maria")
+    with transaction(engine) as session:
+        update = updates.write_draft(
+            session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
+        )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     log_in(client, outsider(engine).email)
     token = CSRF.search(client.get("/admin").text).group(1)  # type: ignore[union-attr]
@@ -43,6 +49,7 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
         "petition_id": petition.id,
         "campaign_id": campaign.id,
         "organisation_id": organisation(engine),
+        "update_id": update.id,
     }
     walked, let_in = 0, []
     for method, template, _admin in organiser_routes(app, concrete=False):
@@ -67,6 +74,7 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
     assert walked > 25 and not let_in, let_in
     with Session(engine) as session:
         assert session.get(Petition, petition.id).title == "Free Maria"  # type: ignore[union-attr]
+        assert session.get(PetitionUpdate, update.id).status == "draft"  # type: ignore[union-attr]
         assert session.get(LetterCampaign, campaign.id).title == "Write for Maria"  # type: ignore[union-attr]
         done = session.exec(
             select(AuditEvent.action).where(AuditEvent.actor == "outsider@example.org")

@@ -21,8 +21,9 @@ from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign, Official
+from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition
-from campaign.petitions.service import coalition
+from campaign.petitions.service import coalition, updates
 from campaign.prisoners.models import Facility, Prisoner
 from tests.accounts.test_route_walk import _calls
 from tests.conftest import CSRF, PASSWORD, app_routes, log_in, with_two_factor
@@ -100,6 +101,9 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
     partner = organisation(engine, PARTNER)
     with transaction(engine) as session:
         coalition.set_partners(session, session.get(Petition, petition.id), {partner})  # type: ignore[arg-type]
+        update = updates.write_draft(
+            session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
+        )
     add_signature(engine, settings, petition, email="signer@example.org")
     campaign = make_letter_campaign(engine, title="Write for Maria")
     prisoner = make_prisoner(engine)
@@ -116,6 +120,7 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "account_id": 999_999,  # no such member: an allowed owner is told so, nothing changes
         "invitation_id": 999_999,
         "locale": "be",
+        "update_id": update.id,
     }
 
 

@@ -4,7 +4,6 @@ about by supporters two weeks after their letters went out."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,9 +13,8 @@ from sqlmodel import Session, col, func, select
 
 from campaign.content.service import text_in
 from campaign.core.db import utcnow
-from campaign.core.i18n import _
-from campaign.core.images import MAX_BYTES, ImageError, store_image
-from campaign.core.pdfs import PdfUploadError, without_metadata
+from campaign.core.images import ImageError, store_image
+from campaign.core.pdfs import PdfUploadError, store_pdf
 from campaign.core.security import RowLink
 from campaign.core.settings import Settings
 from campaign.letters import emails
@@ -56,16 +54,10 @@ def store_reply_file(data: bytes, directory: Path) -> str:
     into a new file without metadata, attachments or scripts (anyone may download it)."""
     if not data.startswith(b"%PDF-"):
         return store_image(data, directory)
-    if len(data) > MAX_BYTES:
-        raise ImageError(_("The file is larger than 5 MB."))
     try:
-        clean = without_metadata(data)
+        return store_pdf(data, directory)
     except PdfUploadError as exc:
         raise ImageError(str(exc)) from exc
-    name = f"{uuid.uuid4().hex}.pdf"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(clean)
-    return name
 
 
 def reply_file_path(directory: Path, name: str) -> Path | None:

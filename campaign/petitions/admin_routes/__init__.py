@@ -1,12 +1,15 @@
 """The organiser area for petitions: editing (create, edit, publish, watch) and signatures
-(export, hand over, invalidate, mail updates to signers)."""
+(export, hand over, invalidate) and updates (mail to signers, a petition won, official
+responses)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from campaign.petitions.admin_routes import editing, signatures
+from campaign.petitions.admin_routes import editing, outcomes, signatures, updates
 
 router = APIRouter()
 router.include_router(editing.router)
 router.include_router(signatures.router)
+router.include_router(updates.router)
+router.include_router(outcomes.router)

@@ -11,10 +11,10 @@ from fastapi import Depends
 from campaign.accounts.deps import CurrentOrganiser, asks, require_duty
 from campaign.accounts.models import User
 from campaign.accounts.service.roles import Duty
-from campaign.core import audit
 from campaign.core.db import SessionDep
 from campaign.core.web import found
 from campaign.petitions.models import Petition, PetitionPartner, PetitionStatus
+from campaign.petitions.service import manage
 
 
 def petition_for(duty: Duty) -> Callable[..., Petition]:
@@ -64,12 +64,4 @@ def record(
     session: SessionDep, user: User, action: str, petition: Petition, **details: object
 ) -> None:
     """Put an organiser's action on a petition in the audit trail."""
-    audit.record(
-        session,
-        by=user,
-        action=action,
-        target=f"petition:{petition.id}",
-        organisation_id=petition.organisation_id,
-        title=petition.title,
-        **details,
-    )
+    manage.record_event(session, user, action, petition, **details)

@@ -1,5 +1,5 @@
 """The organiser area for petitions, signatures: export them, hand them over (print view and
-PDF), invalidate or accept them, and mail updates to the signers who asked for them."""
+PDF), invalidate or accept them (updates to signers are in updates.py)."""
 
 from __future__ import annotations
 
@@ -25,13 +25,12 @@ from campaign.petitions.admin_routes.deps import (
     PartnershipData,
     PartnershipToView,
     PetitionData,
-    PetitionToEdit,
     PetitionToView,
     record,
 )
-from campaign.petitions.forms import SignatureFilter, parse_signature_filter, parse_update_form
+from campaign.petitions.forms import SignatureFilter, parse_signature_filter
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, handover, manage, updates
+from campaign.petitions.service import coalition, handover, manage
 
 router = APIRouter(prefix="/admin/petitions")
 
@@ -209,69 +208,6 @@ def invalidate(
     )
     message = ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed)
     return redirect(f"/admin/petitions/{petition.id}", flash=message, request=request)
-
-
-# -- updates to signers ------------------------------------------------------------------------
-
-
-def _updates_page(
-    request: Request,
-    session: SessionDep,
-    petition: Petition,
-    form: dict[str, str],
-    errors: FormErrors,
-    status: int = 200,
-) -> Response:
-    context = {
-        "petition": petition,
-        "form": form,
-        "errors": errors,
-        "recipients": len(updates.update_recipients(session, petition)),
-        "past": updates.past_updates(session, petition),
-    }
-    return render(
-        request, "admin/petitions/updates.html", context, status_code=status, headers=NO_STORE
-    )
-
-
-@router.get("/{petition_id}/updates")
-def updates_form(request: Request, session: SessionDep, petition: PetitionToEdit) -> Response:
-    return _updates_page(request, session, petition, {}, FormErrors())
-
-
-@router.post("/{petition_id}/updates")
-def send_update(
-    request: Request,
-    session: SessionDep,
-    user: CurrentOrganiser,
-    petition: PetitionToEdit,
-    raw: FormData,
-) -> Response:
-    form, errors = parse_update_form(raw)
-    if form is None:
-        return _updates_page(request, session, petition, raw, errors, status=400)
-    update = updates.send_update(
-        session,
-        settings=request.app.state.settings,
-        petition=petition,
-        subject=form.subject,
-        body=form.body,
-        user_id=user.id,  # type: ignore[arg-type]
-    )
-    record(
-        session,
-        user,
-        "petition.update_sent",
-        petition,
-        count=update.recipients,
-        subject=form.subject,
-    )
-    message = ngettext(
-        "The update goes to %(num)d signer.",
-        "The update goes to %(num)d signers.",
-        update.recipients,
-    )
-    return redirect(f"/admin/petitions/{petition.id}/updates", flash=message, request=request)
 
 
 # -- hand-over ---------------------------------------------------------------------------------

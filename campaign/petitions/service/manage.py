@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from campaign.core import audit
 from campaign.core.db import utcnow
 from campaign.petitions.forms import PetitionForm, SignatureFilter
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
@@ -82,6 +83,25 @@ def set_image(session: Session, *, petition: Petition, name: str | None, directo
     session.flush()
     if old and old != name:
         (directory / old).unlink(missing_ok=True)
+
+
+def record_event(
+    session: Session,
+    by: audit.Actor | None,
+    action: str,
+    petition: Petition,
+    **details: object,
+) -> None:
+    """Put what was done to a petition in the audit trail (`by` None: the worker did it)."""
+    audit.record(
+        session,
+        by=by,
+        action=action,
+        target=f"petition:{petition.id}",
+        organisation_id=petition.organisation_id,
+        title=petition.title,
+        **details,
+    )
 
 
 TRANSITIONS = {
