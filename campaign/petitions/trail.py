@@ -48,6 +48,22 @@ SENTENCES: dict[str, audit.Sentence] = {
         int(v["count"]),
         **v,
     ),
+    "petition.update_scheduled": lambda v: _(
+        "%(who)s scheduled the update “%(subject)s” of «%(about)s»", **v
+    ),
+    "petition.update_cancelled": lambda v: _(
+        "%(who)s cancelled the scheduled update “%(subject)s” of «%(about)s»", **v
+    ),
+    "petition.update_translated": lambda v: _(
+        "%(who)s wrote a version of an update of «%(about)s» in another language", **v
+    ),
+    "petition.update_discarded": lambda v: _(
+        "%(who)s discarded the draft update “%(subject)s” of «%(about)s»", **v
+    ),
+    "petition.won": lambda v: _("%(who)s marked «%(about)s» as won", **v),
+    "petition.response_added": lambda v: _(
+        "%(who)s recorded an official response to «%(about)s»", **v
+    ),
     "petition.partners_changed": lambda v: _(
         "%(who)s changed the partner organisations of «%(about)s»", **v
     ),

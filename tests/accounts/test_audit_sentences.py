@@ -111,3 +111,65 @@ def test_a_campaign_is_named_even_when_its_entry_has_no_title(engine: Engine) ->
         )
         [entry] = audit.readable(session, [event])
     assert entry.sentence == "The application exported the counts of «Write for Anna»"
+
+
+def test_updates_won_petitions_and_official_responses_read_as_sentences(
+    client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine, title="Free Anna")
+    author = alesia(engine)
+    org = organisation(engine)
+    with transaction(engine) as session:
+        by = session.get(User, author.id)
+        on_petition(
+            session,
+            by,
+            "petition.update_scheduled",
+            petition,
+            organisation_id=org,
+            subject="Day 100",
+        )
+        on_petition(
+            session,
+            by,
+            "petition.update_cancelled",
+            petition,
+            organisation_id=org,
+            subject="Day 100",
+        )
+        on_petition(
+            session, by, "petition.update_discarded", petition, organisation_id=org, subject="Draft"
+        )
+        on_petition(
+            session,
+            by,
+            "petition.update_translated",
+            petition,
+            organisation_id=org,
+            locale="be",
+            kept=True,
+        )
+        on_petition(session, by, "petition.won", petition, organisation_id=org)
+        on_petition(
+            session, by, "petition.response_added", petition, organisation_id=org, document=True
+        )
+        on_petition(
+            session,
+            None,
+            "petition.update_sent",
+            petition,
+            organisation_id=org,
+            count=2,
+            subject="Day 100",
+        )
+    log_in(client, author.email)
+    said = sentences(client.get(f"/admin/organisations/{org}/audit").text)
+    assert said[:7] == [
+        "The application mailed the update “Day 100” of «Free Anna» to 2 signers",
+        "Alesia recorded an official response to «Free Anna»",
+        "Alesia marked «Free Anna» as won",
+        "Alesia wrote a version of an update of «Free Anna» in another language",
+        "Alesia discarded the draft update “Draft” of «Free Anna»",
+        "Alesia cancelled the scheduled update “Day 100” of «Free Anna»",
+        "Alesia scheduled the update “Day 100” of «Free Anna»",
+    ]
