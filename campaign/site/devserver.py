@@ -33,6 +33,12 @@ def _port_free(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) != 0
 
 
+def _wait_for_all(processes: list[subprocess.Popen[bytes]], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+        time.sleep(0.1)
+
+
 def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -> int:
     """Prepare the database and run the three processes until Ctrl-C or one of them stops."""
     engine = check_settings_database(settings)
@@ -61,7 +67,10 @@ def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    received: list[int] = []
+
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         raise KeyboardInterrupt
 
     # Ctrl-C too, even when the shell that started us ignores it (a background job).
@@ -90,6 +99,11 @@ def run_development(settings: Settings, *, port: int, environ: dict[str, str]) -
         ended = next(p.returncode for p in processes if p.returncode is not None)
         return ended if ended > 0 else 0
     except KeyboardInterrupt:
+        if signal.SIGINT in received:
+            # Ctrl-C in a terminal reaches the whole group: the three stop by themselves. A
+            # SIGTERM on top, while one of them is closing its event loop, would print a
+            # traceback ("wakeup fd") over the quiet stop.
+            _wait_for_all(processes, timeout=5)
         return 0
     finally:
         stop_all()

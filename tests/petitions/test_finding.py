@@ -100,7 +100,7 @@ def test_open_won_and_closed_petitions_are_each_their_own_filter(
     assert '<h2 id="results-heading">Closed petitions</h2>' in closed_page
     # The filter links say how many each state has, and which one is shown.
     assert '<a href="/petitions?status=closed" aria-current="page">Closed (2)</a>' in closed_page
-    assert '<a href="/petitions">Open (2)</a>' in closed_page
+    assert '<a href="/petitions">Open for signing (2)</a>' in closed_page
     assert '<a href="/petitions?status=won">Won (2)</a>' in closed_page
     # A won petition says so on its card; a closed one too.
     assert re.search(r'won-still-open">[^<]+</a></h3>\s*<p class="badge won">Won</p>', open_page)
