@@ -120,9 +120,9 @@ def test_the_thank_you_page_says_when_the_hours_begin_on_the_supporters_clock(
     )
     page = confirm_letters(client, campaign, "BY", "be")  # Minsk keeps UTC+3 all year
     assert f"{(start + 3) % 24:02d}:00" in page
-    assert "Беларусь" in page and "start going out now" not in page
+    assert "Беларусь" in page and "ужо адпраўляюцца" not in page  # not "going out now"
     page = confirm_letters(client, campaign, "US", "be")  # several clocks: the campaign's
-    assert f"{start:02d}:00" in page and "(time zone UTC)" in page
+    assert f"{start:02d}:00" in page and "(часавы пояс UTC)" in page
 
 
 def test_a_used_link_says_when_waiting_letters_go_and_nothing_once_they_went(

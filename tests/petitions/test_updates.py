@@ -136,7 +136,7 @@ def test_a_test_mail_reaches_only_the_organiser(
     send_mail(engine, settings)  # the signature's confirmation
     smtp.handler.reset()
     response = organiser_client.post(
-        f"{path}/test", data={"csrf_token": csrf_from(organiser_client, path), "lang": "en"}
+        f"{path}/test", data={"csrf_token": csrf_from(organiser_client, path), "reader": "en"}
     )
     assert response.status_code == 303
     assert "organiser@example.org" in organiser_client.get(response.headers["location"]).text
@@ -200,8 +200,9 @@ def test_each_signer_gets_the_version_in_their_language_else_the_original(
     opt_in(engine, "en@example.org")
     path = draft(organiser_client, petition.id)  # type: ignore[arg-type]
     translate(organiser_client, path, "be", "Ганну перавялі ў шпіталь", "Ёй патрэбныя **лісты**.")
-    preview = organiser_client.get(f"{path}?lang=be").text
+    preview = organiser_client.get(f"{path}?reader=be").text
     assert "Ганну перавялі ў шпіталь" in preview and "Ёй патрэбныя лісты." in preview
+    assert '<html lang="en">' in preview  # the organiser reads a version, in their own language
     page = organiser_client.get(f"{path}/confirm").text
     assert "3 signers will receive it." in page
     send_mail(engine, settings)  # the signatures' confirmations

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from campaign.accounts.deps import CurrentOrganiser
@@ -50,9 +50,9 @@ def _sent_already(request: Request, update: PetitionUpdate) -> Response | None:
     return redirect(update_path(update), flash=flash, request=request)
 
 
-def _reader_locale(request: Request, lang: str | None) -> str:
+def _reader_locale(request: Request, chosen: str | None) -> str:
     default = request.app.state.settings.default_locale
-    return lang if lang in available_locales() else default
+    return chosen if chosen in available_locales() else default
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -104,14 +104,14 @@ def _draft_page(
     session: SessionDep,
     user: CurrentOrganiser,
     found_update: tuple[Petition, PetitionUpdate],
-    lang: str | None,
+    reader_locale: str | None,
     form: dict[str, str] | None = None,
     errors: FormErrors | None = None,
     status: int = 200,
 ) -> Response:
     petition, update = found_update
     settings = request.app.state.settings
-    locale = _reader_locale(request, lang)
+    locale = _reader_locale(request, reader_locale)
     reader = updates.Reader(to=user.email, name=user.name or user.email, locale=locale)
     subject, text, _html = updates.preview(
         session, settings=settings, petition=petition, draft=update, reader=reader
@@ -139,11 +139,11 @@ def draft_page(
     session: SessionDep,
     user: CurrentOrganiser,
     found_update: UpdateToEdit,
-    lang: str | None = None,
+    reader_locale: Annotated[str | None, Query(alias="reader")] = None,
 ) -> Response:
     """The update's text, its languages, its preview (as signers see it), the test, and the
     way on to the confirmation."""
-    return _draft_page(request, session, user, found_update, lang)
+    return _draft_page(request, session, user, found_update, reader_locale)
 
 
 @router.post("/{petition_id}/updates/{update_id}")
@@ -216,7 +216,7 @@ def save_version(
             return _version_page(request, update, locale, raw, errors, status=400)
     kept = updates.save_translation(session, update, locale, form)
     record(session, user, "petition.update_translated", petition, locale=locale, kept=kept)
-    return redirect(f"{update_path(update)}?lang={locale}", flash=_("Saved."), request=request)
+    return redirect(f"{update_path(update)}?reader={locale}", flash=_("Saved."), request=request)
 
 
 # -- preview, test, confirmation -----------------------------------------------------------------
@@ -228,12 +228,12 @@ def preview_html(
     session: SessionDep,
     user: CurrentOrganiser,
     found_update: UpdateToEdit,
-    lang: str | None = None,
+    reader_locale: Annotated[str | None, Query(alias="reader")] = None,
 ) -> Response:
     """The mail's HTML as a signer's mail program shows it, for the preview's frame."""
     petition, update = found_update
     reader = updates.Reader(
-        to=user.email, name=user.name or user.email, locale=_reader_locale(request, lang)
+        to=user.email, name=user.name or user.email, locale=_reader_locale(request, reader_locale)
     )
     _subject, _text, html = updates.preview(
         session, settings=request.app.state.settings, petition=petition, draft=update, reader=reader
@@ -260,13 +260,13 @@ def send_test(
 ) -> Response:
     """The update, in the language chosen, to the organiser's own address alone."""
     petition, update = found_update
-    locale = _reader_locale(request, raw.get("lang"))
+    locale = _reader_locale(request, raw.get("reader"))
     reader = updates.Reader(to=user.email, name=user.name or user.email, locale=locale)
     updates.send_test(
         session, settings=request.app.state.settings, petition=petition, draft=update, reader=reader
     )
     message = _("A test is on its way to %(email)s; no signer receives it.", email=user.email)
-    return redirect(f"{update_path(update)}?lang={locale}", flash=message, request=request)
+    return redirect(f"{update_path(update)}?reader={locale}", flash=message, request=request)
 
 
 def _confirm_page(
