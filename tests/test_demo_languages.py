@@ -25,6 +25,7 @@ ENGLISH = [
     "Poetry",
     "Cooking",
     "A fictional record for the demo",
+    "Nursing, her garden",
 ]
 
 
@@ -40,6 +41,7 @@ def test_the_demo_content_has_a_version_in_belarusian_and_russian(
         "/petitions/release-all-political-prisoners",
         "/letters/write-for-anna",
         *(f"/prisoners/{slug}" for slug in prisoners),
+        "/prisoners/anna-kavalchuk",
     ]
     for path in pages:
         page = client.get(f"{path}?lang={locale}")

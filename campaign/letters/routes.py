@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
+from sqlmodel import Session
 
 from campaign.accounts.service.organisations import organisation_names
-from campaign.content.service import localized, localized_many
+from campaign.content.service import Localized, localized, localized_many
 from campaign.core.countries import country_choices, country_name
 from campaign.core.db import ReadSessionDep, SessionDep, utcnow
 from campaign.core.fields import check_email
@@ -73,7 +74,7 @@ def _campaign_page(
         "can_write": campaigns.accepts_letters(campaign),
         "tally": dashboard.public_tally(session, campaign),
         "replies": replies.replies_of(session, campaign),
-        "petition": public_petition_by_id(session, campaign.petition_id),
+        "petition": _linked_petition(session, campaign),
         "countries": country_choices(),
         "honeypot_field": HONEYPOT_FIELD,
         "form": form or {},
@@ -269,7 +270,7 @@ def confirm_page(request: Request, session: SessionDep, slug: str, token: str = 
     letters = holding.letters_of(session, sender) if sender is not None else []
     confirmed = sender is not None and sender.status == SenderStatus.confirmed
     context = {
-        "campaign": campaign,
+        "campaign": localized(session, "letters", campaign, get_locale()),
         "token": token,
         "valid": sender is not None,
         "sender": sender,
@@ -301,6 +302,12 @@ def _sending(campaign: LetterCampaign, sender: LetterSender | None) -> delivery.
     return delivery.next_sending(campaign, country=sender.country if sender else "", now=utcnow())
 
 
+def _linked_petition(session: Session, campaign: LetterCampaign) -> Localized | None:
+    """The campaign's petition, if the public may see it, in the visitor's language."""
+    petition = public_petition_by_id(session, campaign.petition_id)
+    return None if petition is None else localized(session, "petition", petition, get_locale())
+
+
 @router.post("/{slug}/confirm")
 def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> Response:
     """The thank-you page: when the letters go, the count so far, the related petition."""
@@ -310,11 +317,11 @@ def confirm(request: Request, session: SessionDep, slug: str, raw: FormData) -> 
     outcome = holding.confirm(session, settings=settings, campaign=campaign, token=token)
     sender = holding.sender_for_token(session, settings=settings, campaign=campaign, token=token)
     context = {
-        "campaign": campaign,
+        "campaign": localized(session, "letters", campaign, get_locale()),
         "outcome": outcome.value,
         "sending": _sending(campaign, sender),
         "tally": dashboard.public_tally(session, campaign),
-        "petition": public_petition_by_id(session, campaign.petition_id),
+        "petition": _linked_petition(session, campaign),
     }
     status = 400 if outcome is holding.ConfirmOutcome.invalid else 200
     return render(request, "letters/thanks.html", context, status_code=status, headers=PRIVATE)

@@ -48,6 +48,11 @@ SENTENCES: dict[str, audit.Sentence] = {
         int(v["count"]),
         **v,
     ),
+    "petition.publish": lambda v: _("%(who)s published «%(about)s»", **v),
+    "petition.close": lambda v: _("%(who)s closed «%(about)s»", **v),
+    "petition.archive": lambda v: _("%(who)s archived «%(about)s»", **v),
+    "petition.pause": lambda v: _("%(who)s paused signing on «%(about)s»", **v),
+    "petition.resume": lambda v: _("%(who)s opened signing on «%(about)s» again", **v),
     "petition.update_scheduled": lambda v: _(
         "%(who)s scheduled the update “%(subject)s” of «%(about)s»", **v
     ),

@@ -117,6 +117,9 @@ def load_demo_prisoners(session: Session, *, settings: Settings, today: date) ->
     session.flush()
     report = register.import_prisoners(session, [ANNA], apply=True, today=today)
     assert report.ok, report.errors
+    anna = session.exec(select(Prisoner).where(Prisoner.external_id == ANNA["external_id"])).one()
+    for locale, fields in ANNA_VERSIONS.items():
+        save_version(session, "prisoner", anna, locale, fields)
     return True
 
 
@@ -139,6 +142,15 @@ ANNA = {
     "interests": "Nursing, her garden, letters from abroad",
     "writer_notes": "A fictional record for the demo.",
     "source": "Demo data: a fictional person",
+}
+
+
+ANNA_VERSIONS = {
+    "be": {"interests": "Медыцына, яе сад, лісты з-за мяжы", "writer_notes": WRITER_NOTES["be"]},
+    "ru": {
+        "interests": "Медицина, её сад, письма из-за границы",
+        "writer_notes": WRITER_NOTES["ru"],
+    },
 }
 
 

@@ -283,7 +283,8 @@ LETTER_CAMPAIGN_VERSIONS = {
 LETTER_TEMPLATES = {
     "en": (
         "Release Anna Kavalchuk\nA letter about the case of Anna Kavalchuk",
-        "{{ salutation }},\n\nI am writing from {{ supporter_city }}, {{ supporter_country }}, "
+        "{{ salutation }},\n\nI am writing from "
+        "{% if supporter_city %}{{ supporter_city }}, {% endif %}{{ supporter_country }}, "
         "about {{ prisoner_name }}, {{ prisoner_details }}.\n\n"
         "I ask you to release her and, until then, to let her receive letters "
         "and the medical care she needs.\n\n{{ personal_paragraph }}\n\nYours sincerely,\n"
@@ -291,7 +292,9 @@ LETTER_TEMPLATES = {
     ),
     "ru": (
         "Освободите Анну Ковальчук\nПисьмо по делу Анны Ковальчук",
-        "{{ salutation }}!\n\nПишу вам из города {{ supporter_city }} ({{ supporter_country }}) "
+        "{{ salutation }}!\n\nПишу вам"
+        "{% if supporter_city %} из города {{ supporter_city }}{% endif %} "
+        "({{ supporter_country }}) "
         "в защиту политической заключённой. Её имя — {{ prisoner_name }}.\n\n"
         "Прошу освободить её, а до тех пор обеспечить ей получение "
         "писем и необходимую медицинскую помощь.\n\n{{ personal_paragraph }}\n\n"
@@ -299,7 +302,9 @@ LETTER_TEMPLATES = {
     ),
     "be": (
         "Вызваліце Ганну Кавальчук\nЛіст па справе Ганны Кавальчук",
-        "{{ salutation }}!\n\nПішу вам з горада {{ supporter_city }} ({{ supporter_country }}) "
+        "{{ salutation }}!\n\nПішу вам"
+        "{% if supporter_city %} з горада {{ supporter_city }}{% endif %} "
+        "({{ supporter_country }}) "
         "у абарону палітычнай зняволенай. Яе імя — {{ prisoner_name }}.\n\n"
         "Прашу вызваліць яе, а да таго часу забяспечыць ёй атрыманне "
         "лістоў і неабходную медыцынскую дапамогу.\n\n{{ personal_paragraph }}\n\n"

@@ -73,6 +73,24 @@ def test_a_won_petition_shows_a_banner_and_closes(
     assert again.status_code == 409
 
 
+def test_a_won_petition_cannot_be_opened_for_signing_again(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    petition = make_petition(engine)
+    mark_won(organiser_client, petition.id)  # type: ignore[arg-type]
+    dashboard = f"/admin/petitions/{petition.id}"
+    reopened = organiser_client.post(
+        f"{dashboard}/status",
+        data={"csrf_token": csrf_from(organiser_client, dashboard), "action": "publish"},
+    )
+    assert reopened.status_code == 409
+    with Session(engine) as session:
+        assert session.get_one(Petition, petition.id).status == PetitionStatus.closed
+    activity = organiser_client.get(dashboard).text
+    assert "marked «" in activity and "» as won" in activity  # a sentence, not petition.won
+    assert "petition.won" not in activity
+
+
 def test_winning_is_mailed_once_to_each_signer_in_their_language(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:

@@ -291,11 +291,16 @@ def petition_dashboard(
         "chart": daily_bars(board.per_day, label=_("Signatures per day, last 30 days")),
         "tallies": tallies(session, petition),
         # The host's own events: a partner's exports are in the partner's trail, not here.
-        "events": [
-            event
-            for event in audit.recent_events(session, target=f"petition:{petition.id}", limit=40)
-            if event.organisation_id in (None, petition.organisation_id)
-        ][:20],
+        "events": audit.readable(
+            session,
+            [
+                event
+                for event in audit.recent_events(
+                    session, target=f"petition:{petition.id}", limit=40
+                )
+                if event.organisation_id in (None, petition.organisation_id)
+            ][:20],
+        ),
         "countries": country_choices(),
         "statuses": [s.value for s in SignatureStatus],
     }

@@ -112,7 +112,7 @@ def _draft_page(
     petition, update = found_update
     settings = request.app.state.settings
     locale = _reader_locale(request, reader_locale)
-    reader = updates.Reader(to=user.email, name=user.name or user.email, locale=locale)
+    reader = updates.sample_reader(settings, locale, to=user.email)
     subject, text, _html = updates.preview(
         session, settings=settings, petition=petition, draft=update, reader=reader
     )
@@ -232,8 +232,8 @@ def preview_html(
 ) -> Response:
     """The mail's HTML as a signer's mail program shows it, for the preview's frame."""
     petition, update = found_update
-    reader = updates.Reader(
-        to=user.email, name=user.name or user.email, locale=_reader_locale(request, reader_locale)
+    reader = updates.sample_reader(
+        request.app.state.settings, _reader_locale(request, reader_locale), to=user.email
     )
     _subject, _text, html = updates.preview(
         session, settings=request.app.state.settings, petition=petition, draft=update, reader=reader

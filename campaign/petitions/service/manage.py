@@ -119,6 +119,8 @@ def change_status(session: Session, *, petition: Petition, action: str) -> bool:
     elif action in TRANSITIONS and petition.status in TRANSITIONS[action][0]:
         if action == "publish" and petition.ends_at is not None and petition.ends_at <= now:
             return False  # its last day has passed: change the end date first
+        if action == "publish" and petition.won_at is not None:
+            return False  # won: a banner that says so beside a sign form would contradict it
         petition.status = TRANSITIONS[action][1]
         if action == "publish":
             petition.published_at = petition.published_at or now

@@ -18,6 +18,7 @@ from campaign.content.service import (
     versions_of,
 )
 from campaign.core.db import utcnow
+from campaign.core.i18n import _
 from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
 from campaign.petitions import emails
@@ -164,6 +165,17 @@ class Reader:
     name: str
     locale: str
     unsubscribe_url: str = ""  # none for a test: no one may be unsubscribed by it
+
+
+def sample_reader(settings: Settings, locale: str, *, to: str) -> Reader:
+    """A signer as the preview shows one: a stand-in name and unsubscribe link (each signer's
+    own link works; this one does not), so the preview is not the test mail."""
+    return Reader(
+        to=to,
+        name=_("Signer's name"),
+        locale=locale,
+        unsubscribe_url=f"{settings.base_url}/unsubscribe?token=example&lang={locale}",
+    )
 
 
 def _message(

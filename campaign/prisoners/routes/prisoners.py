@@ -124,8 +124,9 @@ def log_letter(
             if outcome is LogOutcome.logged
             else _("Logged, but the register says this person is no longer held: check the news.")
         )
-        # Back to the person's page: the volunteer may log another letter or follow them.
-        return redirect(f"/prisoners/{slug}#log-heading", flash=message, request=request)
+        # Back to the top of the person's page, where the confirmation is (an anchor to the
+        # form hid it on a phone): the volunteer may log another letter or follow them.
+        return redirect(f"/prisoners/{slug}", flash=message, request=request)
     if outcome is LogOutcome.duplicate:
         errors.add("sent_on", _("You have already logged this letter: same day, same way."))
         status = 400
