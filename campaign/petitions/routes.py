@@ -46,7 +46,6 @@ from campaign.petitions.service import (
     signing,
     updates,
 )
-from campaign.petitions.service.counting import signatures_per_day, tallies
 
 router = APIRouter(prefix="/petitions")
 
@@ -201,8 +200,8 @@ def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
     )
     if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
         return cached
-    by_country = tallies(session, petition)
-    by_day = signatures_per_day(session, petition=petition)
+    by_country = counting.tallies(session, petition)
+    by_day = counting.signatures_per_day(session, petition=petition)
     context = {
         "petition": translated_content.localized(session, "petition", petition, locale),
         "by_country": by_country,
