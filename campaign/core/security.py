@@ -169,6 +169,12 @@ def email_index(settings: Settings, address: str) -> str:
     return keyed_hash(settings, "email", canonical_email(address))
 
 
+def partner_person_id(settings: Settings, organisation_id: int, email_hash: str) -> str:
+    """How one supporter is named to one organisation's own systems (webhooks, the partner API):
+    stable across petitions, different for each organisation, and no use for finding the address."""
+    return keyed_hash(settings, "partner-person", f"{organisation_id}:{email_hash}")[:32]
+
+
 def token_digest(token: str) -> str:
     """The SHA-256 of a random token, so a leaked table cannot be replayed as cookies."""
     return hashlib.sha256(token.encode()).hexdigest()
