@@ -54,10 +54,14 @@ def official_page(request: Request, session: ReadSessionDep, official_id: int) -
     )
     locale = get_locale()
     campaigns = localized_many(session, "letters", [line.campaign for line in table.lines], locale)
+    forms = recorded(official, locale)
     context = {
         "official": official,
         "words": words_for(official, locale),
-        "salutation": recorded(official, locale).get("salutation", ""),
+        # Where no form in the reader's language is recorded, the register's own name shows:
+        # screen readers then read it in its language.
+        "own_lang": "" if "name" in forms or official.language == locale else official.language,
+        "salutation": forms.get("salutation", ""),
         "table": table,
         "titles": {c.id: c for c in campaigns},
         "answers": responsiveness.answers_of(session, official),
