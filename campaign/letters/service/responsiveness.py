@@ -176,7 +176,12 @@ def _reported(session: Session, **only: int | None) -> dict[Pair, int]:
     who wrote to several officials counts for each: they were asked about all their letters)."""
     query = _public(
         select(Letter.campaign_id, Letter.official_id, func.count())
-        .join(LetterSender, col(LetterSender.id) == col(Letter.sender_id))
+        .join(
+            LetterSender,
+            # The campaign named twice lets the planner start from the few who said "yes".
+            (col(LetterSender.id) == col(Letter.sender_id))
+            & (col(LetterSender.campaign_id) == col(Letter.campaign_id)),
+        )
         .where(LetterSender.reply_reported == "yes", Letter.status == LetterStatus.sent),
         Letter,
         **only,
@@ -186,13 +191,12 @@ def _reported(session: Session, **only: int | None) -> dict[Pair, int]:
 
 def _reporters(session: Session, campaign: LetterCampaign) -> int:
     """Supporters of the campaign who said they got an answer, each once."""
-    query = select(func.count(func.distinct(Letter.sender_id))).join(
-        LetterSender, col(LetterSender.id) == col(Letter.sender_id)
-    )
-    query = query.where(
-        Letter.campaign_id == campaign.id,
+    query = select(func.count()).where(
+        LetterSender.campaign_id == campaign.id,
         LetterSender.reply_reported == "yes",
-        Letter.status == LetterStatus.sent,
+        select(Letter.id)
+        .where(Letter.sender_id == LetterSender.id, Letter.status == LetterStatus.sent)
+        .exists(),
     )
     return int(session.exec(query).one())
 
