@@ -274,6 +274,7 @@ def test_an_official_only_a_draft_campaign_writes_to_is_not_found_and_not_listed
     assert "Secret draft" not in page and "Draft answer" not in page
     assert cells(page, "Public campaign")[:2] == ["0", "0"]
     assert f"/officials/{prosecutor.id}" in client.get("/officials").text
+    assert 'href="/officials"' in client.get("/letters").text  # where readers find the list
 
 
 def test_a_closed_campaign_stays_on_record(client: TestClient, engine: Engine) -> None:
