@@ -416,3 +416,23 @@ def test_the_record_takes_the_same_few_queries_however_many_officials(engine: En
                 )
             )
     assert statements(big) == statements(small)
+
+
+def test_an_official_no_longer_targeted_keeps_the_record_of_the_letters_they_got(
+    client: TestClient, engine: Engine
+) -> None:
+    campaign = make_letter_campaign(engine)
+    prosecutor, envoy = officials_of(engine, campaign)
+    counted(engine, campaign, envoy, 10)
+    answer(engine, campaign, envoy, date(2026, 3, 5))
+    with transaction(engine) as session:
+        target = session.get(CampaignTarget, (campaign.id, envoy.id))
+        session.delete(target)
+    lines = {line.official.id: line.record for line in table_of(engine, campaign).lines}
+    assert set(lines) == {prosecutor.id, envoy.id}
+    assert (lines[envoy.id].sent, lines[envoy.id].recorded, lines[envoy.id].median_days) == (
+        10,
+        1,
+        4.0,
+    )
+    assert client.get(f"/officials/{envoy.id}").status_code == 200
