@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import create_engine, select
 
 from campaign.core.db import get_read_session, make_engine, transaction
+from campaign.letters.models import CampaignTarget
 from campaign.petitions.models import Petition, Signature
 from campaign.site.app import create_app
 from tests.conftest import app_routes, make_settings
@@ -94,6 +95,10 @@ def test_every_page_on_the_read_session_answers_from_a_read_only_connection(
     petition = make_petition(engine)
     campaign = make_letter_campaign(engine)
     log_letters(engine, make_prisoner(engine))
+    with transaction(engine) as session:
+        official_id = session.exec(
+            select(CampaignTarget.official_id).where(CampaignTarget.campaign_id == campaign.id)
+        ).first()
     engine.dispose()
     visits = {
         "/": ["/"],
@@ -105,6 +110,8 @@ def test_every_page_on_the_read_session_answers_from_a_read_only_connection(
         "/api/petitions/{slug}": [f"/api/petitions/{petition.slug}"],
         "/letters": ["/letters"],
         "/letters/{slug}": [f"/letters/{campaign.slug}"],
+        "/officials": ["/officials"],
+        "/officials/{official_id}": [f"/officials/{official_id}"],
         "/prisoners": ["/prisoners", "/prisoners?birthday=1&accepting=1&region=Гомель"],
         "/petitions.json": ["/petitions.json"],
         "/petitions.csv": ["/petitions.csv"],

@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     # counts only this many letters per campaign (a post to three officials is three), so a
     # script cannot inflate "letters so far".
     letter_count_limit_per_client: str = "10/day"
+    # Letters an official must have been sent in a campaign (by e-mail through the site and by
+    # supporters themselves) before the public table shows their answers: fewer say nothing.
+    answers_min_letters: int = Field(default=10, ge=1, le=100_000)
     # Letters one volunteer may log a day: to one person, and in all (one account must not be
     # able to bury a prisoner under logged letters).
     volunteer_letters_per_prisoner_per_day: int = Field(default=3, ge=1, le=100)

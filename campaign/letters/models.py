@@ -145,6 +145,8 @@ class LetterSender(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "email_hash", name="uq_letter_sender_email"),
         Index("ix_letter_sender_followup", "status", "followup_sent", "confirmed_at"),
+        # The public record counts those who said an official answered: a few among many.
+        Index("ix_letter_sender_reply", "reply_reported", "campaign_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -27,6 +27,7 @@ from campaign.letters.service import (
     delivery,
     holding,
     replies,
+    responsiveness,
 )
 from campaign.letters.service.compose import Channel, Letters
 from campaign.letters.service.letter_templates import letter_date
@@ -62,6 +63,9 @@ def _campaign_page(
     addresses = compose.email_addresses(session, officials)
     shown = localized(session, "letters", campaign, get_locale())
     names = organisation_names(session, {campaign.organisation_id})
+    answers = responsiveness.campaign_table(
+        session, campaign, threshold=request.app.state.settings.answers_min_letters
+    )
     context = {
         "campaign": shown,
         "organisation": names.get(campaign.organisation_id, ""),
@@ -74,6 +78,11 @@ def _campaign_page(
         "can_write": campaigns.accepts_letters(campaign),
         "tally": dashboard.public_tally(session, campaign),
         "replies": replies.replies_of(session, campaign),
+        "answers": answers,
+        "official_headings": {
+            line.official.id: words_for(line.official, get_locale()).heading
+            for line in answers.lines
+        },
         "petition": _linked_petition(session, campaign),
         "countries": country_choices(),
         "honeypot_field": HONEYPOT_FIELD,

@@ -33,6 +33,7 @@ from campaign.core.security import CsrfError, SecurityHeadersMiddleware, check_c
 from campaign.core.settings import Settings, get_settings
 from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
 from campaign.letters import admin_routes as letters_admin
+from campaign.letters import official_routes
 from campaign.letters import routes as letter_routes
 from campaign.mail import dev_routes
 from campaign.petitions import admin_routes as petition_admin
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_api.open_data)
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
+    app.include_router(official_routes.router)
     app.include_router(prisoner_routes.router)
     app.include_router(prisoners_admin.router)
     app.include_router(content_admin.router)
