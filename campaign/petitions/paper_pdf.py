@@ -62,9 +62,6 @@ def sheets_pdf(
         for number in range(request.first, request.first + request.count):
             pdf.add_page()
             pdf.image(io.BytesIO(qr), x=210 - MARGIN - QR_SIZE, y=MARGIN, w=QR_SIZE)
-            pdf.set_xy(210 - MARGIN - QR_SIZE - 6, MARGIN + QR_SIZE + 1)
-            pdf.set_font(FONT, "", 7)
-            pdf.multi_cell(QR_SIZE + 6, 3.2, link, align="C")
             text_width = 186 - QR_SIZE - 8
             pdf.set_xy(MARGIN, MARGIN)
             pdf.set_font(FONT, "B", 11)
@@ -87,7 +84,11 @@ def sheets_pdf(
             if summary:
                 pdf.set_font(FONT, "", 9)
                 pdf.multi_cell(text_width, 4.5, summary, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_y(max(pdf.get_y() + 2, MARGIN + QR_SIZE + 9))
+            pdf.set_y(max(pdf.get_y() + 2, MARGIN + QR_SIZE + 2))
+            pdf.set_font(FONT, "B", 9)
+            pdf.multi_cell(
+                0, 5, _("Sign online too: %(link)s", link=link), new_x="LMARGIN", new_y="NEXT"
+            )
             pdf.set_font(FONT, "", 8)
             pdf.multi_cell(0, 4, consent_text(), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
@@ -96,11 +97,13 @@ def sheets_pdf(
                 pdf.cell(width, 7, label, border=1)
             pdf.ln(7)
             pdf.set_font(FONT, "", 9)
+            # A long title and summary take room from the rows, never a row from the sheet.
+            height = min(ROW_HEIGHT, (297 - MARGIN - 7 - pdf.get_y()) / ROWS_PER_SHEET)
             for row in range(1, ROWS_PER_SHEET + 1):
-                pdf.cell(COLUMNS[0], ROW_HEIGHT, str(row), border=1, align="C")
+                pdf.cell(COLUMNS[0], height, str(row), border=1, align="C")
                 for width in COLUMNS[1:]:
-                    pdf.cell(width, ROW_HEIGHT, "", border=1)
-                pdf.ln(ROW_HEIGHT)
+                    pdf.cell(width, height, "", border=1)
+                pdf.ln(height)
             pdf.set_y(297 - MARGIN - 5)
             pdf.set_font(FONT, "", 8)
             pdf.cell(

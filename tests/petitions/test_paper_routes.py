@@ -85,6 +85,10 @@ def test_a_tally_counts_on_every_public_count(
     assert counts["signatures_by_country"] == {"BY": 15}
     handover = organiser_client.get(f"/admin/petitions/{petition.id}/handover").text
     assert "15 signatures" in handover and "15 of them signed on paper." in handover
+    handover_pdf = organiser_client.get(f"/admin/petitions/{petition.id}/handover.pdf")
+    assert "15 of them signed on paper." in pdf_text(handover_pdf.content)[0]
+    export = organiser_client.get(f"/admin/petitions/{petition.id}/export/signatures.csv")
+    assert export.status_code == 200 and len(export.text.splitlines()) == 1  # online signers only
     dashboard = organiser_client.get(f"/admin/petitions/{petition.id}").text
     assert re.search(r"On paper</dt><dd>15<", dashboard)
     with Session(engine) as session:
