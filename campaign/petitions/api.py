@@ -1,6 +1,7 @@
 """The public JSON API (/api/petitions) and the open data (/petitions.json and .csv, each
 petition's counts by country and by day): petitions and their counts, cacheable, never a
-signer's name or address."""
+signer's name or address. `signature_count` is the total, paper sheets included (#19);
+`online_count` and `paper_count` give its two parts where a petition's counts are given."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ class PetitionSummary(BaseModel):
 
 class PetitionDetail(PetitionSummary):
     signatures_by_country: dict[str, int]
+    # signature_count holds both: signed online (confirmed) and entered from paper sheets.
+    online_count: int
+    paper_count: int
 
 
 def _summary(petition: Petition, base_url: str) -> dict[str, object]:
@@ -64,6 +68,14 @@ def _summary(petition: Petition, base_url: str) -> dict[str, object]:
         "closed_at": petition.closed_at,
         "ends_at": petition.ends_at,
         "updated_at": petition.updated_at,
+    }
+
+
+def _split(petition: Petition) -> dict[str, int]:
+    """The total's two parts: signed online, and entered from paper sheets."""
+    return {
+        "online_count": petition.signature_count - petition.paper_count,
+        "paper_count": petition.paper_count,
     }
 
 
@@ -116,6 +128,7 @@ def petition_detail(request: Request, session: ReadSessionDep, slug: str) -> Res
         found = {
             **_summary(petition, request.app.state.settings.base_url),
             "signatures_by_country": dict(tallies(session, petition)),
+            **_split(petition),
         }
         return PetitionDetail.model_validate(found).model_dump(mode="json")
 
@@ -131,6 +144,8 @@ class PetitionCounts(BaseModel):
     slug: str
     url: str
     signature_count: int
+    online_count: int
+    paper_count: int
     signatures_by_country: dict[str, int]
     signatures_by_day: dict[str, int]
 
@@ -213,6 +228,7 @@ def counts_json(request: Request, session: ReadSessionDep, slug: str) -> Respons
             "slug": petition.slug,
             "url": f"{request.app.state.settings.base_url}/petitions/{petition.slug}",
             "signature_count": petition.signature_count,
+            **_split(petition),
             "signatures_by_country": dict(tallies(session, petition)),
             "signatures_by_day": {
                 day.isoformat(): n for day, n in signatures_per_day(session, petition=petition)

@@ -45,7 +45,10 @@ class Petition(SQLModel, table=True):
     status: str = Field(default=PetitionStatus.draft.value, max_length=10, index=True)
     signing_paused: bool = False
     ends_at: datetime | None = None
+    # Counted signatures in all, online and on paper; `paper_count` is the part entered from
+    # returned paper sheets (paper.py), so online = signature_count - paper_count.
     signature_count: int = 0
+    paper_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     image: str | None = Field(default=None, max_length=64)
     created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
@@ -169,3 +172,53 @@ class PartnerConsent(SQLModel, table=True):
     organisation_id: int = Field(
         foreign_key="organisation.id", ondelete="CASCADE", primary_key=True, index=True
     )
+
+
+class PaperEntry(StrEnum):
+    tally = "tally"  # only a count was entered
+    rows = "rows"  # each row of the sheet was typed in
+
+
+class PaperSheet(SQLModel, table=True):
+    """A returned paper signature sheet as entered: its printed number, how many signatures it
+    holds, where it was collected, and who entered it. Undone entries stay, marked, so the
+    audit trail keeps pointing at them; their number may then be entered again."""
+
+    __tablename__ = "paper_sheet"
+    __table_args__ = (
+        # A sheet counts once: the number printed on it is refused a second time.
+        Index(
+            "uq_paper_sheet_number",
+            "petition_id",
+            "number",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", index=True)
+    number: int
+    count: int
+    country: str = Field(max_length=2)
+    entry: str = Field(default=PaperEntry.tally.value, max_length=5)
+    entered_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    entered_at: datetime = Field(default_factory=utcnow)
+    undone_at: datetime | None = None
+    undone_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
+class PaperSignature(SQLModel, table=True):
+    """One row of a paper sheet typed in: the name and city as written (either may be left
+    out), encrypted like an online signer's."""
+
+    __tablename__ = "paper_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sheet_id: int = Field(foreign_key="paper_sheet.id", ondelete="CASCADE", index=True)
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", index=True)
+    line: int
+    name: str = encrypted_field("paper_signature.name", optional=True)
+    country: str = Field(max_length=2)
+    city: str = encrypted_field("paper_signature.city", optional=True)

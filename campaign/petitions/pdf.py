@@ -26,6 +26,12 @@ def withheld_line(summary: Summary) -> str:
     return ngettext("%(num)d name is withheld.", "%(num)d names are withheld.", summary.withheld)
 
 
+def paper_line(summary: Summary) -> str:
+    return ngettext(
+        "%(num)d of them signed on paper.", "%(num)d of them signed on paper.", summary.paper
+    )
+
+
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 
@@ -63,6 +69,8 @@ def handover_pdf(
     line(_plain(petition.body), size=11)
     pdf.ln(6)
     line(ngettext("%(num)d signature", "%(num)d signatures", summary.total), 8, "B", 13)
+    if summary.paper:
+        line(paper_line(summary))
     for text in dates(petition, generated):
         line(text)
     pdf.ln(4)

@@ -1,6 +1,7 @@
 """Retention: a closed petition keeps its signers' personal data for RETENTION_MONTHS, then the
-worker erases names, addresses, cities and client hashes. The signatures stay as rows, so the
-count, the tally by country and by day, and the hand-over figures do not change. Also what the
+worker erases names, addresses, cities and client hashes, and the names and cities typed in
+from paper sheets. The signatures stay as rows, so the count, the tally by country and by day,
+and the hand-over figures do not change. Also what the
 petitions hold about one address, for the supporter's own page (privacy/registry.py)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
 from campaign.petitions.models import PartnerConsent, Petition, PetitionStatus, Signature
+from campaign.petitions.service.paper import erase_rows
 from campaign.privacy.retention import erase_due, forget_people
 
 
@@ -43,6 +45,12 @@ def erase_signatures(session: Session, *where: Any) -> int:
     )
 
 
+def _erase_petition(session: Session, petition: Petition) -> int:
+    """Erase who signed a petition, online and on paper sheets typed in row by row."""
+    online = erase_signatures(session, col(Signature.petition_id) == petition.id)
+    return online + erase_rows(session, petition.id)  # type: ignore[arg-type]
+
+
 def anonymise_due(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
     """Erase the personal data of every due petition's signers; the number of signatures."""
     now = now or utcnow()
@@ -57,7 +65,7 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
         candidates,
         kind="petition",
         closed_on=closed_on,
-        erase=lambda petition: erase_signatures(session, col(Signature.petition_id) == petition.id),
+        erase=lambda petition: _erase_petition(session, petition),
         settings=settings,
         now=now,
     )

@@ -78,6 +78,18 @@ SENTENCES: dict[str, audit.Sentence] = {
         int(v["count"]),
         **v,
     ),
+    "petition.paper_entered": lambda v: ngettext(
+        "%(who)s entered paper sheet no. %(number)s of «%(about)s» with %(num)d signature",
+        "%(who)s entered paper sheet no. %(number)s of «%(about)s» with %(num)d signatures",
+        int(v["count"]),
+        **v,
+    ),
+    "petition.paper_undone": lambda v: ngettext(
+        "%(who)s undid paper sheet no. %(number)s of «%(about)s» (%(num)d signature)",
+        "%(who)s undid paper sheet no. %(number)s of «%(about)s» (%(num)d signatures)",
+        int(v["count"]),
+        **v,
+    ),
     "site.signing_paused:True": lambda v: _("%(who)s paused signing on every petition", **v),
     "site.signing_paused:False": lambda v: _("%(who)s opened signing again", **v),
 }

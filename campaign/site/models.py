@@ -26,7 +26,14 @@ from campaign.letters.models import (
     OfficialReply,
 )
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
+from campaign.petitions.models import (
+    PaperSheet,
+    PaperSignature,
+    Petition,
+    PetitionTally,
+    PetitionUpdate,
+    Signature,
+)
 from campaign.prisoners.models import (
     Facility,
     Follow,
@@ -58,6 +65,8 @@ __all__ = [
     "OfficialReply",
     "Organisation",
     "OutboxMessage",
+    "PaperSheet",
+    "PaperSignature",
     "Petition",
     "PetitionTally",
     "PetitionUpdate",

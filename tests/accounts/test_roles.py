@@ -23,7 +23,7 @@ from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign, Official
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition
-from campaign.petitions.service import coalition, updates
+from campaign.petitions.service import coalition, paper, updates
 from campaign.prisoners.models import Facility, Prisoner
 from tests.accounts.test_route_walk import _calls
 from tests.conftest import CSRF, PASSWORD, app_routes, log_in, with_two_factor
@@ -105,6 +105,10 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
             session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
         )
     add_signature(engine, settings, petition, email="signer@example.org")
+    with transaction(engine) as session:
+        sheet = paper.enter_tally(
+            session, petition=petition, number=1, count=1, country="BY", by=None
+        )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     prisoner = make_prisoner(engine)
     with Session(engine) as session:
@@ -121,6 +125,7 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "invitation_id": 999_999,
         "locale": "be",
         "update_id": update.id,
+        "sheet_id": sheet.id,
     }
 
 

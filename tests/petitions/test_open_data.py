@@ -107,6 +107,8 @@ def test_a_petitions_counts_by_country_and_day_as_json_and_csv(
         "slug": "counted",
         "url": "http://testserver/petitions/counted",
         "signature_count": 3,
+        "online_count": 3,
+        "paper_count": 0,
         "signatures_by_country": {"BY": 2, "PL": 1},  # not the unconfirmed one from Germany
         "signatures_by_day": {today: 3},
     }

@@ -1,5 +1,8 @@
 """Counting signatures: the petition's total and per-country tally moved as signatures count or
-stop counting, and the counts the organiser's pages, exports and hand-overs show."""
+stop counting, and the counts the organiser's pages, exports and hand-overs show.
+
+Paper sheets (service/paper.py) move the same total and tallies, and `paper_count` besides:
+every page that shows the total counts paper too, and the online part is the difference."""
 
 from __future__ import annotations
 
@@ -25,6 +28,28 @@ _COUNT = (
 def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
     """Move the petition's total and its country's tally by delta, atomically."""
     session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
+    increment(
+        session,
+        PetitionTally.__table__,  # type: ignore[attr-defined]
+        {"petition_id": petition_id, "country": country},
+        "count",
+        delta,
+    )
+
+
+_PAPER = (
+    update(_PETITION)
+    .where(_PETITION.c.id == bindparam("petition_id"))
+    .values(
+        signature_count=_PETITION.c.signature_count + bindparam("delta"),
+        paper_count=_PETITION.c.paper_count + bindparam("delta"),
+    )
+)
+
+
+def count_paper(session: Session, *, petition_id: int, country: str, delta: int) -> None:
+    """Move the total, the paper part of it and the country's tally by delta, atomically."""
+    session.execute(_PAPER, {"petition_id": petition_id, "delta": delta})
     increment(
         session,
         PetitionTally.__table__,  # type: ignore[attr-defined]

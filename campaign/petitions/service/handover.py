@@ -50,6 +50,8 @@ class Summary:
     agreed: int
     agreed_in_addressee_country: int
     listed: int
+    # Of the total, signatures entered from paper sheets: counted, never named.
+    paper: int = 0
 
     @property
     def withheld(self) -> int:
@@ -108,6 +110,7 @@ def summarise(session: Session, petition: Petition, choice: Choice) -> Summary:
         agreed=agreed,
         agreed_in_addressee_country=at_home,
         listed=listed,
+        paper=petition.paper_count,
     )
 
 
