@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '19a100000001'
-down_revision: str | None = '18d100000001'
+down_revision: str | None = '19e100000001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
