@@ -125,3 +125,17 @@ def test_retention_erases_names_typed_in_from_paper(engine: Engine, settings: Se
         row = session.exec(select(PaperSignature)).one()
     assert (row.name, row.city, row.country) == ("", "", "BY")
     assert _fresh(engine, petition).paper_count == 1  # the count stays
+
+
+def test_a_sheet_entered_twice_at_the_same_moment_is_refused_like_any_repeat(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    petition = make_petition(engine)
+    with transaction(engine) as session:
+        paper.enter_tally(session, petition=petition, number=5, count=3, country="PL", by=None)
+    # The second organiser checked the number before the first one's entry was committed.
+    monkeypatch.setattr(paper, "number_taken", lambda *_args: False)
+    with transaction(engine) as session, pytest.raises(paper.SheetError) as refused:
+        paper.enter_tally(session, petition=petition, number=5, count=9, country="PL", by=None)
+    assert refused.value.field == "number"
+    assert _fresh(engine, petition).paper_count == 3

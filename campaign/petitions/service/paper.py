@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
@@ -71,11 +72,17 @@ def _reread_counts(session: Session, petition: Petition) -> None:
 
 def _add_sheet(session: Session, petition: Petition, sheet: PaperSheet) -> PaperSheet:
     """Store a sheet whose number is not entered yet. Two organisers entering the same number
-    at the same moment both pass this check; the unique index then refuses the second."""
+    at the same moment both pass the check; the unique index then refuses the second, which is
+    rolled back (the sheet is its request's first write) and told the same as the first."""
+    taken = SheetError("number", _("A sheet with this number is already entered."))
     if number_taken(session, petition, sheet.number):
-        raise SheetError("number", _("A sheet with this number is already entered."))
+        raise taken
     session.add(sheet)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise taken from None
     return sheet
 
 
