@@ -1,6 +1,6 @@
 """An organisation's partner API tokens, for its owners (/admin/organisations/{id}/api-tokens):
-issue one (the token is shown on the answer to that POST and never again), see when each was
-last used, revoke one."""
+issue one (shown once, on the page the issuing form leads to), see when each was last used,
+revoke one."""
 
 from __future__ import annotations
 
@@ -10,15 +10,24 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import CurrentOrganiser, organisation_for, require_duty
-from campaign.accounts.models import ApiTokenRole, Organisation
+from campaign.accounts.models import ApiToken, ApiTokenRole, Organisation
 from campaign.accounts.service import api_tokens
 from campaign.accounts.service.accounts import AccountError
 from campaign.accounts.service.roles import Duty
+from campaign.core.crypto import DecryptionError, keyring
 from campaign.core.db import SessionDep
 from campaign.core.i18n import _
+from campaign.core.security import token_digest
 from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render
 
 router = APIRouter(prefix="/admin/organisations")
+
+# The new token travels to the page after the redirect in a cookie sealed with the data keys,
+# for a few minutes, and is cleared as that page shows it: a reload neither shows it again nor
+# (as re-sending the form would) issues another.
+SHOWN_COOKIE = "campaign_new_api_token"
+SHOWN_CONTEXT = b"api_token.shown"
+SHOWN_SECONDS = 300
 
 OrganisationToManage = Annotated[Organisation, Depends(organisation_for(Duty.manage))]
 
@@ -30,26 +39,41 @@ def _page(
     *,
     form: dict[str, str] | None = None,
     errors: FormErrors | None = None,
-    issued: api_tokens.Issued | None = None,
     status: int = 200,
 ) -> Response:
+    tokens = api_tokens.tokens_of(session, organisation.id)
     context = {
         "organisation": organisation,
-        "tokens": api_tokens.tokens_of(session, organisation.id),
+        "tokens": tokens,
         "roles": [(role.value, api_tokens.role_label(role)) for role in ApiTokenRole],
         "role_label": api_tokens.role_label,
         "form": form or {"role": ApiTokenRole.counts.value},
         "errors": errors or FormErrors(),
-        "issued": issued,
+        "issued": _just_issued(request, tokens),
         "base_url": request.app.state.settings.base_url,
     }
-    return render(
+    response = render(
         request,
         "admin/organisations/api_tokens.html",
         context,
         status_code=status,
         headers=NO_STORE,
     )
+    if SHOWN_COOKIE in request.cookies:
+        response.delete_cookie(SHOWN_COOKIE, path=_back(organisation))
+    return response
+
+
+def _just_issued(request: Request, tokens: list[ApiToken]) -> tuple[str, str] | None:
+    """(name, token) of the token this browser has just issued, if it is still in use."""
+    sealed = request.cookies.get(SHOWN_COOKIE, "")
+    try:
+        secret = keyring().decrypt(sealed, SHOWN_CONTEXT).decode() if sealed else ""
+    except DecryptionError:
+        return None
+    digest = token_digest(secret)
+    found = (t for t in tokens if t.token_hash == digest and t.revoked_at is None)
+    return next(((t.name, secret) for t in found), None)
 
 
 def _back(organisation: Organisation) -> str:
@@ -71,7 +95,7 @@ def issue(
     organisation: OrganisationToManage,
     raw: FormData,
 ) -> Response:
-    """A new token, shown on this answer only: no redirect could carry it without storing it."""
+    """A new token, handed to the next page sealed in a cookie (see SHOWN_COOKIE)."""
     form = {"name": raw.get("name", ""), "role": raw.get("role", "")}
     errors = FormErrors()
     try:
@@ -90,7 +114,18 @@ def issue(
     except AccountError as exc:
         errors.add(exc.field, exc.message)
         return _page(request, session, organisation, form=form, errors=errors, status=400)
-    return _page(request, session, organisation, issued=issued)
+    settings = request.app.state.settings
+    response = redirect(_back(organisation))
+    response.set_cookie(
+        SHOWN_COOKIE,
+        keyring().encrypt(issued.secret.encode(), SHOWN_CONTEXT),
+        max_age=SHOWN_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        path=_back(organisation),
+    )
+    return response
 
 
 @router.post("/{organisation_id}/api-tokens/revoke")
