@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from math import ceil
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.responses import JSONResponse
@@ -131,8 +132,14 @@ class EntryPoint(Hal):
     links: Links = Field(alias="_links")
 
 
-class Problem(BaseModel):
-    detail: str
+def problem(description: str) -> dict[str, Any]:
+    """An error answer in the OpenAPI document: the app's JSON errors, `{"detail": "…"}`."""
+    detail = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    }
+    return {"description": description, "content": {"application/json": {"schema": detail}}}
 
 
 def link(href: str) -> Link:

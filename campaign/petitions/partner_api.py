@@ -25,17 +25,22 @@ router = APIRouter(
     tags=["partner API (OSDI)"],
     default_response_class=osdi.HalJSONResponse,
     responses={
-        401: {"model": osdi.Problem, "description": "No token, or an unknown or revoked one"},
-        429: {"model": osdi.Problem, "description": "Over the token's limit; see Retry-After"},
+        401: osdi.problem("No token, or an unknown or revoked one"),
+        429: osdi.problem("Over the token's limit; see Retry-After"),
     },
 )
 
 api_key = APIKeyHeader(
     name="OSDI-API-Token",
+    scheme_name="OSDI-API-Token",
     auto_error=False,
     description="A token an organisation's owner issued on its API tokens page.",
 )
-bearer = HTTPBearer(auto_error=False, description="The same token, as `Authorization: Bearer`.")
+bearer = HTTPBearer(
+    scheme_name="Bearer",
+    auto_error=False,
+    description="The same token, as `Authorization: Bearer`.",
+)
 
 # Integers past any row or page: PostgreSQL would refuse them in a query (a 500, not a 404).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -43,12 +48,8 @@ PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="From 1.")]
 PerPage = Annotated[
     int, Query(ge=1, le=10_000, description=f"At most {osdi.MAX_PER_PAGE} are given.")
 ]
-PEOPLE_ONLY: dict[int | str, dict[str, Any]] = {
-    403: {"model": osdi.Problem, "description": "The token may read counts only"}
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": osdi.Problem, "description": "Not one the token may read"}
-}
+PEOPLE_ONLY: dict[int | str, dict[str, Any]] = {403: osdi.problem("The token may read counts only")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: osdi.problem("Not one the token may read")}
 
 
 def _unauthorised(reason: str) -> HTTPException:

@@ -27,9 +27,7 @@ def tokens_page(organisation_id: int) -> str:
 def issue(client: TestClient, org: int, name: str, role: str) -> tuple[int, str]:
     """The form sent: its status, and the page it shows (after the redirect, if any)."""
     token = CSRF.search(client.get(tokens_page(org)).text).group(1)  # type: ignore[union-attr]
-    response = client.post(
-        tokens_page(org), data={"name": name, "role": role, "csrf_token": token}
-    )
+    response = client.post(tokens_page(org), data={"name": name, "role": role, "csrf_token": token})
     if response.status_code != 303:
         return response.status_code, response.text
     return 303, client.get(response.headers["location"]).text

@@ -146,9 +146,7 @@ def test_only_signers_who_ticked_the_organisations_box_appear_as_people(
     )
     token = issue(engine, organiser, ApiTokenRole.people)
     people = get(client, "/people", token).json()
-    addresses = [
-        p["email_addresses"][0]["address"] for p in people["_embedded"]["osdi:people"]
-    ]
+    addresses = [p["email_addresses"][0]["address"] for p in people["_embedded"]["osdi:people"]]
     assert addresses == ["yes@example.org"] and people["total_records"] == 1
     person = people["_embedded"]["osdi:people"][0]
     assert person["given_name"] == "Ana" and person["family_name"] == "Bialiatskaya"
@@ -188,9 +186,10 @@ def test_a_partner_sees_the_coalition_petition_and_only_its_own_consenting_signe
         "partner@example.org",
     ]
     host = get(client, "/people", issue(engine, organiser, ApiTokenRole.people)).json()
-    assert sorted(
-        p["email_addresses"][0]["address"] for p in host["_embedded"]["osdi:people"]
-    ) == ["both@example.org", "host@example.org"]
+    assert sorted(p["email_addresses"][0]["address"] for p in host["_embedded"]["osdi:people"]) == [
+        "both@example.org",
+        "host@example.org",
+    ]
 
 
 def test_a_person_keeps_one_id_across_petitions_and_each_organisation_has_its_own(
