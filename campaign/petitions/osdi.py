@@ -12,6 +12,10 @@ from urllib.parse import urlencode
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from campaign.petitions.models import Petition
+from campaign.petitions.service import public
+from campaign.petitions.service.partner_api import Person, SignatureRow
+
 ORIGIN = "campaign"
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -161,3 +165,57 @@ def paging(url: str, *, page: int, per_page: int, total: int) -> tuple[int, Link
         links["prev"] = at(min(page - 1, pages))
     links["curies"] = [Link.model_validate(curie) for curie in CURIES]
     return pages, links
+
+
+# -- the documents -------------------------------------------------------------------------------
+
+
+def petition_document(petition: Petition, base: str, site: str) -> OsdiPetition:
+    """A petition as OSDI writes it; `base` is the API's address, `site` the public site's."""
+    return OsdiPetition(
+        identifiers=[f"{ORIGIN}:{petition.id}"],
+        created_date=petition.created_at,
+        modified_date=petition.updated_at,
+        title=petition.title,
+        description=petition.summary,
+        petition_text=petition.body,
+        browser_url=f"{site}/petitions/{petition.slug}",
+        target=[Target(name=petition.addressee)] if petition.addressee else [],
+        total_signatures=petition.signature_count,
+        goal=petition.goal,
+        status=public.public_status(petition),
+        links={
+            "self": link(f"{base}/petitions/{petition.id}"),
+            "osdi:signatures": link(f"{base}/petitions/{petition.id}/signatures"),
+        },
+    )
+
+
+def signature_document(row: SignatureRow, petition_id: int, base: str) -> OsdiSignature:
+    """A signature, linking its petition and its signer."""
+    return OsdiSignature(
+        identifiers=[f"{ORIGIN}:{row.id}"],
+        created_date=row.signed_at,
+        modified_date=row.confirmed_at,
+        links={
+            "osdi:petition": link(f"{base}/petitions/{petition_id}"),
+            "osdi:person": link(f"{base}/people/{row.person_id}"),
+        },
+    )
+
+
+def person_document(person: Person, base: str) -> OsdiPerson:
+    """A person; the one name signers type is split at its last space for OSDI's two."""
+    given, _space, family = person.name.strip().rpartition(" ")
+    return OsdiPerson(
+        identifiers=[f"{ORIGIN}:{person.id}"],
+        created_date=person.first_signed,
+        modified_date=person.last_signed,
+        given_name=given or family,
+        family_name=family if given else "",
+        name=person.name,
+        email_addresses=[EmailAddress(address=person.email)],
+        postal_addresses=[PostalAddress(country=person.country, locality=person.city)],
+        languages_spoken=[person.locale],
+        links={"self": link(f"{base}/people/{person.id}")},
+    )

@@ -16,8 +16,7 @@ from campaign.core.i18n import _
 from campaign.core.ratelimit import Limiter
 from campaign.petitions import osdi
 from campaign.petitions.models import Petition
-from campaign.petitions.service import partner_api, public
-from campaign.petitions.service.partner_api import Person, SignatureRow
+from campaign.petitions.service import partner_api
 
 PREFIX = "/api/osdi/v1"
 router = APIRouter(
@@ -123,29 +122,6 @@ def entry_point(request: Request, token: AnyToken) -> osdi.EntryPoint:
     return osdi.EntryPoint(motd=_("Partner API for %(name)s", name=token.name), links=links)
 
 
-def _petition(petition: Petition, request: Request) -> osdi.OsdiPetition:
-    base = _base(request)
-    site = request.app.state.settings.base_url
-    links: osdi.Links = {
-        "self": osdi.link(f"{base}/petitions/{petition.id}"),
-        "osdi:signatures": osdi.link(f"{base}/petitions/{petition.id}/signatures"),
-    }
-    return osdi.OsdiPetition(
-        identifiers=[f"{osdi.ORIGIN}:{petition.id}"],
-        created_date=petition.created_at,
-        modified_date=petition.updated_at,
-        title=petition.title,
-        description=petition.summary,
-        petition_text=petition.body,
-        browser_url=f"{site}/petitions/{petition.slug}",
-        target=[osdi.Target(name=petition.addressee)] if petition.addressee else [],
-        total_signatures=petition.signature_count,
-        goal=petition.goal,
-        status=public.public_status(petition),
-        links=links,
-    )
-
-
 @router.get("/petitions", response_model=osdi.PetitionsPage, summary="Petitions")
 def petitions(
     request: Request,
@@ -160,14 +136,16 @@ def petitions(
     found, total = partner_api.petitions_page(
         session, token.organisation_id, offset=offset, limit=size
     )
-    pages, links = osdi.paging(f"{_base(request)}/petitions", page=page, per_page=size, total=total)
+    base, site = _base(request), request.app.state.settings.base_url
+    pages, links = osdi.paging(f"{base}/petitions", page=page, per_page=size, total=total)
+    documents = [osdi.petition_document(p, base, site) for p in found]
     return osdi.PetitionsPage(
         total_pages=pages,
         per_page=size,
         page=page,
         total_records=total,
         links=links,
-        embedded=osdi.EmbeddedPetitions(petitions=[_petition(p, request) for p in found]),
+        embedded=osdi.EmbeddedPetitions(petitions=documents),
     )
 
 
@@ -187,19 +165,8 @@ def _visible(session: SessionDep, token: ApiToken, petition_id: int) -> Petition
 def petition(
     request: Request, session: SessionDep, token: AnyToken, petition_id: RowId
 ) -> osdi.OsdiPetition:
-    return _petition(_visible(session, token, petition_id), request)
-
-
-def _signature(row: SignatureRow, petition_id: int, base: str) -> osdi.OsdiSignature:
-    return osdi.OsdiSignature(
-        identifiers=[f"{osdi.ORIGIN}:{row.id}"],
-        created_date=row.signed_at,
-        modified_date=row.confirmed_at,
-        links={
-            "osdi:petition": osdi.link(f"{base}/petitions/{petition_id}"),
-            "osdi:person": osdi.link(f"{base}/people/{row.person_id}"),
-        },
-    )
+    found = _visible(session, token, petition_id)
+    return osdi.petition_document(found, _base(request), request.app.state.settings.base_url)
 
 
 @router.get(
@@ -242,24 +209,8 @@ def signatures(
         total_records=total,
         links=links,
         embedded=osdi.EmbeddedSignatures(
-            signatures=[_signature(row, petition_id, base) for row in rows]
+            signatures=[osdi.signature_document(row, petition_id, base) for row in rows]
         ),
-    )
-
-
-def _person(person: Person, base: str) -> osdi.OsdiPerson:
-    given, _space, family = person.name.strip().rpartition(" ")
-    return osdi.OsdiPerson(
-        identifiers=[f"{osdi.ORIGIN}:{person.id}"],
-        created_date=person.first_signed,
-        modified_date=person.last_signed,
-        given_name=given or family,
-        family_name=family if given else "",
-        name=person.name,
-        email_addresses=[osdi.EmailAddress(address=person.email)],
-        postal_addresses=[osdi.PostalAddress(country=person.country, locality=person.city)],
-        languages_spoken=[person.locale],
-        links={"self": osdi.link(f"{base}/people/{person.id}")},
     )
 
 
@@ -293,7 +244,7 @@ def people(
         page=page,
         total_records=total,
         links=links,
-        embedded=osdi.EmbeddedPeople(people=[_person(p, base) for p in found]),
+        embedded=osdi.EmbeddedPeople(people=[osdi.person_document(p, base) for p in found]),
     )
 
 
@@ -321,4 +272,4 @@ def one_person(
         page=1,
         records=1,
     )
-    return _person(found, _base(request))
+    return osdi.person_document(found, _base(request))
