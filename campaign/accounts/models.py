@@ -112,3 +112,29 @@ class Membership(SQLModel, table=True):
     )
     role: str = Field(max_length=12)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiTokenRole(StrEnum):
+    """What a partner API token may read."""
+
+    counts = "counts"  # petitions and their counts
+    people = "people"  # also the people who let the organisation contact them, and signatures
+
+
+class ApiToken(SQLModel, table=True):
+    """A key an organisation gives its own systems (a CRM) to read the partner API; the token
+    itself is shown once, the table keeps its SHA-256 and a few first characters to recognise
+    it by."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(default=ApiTokenRole.counts.value, max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

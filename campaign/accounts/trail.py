@@ -42,6 +42,12 @@ SENTENCES: dict[str, audit.Sentence] = {
     "organisation.role_changed": lambda v: _(
         "%(who)s changed the role of %(account)s in %(about)s", **v
     ),
+    "organisation.api_token_issued": lambda v: _(
+        "%(who)s issued the API token %(token)s (%(prefix)s…) of %(about)s", **v
+    ),
+    "organisation.api_token_revoked": lambda v: _(
+        "%(who)s revoked the API token %(token)s (%(prefix)s…) of %(about)s", **v
+    ),
 }
 
 

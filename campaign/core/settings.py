@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     sign_mail_limit_per_client: str = "60/hour"
     # A PDF costs a few hundred milliseconds of CPU: the public ones are limited per client.
     pdf_limit_per_client: str = "20/hour"
+    # Requests each partner API token (its system is the client) may make: enough for a
+    # CRM's sync, not for a runaway loop.
+    partner_api_limit_per_client: str = "600/minute"
     # Letters supporters mail or print themselves are counted on their word: one client's word
     # counts only this many letters per campaign (a post to three officials is three), so a
     # script cannot inflate "letters so far".
@@ -207,6 +210,7 @@ class Settings(BaseSettings):
         "letter_count_limit_per_client",
         "over_limit_mail_per_client",
         "sign_mail_limit_per_client",
+        "partner_api_limit_per_client",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -90,6 +90,22 @@ SENTENCES: dict[str, audit.Sentence] = {
         int(v["count"]),
         **v,
     ),
+    "partner_api.read:people": lambda v: ngettext(
+        "The API token %(token)s (%(prefix)s…) read %(num)d person who agreed that %(about)s "
+        "may contact them (page %(page)s)",
+        "The API token %(token)s (%(prefix)s…) read %(num)d people who agreed that %(about)s "
+        "may contact them (page %(page)s)",
+        int(v["records"]),
+        **v,
+    ),
+    "partner_api.read:signatures": lambda v: ngettext(
+        "The API token %(token)s (%(prefix)s…) read %(num)d signature of «%(about)s» "
+        "(page %(page)s)",
+        "The API token %(token)s (%(prefix)s…) read %(num)d signatures of «%(about)s» "
+        "(page %(page)s)",
+        int(v["records"]),
+        **v,
+    ),
     "site.signing_paused:True": lambda v: _("%(who)s paused signing on every petition", **v),
     "site.signing_paused:False": lambda v: _("%(who)s opened signing again", **v),
 }

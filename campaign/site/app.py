@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from campaign.accounts import admin_routes as account_admin
-from campaign.accounts import organisation_routes
+from campaign.accounts import api_token_routes, organisation_routes
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.content import admin_routes as content_admin
@@ -38,6 +38,7 @@ from campaign.letters import routes as letter_routes
 from campaign.mail import dev_routes
 from campaign.petitions import admin_routes as petition_admin
 from campaign.petitions import api as petition_api
+from campaign.petitions import partner_api
 from campaign.petitions import routes as petition_routes
 from campaign.prisoners import admin_routes as prisoners_admin
 from campaign.prisoners import routes as prisoner_routes
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(petition_admin.router)
     app.include_router(petition_api.router)
     app.include_router(petition_api.open_data)
+    app.include_router(partner_api.router)
     app.include_router(letter_routes.router)
     app.include_router(letters_admin.router)
     app.include_router(official_routes.router)
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(prisoners_admin.router)
     app.include_router(content_admin.router)
     app.include_router(organisation_routes.router)
+    app.include_router(api_token_routes.router)
     app.include_router(privacy_admin.router)
     app.include_router(privacy_admin.organisation_router)
     app.include_router(privacy_routes.router)

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from campaign.accounts.models import (
+    ApiToken,
     Invitation,
     LoginSession,
     Membership,
@@ -47,6 +48,7 @@ from campaign.prisoners.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "CampaignTarget",
     "ContentVersion",
