@@ -3,7 +3,7 @@ and each webhook's recent deliveries with dead letters to send again."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -28,21 +28,32 @@ def _base(organisation: Organisation) -> str:
     return f"/admin/organisations/{organisation.id}/webhooks"
 
 
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    form: WebhookForm | None,
+    shown: dict[str, Any],
+) -> Response:
+    """A webhook page with its form: as sent back with errors (400), or `shown` when fresh."""
+    context |= {
+        "choices": event_choices(),
+        "form": form.values() if form else shown,
+        "errors": form.errors if form else FormErrors(),
+    }
+    status = 400 if form and form.errors else 200
+    return render(request, template, context, status_code=status, headers=NO_STORE)
+
+
 def _list_page(
     request: Request,
     session: SessionDep,
     organisation: Organisation,
     form: WebhookForm | None = None,
 ) -> Response:
-    context = {
-        "organisation": organisation,
-        "webhooks": service.webhooks_of(session, organisation.id),  # type: ignore[arg-type]
-        "choices": event_choices(),
-        "form": form.values() if form else {"events": [], "active": True},
-        "errors": form.errors if form else FormErrors(),
-    }
-    status = 400 if form and form.errors else 200
-    return render(request, "hooks/list.html", context, status_code=status, headers=NO_STORE)
+    hooks = service.webhooks_of(session, organisation.id)  # type: ignore[arg-type]
+    context = {"organisation": organisation, "webhooks": hooks}
+    return _page(request, "hooks/list.html", context, form, {"events": [], "active": True})
 
 
 def _hook(session: SessionDep, organisation: Organisation, webhook_id: int) -> Webhook:
@@ -60,14 +71,9 @@ def _hook_page(
         "organisation": organisation,
         "hook": hook,
         "deliveries": service.recent_deliveries(session, hook),
-        "choices": event_choices(),
-        "form": form.values()
-        if form
-        else {"url": hook.url, "events": hook.events, "active": hook.active},
-        "errors": form.errors if form else FormErrors(),
     }
-    status = 400 if form and form.errors else 200
-    return render(request, "hooks/webhook.html", context, status_code=status, headers=NO_STORE)
+    shown = {"url": hook.url, "events": hook.events, "active": hook.active}
+    return _page(request, "hooks/webhook.html", context, form, shown)
 
 
 @router.get("")
