@@ -20,6 +20,7 @@ def test_the_worker_runs_every_domains_jobs_in_order() -> None:
         "scheduled_updates",
         "expired_personal_data",
         "finished_mail",
+        "finished_webhooks",
         "letters",
         "letter_followups",
         "volunteer_reminders",

@@ -22,14 +22,15 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import aiosmtplib
-from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
+from campaign.core import leases
 from campaign.core.db import utcnow
+from campaign.core.leases import backoff_delay
 from campaign.core.settings import Settings, SmtpSecurity
 from campaign.mail.messages import build_message, envelope
 from campaign.mail.models import CLAIMABLE, MailStatus, OutboxMessage
@@ -62,11 +63,6 @@ class WorkerFault(Exception):
     """Our side is at fault (server unreachable, sender or login refused), not the message."""
 
 
-def backoff_delay(attempts: int, base: float, cap: float = 6 * 3600) -> float:
-    """Seconds to wait before the next try: base, 2 x base, 4 x base ... up to cap."""
-    return float(min(cap, base * 2 ** max(0, attempts - 1)))
-
-
 def classify(exc: BaseException) -> Failure:
     """Temporary (4xx, lost connection, timeout) or permanent (5xx), with the server's reply."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
@@ -75,14 +71,6 @@ def classify(exc: BaseException) -> Failure:
         reason = f"{exc.code} {exc.message}".strip()
         return Failure(permanent=500 <= exc.code < 600, reason=reason)
     return Failure(permanent=False, reason=f"{type(exc).__name__}: {exc}".strip())
-
-
-def _due(entity: Any, now: datetime) -> ColumnElement[bool]:
-    """Queued rows whose time has come, and rows whose worker's lease has run out."""
-    return or_(
-        and_(entity.status == MailStatus.queued, entity.next_attempt_at <= now),
-        and_(entity.status == MailStatus.sending, entity.claimed_until < now),
-    )
 
 
 class MailWorker:
@@ -166,40 +154,23 @@ class MailWorker:
     def claim(self) -> list[OutboxMessage]:
         """Take up to batch_size due rows (or rows whose worker's lease ran out) for this worker."""
         now = utcnow()
-        candidates = (
-            select(col(OutboxMessage.id))
-            # CLAIMABLE is implied by _due; spelled out, with literal values, so that both
-            # databases see the claim can read the partial index ix_outbox_claim in its order.
-            .where(CLAIMABLE, _due(OutboxMessage, now))
-            .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
-            .limit(self.batch_size)
+        # CLAIMABLE is implied by "due"; spelled out, with literal values, so that both
+        # databases see the claim can read the partial index ix_outbox_claim in its order.
+        ids = leases.claim(
+            self.engine,
+            OutboxMessage,
+            token=self.token,
+            lease=self.lease,
+            limit=self.batch_size,
+            now=now,
+            queued=MailStatus.queued,
+            sending=MailStatus.sending,
+            where=(CLAIMABLE,),
+            order_by=(col(OutboxMessage.priority), col(OutboxMessage.id)),
         )
-        if self.engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+        if not ids:
+            return []
         with Session(self.engine, expire_on_commit=False) as session:
-            # Two statements, not UPDATE ... IN (subquery): PostgreSQL may re-run a LIMITed
-            # SKIP LOCKED subquery per row and so claim every due row. Re-checking "due" in the
-            # UPDATE makes a second SQLite worker that read the same ids claim none of them;
-            # it then looks again rather than report an empty outbox.
-            for _ in range(5):
-                ids = list(session.execute(candidates).scalars().all())
-                if not ids:
-                    return []
-                claimed = session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_(ids))
-                    .where(_due(OutboxMessage, now))
-                    .values(
-                        status=MailStatus.sending,
-                        claimed_by=self.token,
-                        claimed_until=now + self.lease,
-                        attempts=OutboxMessage.attempts + 1,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                session.commit()
-                if claimed.rowcount:  # type: ignore[attr-defined]
-                    break
             rows = list(
                 session.execute(
                     select(OutboxMessage)

@@ -21,6 +21,7 @@ from campaign.core import audit
 from campaign.core.ratelimit import LinkRequest
 from campaign.core.security import email_index, read_token, signer
 from campaign.core.settings import Settings
+from campaign.hooks import service as hooks
 from campaign.privacy import emails
 from campaign.privacy.registry import SECTIONS
 
@@ -121,6 +122,8 @@ def erase(
     """Erase who this address was, everywhere; counts stay. The numbers erased, by kind."""
     _check_wired()
     erased = {section.erased_key: section.erase(session, index) for section in SECTIONS.values()}
+    # Organisations' own systems were sent this person: they are told, by their id alone.
+    hooks.forget_person(session, index)
     details: dict[str, Any] = {"reference": reference(index), **erased}
     audit.record(
         session, by=by, action="privacy.erased", organisation_id=organisation_id, **details

@@ -32,6 +32,7 @@ from campaign.core.middleware import RequestContextMiddleware
 from campaign.core.security import CsrfError, SecurityHeadersMiddleware, check_csrf
 from campaign.core.settings import Settings, get_settings
 from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
+from campaign.hooks import admin_routes as hooks_admin
 from campaign.letters import admin_routes as letters_admin
 from campaign.letters import official_routes
 from campaign.letters import routes as letter_routes
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(content_admin.router)
     app.include_router(organisation_routes.router)
     app.include_router(api_token_routes.router)
+    app.include_router(hooks_admin.router)
     app.include_router(privacy_admin.router)
     app.include_router(privacy_admin.organisation_router)
     app.include_router(privacy_routes.router)

@@ -145,7 +145,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 1000))
 @fails_cleanly
 def worker(once: bool, batch_size: int) -> None:
-    """Send queued mail over one reused SMTP connection and run housekeeping jobs."""
+    """Send queued mail over one reused SMTP connection, post webhook deliveries and run
+    housekeeping jobs."""
+    from campaign.hooks.sender import HookSender
     from campaign.mail.worker import MailWorker, SmtpUnavailable
     from campaign.site.jobs import housekeeping_jobs
 
@@ -158,6 +160,7 @@ def worker(once: bool, batch_size: int) -> None:
     mail_worker = MailWorker(
         engine, settings, batch_size=batch_size, periodic=housekeeping_jobs(engine, settings)
     )
+    hook_sender = HookSender(engine, settings)
 
     async def main() -> None:
         try:
@@ -167,13 +170,21 @@ def worker(once: bool, batch_size: int) -> None:
         if once:
             handled = await mail_worker.drain()
             await mail_worker.close()
-            click.echo(f"campaign: handled {handled} message(s)")
+            posted = await asyncio.to_thread(hook_sender.drain)
+            click.echo(f"campaign: handled {handled} message(s), {posted} webhook delivery(ies)")
             return
         loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            mail_worker.stop()
+            hook_sender.stop()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, mail_worker.stop)
+            loop.add_signal_handler(sig, stop)
         logging.getLogger("campaign.mail").info("mail worker started")
-        await mail_worker.run(periodic_every=settings.worker_jobs_every)
+        await asyncio.gather(
+            mail_worker.run(periodic_every=settings.worker_jobs_every), hook_sender.run()
+        )
 
     asyncio.run(main())
 

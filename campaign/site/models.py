@@ -15,6 +15,7 @@ from campaign.content.models import ContentVersion
 from campaign.core.audit import AuditEvent
 from campaign.core.ratelimit import RateCounter
 from campaign.core.switches import SiteSetting
+from campaign.hooks.models import Webhook, WebhookDelivery
 from campaign.letters.models import (
     CampaignTarget,
     Letter,
@@ -82,5 +83,7 @@ __all__ = [
     "SolidarityLetter",
     "User",
     "Volunteer",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -13,6 +13,8 @@ from campaign.content import trail as content_trail
 from campaign.core import periodic
 from campaign.core.ratelimit import purge_expired_counters
 from campaign.core.settings import Settings
+from campaign.hooks import jobs as hook_jobs
+from campaign.hooks import trail as hooks_trail
 from campaign.letters import registrations as letters
 from campaign.letters import trail as letters_trail
 from campaign.mail import jobs as mail_jobs
@@ -37,12 +39,14 @@ def wire() -> None:
     petitions.register()
     periodic.register(periodic.PeriodicJob("expired_personal_data", anonymise_all_due_job))
     periodic.register(periodic.PeriodicJob("finished_mail", mail_jobs.finished_mail))
+    periodic.register(periodic.PeriodicJob("finished_webhooks", hook_jobs.finished_deliveries))
     letters.register()
     prisoners.register()
     # How each package's audit entries read as sentences, and how their targets are named.
     for trail in (
         accounts_trail,
         content_trail,
+        hooks_trail,
         privacy_trail,
         petitions_trail,
         letters_trail,

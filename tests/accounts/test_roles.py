@@ -20,6 +20,7 @@ from campaign.accounts.service.roles import Duty
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
+from campaign.hooks.models import Webhook
 from campaign.letters.models import LetterCampaign, Official
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition
@@ -104,6 +105,12 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         update = updates.write_draft(
             session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
         )
+        hook = Webhook(
+            organisation_id=partner, url="https://hooks.example.org/in", events=[], secret="s"
+        )
+        session.add(hook)
+        session.flush()
+        webhook_id = hook.id
     add_signature(engine, settings, petition, email="signer@example.org")
     with transaction(engine) as session:
         sheet = paper.enter_tally(
@@ -126,6 +133,8 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "locale": "be",
         "update_id": update.id,
         "sheet_id": sheet.id,
+        "webhook_id": webhook_id,
+        "delivery_id": 999_999,  # no such dead letter: the owner is told so
     }
 
 

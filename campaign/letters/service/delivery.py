@@ -27,6 +27,7 @@ from campaign.letters.models import (
     Official,
     OfficialEmail,
 )
+from campaign.letters.service import webhooks
 from campaign.letters.service.campaigns import templates_of
 from campaign.letters.service.compose import email_addresses, pick_template
 from campaign.letters.service.counting import count
@@ -234,6 +235,7 @@ def record_outcomes(session: Session) -> dict[str, int]:
     verdicts = outbox.outcomes(session, [letter.outbox_id for letter in queued if letter.outbox_id])
     tally = {"sent": 0, "bounced": 0}
     bouncing: set[tuple[int, str]] = set()
+    sent: list[Letter] = []
     for letter in queued:
         if letter.outbox_id not in verdicts:
             continue
@@ -241,6 +243,7 @@ def record_outcomes(session: Session) -> dict[str, int]:
         day = utcnow().date()
         if status == MailStatus.sent:
             letter.status, letter.sent_at, event = LetterStatus.sent, utcnow(), LetterEvent.sent
+            sent.append(letter)
         elif status == MailStatus.failed:
             letter.status, event = LetterStatus.bounced, LetterEvent.bounced
             if error[:1] == "5":
@@ -269,6 +272,7 @@ def record_outcomes(session: Session) -> dict[str, int]:
         _withdraw(
             session, (col(Letter.official_id) == official_id) & (col(Letter.to_addr) == address)
         )
+    webhooks.letters_sent(session, sent)
     session.flush()
     return tally
 

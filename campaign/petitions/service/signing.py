@@ -18,7 +18,7 @@ from campaign.mail.models import MailPriority
 from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, Signature, SignatureStatus
-from campaign.petitions.service import coalition
+from campaign.petitions.service import coalition, webhooks
 from campaign.petitions.service.counting import count_signature
 
 MAX_MAILS_PER_SIGNATURE = 3
@@ -263,6 +263,9 @@ def confirm_signature(
         coalition.keep_consents(session, signature_id=signature.id, kept=partners)  # type: ignore[arg-type]
     if outcome is ConfirmOutcome.confirmed and not signature.suspect:
         count_signature(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
+        webhooks.signature_confirmed(
+            session, settings=settings, petition=petition, signature=signature, partners=partners
+        )
     return outcome
 
 

@@ -31,6 +31,7 @@ from campaign.petitions.models import (
     UpdateKind,
     UpdateStatus,
 )
+from campaign.petitions.service import webhooks
 
 UNSUBSCRIBE_MAX_AGE = 2 * 365 * 86400
 KIND = "petition_update"  # the content kind of an update's versions per language
@@ -351,4 +352,5 @@ def unsubscribe(session: Session, *, settings: Settings, token: str) -> bool:
     if signature.unsubscribed_at is None:
         signature.unsubscribed_at = utcnow()
         session.add(signature)
+        webhooks.unsubscribed(session, settings=settings, signature=signature)
     return True

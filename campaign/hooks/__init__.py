@@ -1,0 +1,1 @@
+"""Webhooks: an organisation's own systems told of events, signed, at least once."""
