@@ -17,6 +17,7 @@ from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
 from campaign.petitions.models import PartnerConsent, Petition, PetitionStatus, Signature
+from campaign.petitions.service import fields
 from campaign.privacy.retention import erase_due, forget_people
 
 
@@ -29,10 +30,12 @@ def closed_on(petition: Petition, now: datetime) -> datetime | None:
 
 
 def erase_signatures(session: Session, *where: Any) -> int:
-    """Erase who signed, keeping the signatures (and so every count), and which partner
-    organisations they let contact them; the number erased."""
+    """Erase who signed, keeping the signatures (and so every count), which partner
+    organisations they let contact them and their personal answers (the others stay counted);
+    the number erased."""
     signed = select(col(Signature.id)).where(*where)
     session.execute(delete(PartnerConsent).where(col(PartnerConsent.signature_id).in_(signed)))
+    fields.erase_personal_answers(session, signed)
     return forget_people(
         session,
         Signature,

@@ -26,7 +26,14 @@ from campaign.letters.models import (
     OfficialReply,
 )
 from campaign.mail.models import OutboxMessage
-from campaign.petitions.models import Petition, PetitionTally, PetitionUpdate, Signature
+from campaign.petitions.models import (
+    Petition,
+    PetitionField,
+    PetitionTally,
+    PetitionUpdate,
+    Signature,
+    SignatureAnswer,
+)
 from campaign.prisoners.models import (
     Facility,
     Follow,
@@ -59,6 +66,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Petition",
+    "PetitionField",
     "PetitionTally",
     "PetitionUpdate",
     "Placement",
@@ -67,6 +75,7 @@ __all__ = [
     "RecoveryCode",
     "ReminderSent",
     "Signature",
+    "SignatureAnswer",
     "SiteSetting",
     "SolidarityLetter",
     "User",
