@@ -74,7 +74,7 @@ def _field_page(
 ) -> Response:
     context = {
         "petition": petition,
-        "field": field,
+        "own_field": field,
         "kinds": kind_choices(),
         "form": form,
         "errors": errors,
