@@ -21,9 +21,10 @@ from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign, Official
+from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
-from campaign.petitions.models import Petition
-from campaign.petitions.service import coalition, updates
+from campaign.petitions.models import Petition, Signature
+from campaign.petitions.service import coalition, fields, updates
 from campaign.prisoners.models import Facility, Prisoner
 from tests.accounts.test_route_walk import _calls
 from tests.conftest import CSRF, PASSWORD, app_routes, log_in, with_two_factor
@@ -104,7 +105,18 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         update = updates.write_draft(
             session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
         )
+        field = fields.add_field(
+            session,
+            petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
+            form=FieldForm("checkbox", "I am a doctor", "", (), False, False),
+        )
     add_signature(engine, settings, petition, email="signer@example.org")
+    with transaction(engine) as session:
+        # Answered, so that the walk's "remove" retires the field rather than deleting it.
+        signature_id = session.exec(select(Signature.id)).one()
+        fields.store_answers(
+            session, signature_id=signature_id, answers=((field.id, "yes", False),)
+        )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     prisoner = make_prisoner(engine)
     with Session(engine) as session:
@@ -121,6 +133,7 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "invitation_id": 999_999,
         "locale": "be",
         "update_id": update.id,
+        "field_id": field.id,
     }
 
 
@@ -132,6 +145,7 @@ def concrete(template: str, values: dict[str, Any]) -> list[str]:
         ("petition", values["petition_id"]),
         ("letters", values["campaign_id"]),
         ("prisoner", values["prisoner_id"]),
+        ("petition_field", values["field_id"]),
     ]
     return [
         concrete(template.replace("{kind}", kind).replace("{object_id}", str(oid)), values)[0]
