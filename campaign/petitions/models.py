@@ -210,10 +210,13 @@ class SignatureAnswer(SQLModel, table=True):
     `secret` when it is."""
 
     __tablename__ = "signature_answer"
-
-    signature_id: int = Field(foreign_key="signature.id", ondelete="CASCADE", primary_key=True)
-    field_id: int = Field(
-        foreign_key="petition_field.id", ondelete="CASCADE", primary_key=True, index=True
+    __table_args__ = (
+        UniqueConstraint("signature_id", "field_id", name="uq_signature_answer_signature_field"),
     )
+
+    # Its own id, as every table with encrypted columns has: key rotation walks rows by id.
+    id: int | None = Field(default=None, primary_key=True)
+    signature_id: int = Field(foreign_key="signature.id", ondelete="CASCADE")
+    field_id: int = Field(foreign_key="petition_field.id", ondelete="CASCADE", index=True)
     value: str = Field(default="", max_length=500)
     secret: str = encrypted_field("signature_answer.secret", optional=True)

@@ -45,13 +45,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "signature_answer",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("signature_id", sa.Integer(), nullable=False),
         sa.Column("field_id", sa.Integer(), nullable=False),
         sa.Column("value", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("secret", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["signature_id"], ["signature.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["field_id"], ["petition_field.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("signature_id", "field_id"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("signature_id", "field_id", name="uq_signature_answer_signature_field"),
     )
     op.create_index(
         op.f("ix_signature_answer_field_id"), "signature_answer", ["field_id"], unique=False

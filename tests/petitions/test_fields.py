@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from campaign.accounts.models import OrgRole
 from campaign.content.service import save_version
 from campaign.core.audit import AuditEvent
+from campaign.core.crypto import new_key, use_keys
 from campaign.core.db import transaction
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
@@ -26,7 +27,8 @@ from campaign.petitions.models import (
     SignatureAnswer,
 )
 from campaign.petitions.service import fields
-from tests.conftest import add_user, csrf_from, log_in
+from campaign.site.key_rotation import rotate_keys
+from tests.conftest import TEST_DATA_KEY, add_user, csrf_from, log_in
 from tests.factories import make_member, make_petition
 from tests.petitions.conftest import sign_form
 
@@ -377,3 +379,25 @@ def test_only_campaigners_of_the_organisation_change_fields(
     assert client.get(page).status_code == 403
     field = add(engine, petition)
     assert client.get(f"/admin/petition-fields/{field.id}").status_code == 403
+
+
+def test_rotating_keys_moves_personal_answers_to_the_new_key(
+    engine: Engine, settings: Settings, petition: Petition
+) -> None:
+    phone = add(engine, petition, kind="text", label="Phone", options=(), personal=True)
+    sign_with_answers(
+        engine,
+        settings,
+        petition,
+        email="ana@example.org",
+        answers=((phone.id, "+1", True),),  # type: ignore[arg-type]
+    )
+    fresh = new_key()
+    ring = use_keys([fresh, TEST_DATA_KEY])
+    try:
+        assert rotate_keys(engine, settings, ring).reencrypted["signature_answer"] == 1
+        use_keys([fresh])  # the old key is gone; the answer still reads
+        [answer] = answers(engine)
+        assert answer.secret == "+1"
+    finally:
+        use_keys([TEST_DATA_KEY])
