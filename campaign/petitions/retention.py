@@ -68,7 +68,7 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:
     """Every signature made with the address behind this keyed hash, with the partner
-    organisations it lets contact the signer."""
+    organisations it lets contact the signer and the answers to the petition's own fields."""
     partners: dict[int, list[str]] = {}
     for signature_id, name in session.exec(
         select(PartnerConsent.signature_id, Organisation.name)
@@ -78,6 +78,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
         .order_by(col(Organisation.name))
     ).all():
         partners.setdefault(signature_id, []).append(name)
+    answers = fields.answers_by_address(session, index)
     rows = session.exec(
         select(Signature, Petition.title, Organisation.name)
         .join(Petition, col(Petition.id) == Signature.petition_id)
@@ -100,6 +101,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
             "show_publicly": signature.show_publicly,
             "named_in_handover": signature.named_in_handover,
             "partners_may_contact": partners.get(signature.id or 0, []),
+            "answers": answers.get(signature.id or 0, {}),
             "language": signature.locale,
         }
         for signature, title, organisation in rows
@@ -121,6 +123,7 @@ def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
             if s["partners_may_contact"]
             else ""
         )
+        + "".join(f"; {label}: {value}" for label, value in s.get("answers", {}).items())
         for s in held
     ]
 

@@ -280,8 +280,12 @@ def test_erasing_a_signer_removes_personal_answers_and_keeps_counted_ones(
         email="ana@example.org",
         answers=((choice.id, "doctor", False), (phone.id, "+1", True)),  # type: ignore[arg-type]
     )
+    index = email_index(settings, "ana@example.org")
     with transaction(engine) as session:
-        retention.erase_address(session, email_index(settings, "ana@example.org"))
+        [held] = retention.holdings(session, index)
+        assert held["answers"] == {"I am a": "doctor", "Phone": "+1"}
+        assert "Phone: +1" in retention.holdings_lines([held])[0]
+        retention.erase_address(session, index)
     assert [(a.field_id, a.value) for a in answers(engine)] == [(choice.id, "doctor")]
 
 

@@ -222,6 +222,22 @@ def erase_personal_answers(session: Session, signed: Any) -> None:
     )
 
 
+def answers_by_address(session: Session, index: str) -> dict[int, dict[str, str]]:
+    """The answers given with each signature made with the address behind this keyed hash,
+    by field label, for the supporter's own page."""
+    rows = session.exec(
+        select(SignatureAnswer, PetitionField.label)
+        .join(PetitionField, col(PetitionField.id) == SignatureAnswer.field_id)
+        .join(Signature, col(Signature.id) == SignatureAnswer.signature_id)
+        .where(Signature.email_hash == index)
+        .order_by(col(PetitionField.position), col(PetitionField.id))
+    ).all()
+    given: dict[int, dict[str, str]] = {}
+    for answer, label in rows:
+        given.setdefault(answer.signature_id, {})[label] = answer.secret or answer.value
+    return given
+
+
 def answer_counts(
     session: Session, petition: Petition
 ) -> list[tuple[PetitionField, list[tuple[str, int]]]]:
