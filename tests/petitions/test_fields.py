@@ -12,7 +12,6 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from campaign.accounts.models import OrgRole
-from campaign.content.service import save_version
 from campaign.core.audit import AuditEvent
 from campaign.core.crypto import new_key, use_keys
 from campaign.core.db import transaction
@@ -355,21 +354,25 @@ def test_an_answered_field_keeps_its_kind(
 
 
 def test_a_field_reads_in_the_signers_language(
-    client: TestClient, engine: Engine, petition: Petition
+    organiser_client: TestClient, engine: Engine, petition: Petition
 ) -> None:
     field = add(engine, petition)
-    with transaction(engine) as session:
-        row = session.get(PetitionField, field.id)
-        save_version(
-            session,
-            fields.KIND,
-            row,
-            "be",
-            {"label": "Я", "help": "", "options": "урач\nюрыст\nнастаўнік"},
-        )
-    page = client.get("/petitions/free-maria?lang=be").text
+    assert "юрыст" not in organiser_client.get("/petitions/free-maria?lang=be").text
+    editor = f"/admin/content/petition_field/{field.id}/be"
+    response = organiser_client.post(
+        editor,
+        data={
+            "csrf_token": csrf_from(organiser_client, editor),
+            "label": "Я",
+            "options": "урач\nюрыст\nнастаўнік",
+        },
+    )
+    assert response.status_code == 303
+    page = organiser_client.get("/petitions/free-maria?lang=be").text
     assert "юрыст" in page and 'value="lawyer"' in page
-    assert "юрыст" not in client.get("/petitions/free-maria?lang=en").text
+    assert "юрыст" not in organiser_client.get("/petitions/free-maria?lang=en").text
+    back = organiser_client.get(f"/admin/petition-fields/{field.id}")
+    assert back.headers["location"] == f"/admin/petitions/{petition.id}/fields/{field.id}"
 
 
 def test_only_campaigners_of_the_organisation_change_fields(
