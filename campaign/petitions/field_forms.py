@@ -79,6 +79,7 @@ class FieldForm:
     options: tuple[str, ...]
     required: bool
     personal: bool
+    public: bool = False
 
 
 def parse_field_form(raw: Mapping[str, str]) -> tuple[FieldForm | None, FormErrors]:
@@ -107,6 +108,9 @@ def parse_field_form(raw: Mapping[str, str]) -> tuple[FieldForm | None, FormErro
             errors.add(
                 "options", _("Use at most %(count)s characters per answer.", count=OPTION_MAX)
             )
+    public = raw.get("public") in TICKED
+    if public and (raw.get("personal") in TICKED or kind == FieldKind.text):
+        errors.add("public", _("Only the counts of a choice or a box that is not personal."))
     if errors:
         return None, errors
     form = FieldForm(
@@ -116,5 +120,6 @@ def parse_field_form(raw: Mapping[str, str]) -> tuple[FieldForm | None, FormErro
         options=options if kind == FieldKind.choice else (),
         required=raw.get("required") in TICKED,
         personal=raw.get("personal") in TICKED,
+        public=public,
     )
     return form, errors

@@ -196,6 +196,8 @@ class PetitionField(SQLModel, table=True):
     # Personal answers are encrypted, exported only to the petition's own data stewards and
     # erased with the signer; others may be counted on the dashboard.
     personal: bool = False
+    # Its counts (never under PUBLIC_MIN per answer) shown on the public breakdown too.
+    public: bool = False
     retired_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

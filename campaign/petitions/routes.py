@@ -215,6 +215,8 @@ def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
         "legend": legend(dict(by_country)),
         "no_count": NO_COUNT,
         "chart": daily_bars(by_day, label=_("Signatures per day")),
+        "answers": fields.public_answer_counts(session, petition),
+        "shown_fields": {f.id: f for f in fields.form_fields(session, petition, locale)},
     }
     return render(
         request,

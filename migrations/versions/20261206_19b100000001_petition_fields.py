@@ -2,7 +2,7 @@
 
 A petition may ask signers more than the usual name, address, country and city: a text, a
 choice or a checkbox, required or not, personal (the answer encrypted in `secret`) or not (in
-`value`, which the dashboard counts). A field with answers is retired (`retired_at`), never
+`value`, which the dashboard counts, and the public breakdown too when `public`). A field with answers is retired (`retired_at`), never
 deleted. Nothing existing changes.
 
 Revision ID: 19b100000001
@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("options", sa.Text(), nullable=False),
         sa.Column("required", sa.Boolean(), nullable=False),
         sa.Column("personal", sa.Boolean(), nullable=False),
+        sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("retired_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

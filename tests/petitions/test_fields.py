@@ -408,3 +408,43 @@ def test_rotating_keys_moves_personal_answers_to_the_new_key(
         assert answer.secret == "+1"
     finally:
         use_keys([TEST_DATA_KEY])
+
+
+def test_public_counts_hide_answers_given_by_few_so_no_one_is_recognised(
+    client: TestClient, engine: Engine, settings: Settings, petition: Petition
+) -> None:
+    shown = add(engine, petition, public=True)
+    kept_inside = add(engine, petition, kind="checkbox", label="I am a member", options=())
+    given = ["doctor"] * 6 + ["lawyer"] * 6 + ["teacher"] * 2
+    for n, profession in enumerate(given):
+        sign_with_answers(
+            engine,
+            settings,
+            petition,
+            email=f"s{n}@example.org",
+            answers=((shown.id, profession, False), (kept_inside.id, "yes", False)),  # type: ignore[arg-type]
+        )
+    with Session(engine) as session:
+        [(field, counts)] = fields.public_answer_counts(session, current(engine, petition))
+    # The teacher's 2 are hidden, and the doctors' 6 too: with the total, they would tell it.
+    assert field.id == shown.id and counts == [("doctor", None), ("lawyer", 6), ("teacher", None)]
+    page = client.get("/petitions/free-maria/breakdown").text
+    assert "<caption>I am a</caption>" in page and "too few to show" in page
+    assert "I am a member" not in page
+
+
+def test_a_personal_field_cannot_have_public_counts(
+    organiser_client: TestClient, petition: Petition
+) -> None:
+    page = f"/admin/petitions/{petition.id}/fields"
+    response = organiser_client.post(
+        page,
+        data={
+            "csrf_token": csrf_from(organiser_client, page),
+            "kind": "checkbox",
+            "label": "I was detained",
+            "personal": "1",
+            "public": "1",
+        },
+    )
+    assert response.status_code == 400 and 'id="error-public"' in response.text

@@ -39,6 +39,7 @@ def _values(field: PetitionField) -> dict[str, str]:
         "options": field.options,
         "required": "1" if field.required else "",
         "personal": "1" if field.personal else "",
+        "public": "1" if field.public else "",
     }
 
 

@@ -24,6 +24,7 @@ from campaign.petitions.models import (
     SignatureStatus,
 )
 
+PUBLIC_MIN = 5  # an answer given by fewer counted signers is not shown to the public
 KIND = "petition_field"  # the content kind of a field's versions per language
 MAX_KEPT = 30  # fields in all, retired ones included: a bound on the export's columns
 
@@ -117,7 +118,7 @@ def add_field(session: Session, *, petition: Petition, form: FieldForm) -> Petit
 def _apply(field: PetitionField, form: FieldForm) -> None:
     field.kind, field.label, field.help = form.kind, form.label, form.help
     field.options = "\n".join(form.options)
-    field.required, field.personal = form.required, form.personal
+    field.required, field.personal, field.public = form.required, form.personal, form.public
     field.updated_at = utcnow()
 
 
@@ -239,14 +240,17 @@ def answers_by_address(session: Session, index: str) -> dict[int, dict[str, str]
 
 
 def answer_counts(
-    session: Session, petition: Petition
+    session: Session, petition: Petition, *, public: bool = False
 ) -> list[tuple[PetitionField, list[tuple[str, int]]]]:
-    """For each choice and checkbox that is not personal, the counted signatures by answer
-    (every offered answer listed, those no longer offered after them)."""
+    """For each choice and checkbox that is not personal (`public`: and that the organiser
+    shows, still on the form), the counted signatures by answer (every offered answer listed,
+    those no longer offered after them)."""
     counted = [
         f
-        for f in fields_of(session, petition.id or 0)
-        if not f.personal and f.kind in (FieldKind.choice, FieldKind.checkbox)
+        for f in fields_of(session, petition.id or 0, retired=not public)
+        if not f.personal
+        and f.kind in (FieldKind.choice, FieldKind.checkbox)
+        and (f.public or not public)
     ]
     if not counted:
         return []
@@ -270,3 +274,18 @@ def answer_counts(
         others = sorted(value for value in given if value not in offered)
         result.append((f, [(value, given.get(value, 0)) for value in [*offered, *others]]))
     return result
+
+
+def public_answer_counts(
+    session: Session, petition: Petition
+) -> list[tuple[PetitionField, list[tuple[str, int | None]]]]:
+    """The counts of the fields the organiser shows on the public breakdown; None for an answer
+    given by fewer than PUBLIC_MIN, and, when only one is hidden, for the next smallest too, so
+    that no hidden count can be worked out from the others and the total."""
+    shown = []
+    for field, counts in answer_counts(session, petition, public=True):
+        hidden = {value for value, n in counts if n < PUBLIC_MIN}
+        if len(hidden) == 1 and len(counts) > 1:
+            hidden.add(min((n, value) for value, n in counts if value not in hidden)[1])
+        shown.append((field, [(value, None if value in hidden else n) for value, n in counts]))
+    return shown
