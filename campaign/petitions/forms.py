@@ -52,14 +52,10 @@ def checked(raw: Mapping[str, object], key: str) -> bool:
 
 
 def parse_sign_form(
-    raw: Mapping[str, object],
-    *,
-    smtputf8: bool = False,
-    fields: Sequence[FormField] = (),
+    raw: Mapping[str, object], *, smtputf8: bool = False, fields: Sequence[FormField] = ()
 ) -> tuple[SignForm | None, FormErrors]:
-    """Check the fields of a submitted sign form, the petition's own `fields` too; a SignForm,
-    or errors by field (`smtputf8`: the relay takes addresses with letters outside ASCII
-    before the @)."""
+    """Check a submitted sign form, the petition's own `fields` too; a SignForm, or errors by
+    field (`smtputf8`: the relay takes addresses with letters outside ASCII before the @)."""
     errors = FormErrors()
     name = _text(raw, "name")
     email = _text(raw, "email")

@@ -183,7 +183,7 @@ def remove_field(session: Session, *, petition: Petition, field: PetitionField) 
 
 def restore_field(session: Session, *, petition: Petition, field: PetitionField) -> bool:
     """Put a retired field back on the form, if there is room; True when it is back."""
-    if sum(1 for f in fields_of(session, petition.id or 0, retired=False)) >= MAX_FIELDS:
+    if len(fields_of(session, petition.id or 0, retired=False)) >= MAX_FIELDS:
         return False
     field.retired_at = None
     session.add(field)
