@@ -448,3 +448,33 @@ def test_a_personal_field_cannot_have_public_counts(
         },
     )
     assert response.status_code == 400 and 'id="error-public"' in response.text
+
+
+def test_an_organiser_reorders_and_rewords_fields_and_the_form_follows(
+    organiser_client: TestClient, engine: Engine, petition: Petition
+) -> None:
+    first = add(engine, petition, label="Profession")
+    second = add(engine, petition, kind="checkbox", label="Member", options=(), required=False)
+    base = f"/admin/petitions/{petition.id}/fields"
+    token = csrf_from(organiser_client, base)
+    moved = organiser_client.post(
+        f"{base}/{second.id}/move", data={"csrf_token": token, "direction": "up"}
+    )
+    assert moved.status_code == 303
+    edited = organiser_client.post(
+        f"{base}/{first.id}",
+        data={
+            "csrf_token": token,
+            "kind": "choice",
+            "label": "My work",
+            "options": "doctor\nnurse",
+            "required": "1",
+        },
+    )
+    assert edited.status_code == 303
+    assert [(f.label, f.choices) for f in listed(engine, petition)] == [
+        ("Member", []),
+        ("My work", ["doctor", "nurse"]),
+    ]
+    form = organiser_client.get("/petitions/free-maria").text
+    assert form.index("Member") < form.index("My work") and 'value="nurse"' in form
