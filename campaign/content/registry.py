@@ -30,6 +30,9 @@ class Kind:
     # The organisation an object belongs to (only its members may translate it); None for what
     # the whole install shares, such as the prisoners' register.
     organisation_of: Callable[[Any], int | None] = lambda obj: None
+    # Called with (session, object) when a version is saved: for what shows on another
+    # object's page (a petition's sign form field), to move that page's version too.
+    on_saved: Callable[[Any, Any], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}

@@ -196,6 +196,9 @@ def save_version(
         session.add(ContentVersion(kind=kind, object_id=obj.id, locale=locale, fields=kept))
     obj.updated_at = utcnow()
     session.add(obj)
+    definition = KINDS.get(kind)
+    if definition is not None and definition.on_saved is not None:
+        definition.on_saved(session, obj)
     session.flush()
     return bool(kept)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, Integer, Text, and_, bindparam, func, select, type_coerce
@@ -12,8 +12,16 @@ from sqlmodel import Session, col
 
 from campaign.core.crypto import keyring
 from campaign.core.csvcells import csv_lines, safe_text
-from campaign.petitions.models import PartnerConsent, Petition, Signature, SignatureStatus
+from campaign.petitions.models import (
+    PartnerConsent,
+    Petition,
+    PetitionField,
+    Signature,
+    SignatureAnswer,
+    SignatureStatus,
+)
 from campaign.petitions.service.counting import signatures_per_day, tallies
+from campaign.petitions.service.fields import fields_of
 
 BATCH = 2000
 
@@ -76,15 +84,21 @@ def _columns(dialect: str) -> tuple[Any, ...]:
     )
 
 
-def signatures_csv(engine: Engine, petition_id: int, only: Any = None) -> Iterator[bytes]:
-    """Every signature of a petition with its consent flags (or only those `only`, a condition,
-    selects), in id order, batch by batch.
+def signatures_csv(
+    engine: Engine, petition_id: int, only: Any = None, *, personal: bool = True
+) -> Iterator[bytes]:
+    """Every signature of a petition with its consent flags and a column per field of its own
+    (or only those `only`, a condition, selects), in id order, batch by batch; `personal`:
+    the answers to personal fields too.
 
     Cells are formatted column by column (what `csvcells.cell` does for any value): text made
     formula-safe, flags as yes/no (PostgreSQL gives booleans, SQLite 0 and 1: the same keys),
     moments to the second.
     """
     ring = keyring()
+    with Session(engine) as session:
+        own = [f for f in fields_of(session, petition_id) if personal or not f.personal]
+    answers = _answers_reader(engine, own)
     name, email, city = (ring.text_opener(f"signature.{field}") for field in PERSONAL)
     query = (
         select(*_columns(engine.dialect.name))
@@ -95,12 +109,15 @@ def signatures_csv(engine: Engine, petition_id: int, only: Any = None) -> Iterat
     if only is not None:
         query = query.where(only)
 
+    blank = ("",) * len(own)
+
     def batches() -> Iterator[list[tuple[object, ...]]]:
         last_id = 0
         while True:
             # A short session per batch: no transaction stays open while the client reads.
             with engine.connect() as connection:
                 batch = connection.execute(query, {"last": last_id}).all()
+            given = answers(batch[0][0], batch[-1][0]) if batch and own else {}
             yield [
                 (
                     row[0],
@@ -118,6 +135,7 @@ def signatures_csv(engine: Engine, petition_id: int, only: Any = None) -> Iterat
                     row[12],
                     row[13],
                     safe_text(row[14] or ""),
+                    *given.get(row[0], blank),
                 )
                 for row in batch
             ]
@@ -128,12 +146,41 @@ def signatures_csv(engine: Engine, petition_id: int, only: Any = None) -> Iterat
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the names as UTF-8
-    writer.writerow(SIGNATURE_COLUMNS)
+    writer.writerow([*SIGNATURE_COLUMNS, *(safe_text(f.label) for f in own)])
     for rows in batches():
         writer.writerows(rows)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
+
+
+def _answers_reader(
+    engine: Engine, own: list[PetitionField]
+) -> Callable[[int, int], dict[int, tuple[str, ...]]]:
+    """A function giving the answers of the signatures with ids from first to last, as a row of
+    cells per signature in the fields' order: one query per batch, personal ones decrypted."""
+    column = {f.id: i for i, f in enumerate(own)}
+    opened = keyring().text_opener("signature_answer.secret")
+    query = select(
+        col(SignatureAnswer.signature_id),
+        col(SignatureAnswer.field_id),
+        type_coerce(SignatureAnswer.value, Text),
+        type_coerce(SignatureAnswer.secret, Text),
+    ).where(
+        col(SignatureAnswer.field_id).in_(list(column)),
+        col(SignatureAnswer.signature_id).between(bindparam("first"), bindparam("last")),
+    )
+
+    def read(first: int, last: int) -> dict[int, tuple[str, ...]]:
+        cells: dict[int, list[str]] = {}
+        with engine.connect() as connection:
+            rows = connection.execute(query, {"first": first, "last": last}).all()
+        for signature_id, field_id, value, secret in rows:
+            row = cells.setdefault(signature_id, [""] * len(own))
+            row[column[field_id]] = safe_text(opened(secret) if secret else value)
+        return {signature_id: tuple(row) for signature_id, row in cells.items()}
+
+    return read
 
 
 def host_consenting() -> Any:

@@ -3,7 +3,7 @@ fills in, and the organiser's forms for a petition, for picking signatures and f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +14,7 @@ from campaign.core.fields import check_day, check_email, row_id
 from campaign.core.i18n import _
 from campaign.core.slugs import SLUG_PATTERN, slugify
 from campaign.core.web import FormErrors
+from campaign.petitions.field_forms import FormField, parse_answers
 from campaign.petitions.models import SignatureStatus
 
 NAME_MAX = 120
@@ -35,6 +36,8 @@ class SignForm:
     named_in_handover: bool = False
     # The partner organisations (of a coalition petition) whose "may contact me" box is ticked.
     partners: frozenset[int] = frozenset()
+    # The answers to the petition's own fields (fields.py): (field id, value, personal).
+    answers: tuple[tuple[int, str, bool], ...] = ()
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -49,10 +52,10 @@ def checked(raw: Mapping[str, object], key: str) -> bool:
 
 
 def parse_sign_form(
-    raw: Mapping[str, object], *, smtputf8: bool = False
+    raw: Mapping[str, object], *, smtputf8: bool = False, fields: Sequence[FormField] = ()
 ) -> tuple[SignForm | None, FormErrors]:
-    """Check the fields of a submitted sign form; a SignForm, or errors by field (`smtputf8`:
-    the relay takes addresses with letters outside ASCII before the @)."""
+    """Check a submitted sign form, the petition's own `fields` too; a SignForm, or errors by
+    field (`smtputf8`: the relay takes addresses with letters outside ASCII before the @)."""
     errors = FormErrors()
     name = _text(raw, "name")
     email = _text(raw, "email")
@@ -71,6 +74,7 @@ def parse_sign_form(
         errors.add("city", _("Use at most %(count)s characters.", count=CITY_MAX))
     if not checked(raw, "consent"):
         errors.add("consent", _("Your signature can only be counted with your consent."))
+    answers = parse_answers(raw, fields, errors)
     if errors:
         return None, errors
     form = SignForm(
@@ -82,6 +86,7 @@ def parse_sign_form(
         show_publicly=checked(raw, "show_publicly"),
         named_in_handover=checked(raw, "named_in_handover"),
         partners=ticked_partners(raw),
+        answers=answers,
     )
     return form, errors
 

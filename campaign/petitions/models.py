@@ -222,3 +222,56 @@ class PaperSignature(SQLModel, table=True):
     name: str = encrypted_field("paper_signature.name", optional=True)
     country: str = Field(max_length=2)
     city: str = encrypted_field("paper_signature.city", optional=True)
+
+
+class FieldKind(StrEnum):
+    text = "text"
+    choice = "choice"
+    checkbox = "checkbox"
+
+
+class PetitionField(SQLModel, table=True):
+    """A question an organiser adds to a petition's sign form. Its label, help and choice labels
+    have versions per language (content kind "petition_field"). Once signatures carry answers
+    it is retired rather than deleted: gone from the form, kept in exports."""
+
+    __tablename__ = "petition_field"
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", ondelete="CASCADE", index=True)
+    position: int = 0
+    kind: str = Field(max_length=10)
+    label: str = Field(max_length=200)
+    help: str = Field(default="", max_length=500)
+    # The choices, one per line, in the original language; an answer stores the chosen line.
+    options: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    required: bool = False
+    # Personal answers are encrypted, exported only to the petition's own data stewards and
+    # erased with the signer; others may be counted on the dashboard.
+    personal: bool = False
+    # Its counts (never under PUBLIC_MIN per answer) shown on the public breakdown too.
+    public: bool = False
+    retired_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def choices(self) -> list[str]:
+        return [line for line in self.options.split("\n") if line]
+
+
+class SignatureAnswer(SQLModel, table=True):
+    """A signer's answer to one field: in `value` when the field is not personal, encrypted in
+    `secret` when it is."""
+
+    __tablename__ = "signature_answer"
+    __table_args__ = (
+        UniqueConstraint("signature_id", "field_id", name="uq_signature_answer_signature_field"),
+    )
+
+    # Its own id, as every table with encrypted columns has: key rotation walks rows by id.
+    id: int | None = Field(default=None, primary_key=True)
+    signature_id: int = Field(foreign_key="signature.id", ondelete="CASCADE")
+    field_id: int = Field(foreign_key="petition_field.id", ondelete="CASCADE", index=True)
+    value: str = Field(default="", max_length=500)
+    secret: str = encrypted_field("signature_answer.secret", optional=True)

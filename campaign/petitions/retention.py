@@ -18,6 +18,7 @@ from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.settings import Settings
 from campaign.petitions.models import PartnerConsent, Petition, PetitionStatus, Signature
+from campaign.petitions.service import fields
 from campaign.petitions.service.paper import erase_rows
 from campaign.privacy.retention import erase_due, forget_people
 
@@ -31,10 +32,12 @@ def closed_on(petition: Petition, now: datetime) -> datetime | None:
 
 
 def erase_signatures(session: Session, *where: Any) -> int:
-    """Erase who signed, keeping the signatures (and so every count), and which partner
-    organisations they let contact them; the number erased."""
+    """Erase who signed, keeping the signatures (and so every count), which partner
+    organisations they let contact them and their personal answers (the others stay counted);
+    the number erased."""
     signed = select(col(Signature.id)).where(*where)
     session.execute(delete(PartnerConsent).where(col(PartnerConsent.signature_id).in_(signed)))
+    fields.erase_personal_answers(session, signed)
     return forget_people(
         session,
         Signature,
@@ -73,7 +76,7 @@ def anonymise_due(session: Session, *, settings: Settings, now: datetime | None 
 
 def holdings(session: Session, index: str) -> list[dict[str, Any]]:
     """Every signature made with the address behind this keyed hash, with the partner
-    organisations it lets contact the signer."""
+    organisations it lets contact the signer and the answers to the petition's own fields."""
     partners: dict[int, list[str]] = {}
     for signature_id, name in session.exec(
         select(PartnerConsent.signature_id, Organisation.name)
@@ -83,6 +86,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
         .order_by(col(Organisation.name))
     ).all():
         partners.setdefault(signature_id, []).append(name)
+    answers = fields.answers_by_address(session, index)
     rows = session.exec(
         select(Signature, Petition.title, Organisation.name)
         .join(Petition, col(Petition.id) == Signature.petition_id)
@@ -105,6 +109,7 @@ def holdings(session: Session, index: str) -> list[dict[str, Any]]:
             "show_publicly": signature.show_publicly,
             "named_in_handover": signature.named_in_handover,
             "partners_may_contact": partners.get(signature.id or 0, []),
+            "answers": answers.get(signature.id or 0, {}),
             "language": signature.locale,
         }
         for signature, title, organisation in rows
@@ -126,6 +131,7 @@ def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
             if s["partners_may_contact"]
             else ""
         )
+        + "".join(f"; {label}: {value}" for label, value in s.get("answers", {}).items())
         for s in held
     ]
 

@@ -40,6 +40,7 @@ from campaign.petitions.models import Petition, SignatureStatus
 from campaign.petitions.service import (
     coalition,
     counting,
+    fields,
     finding,
     outcomes,
     public,
@@ -129,6 +130,7 @@ def _sign_form_context(
             petition, site_paused=get_flag(session, SIGNING_PAUSED)
         ),
         "countries": country_choices(),
+        "fields": fields.form_fields(session, petition, get_locale()),
         "started": signing.form_started_token(settings, petition.id),  # type: ignore[arg-type]
         "honeypot_field": HONEYPOT_FIELD,
         "form": form or {},
@@ -213,6 +215,8 @@ def breakdown(request: Request, session: ReadSessionDep, slug: str) -> Response:
         "legend": legend(dict(by_country)),
         "no_count": NO_COUNT,
         "chart": daily_bars(by_day, label=_("Signatures per day")),
+        "answers": fields.public_answer_counts(session, petition),
+        "shown_fields": {f.id: f for f in fields.form_fields(session, petition, locale)},
     }
     return render(
         request,
@@ -258,7 +262,11 @@ def _sign(
         raise CsrfError("embed form stamp")
     if not public.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
         return page(request, session, petition, status_code=409)
-    form, errors = parse_sign_form(raw, smtputf8=settings.smtp_utf8)
+    form, errors = parse_sign_form(
+        raw,
+        smtputf8=settings.smtp_utf8,
+        fields=fields.form_fields(session, petition, get_locale()),
+    )
     if form is None:
         return page(request, session, petition, form=raw, errors=errors, status_code=400)
     signing.sign_petition(

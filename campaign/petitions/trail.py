@@ -106,6 +106,24 @@ SENTENCES: dict[str, audit.Sentence] = {
         int(v["records"]),
         **v,
     ),
+    "petition.field_added": lambda v: _(
+        "%(who)s added the field “%(label)s” to the sign form of «%(about)s»", **v
+    ),
+    "petition.field_changed": lambda v: _(
+        "%(who)s changed the field “%(label)s” of the sign form of «%(about)s»", **v
+    ),
+    "petition.field_moved": lambda v: _(
+        "%(who)s moved the field “%(label)s” of the sign form of «%(about)s»", **v
+    ),
+    "petition.field_removed": lambda v: _(
+        "%(who)s removed the field “%(label)s” from the sign form of «%(about)s»", **v
+    ),
+    "petition.field_retired": lambda v: _(
+        "%(who)s took the answered field “%(label)s” off the sign form of «%(about)s»", **v
+    ),
+    "petition.field_restored": lambda v: _(
+        "%(who)s put the field “%(label)s” back on the sign form of «%(about)s»", **v
+    ),
     "site.signing_paused:True": lambda v: _("%(who)s paused signing on every petition", **v),
     "site.signing_paused:False": lambda v: _("%(who)s opened signing again", **v),
 }

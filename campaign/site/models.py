@@ -32,9 +32,11 @@ from campaign.petitions.models import (
     PaperSheet,
     PaperSignature,
     Petition,
+    PetitionField,
     PetitionTally,
     PetitionUpdate,
     Signature,
+    SignatureAnswer,
 )
 from campaign.prisoners.models import (
     Facility,
@@ -71,6 +73,7 @@ __all__ = [
     "PaperSheet",
     "PaperSignature",
     "Petition",
+    "PetitionField",
     "PetitionTally",
     "PetitionUpdate",
     "Placement",
@@ -79,6 +82,7 @@ __all__ = [
     "RecoveryCode",
     "ReminderSent",
     "Signature",
+    "SignatureAnswer",
     "SiteSetting",
     "SolidarityLetter",
     "User",

@@ -16,9 +16,10 @@ from campaign.accounts.service.accounts import create_organiser
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction
 from campaign.letters.models import LetterCampaign
+from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition, PetitionUpdate
-from campaign.petitions.service import updates
+from campaign.petitions.service import fields, updates
 from tests.accounts.test_route_walk import organiser_routes
 from tests.conftest import CSRF, PASSWORD, log_in
 from tests.factories import make_letter_campaign, make_member, make_petition, organisation
@@ -42,6 +43,11 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
         update = updates.write_draft(
             session, petition=petition, form=UpdateForm("News", "Text"), user_id=None
         )
+        field = fields.add_field(
+            session,
+            petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
+            form=FieldForm("checkbox", "I am a doctor", "", (), False, False),
+        )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     log_in(client, outsider(engine).email)
     token = CSRF.search(client.get("/admin").text).group(1)  # type: ignore[union-attr]
@@ -50,14 +56,18 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
         "campaign_id": campaign.id,
         "organisation_id": organisation(engine),
         "update_id": update.id,
+        "field_id": field.id,
     }
     walked, let_in = 0, []
     for method, template, _admin in organiser_routes(app, concrete=False):
         names = set(re.findall(r"\{(\w+)", template))
-        if not names & {"petition_id", "campaign_id", "object_id"} or "reply_id" in names:
+        if (
+            not names & {"petition_id", "campaign_id", "object_id", "field_id"}
+            or "reply_id" in names
+        ):
             continue
         kinds = (
-            [("petition", petition.id), ("letters", campaign.id)]
+            [("petition", petition.id), ("letters", campaign.id), ("petition_field", field.id)]
             if "object_id" in names
             else [(None, None)]
         )

@@ -22,9 +22,10 @@ from campaign.core.db import transaction
 from campaign.core.settings import Settings
 from campaign.hooks.models import Webhook
 from campaign.letters.models import LetterCampaign, Official
+from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
-from campaign.petitions.models import Petition
-from campaign.petitions.service import coalition, paper, updates
+from campaign.petitions.models import Petition, Signature
+from campaign.petitions.service import coalition, fields, paper, updates
 from campaign.prisoners.models import Facility, Prisoner
 from tests.accounts.test_route_walk import _calls
 from tests.conftest import CSRF, PASSWORD, app_routes, log_in, with_two_factor
@@ -111,7 +112,18 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         session.add(hook)
         session.flush()
         webhook_id = hook.id
+        field = fields.add_field(
+            session,
+            petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
+            form=FieldForm("checkbox", "I am a doctor", "", (), False, False),
+        )
     add_signature(engine, settings, petition, email="signer@example.org")
+    with transaction(engine) as session:
+        # Answered, so that the walk's "remove" retires the field rather than deleting it.
+        signature_id = session.exec(select(Signature.id)).one()
+        fields.store_answers(
+            session, signature_id=signature_id, answers=((field.id, "yes", False),)
+        )
     with transaction(engine) as session:
         sheet = paper.enter_tally(
             session, petition=petition, number=1, count=1, country="BY", by=None
@@ -135,6 +147,7 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "sheet_id": sheet.id,
         "webhook_id": webhook_id,
         "delivery_id": 999_999,  # no such dead letter: the owner is told so
+        "field_id": field.id,
     }
 
 
@@ -146,6 +159,7 @@ def concrete(template: str, values: dict[str, Any]) -> list[str]:
         ("petition", values["petition_id"]),
         ("letters", values["campaign_id"]),
         ("prisoner", values["prisoner_id"]),
+        ("petition_field", values["field_id"]),
     ]
     return [
         concrete(template.replace("{kind}", kind).replace("{object_id}", str(oid)), values)[0]

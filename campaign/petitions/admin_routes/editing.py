@@ -39,7 +39,7 @@ from campaign.core.web import (
 from campaign.petitions.admin_routes.deps import PetitionToEdit, PetitionToView, record
 from campaign.petitions.forms import parse_petition_form
 from campaign.petitions.models import Petition, SignatureStatus
-from campaign.petitions.service import coalition, manage
+from campaign.petitions.service import coalition, fields, manage
 from campaign.petitions.service.counting import tallies
 from campaign.petitions.service.public import displayed_goal
 
@@ -290,6 +290,7 @@ def petition_dashboard(
         "board": board,
         "chart": daily_bars(board.per_day, label=_("Signatures per day, last 30 days")),
         "tallies": tallies(session, petition),
+        "answers": fields.answer_counts(session, petition),
         # The host's own events: a partner's exports are in the partner's trail, not here.
         "events": audit.readable(
             session,

@@ -85,7 +85,9 @@ def partner_page(
 def partner_export(
     request: Request, session: SessionDep, user: CurrentOrganiser, partnership: PartnershipData
 ) -> Response:
-    """A partner's data steward's export: only the counted signers who ticked its box."""
+    """A partner's data steward's export: only the counted signers who ticked its box, and of
+    the petition's own fields only those not personal (the box gives a partner the signer's
+    name and address, nothing more)."""
     petition, organisation_id = partnership
     audit.record(
         session,
@@ -100,6 +102,7 @@ def partner_export(
         request.app.state.engine,
         petition.id,  # type: ignore[arg-type]
         exports.partner_consenting(organisation_id),
+        personal=False,
     )
     return csv_attachment(f"{petition.slug}-partner-{organisation_id}-signatures.csv", rows)
 

@@ -18,7 +18,7 @@ from campaign.mail.models import MailPriority
 from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, Signature, SignatureStatus
-from campaign.petitions.service import coalition, webhooks
+from campaign.petitions.service import coalition, fields, webhooks
 from campaign.petitions.service.counting import count_signature
 
 MAX_MAILS_PER_SIGNATURE = 3
@@ -141,6 +141,7 @@ def sign_petition(
         coalition.record_consents(
             session, petition=petition, signature_id=signature_id, ticked=form.partners
         )
+        fields.store_answers(session, signature_id=signature_id, answers=form.answers)
         return SignOutcome.new
     existing = session.exec(
         select(Signature).where(Signature.petition_id == petition.id, Signature.email_hash == index)
