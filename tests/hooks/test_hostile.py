@@ -78,3 +78,38 @@ def test_an_erasure_reaches_an_organisation_told_of_the_person_long_ago(
     assert erased["data"]["person"] == {"identifiers": confirmed["data"]["person"]["identifiers"]}
     with transaction(engine) as session:
         assert session.exec(select(PersonShared)).all() == []  # nothing of her is kept
+
+
+def test_a_suspect_signature_accepted_later_is_sent_like_any_confirmed_one(
+    engine: Engine, settings: Settings
+) -> None:
+    from campaign.petitions.forms import SignatureFilter
+    from campaign.petitions.models import Petition, Signature
+    from campaign.petitions.service import manage, signing
+
+    petition = make_petition(engine)
+    with receiver() as inbox:
+        make_webhook(engine, petition.organisation_id, inbox.url)
+        add_signature(
+            engine, settings, petition, email="ana@example.org", wants_updates=True, confirm=False
+        )
+        with transaction(engine) as session:  # kept as suspect, then confirmed: not counted
+            session.execute(update(Signature).values(suspect=True))
+        with transaction(engine) as session:
+            row = session.exec(select(Signature)).one()
+            signing.confirm_signature(
+                session,
+                settings=settings,
+                petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
+                token=signing.confirmation_token(settings, row),
+            )
+        assert deliver(engine, settings) == 0  # not counted, so no one is told
+        with transaction(engine) as session:
+            manage.accept_signatures(
+                session,
+                settings=settings,
+                petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
+                criteria=SignatureFilter(suspect_only=True),
+            )
+        deliver(engine, settings)
+    assert inbox.events() == ["signature.confirmed"]

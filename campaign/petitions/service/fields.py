@@ -246,7 +246,7 @@ def answer_counts(
     those no longer offered after them). Public counts stop at the start of the day (UTC):
     counts that moved with each signature would tell whose answer it was, beside the newest
     signers' names on the petition's page."""
-    confirmed = [
+    confirmed: list[Any] = [
         Signature.status == SignatureStatus.confirmed,
         col(Signature.suspect).is_(False),
     ]
