@@ -72,6 +72,10 @@ PETITIONS = [
         "paper": [(1, 18, "LT"), (2, 11, "PL")],
         # A question of the sign form, not personal, its counts public (every signer answered).
         "question": ("I write to Anna as", ("a friend", "a stranger", "a colleague")),
+        "question_versions": {
+            "be": {"label": "Я пішу Ганне як", "help": "", "options": "сябар\nнезнаёмы\nкалега"},
+            "ru": {"label": "Я пишу Анне как", "help": "", "options": "друг\nнезнакомец\nколлега"},
+        },
         # Shown to visitors reading Belarusian or Russian (see campaign/content/service.py).
         "versions": {
             "be": {
@@ -514,6 +518,9 @@ def _demo_question(
     label, options = cast(tuple[str, tuple[str, ...]], spec["question"])
     form = FieldForm("choice", label, "", options, False, False, public=True)
     field = own_fields.add_field(session, petition=petition, form=form)
+    versions = cast(dict[str, dict[str, str]], spec.get("question_versions", {}))
+    for locale, words in versions.items():
+        save_version(session, own_fields.KIND, field, locale, words)
     for n, signature_id in enumerate(signed):
         own_fields.store_answers(
             session,
