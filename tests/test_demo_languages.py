@@ -26,6 +26,7 @@ ENGLISH = [
     "Cooking",
     "A fictional record for the demo",
     "Nursing, her garden",
+    "I write to Anna as",
 ]
 
 

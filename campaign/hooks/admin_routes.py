@@ -20,7 +20,7 @@ from campaign.hooks.models import Webhook
 
 router = APIRouter(prefix="/admin/organisations/{organisation_id}/webhooks")
 
-OrganisationToManage = Annotated[Organisation, Depends(organisation_for(Duty.manage))]
+OrganisationToManage = Annotated[Organisation, Depends(organisation_for(Duty.connect))]
 Events = Annotated[list[str], Depends(repeated("events"))]
 
 

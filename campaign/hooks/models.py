@@ -81,3 +81,18 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+
+
+class PersonShared(SQLModel, table=True):
+    """An organisation's own systems were given this person (by a webhook or the partner API):
+    kept until the person is erased, so that the erasure reaches it however long ago that was
+    (deliveries themselves are deleted after OUTBOX_KEEP_DAYS)."""
+
+    __tablename__ = "person_shared"
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", ondelete="CASCADE", primary_key=True
+    )
+    person_id: str = Field(max_length=32, primary_key=True)
+    email_hash: str = Field(max_length=64, index=True)
+    shared_at: datetime = Field(default_factory=utcnow)

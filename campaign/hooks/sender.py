@@ -180,6 +180,9 @@ class HookSender:
             error, permanent = str(exc), True
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # one bad delivery must not stop the worker, nor its mail
+            log.warning("webhook delivery %s cannot be sent: %s", delivery.id, type(exc).__name__)
+            error, permanent = f"cannot be sent: {type(exc).__name__}", True
         self._failed(delivery, error[:300], permanent=permanent or not hook.active)
         return False
 

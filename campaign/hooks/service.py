@@ -8,7 +8,7 @@ import hmac
 import json
 import secrets
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,11 +17,18 @@ from sqlmodel import Session, col, select
 
 from campaign.accounts.models import User
 from campaign.core import audit
-from campaign.core.db import utcnow
-from campaign.hooks.models import DeliveryStatus, HookEvent, Webhook, WebhookDelivery
+from campaign.core.db import insert_once, utcnow
+from campaign.hooks.models import (
+    DeliveryStatus,
+    HookEvent,
+    PersonShared,
+    Webhook,
+    WebhookDelivery,
+)
 
 GIVE_UP_AFTER = timedelta(days=1)  # failing this long, a delivery becomes a dead letter
 _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
+_SHARED = PersonShared.__table__  # type: ignore[attr-defined]
 
 
 def new_secret() -> str:
@@ -102,20 +109,48 @@ def emit(
     ]
     if rows:
         session.execute(insert(_DELIVERY), rows)
+        if email_hash and person_id and event is not HookEvent.person_erased:
+            shared(session, organisation_id=organisation_id, people=[(person_id, email_hash)])
     return len(rows)
 
 
-def forget_person(session: Session, email_hash: str) -> int:
-    """The address asked to be erased: tell every organisation that was sent (or was about to
-    be sent) this person, by its own id alone, and blank what the earlier deliveries said."""
-    told = session.exec(
-        select(WebhookDelivery.organisation_id, WebhookDelivery.person_id)
-        .where(
-            col(WebhookDelivery.email_hash) == email_hash,
-            col(WebhookDelivery.event) != HookEvent.person_erased.value,
+def shared(session: Session, *, organisation_id: int, people: Iterable[tuple[str, str]]) -> None:
+    """Remember that the organisation's systems were given these people (their partner id and
+    blind index), so that an erasure is sent to it however long ago that was."""
+    now = utcnow()
+    for person_id, email_hash in people:
+        insert_once(
+            session,
+            _SHARED,
+            {
+                "organisation_id": organisation_id,
+                "person_id": person_id,
+                "email_hash": email_hash,
+                "shared_at": now,
+            },
         )
-        .distinct()
+
+
+def shared_index(session: Session, *, organisation_id: int, person_id: str) -> str | None:
+    """The blind index of a person the organisation's systems were given, by the id they know."""
+    return session.exec(
+        select(PersonShared.email_hash).where(
+            col(PersonShared.organisation_id) == organisation_id,
+            col(PersonShared.person_id) == person_id,
+        )
+    ).first()
+
+
+def forget_person(session: Session, email_hash: str) -> int:
+    """The address asked to be erased: tell every organisation whose systems were given (or
+    were about to be sent) this person, by its own id alone, and blank what the earlier
+    deliveries said."""
+    told = session.exec(
+        select(PersonShared.organisation_id, PersonShared.person_id).where(
+            col(PersonShared.email_hash) == email_hash
+        )
     ).all()
+    session.execute(delete(PersonShared).where(col(PersonShared.email_hash) == email_hash))
     session.execute(
         update(WebhookDelivery)
         .where(
@@ -133,9 +168,7 @@ def forget_person(session: Session, email_hash: str) -> int:
         .values(payload={}, email_hash=None)
     )
     queued = 0
-    for organisation_id, person_id in sorted(told, key=lambda pair: pair[0]):
-        if person_id is None:
-            continue
+    for organisation_id, person_id in sorted(told):
         payload = {"person": {"identifiers": [f"campaign:{person_id}"]}}
         queued += emit(
             session,

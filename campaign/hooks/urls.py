@@ -33,6 +33,11 @@ def url_problem(url: str, settings: Settings) -> str | None:
         return _("Enter a full address, starting with https://.")
     if parts.username or parts.password:
         return _("Leave the user name and password out of the address; the secret signs each call.")
+    if not url.isascii() or any(char.isspace() or not char.isprintable() for char in url):
+        return _(
+            "Write the address in plain ASCII, without spaces: other letters percent-encoded, "
+            "a host name in its xn-- form."
+        )
     if len(url) > 500:
         return _("Keep the address under 500 characters.")
     if parts.scheme == "http" and not local:

@@ -119,7 +119,8 @@ def parse_field_form(raw: Mapping[str, str]) -> tuple[FieldForm | None, FormErro
         help=help_text,
         options=options if kind == FieldKind.choice else (),
         required=raw.get("required") in TICKED,
-        personal=raw.get("personal") in TICKED,
+        # Free text can say anything about the signer: it is always kept as personal.
+        personal=raw.get("personal") in TICKED or kind == FieldKind.text,
         public=public,
     )
     return form, errors

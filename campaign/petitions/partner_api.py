@@ -73,7 +73,9 @@ def partner_token(
     if token is None:
         raise _unauthorised(_("This API token is unknown or has been revoked."))
     limit = request.app.state.settings.partner_api_limit_per_client
-    limiter = Limiter(session)
+    # Counted on a connection of its own, committed at once: a refused request (403, 404)
+    # rolls the session back, and must still count against the token.
+    limiter = Limiter(session.get_bind())  # type: ignore[arg-type]
     if not limiter.hit(limit, "partner-api", str(token.id)):
         wait = limiter.retry_after(limit, "partner-api", str(token.id))
         raise HTTPException(

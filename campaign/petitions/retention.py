@@ -31,13 +31,14 @@ def closed_on(petition: Petition, now: datetime) -> datetime | None:
     return min(ends) if ends else None
 
 
-def erase_signatures(session: Session, *where: Any) -> int:
+def erase_signatures(session: Session, *where: Any, every_answer: bool = False) -> int:
     """Erase who signed, keeping the signatures (and so every count), which partner
-    organisations they let contact them and their personal answers (the others stay counted);
-    the number erased."""
+    organisations they let contact them and their personal answers (the others stay counted,
+    unless `every_answer`: a person who asks to be erased takes every answer along); the
+    number erased."""
     signed = select(col(Signature.id)).where(*where)
     session.execute(delete(PartnerConsent).where(col(PartnerConsent.signature_id).in_(signed)))
-    fields.erase_personal_answers(session, signed)
+    fields.erase_answers(session, signed, personal_only=not every_answer)
     return forget_people(
         session,
         Signature,
@@ -138,4 +139,4 @@ def holdings_lines(held: list[dict[str, Any]]) -> list[Markup]:
 
 def erase_address(session: Session, index: str) -> int:
     """Erase who signed with this address, on every petition; the signatures stay."""
-    return erase_signatures(session, col(Signature.email_hash) == index)
+    return erase_signatures(session, col(Signature.email_hash) == index, every_answer=True)

@@ -112,6 +112,9 @@ SENTENCES: dict[str, audit.Sentence] = {
     "petition.field_changed": lambda v: _(
         "%(who)s changed the field “%(label)s” of the sign form of «%(about)s»", **v
     ),
+    "petition.field_renamed": lambda v: _(
+        "%(who)s renamed the field “%(was)s” to “%(label)s” on the sign form of «%(about)s»", **v
+    ),
     "petition.field_moved": lambda v: _(
         "%(who)s moved the field “%(label)s” of the sign form of «%(about)s»", **v
     ),

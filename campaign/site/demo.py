@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -27,6 +28,7 @@ from campaign.core.settings import ConfigError, Settings
 from campaign.letters import forms as letter_forms
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, officials
+from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.models import (
     PartnerConsent,
     Petition,
@@ -34,7 +36,8 @@ from campaign.petitions.models import (
     Signature,
     SignatureStatus,
 )
-from campaign.petitions.service import coalition
+from campaign.petitions.service import coalition, paper
+from campaign.petitions.service import fields as own_fields
 from campaign.petitions.service.counting import count_signature
 from campaign.prisoners.demo import load_demo_prisoners
 from campaign.prisoners.models import Prisoner
@@ -65,6 +68,14 @@ PETITIONS = [
         "goal": 500,
         "weeks": 6,
         "signatures": 380,
+        # Sheets from a street stall and a church hall, entered as tallies (number, count, where).
+        "paper": [(1, 18, "LT"), (2, 11, "PL")],
+        # A question of the sign form, not personal, its counts public (every signer answered).
+        "question": ("I write to Anna as", ("a friend", "a stranger", "a colleague")),
+        "question_versions": {
+            "be": {"label": "Я пішу Ганне як", "help": "", "options": "сябар\nнезнаёмы\nкалега"},
+            "ru": {"label": "Я пишу Анне как", "help": "", "options": "друг\nнезнакомец\nколлега"},
+        },
         # Shown to visitors reading Belarusian or Russian (see campaign/content/service.py).
         "versions": {
             "be": {
@@ -449,6 +460,7 @@ def _demo_petition(
         save_version(session, "petition", petition, locale, fields)
     coalition.set_partners(session, petition, partners)
     contactable: list[Signature] = []
+    signatures: list[Signature] = []
     for n in range(int(spec["signatures"])):  # type: ignore[call-overload]
         country = rng.choice(COUNTRIES)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -480,6 +492,7 @@ def _demo_petition(
             else None,
         )
         session.add(signature)
+        signatures.append(signature)
         if n % 3 == 0:  # every third lets the partners contact them (not drawn: see above)
             contactable.append(signature)
         if status == SignatureStatus.confirmed and not suspect:
@@ -489,3 +502,28 @@ def _demo_petition(
         for partner in partners:
             session.add(PartnerConsent(signature_id=signature.id, organisation_id=partner))  # type: ignore[arg-type]
     session.flush()
+    _demo_question(session, petition, spec, signed=[s.id for s in signatures if s.id])
+    for number, count, country in spec.get("paper", []):  # type: ignore[attr-defined]
+        paper.enter_tally(
+            session, petition=petition, number=number, count=count, country=country, by=user_id
+        )
+
+
+def _demo_question(
+    session: Session, petition: Petition, spec: dict[str, object], *, signed: list[int]
+) -> None:
+    """The petition's own question, answered by every demo signer in turn."""
+    if "question" not in spec:
+        return
+    label, options = cast(tuple[str, tuple[str, ...]], spec["question"])
+    form = FieldForm("choice", label, "", options, False, False, public=True)
+    field = own_fields.add_field(session, petition=petition, form=form)
+    versions = cast(dict[str, dict[str, str]], spec.get("question_versions", {}))
+    for locale, words in versions.items():
+        save_version(session, own_fields.KIND, field, locale, words)
+    for n, signature_id in enumerate(signed):
+        own_fields.store_answers(
+            session,
+            signature_id=signature_id,
+            answers=((field.id, options[n % len(options)], False),),  # type: ignore[arg-type]
+        )

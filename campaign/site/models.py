@@ -15,7 +15,7 @@ from campaign.content.models import ContentVersion
 from campaign.core.audit import AuditEvent
 from campaign.core.ratelimit import RateCounter
 from campaign.core.switches import SiteSetting
-from campaign.hooks.models import Webhook, WebhookDelivery
+from campaign.hooks.models import PersonShared, Webhook, WebhookDelivery
 from campaign.letters.models import (
     CampaignTarget,
     Letter,
@@ -72,6 +72,7 @@ __all__ = [
     "OutboxMessage",
     "PaperSheet",
     "PaperSignature",
+    "PersonShared",
     "Petition",
     "PetitionField",
     "PetitionTally",

@@ -75,6 +75,20 @@ def upgrade() -> None:
         )
 
 
+    op.create_table(
+        "person_shared",
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("email_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("shared_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("organisation_id", "person_id"),
+    )
+    with op.batch_alter_table("person_shared", schema=None) as batch_op:
+        batch_op.create_index("ix_person_shared_email_hash", ["email_hash"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("person_shared")
     op.drop_table("webhook_delivery")
     op.drop_table("webhook")

@@ -19,7 +19,7 @@ from campaign.letters.models import LetterCampaign
 from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition, PetitionUpdate
-from campaign.petitions.service import fields, updates
+from campaign.petitions.service import fields, paper, updates
 from tests.accounts.test_route_walk import organiser_routes
 from tests.conftest import CSRF, PASSWORD, log_in
 from tests.factories import make_letter_campaign, make_member, make_petition, organisation
@@ -48,6 +48,9 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
             petition=session.get(Petition, petition.id),  # type: ignore[arg-type]
             form=FieldForm("checkbox", "I am a doctor", "", (), False, False),
         )
+        sheet = paper.enter_tally(
+            session, petition=petition, number=1, count=3, country="PL", by=None
+        )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     log_in(client, outsider(engine).email)
     token = CSRF.search(client.get("/admin").text).group(1)  # type: ignore[union-attr]
@@ -57,6 +60,7 @@ def test_every_route_of_another_organisations_campaign_is_a_404_and_changes_noth
         "organisation_id": organisation(engine),
         "update_id": update.id,
         "field_id": field.id,
+        "sheet_id": sheet.id,
     }
     walked, let_in = 0, []
     for method, template, _admin in organiser_routes(app, concrete=False):

@@ -56,7 +56,7 @@ EVERY_ORGANISER = {
 
 # What each role may do, as the issue puts it: the walk checks the routes against this table.
 MAY = {
-    OrgRole.owner: {Duty.view, Duty.campaign, Duty.steward, Duty.manage},
+    OrgRole.owner: {Duty.view, Duty.campaign, Duty.steward, Duty.manage, Duty.connect},
     OrgRole.campaigner: {Duty.view, Duty.campaign},
     OrgRole.steward: {Duty.view, Duty.steward},
     OrgRole.viewer: {Duty.view},
@@ -65,6 +65,7 @@ NEEDED = {
     Duty.campaign: "owner, campaigner",
     Duty.steward: "owner, data steward",
     Duty.manage: "owner",
+    Duty.connect: "owner",
 }
 
 

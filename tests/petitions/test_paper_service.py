@@ -139,3 +139,31 @@ def test_a_sheet_entered_twice_at_the_same_moment_is_refused_like_any_repeat(
         paper.enter_tally(session, petition=petition, number=5, count=9, country="PL", by=None)
     assert refused.value.field == "number"
     assert _fresh(engine, petition).paper_count == 3
+
+
+@pytest.mark.parametrize("status", [PetitionStatus.draft, PetitionStatus.archived])
+def test_no_paper_sheet_is_entered_for_a_draft_or_an_archived_petition(
+    engine: Engine, status: PetitionStatus
+) -> None:
+    petition = make_petition(engine, status=status)
+    with transaction(engine) as session, pytest.raises(paper.SheetError):
+        paper.enter_tally(session, petition=petition, number=1, count=20, country="PL", by=None)
+    assert _fresh(engine, petition).signature_count == 0
+
+
+def test_a_sheet_moved_to_another_country_changes_what_the_public_pages_are_versioned_by(
+    engine: Engine,
+) -> None:
+    from campaign.petitions.service.public import petition_version
+
+    petition = make_petition(engine)
+    with transaction(engine) as session:
+        sheet = paper.enter_tally(
+            session, petition=petition, number=1, count=3, country="PL", by=None
+        )
+    before = petition_version(_fresh(engine, petition))
+    with transaction(engine) as session:
+        paper.undo_sheet(session, petition=petition, sheet_id=sheet.id, by=None)  # type: ignore[arg-type]
+        paper.enter_tally(session, petition=petition, number=1, count=3, country="LT", by=None)
+    after = _fresh(engine, petition)
+    assert after.signature_count == 3 and petition_version(after) != before

@@ -39,6 +39,11 @@ def get(client: TestClient, path: str, token: str, **params: Any) -> Any:
     return client.get(f"{API}{path}", headers={"OSDI-API-Token": token}, params=params)
 
 
+def follow(client: TestClient, href: str, token: str) -> Any:
+    """Follow a link an answer gave (absolute, as HAL gives them)."""
+    return client.get(href, headers={"OSDI-API-Token": token})
+
+
 def person_id(settings: Settings, org_id: int, email: str) -> str:
     return partner_person_id(settings, org_id, email_index(settings, email))
 
@@ -217,7 +222,8 @@ def test_a_person_keeps_one_id_across_petitions_and_each_organisation_has_its_ow
     theirs = get(client, "/people", partner_token).json()["_embedded"]["osdi:people"][0]
     assert theirs["identifiers"] != person["identifiers"]
     assert theirs["identifiers"] == [f"campaign:{person_id(settings, partner, 'ana@example.org')}"]
-    assert get(client, person["_links"]["self"]["href"], partner_token).status_code == 404
+    assert follow(client, person["_links"]["self"]["href"], host_token).status_code == 200
+    assert follow(client, person["_links"]["self"]["href"], partner_token).status_code == 404
 
 
 def test_erased_signers_never_appear(
@@ -295,3 +301,37 @@ def test_last_use_is_stamped_at_most_once_a_minute(
         session.add(row)
     get(client, "/petitions", token)
     assert last_used() > stamped - timedelta(minutes=2)
+
+
+def test_refused_requests_count_against_the_token_too(
+    engine: Engine, settings: Settings, organiser: User
+) -> None:
+    app = create_app(settings.model_copy(update={"partner_api_limit_per_client": "3/minute"}))
+    token = issue(engine, organiser, ApiTokenRole.counts)
+    with TestClient(app) as client:
+        answers = [get(client, "/people", token).status_code for _ in range(3)]
+        assert answers == [403, 403, 403]
+        assert get(client, "/petitions", token).status_code == 429
+    app.state.engine.dispose()
+
+
+def test_a_person_read_through_the_api_is_told_of_when_erased(
+    client: TestClient, engine: Engine, settings: Settings, organiser: User
+) -> None:
+    from campaign.hooks.models import WebhookDelivery
+    from campaign.privacy import service as privacy
+    from tests.hooks.conftest import make_webhook
+
+    petition = make_petition(engine)
+    add_signature(engine, settings, petition, email="ana@example.org", wants_updates=True)
+    token = issue(engine, organiser, ApiTokenRole.people)
+    person = get(client, "/people", token).json()["_embedded"]["osdi:people"][0]
+    assert follow(client, person["_links"]["self"]["href"], token).status_code == 200
+    assert get(client, f"/people/{'0' * 32}", token).status_code == 404
+    make_webhook(engine, petition.organisation_id, "http://127.0.0.1:9/in", ["person.erased"])
+    with transaction(engine) as session:
+        privacy.erase(session, email_index(settings, "ana@example.org"))
+    with Session(engine) as session:
+        (erased,) = session.exec(select(WebhookDelivery)).all()
+    assert erased.payload == {"person": {"identifiers": person["identifiers"]}}
+    assert follow(client, person["_links"]["self"]["href"], token).status_code == 404

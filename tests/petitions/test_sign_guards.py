@@ -131,7 +131,10 @@ def test_an_accepted_suspect_signature_counts_only_once_it_is_confirmed(
 
     with transaction(engine) as session:
         accepted = manage.accept_signatures(
-            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
+            session,
+            settings=settings,
+            petition=petition,
+            criteria=SignatureFilter(suspect_only=True),
         )
     assert accepted == 1
     assert counted(engine, petition) == (0, {})  # accepted, but nobody has confirmed yet
@@ -141,7 +144,10 @@ def test_an_accepted_suspect_signature_counts_only_once_it_is_confirmed(
     assert confirm(engine, settings, petition, "stall@example.org") == "already"
     with transaction(engine) as session:  # accepting again changes nothing
         manage.accept_signatures(
-            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
+            session,
+            settings=settings,
+            petition=petition,
+            criteria=SignatureFilter(suspect_only=True),
         )
     assert counted(engine, petition) == (1, {"PL": 1})
 
@@ -157,7 +163,10 @@ def test_a_suspect_signature_confirmed_first_counts_once_when_accepted(
     assert counted(engine, petition) == (0, {})
     with transaction(engine) as session:
         manage.accept_signatures(
-            session, petition=petition, criteria=SignatureFilter(suspect_only=True)
+            session,
+            settings=settings,
+            petition=petition,
+            criteria=SignatureFilter(suspect_only=True),
         )
     assert counted(engine, petition) == (1, {"PL": 1})
 

@@ -28,6 +28,9 @@ class Duty(Enum):
     campaign = Need(frozenset({OrgRole.owner, OrgRole.campaigner}))  # content, publish, updates
     steward = Need(frozenset({OrgRole.owner, OrgRole.steward}), personal_data=True)
     manage = Need(frozenset({OrgRole.owner}))  # members and their roles
+    # Connecting the organisation's own systems (webhooks), which are sent supporters' names
+    # and addresses: an owner's, with the second factor that seeing those names needs.
+    connect = Need(frozenset({OrgRole.owner}), personal_data=True)
 
     def allows(self, role: OrgRole | None) -> bool:
         return role is not None and role in self.value.roles

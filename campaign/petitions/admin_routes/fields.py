@@ -86,7 +86,13 @@ def _field_page(
 
 
 def _details(form: FieldForm | PetitionField) -> dict[str, object]:
-    return {"label": form.label, "kind": form.kind, "personal": form.personal}
+    return {
+        "label": form.label,
+        "kind": form.kind,
+        "personal": form.personal,
+        "required": form.required,
+        "public": form.public,
+    }
 
 
 @router.get("/{petition_id}/fields")
@@ -146,8 +152,11 @@ def save_field(
         )
     if form is None or errors:
         return _field_page(request, petition, field, raw, errors, status=400)
+    was = field.label
     fields.edit_field(session, petition=petition, field=field, form=form)
-    record(session, user, "petition.field_changed", petition, field_id=field.id, **_details(form))
+    # A renamed field changes what every answer already given says: the trail keeps both words.
+    action = "petition.field_renamed" if form.label != was else "petition.field_changed"
+    record(session, user, action, petition, field_id=field.id, was=was, **_details(form))
     return redirect(
         f"/admin/petitions/{petition.id}/fields", flash=_("The field is saved."), request=request
     )

@@ -182,7 +182,12 @@ def invalidate(
     matches = manage.count_matching(session, petition=petition, criteria=criteria)
     reason = " ".join(raw.get("reason", "").split())[:300]
     if raw.get("action") == "accept":
-        accepted = manage.accept_signatures(session, petition=petition, criteria=criteria)
+        accepted = manage.accept_signatures(
+            session,
+            settings=request.app.state.settings,
+            petition=petition,
+            criteria=criteria,
+        )
         record(
             session, user, "petition.accepted", petition, count=accepted, criteria=_trail(criteria)
         )

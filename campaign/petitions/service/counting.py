@@ -43,13 +43,16 @@ _PAPER = (
     .values(
         signature_count=_PETITION.c.signature_count + bindparam("delta"),
         paper_count=_PETITION.c.paper_count + bindparam("delta"),
+        # A sheet may move the tallies by country and leave the total as it was (undone,
+        # entered again elsewhere): the public pages' version must move all the same.
+        updated_at=bindparam("now", type_=_PETITION.c.updated_at.type),
     )
 )
 
 
 def count_paper(session: Session, *, petition_id: int, country: str, delta: int) -> None:
     """Move the total, the paper part of it and the country's tally by delta, atomically."""
-    session.execute(_PAPER, {"petition_id": petition_id, "delta": delta})
+    session.execute(_PAPER, {"petition_id": petition_id, "delta": delta, "now": utcnow()})
     increment(
         session,
         PetitionTally.__table__,  # type: ignore[attr-defined]

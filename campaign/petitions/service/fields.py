@@ -24,7 +24,7 @@ from campaign.petitions.models import (
     SignatureStatus,
 )
 
-PUBLIC_MIN = 5  # an answer given by fewer counted signers is not shown to the public
+PUBLIC_MIN = 10  # an answer given by fewer counted signers is not shown to the public
 KIND = "petition_field"  # the content kind of a field's versions per language
 MAX_KEPT = 30  # fields in all, retired ones included: a bound on the export's columns
 
@@ -212,15 +212,14 @@ def store_answers(
         session.execute(insert(SignatureAnswer), rows)
 
 
-def erase_personal_answers(session: Session, signed: Any) -> None:
-    """Delete the personal answers of the signatures the `signed` subquery selects."""
-    personal = select(col(PetitionField.id)).where(col(PetitionField.personal).is_(True))
-    session.execute(
-        delete(SignatureAnswer).where(
-            col(SignatureAnswer.signature_id).in_(signed),
-            col(SignatureAnswer.field_id).in_(personal),
-        )
-    )
+def erase_answers(session: Session, signed: Any, *, personal_only: bool) -> None:
+    """Delete the answers (`personal_only`: the personal ones) of the signatures the `signed`
+    subquery selects."""
+    where = [col(SignatureAnswer.signature_id).in_(signed)]
+    if personal_only:
+        personal = select(col(PetitionField.id)).where(col(PetitionField.personal).is_(True))
+        where.append(col(SignatureAnswer.field_id).in_(personal))
+    session.execute(delete(SignatureAnswer).where(*where))
 
 
 def answers_by_address(session: Session, index: str) -> dict[int, dict[str, str]]:
@@ -244,7 +243,16 @@ def answer_counts(
 ) -> list[tuple[PetitionField, list[tuple[str, int]]]]:
     """For each choice and checkbox that is not personal (`public`: and that the organiser
     shows, still on the form), the counted signatures by answer (every offered answer listed,
-    those no longer offered after them)."""
+    those no longer offered after them). Public counts stop at the start of the day (UTC):
+    counts that moved with each signature would tell whose answer it was, beside the newest
+    signers' names on the petition's page."""
+    confirmed: list[Any] = [
+        Signature.status == SignatureStatus.confirmed,
+        col(Signature.suspect).is_(False),
+    ]
+    if public:
+        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+        confirmed.append(col(Signature.confirmed_at) < today)
     counted = [
         f
         for f in fields_of(session, petition.id or 0, retired=not public)
@@ -259,8 +267,7 @@ def answer_counts(
         .join(Signature, col(Signature.id) == SignatureAnswer.signature_id)
         .where(
             col(SignatureAnswer.field_id).in_([f.id for f in counted]),
-            Signature.status == SignatureStatus.confirmed,
-            col(Signature.suspect).is_(False),
+            *confirmed,
         )
         .group_by(col(SignatureAnswer.field_id), col(SignatureAnswer.value))
     ).all()

@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 
 from campaign.core import audit
 from campaign.core.db import utcnow
+from campaign.core.settings import Settings
 from campaign.petitions.forms import PetitionForm, SignatureFilter
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.service import coalition, webhooks
 from campaign.petitions.service.counting import count_signature, signatures_per_day, status_counts
 
 
@@ -269,9 +271,12 @@ def invalidate_signatures(
     return len(ids)
 
 
-def accept_signatures(session: Session, *, petition: Petition, criteria: SignatureFilter) -> int:
+def accept_signatures(
+    session: Session, *, settings: Settings, petition: Petition, criteria: SignatureFilter
+) -> int:
     """Clear the suspect mark of matching signatures (a shared network, an autofilled form);
-    the confirmed ones among them now count."""
+    the confirmed ones among them now count, and the organisations their signers ticked hear
+    of them as of any confirmed signature."""
     rows = _matching(
         session,
         petition,
@@ -292,4 +297,16 @@ def accept_signatures(session: Session, *, petition: Petition, criteria: Signatu
     counted = Counter(country for _, country, status in rows if status == SignatureStatus.confirmed)
     for country, n in counted.items():
         count_signature(session, petition_id=petition.id, country=country, delta=n)  # type: ignore[arg-type]
+    now_counted = [row_id for row_id, _, status in rows if status == SignatureStatus.confirmed]
+    partners = frozenset(oid for oid, _name in coalition.partners_of(session, petition.id))
+    for start in range(0, len(now_counted), 500):
+        chunk = now_counted[start : start + 500]
+        for signature in session.exec(select(Signature).where(col(Signature.id).in_(chunk))):
+            webhooks.signature_confirmed(
+                session,
+                settings=settings,
+                petition=petition,
+                signature=signature,
+                partners=partners,
+            )
     return len(ids)

@@ -12,7 +12,13 @@ from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
-from campaign.petitions.models import PaperEntry, PaperSheet, PaperSignature, Petition
+from campaign.petitions.models import (
+    PaperEntry,
+    PaperSheet,
+    PaperSignature,
+    Petition,
+    PetitionStatus,
+)
 from campaign.petitions.service.counting import count_paper
 
 # What one printed A4 sheet holds (paper_pdf.py prints this many rows), so no sheet's count can
@@ -67,13 +73,18 @@ def number_taken(session: Session, petition: Petition, number: int) -> bool:
 def _reread_counts(session: Session, petition: Petition) -> None:
     """The counts were moved in the database, not on the object: read them again when used."""
     if petition in session:
-        session.expire(petition, ["signature_count", "paper_count"])
+        session.expire(petition, ["signature_count", "paper_count", "updated_at"])
 
 
 def _add_sheet(session: Session, petition: Petition, sheet: PaperSheet) -> PaperSheet:
     """Store a sheet whose number is not entered yet. Two organisers entering the same number
     at the same moment both pass the check; the unique index then refuses the second, which is
     rolled back (the sheet is its request's first write) and told the same as the first."""
+    if petition.status not in (PetitionStatus.open, PetitionStatus.closed):
+        # A draft's total must not grow before anyone could sign; an archived one is handed over.
+        raise SheetError(
+            "form", _("Paper sheets are entered only while the petition is open or closed.")
+        )
     taken = SheetError("number", _("A sheet with this number is already entered."))
     if number_taken(session, petition, sheet.number):
         raise taken

@@ -17,6 +17,7 @@ from campaign.core import audit
 from campaign.core.crypto import keyring
 from campaign.core.security import partner_person_id
 from campaign.core.settings import Settings
+from campaign.hooks import service as hooks
 from campaign.petitions.exports import host_consenting, partner_consenting
 from campaign.petitions.models import (
     Petition,
@@ -129,13 +130,10 @@ def person(
 ) -> Person | None:
     """The person of this id among those who let the organisation contact them, or None.
 
-    The id is a keyed hash of the address's own keyed hash, which cannot be reversed: the
-    organisation's signers are hashed once more to find it (a few microseconds each).
+    The id cannot be reversed: it is found among the people the organisation's systems were
+    given (by a list of people or signatures, or a webhook), which are the only ids it knows.
     """
-    hashes = session.execute(_signers(organisation_id).distinct()).scalars()
-    index = next(
-        (h for h in hashes if partner_person_id(settings, organisation_id, h) == person_id), None
-    )
+    index = hooks.shared_index(session, organisation_id=organisation_id, person_id=person_id)
     if index is None:
         return None
     rows = session.execute(
@@ -184,6 +182,7 @@ def _people(
         for row in session.execute(select(*columns).where(col(Signature.id).in_(newest_ids)))
     }
     people = []
+    given = []
     for index, newest, first, last in rows:
         stored_name, stored_email, country, stored_city, locale = details[newest]
         people.append(
@@ -198,6 +197,8 @@ def _people(
                 last_signed=last,
             )
         )
+        given.append((people[-1].id, index))
+    hooks.shared(session, organisation_id=organisation_id, people=given)
     return people
 
 
@@ -232,7 +233,7 @@ def signatures_page(
         .offset(offset)
         .limit(limit)
     ).all()
-    return [
+    found = [
         SignatureRow(
             id=sid,
             person_id=partner_person_id(settings, organisation_id, index),
@@ -240,7 +241,10 @@ def signatures_page(
             confirmed_at=confirmed or signed,
         )
         for sid, index, signed, confirmed in rows
-    ], int(total)
+    ]
+    given = [(row.person_id, index) for row, (_sid, index, _s, _c) in zip(found, rows, strict=True)]
+    hooks.shared(session, organisation_id=organisation_id, people=given)
+    return found, int(total)
 
 
 def record_read(
