@@ -29,7 +29,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 
 
 def normalise(word: str) -> str:
-    """A word as it is matched: lower case, ё as е, one kind of apostrophe."""
+    """A word as it is matched: lower case, the letter yo as ye, one kind of apostrophe."""
     return word.casefold().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 
 
