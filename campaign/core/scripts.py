@@ -24,7 +24,8 @@ _NAMES = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "GEORGIAN": "Geo
 _NAMES |= {"ARMENIAN": "Armn", "HEBREW": "Hebr", "ARABIC": "Arab"}
 
 
-def _script_of_char(char: str) -> str:
+def script_of_char(char: str) -> str:
+    """The ISO 15924 script of a letter ("Cyrl" for я), "Other" for one not named here."""
     name = unicodedata.name(char, "")
     return _NAMES.get(name.split(" ", 1)[0], "Other")
 
@@ -34,7 +35,7 @@ def script_of_text(text: str) -> str:
     counts: dict[str, int] = {}
     for char in text:
         if char.isalpha():
-            script = _script_of_char(char)
+            script = script_of_char(char)
             counts[script] = counts.get(script, 0) + 1
     if sum(counts.values()) < ENOUGH_LETTERS:
         return ""

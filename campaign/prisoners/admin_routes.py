@@ -91,7 +91,9 @@ def letters_export(session: SessionDep, user: CurrentOrganiser) -> Response:
 
 @prisoners_router.get("/new")
 def new_prisoner(request: Request, session: SessionDep, user: Campaigner) -> Response:
-    return _form_page(request, session, None, {"accepts_letters": "yes"}, FormErrors())
+    return _form_page(
+        request, session, None, {"accepts_letters": "yes", "letters_from": "unknown"}, FormErrors()
+    )
 
 
 @prisoners_router.get("/{prisoner_id}/edit")

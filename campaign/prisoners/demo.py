@@ -194,6 +194,8 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
         else "",
         "status": status,
         "accepts_letters": "no" if n == 11 else "yes",
+        # One takes letters from listed senders only; for some nobody has asked yet.
+        "letters_from": "listed" if n == 5 else "unknown" if n % 4 == 1 else "anyone",
         "facility": facility,
         "letter_address": f"{dative} {cyrillic_dative}\n{address}",
         "interests": INTERESTS[n % len(INTERESTS)]["en"],

@@ -11,12 +11,19 @@ from typing import Any
 
 from campaign.core.countries import is_country
 from campaign.core.fields import check_email, check_whole
-from campaign.core.i18n import _, language_name
+from campaign.core.i18n import _, get_locale, language_name
 from campaign.core.scripts import fits_language
 from campaign.core.settings import LOCALES
 from campaign.core.web import FormErrors
-from campaign.prisoners.models import Channel, Gender, PrisonerStatus
-from campaign.prisoners.service.phrasebook import LETTER_LANGUAGES, Phrase, load_phrasebook
+from campaign.prisoners.models import Channel, Gender, LettersFrom, PrisonerStatus
+from campaign.prisoners.service.censor import (
+    REFUSED_SHARE,
+    Censor,
+    alphabet_named,
+    foreign_words,
+    languages_named,
+)
+from campaign.prisoners.service.phrasebook import Phrase, load_phrasebook
 
 LINES = {"name_latin": 200, "name_cyrillic": 200, "region": 100, "articles": 300}
 LINES |= {"sentence": 300, "source": 300, "external_id": 64}
@@ -98,6 +105,11 @@ def parse_prisoner(
     if accepts not in YES | NO:
         errors.add("accepts_letters", _("Use yes or no."))
     values["accepts_letters"] = accepts in YES
+    if "letters_from" in raw:  # a CSV without this column leaves the value as it is
+        letters_from = (raw.get("letters_from") or LettersFrom.unknown.value).strip().lower()
+        if letters_from not in {choice.value for choice in LettersFrom}:
+            errors.add("letters_from", _("Use anyone, listed or unknown."))
+        values["letters_from"] = letters_from
     names = {
         language: one_line(raw.get(name_column(language)))
         for language in NAME_LANGUAGES
@@ -232,30 +244,40 @@ class Draft:
     signature: str
 
 
-def _mostly_latin(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    latin = sum(1 for ch in letters if ch.isascii())
-    return bool(letters) and latin / len(letters) > 0.3
-
-
-def parse_draft(raw: Mapping[str, str], chosen: list[str]) -> tuple[Draft | None, FormErrors]:
-    """Check the helper's form: letter language, ticked phrases, the volunteer's own words."""
+def parse_draft(
+    raw: Mapping[str, str], chosen: list[str], *, censor: Censor
+) -> tuple[Draft | None, FormErrors]:
+    """Check the helper's form: a letter language the censor hands over, ticked phrases, the
+    volunteer's own words in the censor's alphabet (a few words in another are only warned of,
+    by censor.check)."""
     errors = FormErrors()
-    language = raw.get("language", "ru")
-    if language not in LETTER_LANGUAGES:
-        errors.add("language", _("Choose Russian or Belarusian."))
+    locale = get_locale()
+    language = raw.get("language", censor.languages[0])
+    if language not in censor.languages:
+        errors.add(
+            "language",
+            _(
+                "This prison hands over letters in %(languages)s only.",
+                languages=languages_named(censor, locale),
+            ),
+        )
     known = {phrase.id: phrase for phrase in load_phrasebook()}
     phrases = [known[pid] for pid in dict.fromkeys(chosen) if pid in known]
     own_text = raw.get("own_text", "").replace("\r\n", "\n").strip()
     signature = " ".join(raw.get("signature", "").split())
+    share, foreign = foreign_words(own_text, censor)
     if len(own_text) > OWN_TEXT_MAX:
         errors.add("own_text", _("Use at most %(count)s characters.", count=OWN_TEXT_MAX))
-    elif _mostly_latin(own_text):
+    elif share > REFUSED_SHARE:
         errors.add(
             "own_text",
             _(
-                "Write your own words in Russian or Belarusian (Cyrillic letters): "
-                "letters in other languages are not handed over."
+                "The censor hands over only letters written in %(alphabet)s letters, so this "
+                "letter would not arrive: write your own words in %(languages)s. Not in "
+                "%(alphabet)s: %(words)s",
+                alphabet=alphabet_named(censor),
+                languages=languages_named(censor, locale),
+                words=", ".join(dict.fromkeys(match.group() for match in foreign[:8])),
             ),
         )
     if len(signature) > SIGNATURE_MAX:
@@ -264,6 +286,4 @@ def parse_draft(raw: Mapping[str, str], chosen: list[str]) -> tuple[Draft | None
         errors.add("phrases", _("Choose at least one phrase or write a few words of your own."))
     if errors:
         return None, errors
-    return Draft(
-        language if language in LETTER_LANGUAGES else "ru", phrases, own_text, signature
-    ), errors
+    return Draft(language, phrases, own_text, signature), errors

@@ -26,6 +26,14 @@ class Gender(StrEnum):
     unknown = ""
 
 
+class LettersFrom(StrEnum):
+    """Whose letters the prison hands over to the person."""
+
+    anyone = "anyone"
+    listed = "listed"  # only senders the person put on a list (relatives, a lawyer)
+    unknown = "unknown"
+
+
 class Facility(SQLModel, table=True):
     """A prison, colony or detention centre, with the address letters go to."""
 
@@ -60,6 +68,13 @@ class Prisoner(SQLModel, table=True):
     release_expected_on: date | None = None
     status: str = Field(default=PrisonerStatus.sentenced.value, max_length=10, index=True)
     accepts_letters: bool = True
+    # Some prisons now hand over only letters from senders the person listed: a stranger's
+    # letter is withheld, so the helper advises otherwise and "pick someone for me" avoids them.
+    letters_from: str = Field(
+        default=LettersFrom.unknown.value,
+        max_length=10,
+        sa_column_kwargs={"server_default": LettersFrom.unknown.value},
+    )
     facility_id: int | None = Field(
         default=None, foreign_key="facility.id", ondelete="SET NULL", index=True
     )

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from campaign.core.settings import LOCALES, Settings
-from campaign.prisoners.service import phrasebook
+from campaign.prisoners.service import censor, phrasebook
 from tests.conftest import csrf_from
 from tests.factories import make_prisoner
 
@@ -128,3 +128,20 @@ def test_letter_pdfs_are_limited_per_client_and_the_preview_still_works(
 def test_no_helper_for_someone_letters_do_not_reach(client: TestClient, engine: Engine) -> None:
     prisoner = make_prisoner(engine, accepts_letters=False)
     assert client.get(f"/prisoners/{prisoner.slug}/write").status_code == 404
+
+
+def test_no_phrase_uses_a_word_the_censor_holds_letters_back_for() -> None:
+    for country in ("BY", "RU"):
+        judge = censor.censor_for(country)
+        for phrase in phrasebook.load_phrasebook():
+            for language in judge.languages:
+                text = phrase.text[language]
+                report = censor.check(text, own_text="", censor=judge, locale="en")
+                found = [(f.rule, f.words) for f in report.findings]
+                assert found == [], (country, phrase.id, language, found)
+
+
+def test_a_risky_word_in_a_phrase_would_be_caught() -> None:
+    judge = censor.censor_for("BY")
+    report = censor.check("Желаю Вам свободы!", own_text="", censor=judge, locale="en")
+    assert [(f.rule, f.words) for f in report.findings] == [("freedom", ("свободы",))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from babel.dates import format_date
@@ -23,7 +24,7 @@ from campaign.prisoners.routes.volunteers import (
     OptionalVolunteer,
     volunteer_for_header,
 )
-from campaign.prisoners.service import phrasebook, prisoners, volunteers
+from campaign.prisoners.service import censor, phrasebook, prisoners, volunteers
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
@@ -159,38 +160,46 @@ def log_letter(
 def _helper_page(
     request: Request,
     prisoner: Prisoner,
+    judge: censor.Censor,
     form: dict[str, str],
     chosen: list[str],
     errors: FormErrors,
     letter: str | None = None,
+    report: censor.Report | None = None,
     status: int = 200,
 ) -> Response:
+    report = report or censor.Report()
     context = {
         "prisoner": prisoner,
         "groups": phrasebook.by_category(),
         "categories": phrasebook.category_names(),
         "locale": get_locale(),
-        "form": form,
+        "languages": judge.languages,
+        "form": {"language": judge.languages[0], **form},
         "chosen": set(chosen),
         "errors": errors,
         "letter": letter,
+        "paragraphs": censor.marked(letter, report.hits) if letter else [],
+        "report": report,
         "unprintable": unprintable(letter, form.get("return_address", "")) if letter else "",
     }
     return render(request, "prisoners/write.html", context, status_code=status, headers=PRIVATE)
 
 
-def writable_prisoner(session: SessionDep, slug: str) -> tuple[Prisoner, Facility | None]:
-    """A prisoner letters reach, with their facility; 404 otherwise."""
+def writable_prisoner(
+    session: SessionDep, slug: str
+) -> tuple[Prisoner, Facility | None, censor.Censor]:
+    """A prisoner letters reach, with their facility and its country's censor; 404 otherwise."""
     prisoner, facility = found(prisoners.public_prisoner(session, slug))
     if not prisoners.can_write(prisoner):
         raise HTTPException(status_code=404, detail=_("Letters do not reach this person."))
-    return prisoner, facility
+    return prisoner, facility, censor.censor_for(prisoners.held_in(facility))
 
 
 @router.get("/{slug}/write")
 def write_form(request: Request, session: SessionDep, slug: str) -> Response:
-    prisoner, _facility = writable_prisoner(session, slug)
-    return _helper_page(request, prisoner, {"language": "ru"}, [], FormErrors())
+    prisoner, _facility, judge = writable_prisoner(session, slug)
+    return _helper_page(request, prisoner, judge, {}, [], FormErrors())
 
 
 @router.post("/{slug}/write")
@@ -201,20 +210,32 @@ def write(
     raw: FormData,
     chosen: Annotated[list[str], Depends(repeated("phrase"))],
 ) -> Response:
-    """Preview the assembled letter, or download it with its envelope as a PDF; nothing is kept."""
-    prisoner, facility = writable_prisoner(session, slug)
-    draft, errors = forms.parse_draft(raw, chosen)
+    """Preview the assembled letter with what the censor would object to, or download it with
+    its envelope as a PDF once the warnings are read; nothing is kept."""
+    prisoner, facility, judge = writable_prisoner(session, slug)
+    draft, errors = forms.parse_draft(raw, chosen, censor=judge)
     if draft is None:
-        return _helper_page(request, prisoner, raw, chosen, errors, status=400)
+        return _helper_page(request, prisoner, judge, raw, chosen, errors, status=400)
     letter = phrasebook.assemble(draft)
+    report = censor.check(letter, own_text=draft.own_text, censor=judge, locale=get_locale())
+    page = partial(_helper_page, request, prisoner, judge, raw, chosen, errors, letter, report)
     if raw.get("action") != "pdf":
-        return _helper_page(request, prisoner, raw, chosen, errors, letter=letter)
+        return page()
+    if report.findings and raw.get("read_warnings") != report.fingerprint:
+        errors.add(
+            "read_warnings",
+            _(
+                "The censor may hold this letter back: read the warnings under your letter, "
+                "then change the words or tick “I have read the warnings” to print it anyway."
+            ),
+        )
+        return page(status=400)
     settings = request.app.state.settings
     limit = settings.pdf_limit_per_client
     refusal = pdf_refusal(Limiter(session), limit, ip_hash(request, settings))
     if refusal:
         errors.add("form", refusal)
-        return _helper_page(request, prisoner, raw, chosen, errors, letter=letter, status=429)
+        return page(status=429)
     sender = [line.strip() for line in raw.get("return_address", "").splitlines() if line.strip()]
     document = letter_pdf(
         title=prisoner.name_latin,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pycountry
-from sqlalchemy import and_, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from campaign.core.i18n import _
@@ -17,6 +17,7 @@ from campaign.core.scripts import fits_language, script_of_language
 from campaign.prisoners.models import (
     Facility,
     Gender,
+    LettersFrom,
     Prisoner,
     PrisonerStatus,
     SolidarityLetter,
@@ -81,10 +82,9 @@ def _recent_letters(today: date) -> Any:
     )
 
 
-def prisoners_needing_mail(
-    session: Session, *, filters: Filters, today: date, limit: int = 200
-) -> list[Listed]:
-    """People held now, those fewest volunteers wrote to in the last 30 days first."""
+def _needing_mail(filters: Filters, today: date) -> tuple[Any, Any]:
+    """People held now matching the filters, with their facility and recent writers, and the
+    count to sort by."""
     recent = _recent_letters(today)
     count = func.coalesce(recent.c.recent, 0)
     query = (
@@ -106,6 +106,14 @@ def prisoners_needing_mail(
                 col(Prisoner.release_expected_on) <= today + timedelta(days=RELEASE_SOON_DAYS),
             )
         )
+    return query, count
+
+
+def prisoners_needing_mail(
+    session: Session, *, filters: Filters, today: date, limit: int = 200
+) -> list[Listed]:
+    """People held now, those fewest volunteers wrote to in the last 30 days first."""
+    query, count = _needing_mail(filters, today)
     query = query.order_by(count, col(Prisoner.name_latin)).limit(limit)
     listed = [
         Listed(prisoner, facility or "", int(n)) for prisoner, facility, n in session.exec(query)
@@ -115,13 +123,25 @@ def prisoners_needing_mail(
     return listed
 
 
+# Whom "pick someone for me" tries first: a letter from a stranger reaches those who take
+# anyone's, may reach those nobody has asked about, and is withheld from the others.
+PICK_ORDER = (LettersFrom.anyone.value, LettersFrom.unknown.value, LettersFrom.listed.value)
+
+
 def pick_for_me(session: Session, *, today: date) -> Prisoner | None:
-    """Someone who accepts letters, chosen at random among those who got the fewest lately."""
-    listed = prisoners_needing_mail(session, filters=Filters(accepting=True), today=today)
-    if not listed:
+    """Someone letters reach, at random among those who got the fewest lately, preferring people
+    who take letters from any sender, and those who take only listed senders' last."""
+    query, count = _needing_mail(Filters(accepting=True), today)
+    preference = case(
+        *((col(Prisoner.letters_from) == value, rank) for rank, value in enumerate(PICK_ORDER)),
+        else_=len(PICK_ORDER),
+    )
+    rows = session.exec(query.order_by(preference, count).limit(200)).all()
+    if not rows:
         return None
-    fewest = listed[0].recent_letters
-    return random.choice([i.prisoner for i in listed if i.recent_letters == fewest])  # noqa: S311
+    best = rows[0][0].letters_from, rows[0][2]
+    tied = [prisoner for prisoner, _facility, n in rows if (prisoner.letters_from, n) == best]
+    return random.choice(tied)  # noqa: S311
 
 
 def regions(session: Session) -> list[str]:
@@ -172,6 +192,12 @@ def prisoner_choices(session: Session) -> list[tuple[int, str]]:
 def prisoner_by_id(session: Session, prisoner_id: int | None) -> Prisoner | None:
     """A prisoner of the register, or None."""
     return session.get(Prisoner, prisoner_id) if prisoner_id is not None else None
+
+
+def held_in(facility: Facility | None) -> str:
+    """The country a person is held in: their facility's, Belarus while it is not known (the
+    register began with Belarus's prisoners)."""
+    return facility.country if facility else "BY"
 
 
 def country_line(code: str) -> str:

@@ -49,6 +49,7 @@ COLUMNS = [
     "source",
     "source_date",
     *(name_column(language) for language in NAME_LANGUAGES),
+    "letters_from",  # last, so that files made before it still line up
 ]
 MAX_ROWS = 20_000
 
