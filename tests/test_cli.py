@@ -249,11 +249,12 @@ def test_migrate_and_demo_can_run_twice(tmp_path: Path) -> None:
         versions = session.exec(select(ContentVersion)).all()
         assert {(v.kind, v.locale) for v in versions} == {
             (kind, locale)
-            for kind in ("petition", "letters", "prisoner")
+            for kind in ("petition", "letters", "prisoner", "petition_field")
             for locale in ("be", "ru")
         }
-        # both petitions, the campaign, every prisoner (the register's twenty and Anna)
-        assert len(versions) == 2 * (2 + 1 + 20 + 1)
+        # both petitions, the campaign, every prisoner (the register's twenty and Anna), and
+        # the question of Anna's sign form
+        assert len(versions) == 2 * (2 + 1 + 20 + 1 + 1)
         assert all(100 < petition.signature_count < 400 for petition in petitions)
         assert {tally.country for tally in session.exec(select(PetitionTally)).all()} >= {
             "BY",
