@@ -70,12 +70,15 @@ def _choice(
         return None
 
 
-def parse_consent(raw: Mapping[str, str], *, today: date) -> tuple[ConsentForm | None, FormErrors]:
-    """Check a consent record; the upgrade's own marker cannot be typed."""
+def parse_consent(
+    raw: Mapping[str, str], *, today: date, typed: bool = True
+) -> tuple[ConsentForm | None, FormErrors]:
+    """Check a consent record; the upgrade's own marker cannot be typed, only read back from an
+    exported register (typed=False), so that an export imports unchanged."""
     errors = FormErrors()
     state = _choice(raw, "state", ConsentState, errors, _("Choose given or withdrawn."))
     given_by = _choice(raw, "given_by", ConsentFrom, errors, _("Choose who gave or withdrew it."))
-    if given_by is ConsentFrom.before_tracking:
+    if typed and given_by is ConsentFrom.before_tracking:
         errors.add("given_by", _("Choose who gave or withdrew it."))
     how = _choice(raw, "how", ConsentHow, errors, _("Choose how it was given or withdrawn."))
     given_on = None

@@ -231,7 +231,7 @@ def _consent_of(row: Mapping[str, str], today: date, errors: Any) -> ConsentForm
     raw = from_csv_row(row)
     if raw is None:
         return None
-    agreed, problems = parse_consent(raw, today=today)
+    agreed, problems = parse_consent(raw, today=today, typed=False)
     columns = {field: column for column, field in CONSENT_COLUMNS.items()}
     for field, message in problems.items():
         errors.add(columns.get(field, "consent"), message)
