@@ -257,3 +257,14 @@ def test_an_upgrade_keeps_existing_prisoners_public_and_marks_them_for_review(
         assert [p.name_latin for p in consent.review_due(session)] == ["Old Record"]
         assert consent.waiting(session) == []
     engine.dispose()
+
+
+def test_the_organiser_pages_of_a_campaign_say_it_is_hidden_for_want_of_consent(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    hidden = make_prisoner(engine, consent=False)
+    campaign = make_letter_campaign(engine, prisoner_id=hidden.id)
+    for path in (f"/admin/letters/{campaign.id}", f"/admin/letters/{campaign.id}/dashboard"):
+        assert 'id="consent-notice"' in organiser_client.get(path).text, path
+    shown = make_letter_campaign(engine, prisoner_id=make_prisoner(engine).id)
+    assert 'id="consent-notice"' not in organiser_client.get(f"/admin/letters/{shown.id}").text

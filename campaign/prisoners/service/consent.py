@@ -72,6 +72,13 @@ def is_public(session: Session, prisoner_id: int | None) -> bool:
     return session.exec(query).first() is not None
 
 
+def campaign_hidden(session: Session, campaign: LetterCampaign | None) -> bool:
+    """Whether a campaign is hidden from the public because its prisoner may not be named."""
+    if campaign is None or campaign.prisoner_id is None:
+        return False
+    return not is_public(session, campaign.prisoner_id)
+
+
 def history(session: Session, prisoner_id: int) -> list[PrisonerConsent]:
     """Every consent record of the person, newest (the one that decides) first."""
     query = (
