@@ -66,6 +66,7 @@ def _form_page(
 ) -> Response:
     context = {
         "prisoner": prisoner,
+        "public": prisoner is not None and consent.is_public(session, prisoner.id),
         "form": form,
         "errors": errors,
         "facilities": [(f.name, f.name) for f, _held in facilities.list_facilities(session)],
