@@ -24,7 +24,13 @@ from campaign.letters.models import (
 from campaign.mail import outbox
 from campaign.mail.worker import MailWorker
 from campaign.petitions.models import Petition, PetitionStatus
-from campaign.prisoners.models import Facility, Prisoner, PrisonerStatus, SolidarityLetter
+from campaign.prisoners.models import (
+    Facility,
+    Prisoner,
+    PrisonerConsent,
+    PrisonerStatus,
+    SolidarityLetter,
+)
 
 _slugs = iter(range(1, 10**6))
 DEFAULT_ORGANISATION = "Test organisation"
@@ -262,8 +268,9 @@ def make_letter_campaign(engine: Engine, **overrides: Any) -> LetterCampaign:
         return campaign
 
 
-def make_prisoner(engine: Engine, **overrides: Any) -> Prisoner:
-    """A sentenced person who accepts letters, held in a Belarusian colony (made once)."""
+def make_prisoner(engine: Engine, *, consent: bool = True, **overrides: Any) -> Prisoner:
+    """A sentenced person who accepts letters, held in a Belarusian colony (made once), whom
+    the family agreed to name publicly (consent=False: no consent recorded, so hidden)."""
     n = next(_slugs)
     with transaction(engine) as session:
         facility = session.exec(select(Facility).where(Facility.name == "Colony No. 4")).first()
@@ -286,6 +293,17 @@ def make_prisoner(engine: Engine, **overrides: Any) -> Prisoner:
         prisoner = Prisoner(**values)
         session.add(prisoner)
         session.flush()
+        if consent:
+            session.add(
+                PrisonerConsent(
+                    prisoner_id=prisoner.id,
+                    state="given",
+                    given_by="family",
+                    given_on=date(2024, 1, 1),
+                    how="letter",
+                )
+            )
+            session.flush()
         return prisoner
 
 

@@ -25,9 +25,9 @@ from campaign.core.web import (
     render,
     uploaded,
 )
-from campaign.prisoners import exports, forms
+from campaign.prisoners import consent_routes, exports, forms
 from campaign.prisoners.models import Facility, Prisoner
-from campaign.prisoners.service import dashboard, facilities, register
+from campaign.prisoners.service import consent, dashboard, facilities, register
 
 prisoners_router = APIRouter(prefix="/admin/prisoners")
 facilities_router = APIRouter(prefix="/admin/facilities")
@@ -50,6 +50,7 @@ def prisoner_list(request: Request, session: SessionDep, user: CurrentOrganiser)
     context = {
         "may_edit": standing(session, user).campaigns_somewhere,
         "prisoners": register.list_prisoners(session),
+        "consent_states": consent.states(session),
         "facility_names": facilities.facility_names(session),
     }
     return render(request, "admin/prisoners/list.html", context, headers=NO_STORE)
@@ -65,6 +66,7 @@ def _form_page(
 ) -> Response:
     context = {
         "prisoner": prisoner,
+        "public": prisoner is not None and consent.is_public(session, prisoner.id),
         "form": form,
         "errors": errors,
         "facilities": [(f.name, f.name) for f, _held in facilities.list_facilities(session)],
@@ -290,4 +292,5 @@ def update_facility(
 # The one router site/app.py includes: the register's pages, then the facilities'.
 router = APIRouter()
 router.include_router(prisoners_router)
+router.include_router(consent_routes.router)
 router.include_router(facilities_router)

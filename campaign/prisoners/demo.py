@@ -34,6 +34,8 @@ FIRST = [
     ("Volha", "Вольга", "Вользе", "female"),
     ("Dzmitry", "Дзмітры", "Дзмітрыю", "male"),
 ]
+# The demo person shown as "waiting for consent" (never named publicly).
+WAITING_FOR_CONSENT = 5
 REGIONS = ["Minsk", "Hrodna", "Homiel", "Brest", "Viciebsk", "Mahiloŭ"]
 # What visitors read on a person's page, in English and in the versions for be and ru readers.
 INTERESTS = [
@@ -142,6 +144,9 @@ ANNA = {
     "interests": "Nursing, her garden, letters from abroad",
     "writer_notes": "A fictional record for the demo.",
     "source": "Demo data: a fictional person",
+    "consent": "given",
+    "consent_from": "family",
+    "consent_how": "in_person",
 }
 
 
@@ -177,6 +182,8 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
     if n == 3:
         birth = birth.replace(month=today.month)  # someone with a birthday this month
     status = "detained" if n % 7 == 0 else "sentenced"
+    # Apart, so that the demo's other data stay as they were before consent was recorded.
+    asked = random.Random(f"demo-consent-{n}")  # noqa: S311 - demo data, not security
     if n == 19:
         status = "released"
     return {
@@ -202,4 +209,9 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
         "writer_notes": WRITER_NOTES["en"],
         "source": "Demo data: a fictional person",
         "source_date": today.isoformat(),
+        # One person waits for consent: the organisers' overview shows them, the public never.
+        "consent": "" if n == WAITING_FOR_CONSENT else "given",
+        "consent_from": asked.choice(["person", "family", "lawyer"]),
+        "consent_date": (today - timedelta(days=asked.randint(10, 300))).isoformat(),
+        "consent_how": asked.choice(["in_person", "letter", "message", "lawyer"]),
     }

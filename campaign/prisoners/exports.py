@@ -11,20 +11,26 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from campaign.core.csvcells import cell, csv_lines
+from campaign.prisoners.consent_forms import CSV_COLUMNS as CONSENT_COLUMNS
+from campaign.prisoners.consent_forms import to_csv_row
 from campaign.prisoners.models import LetterState, Prisoner, SolidarityLetter
+from campaign.prisoners.service import consent
 from campaign.prisoners.service.facilities import facility_names
 from campaign.prisoners.service.register import COLUMNS, form_values, list_prisoners
 
 
 def export_csv(session: Session) -> bytes:
-    """The whole register as CSV, in the columns the import reads (photos stay out)."""
+    """The whole register as CSV, in the columns the import reads, with the consent that decides
+    now (photos and consent notes stay out)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    columns = [*COLUMNS, *CONSENT_COLUMNS]
+    writer.writerow(columns)
     names = facility_names(session)
     for prisoner in list_prisoners(session):
-        values = form_values(prisoner, names)
-        writer.writerow([cell(values[name]) for name in COLUMNS])
+        agreed = consent.latest(session, prisoner.id) if prisoner.id is not None else None
+        values = form_values(prisoner, names) | to_csv_row(agreed)
+        writer.writerow([cell(values[name]) for name in columns])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 

@@ -165,3 +165,45 @@ class ReminderSent(SQLModel, table=True):
     kind: str = Field(max_length=10, primary_key=True)  # "birthday" or "silence"
     occasion: str = Field(max_length=10, primary_key=True)  # the birthday, or the last letter
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsentState(StrEnum):
+    given = "given"
+    withdrawn = "withdrawn"
+
+
+class ConsentFrom(StrEnum):
+    person = "person"
+    family = "family"
+    lawyer = "lawyer"
+    other = "other"
+    # Rows the upgrade wrote for people already public: organisers are asked to review them.
+    before_tracking = "before_tracking"
+
+
+class ConsentHow(StrEnum):
+    in_person = "in_person"
+    letter = "letter"
+    message = "message"
+    lawyer = "lawyer"
+    other = "other"
+
+
+class PrisonerConsent(SQLModel, table=True):
+    """Consent to name a prisoner publicly, as recorded: the newest row decides, the rest is
+    the history of who gave or withdrew it, when and how."""
+
+    __tablename__ = "prisoner_consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", index=True)
+    state: str = Field(max_length=10)
+    given_by: str = Field(max_length=20)
+    given_on: date
+    how: str = Field(default=ConsentHow.other.value, max_length=12)
+    # It can name family members or a lawyer: personal data, stored encrypted.
+    note: str = encrypted_field("prisoner_consent.note", optional=True)
+    recorded_by: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)

@@ -17,6 +17,14 @@ SENTENCES: dict[str, audit.Sentence] = {
     "prisoners.imported": lambda v: _(
         "%(who)s imported prisoners: %(created)s new, %(updated)s changed", **v
     ),
+    "prisoner.consent:given": lambda v: _("%(who)s recorded consent to name %(about)s", **v),
+    "prisoner.consent:withdrawn": lambda v: _(
+        "%(who)s recorded that consent to name %(about)s is withdrawn", **v
+    ),
+    "letters.delivery_paused_for_consent": lambda v: _(
+        "%(who)s paused the delivery of %(about)s: consent to name its prisoner was withdrawn",
+        **v,
+    ),
     "facility.saved": lambda v: _("%(who)s saved the facility %(about)s", **v),
 }
 

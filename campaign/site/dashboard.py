@@ -19,6 +19,7 @@ from campaign.core.web import NO_STORE, render
 from campaign.letters.service.figures import InFlight, letters_in_flight
 from campaign.mail.health import OutboxHealth, outbox_health
 from campaign.petitions.service.figures import Lately, signatures_lately
+from campaign.prisoners.service.consent import waiting
 from campaign.prisoners.service.dashboard import without_mail
 
 router = APIRouter()
@@ -31,6 +32,7 @@ class Figures:
     petitions: list[Lately]
     letters: InFlight
     without_mail: int
+    waiting_consent: int
     outbox: OutboxHealth
 
 
@@ -44,6 +46,7 @@ def figures(session: Session, user: User) -> Figures:
         petitions=signatures_lately(session, organisation_ids=mine, now=now),
         letters=letters_in_flight(session, organisation_ids=mine),
         without_mail=without_mail(session, today=now.date(), days=SILENCE_DAYS),
+        waiting_consent=len(waiting(session)),
         outbox=outbox_health(session, now=now),
     )
 

@@ -29,6 +29,7 @@ from campaign.letters.service import campaigns, officials
 from campaign.letters.service.letter_templates import VARIABLES
 from campaign.letters.service.wording import gaps
 from campaign.petitions.service.public import petition_choices
+from campaign.prisoners.service import consent
 from campaign.prisoners.service.prisoners import prisoner_choices
 
 router = APIRouter(prefix="/admin/letters")
@@ -66,6 +67,7 @@ def _campaign_page(
         "templates": campaigns.templates_of(session, campaign) if campaign else [],
         "petitions": petition_choices(session, member_organisation_ids(session, user)),
         "prisoners": prisoner_choices(session),
+        "hidden_for_consent": consent.campaign_hidden(session, campaign),
         # What each language's letters still lack, shown before the organiser publishes.
         "gaps": campaigns.language_gaps(session, campaign) if campaign else {},
         "refusal": refusal,

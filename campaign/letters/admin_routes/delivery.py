@@ -31,6 +31,7 @@ from campaign.letters import exports
 from campaign.letters.admin_routes.deps import CampaignToEdit, CampaignToView
 from campaign.letters.models import LetterCampaign
 from campaign.letters.service import campaigns, dashboard, delivery, replies
+from campaign.prisoners.service import consent
 
 router = APIRouter(prefix="/admin/letters")
 
@@ -54,6 +55,7 @@ def _dashboard_page(
         "reported": replies.reported_replies(session, campaign),
         "notes": replies.reply_notes(session, campaign),
         "templates": campaigns.templates_of(session, campaign),
+        "hidden_for_consent": consent.campaign_hidden(session, campaign),
         "official_choices": [(row.official.id, row.official.name) for row in board.rows],
         "form": form or {"received_on": utcnow().date().isoformat()},
         "errors": errors or FormErrors(),

@@ -23,6 +23,7 @@ from campaign.letters.service.letter_templates import (
     sample_context,
 )
 from campaign.letters.service.wording import gaps, gaps_message, prisoner_names, words_for
+from campaign.prisoners.service.consent import campaign_may_be_public
 from campaign.prisoners.service.prisoners import prisoner_by_id
 
 
@@ -49,6 +50,7 @@ def public_campaign(session: Session, slug: str) -> LetterCampaign | None:
     query = select(LetterCampaign).where(
         LetterCampaign.slug == slug,
         col(LetterCampaign.status).in_([CampaignStatus.open, CampaignStatus.closed]),
+        campaign_may_be_public(),
     )
     return session.exec(query).first()
 
@@ -57,7 +59,7 @@ def open_campaigns(session: Session) -> list[LetterCampaign]:
     """Campaigns that take letters now, newest first."""
     query = (
         select(LetterCampaign)
-        .where(LetterCampaign.status == CampaignStatus.open)
+        .where(LetterCampaign.status == CampaignStatus.open, campaign_may_be_public())
         .order_by(col(LetterCampaign.id).desc())
     )
     return [campaign for campaign in session.exec(query).all() if accepts_letters(campaign)]
@@ -71,6 +73,7 @@ def open_campaign_for_petition(session: Session, petition_id: int) -> LetterCamp
         .where(
             LetterCampaign.petition_id == petition_id,
             LetterCampaign.status == CampaignStatus.open,
+            campaign_may_be_public(),
         )
         .order_by(col(LetterCampaign.id).desc())
     )

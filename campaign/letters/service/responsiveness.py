@@ -29,6 +29,7 @@ from campaign.letters.models import (
     Official,
     OfficialReply,
 )
+from campaign.prisoners.service.consent import campaign_may_be_public
 
 PUBLIC = [CampaignStatus.open.value, CampaignStatus.closed.value]
 # Letters that went to an official: by e-mail through the site, or by supporters themselves.
@@ -115,7 +116,7 @@ def _public(query: Any, model: Any, **only: int | None) -> Any:
     """The query joined to the campaign of `model`'s rows, limited to published campaigns and
     to the given ids (`campaign_id=…`, `official_id=…`; None leaves a column free)."""
     query = query.join(LetterCampaign, col(LetterCampaign.id) == model.campaign_id).where(
-        col(LetterCampaign.status).in_(PUBLIC)
+        col(LetterCampaign.status).in_(PUBLIC), campaign_may_be_public()
     )
     for name, value in only.items():
         if value is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from campaign.prisoners.models import Facility, LetterState, Prisoner, SolidarityLetter
+from campaign.prisoners.service import consent
 from campaign.prisoners.service.prisoners import HELD, next_birthday
 
 SILENCES = (30, 60, 90)
@@ -35,6 +36,10 @@ class Board:
     facilities: list[FacilityStats]
     birthdays: list[tuple[Prisoner, date]]
     releases: list[Prisoner]
+    # Not named publicly (never recorded, or withdrawn), yet counted in every figure above.
+    waiting: list[Prisoner]
+    # Public only because the upgrade recorded them so: to be confirmed.
+    review: list[Prisoner]
 
 
 def _last_letters(session: Session) -> dict[int, date]:
@@ -118,4 +123,6 @@ def dashboard(session: Session, *, today: date) -> Board:
         facility_stats(session),
         [item for item in birthdays if item[1] <= horizon],
         list(releases),
+        consent.waiting(session),
+        consent.review_due(session),
     )

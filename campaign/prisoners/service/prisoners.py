@@ -22,6 +22,7 @@ from campaign.prisoners.models import (
     PrisonerStatus,
     SolidarityLetter,
 )
+from campaign.prisoners.service.consent import named_publicly
 
 RECENT_DAYS = 30
 RELEASE_SOON_DAYS = 90
@@ -91,7 +92,7 @@ def _needing_mail(filters: Filters, today: date) -> tuple[Any, Any]:
         select(Prisoner, Facility.name, count)
         .outerjoin(recent, recent.c.prisoner_id == col(Prisoner.id))
         .outerjoin(Facility, col(Facility.id) == col(Prisoner.facility_id))
-        .where(col(Prisoner.status).in_(HELD))
+        .where(col(Prisoner.status).in_(HELD), named_publicly())
     )
     if filters.accepting:
         query = query.where(col(Prisoner.accepts_letters).is_(True))
@@ -148,7 +149,7 @@ def regions(session: Session) -> list[str]:
     """The regions of people held now, for the filter."""
     query = (
         select(Prisoner.region)
-        .where(col(Prisoner.status).in_(HELD), Prisoner.region != "")
+        .where(col(Prisoner.status).in_(HELD), Prisoner.region != "", named_publicly())
         .distinct()
         .order_by(col(Prisoner.region))
     )
@@ -156,11 +157,12 @@ def regions(session: Session) -> list[str]:
 
 
 def public_prisoner(session: Session, slug: str) -> tuple[Prisoner, Facility | None] | None:
-    """A prisoner's record and facility, by slug."""
+    """A prisoner's record and facility, by slug; None for one who may not be named (the same
+    as an unknown slug: a hidden person leaves no trace)."""
     row = session.exec(
         select(Prisoner, Facility)
         .outerjoin(Facility, col(Facility.id) == col(Prisoner.facility_id))
-        .where(Prisoner.slug == slug)
+        .where(Prisoner.slug == slug, named_publicly())
     ).first()
     return (row[0], row[1]) if row else None
 

@@ -19,6 +19,8 @@ from campaign.core.csvimport import CsvImport, ImportReport
 from campaign.core.db import utcnow
 from campaign.core.i18n import _
 from campaign.core.slugs import slugify
+from campaign.prisoners.consent_forms import CSV_COLUMNS as CONSENT_COLUMNS
+from campaign.prisoners.consent_forms import from_csv_row, parse_consent
 from campaign.prisoners.forms import (
     NAME_LANGUAGES,
     PrisonerForm,
@@ -26,7 +28,9 @@ from campaign.prisoners.forms import (
     one_line,
     parse_prisoner,
 )
-from campaign.prisoners.models import Placement, Prisoner
+from campaign.prisoners.models import Placement, Prisoner, PrisonerConsent
+from campaign.prisoners.service import consent
+from campaign.prisoners.service.consent import ConsentForm
 from campaign.prisoners.service.facilities import facility_ids
 
 COLUMNS = [
@@ -175,7 +179,7 @@ def import_prisoners(
     report = ImportReport()
     facilities = facility_ids(session)
     seen: dict[str, int] = {}
-    checked: list[tuple[Prisoner | None, PrisonerForm]] = []
+    checked: list[tuple[Prisoner | None, PrisonerForm, ConsentForm | None]] = []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         if line - 1 > MAX_ROWS:
             report.errors.append((line, "", _("At most %(count)s rows per file.", count=MAX_ROWS)))
@@ -193,26 +197,62 @@ def import_prisoners(
             )
         elif external_id:
             seen[external_id] = line
+        agreed = _consent_of(row, today, errors)
         for column, message in errors.items():
             report.errors.append((line, column, message))
         if form is None or errors:
             continue
         existing = session.exec(select(Prisoner).where(Prisoner.external_id == external_id)).first()
+        changed = _differences(existing, form) if existing is not None else []
+        if existing is not None and _consent_changes(session, existing, agreed):
+            changed.append("consent")
         if existing is None:
             report.created += 1
             report.changes.append((line, external_id, _("new")))
-        elif changed := _differences(existing, form):
+        elif changed:
             report.updated += 1
             report.changes.append((line, external_id, ", ".join(changed)))
         else:
             report.unchanged += 1
-        checked.append((existing, form))
+        checked.append((existing, form, agreed))
     if report.errors or not apply:
         return report
-    for existing, form in checked:
+    for existing, form, agreed in checked:
+        saved = existing
         if existing is None or _differences(existing, form):
-            save_prisoner(session, form=form, prisoner=existing, today=today)
+            saved = save_prisoner(session, form=form, prisoner=existing, today=today)
+        if saved is not None and agreed is not None and _consent_changes(session, saved, agreed):
+            consent.record(session, prisoner=saved, form=agreed, user_id=None)
     return report
+
+
+def _consent_of(row: Mapping[str, str], today: date, errors: Any) -> ConsentForm | None:
+    """The row's consent columns checked (errors under the CSV's column names); None when the
+    row leaves consent as recorded."""
+    raw = from_csv_row(row)
+    if raw is None:
+        return None
+    agreed, problems = parse_consent(raw, today=today, typed=False)
+    columns = {field: column for column, field in CONSENT_COLUMNS.items()}
+    for field, message in problems.items():
+        errors.add(columns.get(field, "consent"), message)
+    return agreed
+
+
+def _consent_changes(session: Session, prisoner: Prisoner, agreed: ConsentForm | None) -> bool:
+    """Whether the row's consent differs from the record that decides now (a weekly import of
+    the same file adds no history)."""
+    if agreed is None or prisoner.id is None:
+        return False
+    now: PrisonerConsent | None = consent.latest(session, prisoner.id)
+    if now is None:
+        return True
+    return (now.state, now.given_by, now.given_on, now.how) != (
+        agreed.state.value,
+        agreed.given_by.value,
+        agreed.given_on,
+        agreed.how.value,
+    )
 
 
 def read_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:

@@ -13,6 +13,7 @@ from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
 from campaign.prisoners.models import Follow, Prisoner, ReminderSent, SolidarityLetter, Volunteer
+from campaign.prisoners.service.consent import named_publicly
 from campaign.prisoners.service.prisoners import HELD, next_birthday
 
 SILENCE_DAYS = 60
@@ -44,8 +45,9 @@ def unsubscribe(session: Session, *, settings: Settings, token: str) -> bool:
 
 
 def _candidates(session: Session, volunteer: Volunteer, followed: bool) -> list[Prisoner]:
+    # A person hidden for want of consent is not named in a reminder either.
     query = select(Prisoner).where(
-        col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True)
+        col(Prisoner.status).in_(HELD), col(Prisoner.accepts_letters).is_(True), named_publicly()
     )
     if followed:
         query = query.join(Follow, col(Follow.prisoner_id) == col(Prisoner.id)).where(
