@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '20c100000001'
-down_revision: str | None = '19b100000001'
+down_revision: str | None = '20d100000001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
