@@ -202,7 +202,7 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
         "status": status,
         "accepts_letters": "no" if n == 11 else "yes",
         # One takes letters from listed senders only; for some nobody has asked yet.
-        "letters_from": "listed" if n == 5 else "unknown" if n % 4 == 1 else "anyone",
+        "letters_from": "listed" if n == 6 else "unknown" if n % 4 == 1 else "anyone",
         "facility": facility,
         "letter_address": f"{dative} {cyrillic_dative}\n{address}",
         "interests": INTERESTS[n % len(INTERESTS)]["en"],
