@@ -43,7 +43,7 @@ def register() -> None:
                 content.ContentField("help", lambda: _("Help text"), 500, multiline=False),
                 content.ContentField("options", lambda: _("Answers, one per line"), 2100),
             ),
-            "/admin/petitions/fields/{id}",
+            "/admin/petition-fields/{id}",
             _field_label,
             _field_organisation,
             _field_saved,
