@@ -71,13 +71,18 @@ class TwoFactorRequired(Exception):
         self.message = message
 
 
+def acts_as_organiser(user: User | None) -> bool:
+    """Whether a logged-in user may see organisers' pages (an admin only with two-factor on)."""
+    return user is not None and not (user.is_admin and user.totp_enabled_at is None)
+
+
 def require_organiser(user: Annotated[User, Depends(require_login)]) -> User:
     """Any logged-in organiser, or an admin who has two-factor login on.
 
     An admin's account reaches every supporter's data: until its second factor is set up, the
     password alone opens nothing but the setup page.
     """
-    if user.is_admin and user.totp_enabled_at is None:
+    if not acts_as_organiser(user):
         raise TwoFactorRequired
     return user
 

@@ -42,10 +42,11 @@ from campaign.petitions import api as petition_api
 from campaign.petitions import partner_api
 from campaign.petitions import routes as petition_routes
 from campaign.prisoners import admin_routes as prisoners_admin
+from campaign.prisoners import api as prisoner_api
 from campaign.prisoners import routes as prisoner_routes
 from campaign.privacy import admin_routes as privacy_admin
 from campaign.privacy import routes as privacy_routes
-from campaign.site import dashboard, home
+from campaign.site import dashboard, home, sitemap
 from campaign.site.wiring import wire
 
 log = logging.getLogger("campaign")
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.state.read_engine = make_read_engine(settings, app.state.engine)
 
     app.include_router(home.router)
+    app.include_router(sitemap.router)
     app.include_router(dashboard.router)
     app.include_router(account_routes.router)
     app.include_router(account_admin.router)
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
     app.include_router(letters_admin.router)
     app.include_router(official_routes.router)
     app.include_router(prisoner_routes.router)
+    app.include_router(prisoner_api.router)
     app.include_router(prisoners_admin.router)
     app.include_router(content_admin.router)
     app.include_router(organisation_routes.router)

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from campaign.accounts.deps import OptionalUser, acts_as_organiser
 from campaign.content.service import localized_many
 from campaign.core.db import ReadSessionDep, check_database
 from campaign.core.i18n import get_locale
@@ -15,8 +16,12 @@ from campaign.core.settings import ConfigError
 from campaign.core.web import render
 from campaign.letters.service.campaigns import open_campaigns
 from campaign.petitions.service.public import displayed_goal, open_petitions
+from campaign.prisoners.service.prisoners import photo_owner
 
 router = APIRouter()
+
+# How long a cache may keep a prisoner's photo: withdrawn consent must hide it within minutes.
+PHOTO_MAX_AGE = 300
 
 
 @router.get("/")
@@ -55,13 +60,19 @@ def _answers(engine: Engine) -> str:
 
 
 @router.get("/media/{name}", include_in_schema=False)
-def media(request: Request, name: str) -> Response:
-    """Uploaded images (re-encoded on upload); names are random, so they can be cached long."""
+def media(request: Request, name: str, session: ReadSessionDep, user: OptionalUser) -> Response:
+    """Uploaded images (re-encoded on upload); names are random, so they can be cached long,
+    except a prisoner's photo: consent can be withdrawn, and then the photo must go at once.
+    A hidden person's photo is shown to organisers only (their admin pages show it)."""
     path = image_path(request.app.state.settings.upload_dir, name)
     if path is None:
         raise HTTPException(status_code=404)
-    return FileResponse(
-        path,
-        media_type="image/jpeg",
-        headers={"cache-control": "public, max-age=31536000, immutable"},
-    )
+    cache = "public, max-age=31536000, immutable"
+    is_photo, public = photo_owner(session, name)
+    if is_photo and not public:
+        if not acts_as_organiser(user):
+            raise HTTPException(status_code=404)
+        cache = "private, no-store"
+    elif is_photo:
+        cache = f"public, max-age={PHOTO_MAX_AGE}"
+    return FileResponse(path, media_type="image/jpeg", headers={"cache-control": cache})

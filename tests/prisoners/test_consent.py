@@ -4,6 +4,7 @@ person were unknown, while the organisers still see and count them."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -12,11 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, select
 
 from campaign.core.audit import AuditEvent
 from campaign.core.db import transaction, utcnow
+from campaign.core.images import store_image
 from campaign.core.migrate import upgrade
 from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign
@@ -268,3 +271,43 @@ def test_the_organiser_pages_of_a_campaign_say_it_is_hidden_for_want_of_consent(
         assert 'id="consent-notice"' in organiser_client.get(path).text, path
     shown = make_letter_campaign(engine, prisoner_id=make_prisoner(engine).id)
     assert 'id="consent-notice"' not in organiser_client.get(f"/admin/letters/{shown.id}").text
+
+
+def _photo(engine: Engine, settings: Settings, prisoner: Prisoner) -> str:
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), "grey").save(picture, format="PNG")
+    name = store_image(picture.getvalue(), settings.upload_dir)
+    with transaction(engine) as session:
+        stored = session.get(Prisoner, prisoner.id)
+        assert stored is not None
+        stored.photo = name
+        session.add(stored)
+    return f"/media/{name}"
+
+
+def test_a_hidden_persons_photo_is_unknown_to_strangers_and_goes_when_consent_is_withdrawn(
+    organiser_client: TestClient, app: Any, engine: Engine, settings: Settings
+) -> None:
+    hidden = make_prisoner(engine, consent=False, name_latin="Hidden Person")
+    shown = make_prisoner(engine, name_latin="Shown Person")
+    hidden_url, shown_url = _photo(engine, settings, hidden), _photo(engine, settings, shown)
+    with TestClient(app) as stranger:
+        assert stranger.get(hidden_url).status_code == 404
+        public = stranger.get(shown_url)
+        # A cache may keep a public person's photo minutes, not a year: consent can go.
+        assert public.status_code == 200 and "immutable" not in public.headers["cache-control"]
+        own = organiser_client.get(hidden_url)  # the register's edit page shows it
+        assert own.status_code == 200 and own.headers["cache-control"] == "private, no-store"
+        _record(organiser_client, shown, state="withdrawn", given_by="family", how="message")
+        assert stranger.get(shown_url).status_code == 404
+
+
+def test_the_organisers_overview_links_a_hidden_person_to_consent_not_to_a_missing_page(
+    organiser_client: TestClient, engine: Engine
+) -> None:
+    hidden = make_prisoner(engine, consent=False, name_latin="Hidden Person")  # no letter yet
+    shown = make_prisoner(engine, name_latin="Shown Person")
+    overview = organiser_client.get("/admin/prisoners/dashboard").text
+    assert f'href="/prisoners/{hidden.slug}"' not in overview
+    assert f'href="/admin/prisoners/{hidden.id}/consent"' in overview
+    assert f'href="/prisoners/{shown.slug}"' in overview

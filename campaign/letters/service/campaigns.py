@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
 from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
@@ -45,14 +46,23 @@ def form_values(campaign: LetterCampaign) -> dict[str, str]:
     return values
 
 
-def public_campaign(session: Session, slug: str) -> LetterCampaign | None:
-    """A campaign the public may see (open or closed), by its slug."""
-    query = select(LetterCampaign).where(
-        LetterCampaign.slug == slug,
+def _seen_by_the_public() -> Any:
+    return and_(
         col(LetterCampaign.status).in_([CampaignStatus.open, CampaignStatus.closed]),
         campaign_may_be_public(),
     )
+
+
+def public_campaign(session: Session, slug: str) -> LetterCampaign | None:
+    """A campaign the public may see (open or closed), by its slug."""
+    query = select(LetterCampaign).where(LetterCampaign.slug == slug, _seen_by_the_public())
     return session.exec(query).first()
+
+
+def public_campaigns(session: Session) -> list[LetterCampaign]:
+    """Every campaign the public may see (open or closed), newest first: the sitemap's."""
+    query = select(LetterCampaign).where(_seen_by_the_public())
+    return list(session.exec(query.order_by(col(LetterCampaign.id).desc())).all())
 
 
 def open_campaigns(session: Session) -> list[LetterCampaign]:

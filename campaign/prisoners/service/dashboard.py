@@ -41,6 +41,10 @@ class Board:
     # Public only because the upgrade recorded them so: to be confirmed.
     review: list[Prisoner]
 
+    def is_public(self, prisoner: Prisoner) -> bool:
+        """Whether the person has a public page to link to (the others have none)."""
+        return prisoner.id not in {person.id for person in self.waiting}
+
 
 def _last_letters(session: Session) -> dict[int, date]:
     rows = session.exec(

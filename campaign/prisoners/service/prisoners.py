@@ -167,6 +167,30 @@ def public_prisoner(session: Session, slug: str) -> tuple[Prisoner, Facility | N
     return (row[0], row[1]) if row else None
 
 
+def photo_owner(session: Session, name: str) -> tuple[bool, bool]:
+    """Whether an uploaded image is a prisoner's photo, and whether that person may be named:
+    the photo of someone hidden for want of consent is as hidden as their page."""
+    owners = session.exec(select(Prisoner.id).where(Prisoner.photo == name)).all()
+    if not owners:
+        return False, False
+    public = session.exec(
+        select(Prisoner.id).where(col(Prisoner.id).in_(owners), named_publicly())
+    ).first()
+    return True, public is not None
+
+
+def public_register(session: Session) -> list[tuple[Prisoner, Facility | None]]:
+    """Everyone the public may see, with their facility, by name: the open list (the API and
+    the sitemap). Those hidden for want of consent are not in it."""
+    rows = session.exec(
+        select(Prisoner, Facility)
+        .outerjoin(Facility, col(Facility.id) == col(Prisoner.facility_id))
+        .where(named_publicly())
+        .order_by(col(Prisoner.name_latin), col(Prisoner.id))
+    ).all()
+    return [(prisoner, facility) for prisoner, facility in rows]
+
+
 def can_write(prisoner: Prisoner) -> bool:
     """Whether letters can be sent: the person is held and letters reach them."""
     return prisoner.status in HELD and prisoner.accepts_letters
