@@ -125,7 +125,9 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve_app(
+    url: str, port: int, workers: int, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ENV": "development",
@@ -139,7 +141,7 @@ def serve_app(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb") if log else subprocess.DEVNULL,
     )
     wait_for(f"http://127.0.0.1:{port}/healthz")
     return process
@@ -218,6 +220,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--only-export", action="store_true", help="skip the HTTP scenarios")
+    parser.add_argument(
+        "--only-outage", action="store_true", help="only the database outage in a sign surge"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     url = database(args.db, "campaign_bench", workdir)
@@ -248,6 +253,11 @@ def main() -> None:
     results: list[str] = []
     if args.only_export:
         print(export_benchmark(url, engine, petition_id, args.export_rows))
+        engine.dispose()
+        return
+
+    if args.only_outage:
+        print(run_outage(url, args.workers, workdir))
         engine.dispose()
         return
 
@@ -396,9 +406,26 @@ def main() -> None:
         stop(app)
 
     results.append(export_benchmark(url, engine, petition_id, args.export_rows))
+    if args.db == "postgresql":
+        results.append(run_outage(url, args.workers, workdir))
     print("\n".join(results))
     engine.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_outage(url: str, workers: int, workdir: Path) -> str:
+    """The app (its log kept) through a database outage in the middle of a sign surge."""
+    from bench.outage import outage_benchmark
+
+    log = workdir / "outage.log"
+    app = serve_app(url, 8800, workers, log)
+    try:
+        cookie, token, started = browser("http://127.0.0.1:8800", "bench")
+        time.sleep(3.2)  # the form's minimum fill time
+        body = f"csrf_token={token}&started={started}&name=Bench+Signer&country=LT&city=Vilnius&consent=1"
+        return outage_benchmark(url, "http://127.0.0.1:8800", cookie=cookie, body=body, log=log)
+    finally:
+        stop(app)
 
 
 def export_benchmark(url: str, engine, petition_id: int, rows: int) -> str:  # type: ignore[no-untyped-def]

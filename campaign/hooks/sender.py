@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from campaign.core import leases
+from campaign.core import leases, outage
 from campaign.core.db import utcnow
 from campaign.core.settings import Settings
 from campaign.hooks.models import CLAIMABLE, DeliveryStatus, Webhook, WebhookDelivery
@@ -232,7 +232,15 @@ class HookSender:
     async def run(self, *, poll_interval: float = 1.0) -> None:
         """Post forever (until stop()), on a thread of its own so that mail keeps going."""
         while not self._stopping.is_set():
-            if await asyncio.to_thread(self.run_once):
-                continue
+            pause = poll_interval
+            try:
+                if await asyncio.to_thread(self.run_once):
+                    continue
+            except Exception as exc:
+                if not outage.unreachable(exc):
+                    raise
+                # The database went away: one line per interval, then try again later.
+                outage.quiet.report("webhook sender", outage.kind(exc))
+                pause = outage.RETRY_AFTER / 3
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=poll_interval)
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)

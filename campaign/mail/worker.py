@@ -28,7 +28,7 @@ import aiosmtplib
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
-from campaign.core import leases
+from campaign.core import leases, outage
 from campaign.core.db import utcnow
 from campaign.core.leases import backoff_delay
 from campaign.core.settings import Settings, SmtpSecurity
@@ -396,12 +396,25 @@ class MailWorker:
                     for job in self.periodic:
                         job()
                     next_periodic = loop.time() + periodic_every
-                if await self.run_once():
+                try:
+                    handled = await self.run_once()
+                except Exception as exc:
+                    if not outage.unreachable(exc):
+                        raise
+                    # The database went away: one line per interval, then try again later.
+                    outage.quiet.report("mail worker", outage.kind(exc))
+                    await self._pause(outage.RETRY_AFTER / 3)
+                    continue
+                if handled:
                     idle_since = loop.time()
                     continue
                 if self._smtp is not None and loop.time() - idle_since > 60:
                     await self.close()  # servers drop idle clients; reconnect when mail comes
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=poll_interval)
+                await self._pause(poll_interval)
         finally:
             await self.close()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait that long, or until stop()."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)

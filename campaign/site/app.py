@@ -25,6 +25,7 @@ from campaign.accounts import api_token_routes, organisation_routes
 from campaign.accounts import routes as account_routes
 from campaign.accounts.deps import LoginRequired, TwoFactorRequired
 from campaign.content import admin_routes as content_admin
+from campaign.core import outage
 from campaign.core.crypto import use_keys
 from campaign.core.db import make_engine, make_read_engine
 from campaign.core.i18n import _
@@ -191,6 +192,42 @@ def _wants_json(request: Request) -> bool:
     )
 
 
+SIGNING = re.compile(r"^/petitions/[^/]+/(embed/)?sign$")
+WRITING = re.compile(r"^/letters/[^/]+/(send|confirm)$")
+# Never written back into a page: a secret typed once is typed again.
+NOT_RESENT = re.compile(r"password|secret|totp|code", re.IGNORECASE)
+
+
+def _unavailable_detail(request: Request) -> str:
+    path = request.url.path
+    if request.method not in UNSAFE_METHODS:
+        return _("This page cannot be shown right now: the site is busy or restarting.")
+    if SIGNING.match(path):
+        what = _("Your signature has not been recorded.")
+    elif WRITING.match(path):
+        what = _("Your letter has not been sent.")
+    else:
+        what = _("What you sent has not been saved.")
+    return what + " " + _("The site is busy or restarting: please send it again in a minute.")
+
+
+async def _typed_again(request: Request) -> list[tuple[str, str]]:
+    """The fields of a form that could not be saved, to be sent again as they were (no
+    files, no passwords); nothing for anything but a form."""
+    content_type = request.headers.get("content-type", "")
+    if request.method not in UNSAFE_METHODS or not content_type.startswith(FORM_TYPES):
+        return []
+    try:
+        form = await request.form()
+    except Exception:  # the body is gone or was never a form: nothing to give back
+        return []
+    return [
+        (name, value)
+        for name, value in form.multi_items()
+        if isinstance(value, str) and not NOT_RESENT.search(name)
+    ]
+
+
 def _error(request: Request, status: int, title: str, detail: str, **headers: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
@@ -258,8 +295,26 @@ def _add_error_pages(app: FastAPI) -> None:
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
+    async def database_unreachable(request: Request, exc: Exception) -> Response:
+        """A 503 in the reader's language instead of a 500 and a traceback: nothing was
+        stored, try again in a minute; a form comes back with what was typed, to send again."""
+        outage.quiet.report("request", outage.kind(exc))
+        headers = {"retry-after": str(outage.RETRY_AFTER), "cache-control": "no-store"}
+        title = _("Please try again in a minute")
+        detail = _unavailable_detail(request)
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        context = {"status": 503, "title": title, "detail": detail}
+        context["resend"] = await _typed_again(request)
+        return render(request, "errors/unavailable.html", context, status_code=503, headers=headers)
+
+    for unreachable in outage.UNREACHABLE:
+        app.add_exception_handler(unreachable, database_unreachable)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        if outage.unreachable(exc):  # a lost connection seen as another DBAPI error
+            return await database_unreachable(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(
             request,

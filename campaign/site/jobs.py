@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
+from campaign.core import outage
 from campaign.core.db import transaction
 from campaign.core.periodic import JOBS, PeriodicJob
 from campaign.core.settings import Settings
@@ -35,8 +36,12 @@ def _bound(job: PeriodicJob, engine: Engine, settings: Settings) -> Callable[[],
             for step in (job.run, *job.then):
                 with transaction(engine) as session:
                     result = step(session, settings)
-        except Exception:
-            log.exception("housekeeping job %s failed", job.name)
+        except Exception as exc:
+            if outage.unreachable(exc):  # not the job's fault: one line, and again next time
+                outage.quiet.report(f"job {job.name}", outage.kind(exc))
+                last_run[0] = float("-inf")
+            else:
+                log.exception("housekeeping job %s failed", job.name)
             return None
         return result
 
