@@ -223,6 +223,9 @@ def main() -> None:
     parser.add_argument(
         "--only-outage", action="store_true", help="only the database outage in a sign surge"
     )
+    parser.add_argument(
+        "--only-cache", action="store_true", help="only the page through nginx's shared cache"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     url = database(args.db, "campaign_bench", workdir)
@@ -256,6 +259,10 @@ def main() -> None:
         engine.dispose()
         return
 
+    if args.only_cache:
+        print("\n".join(run_cache(url, args.workers, workdir, args.seconds, None)))
+        engine.dispose()
+        return
     if args.only_outage:
         print(run_outage(url, args.workers, workdir))
         engine.dispose()
@@ -405,12 +412,54 @@ def main() -> None:
     finally:
         stop(app)
 
+    if shutil.which("nginx"):
+        results += run_cache(url, args.workers, workdir, args.seconds, floor_page)
     results.append(export_benchmark(url, engine, petition_id, args.export_rows))
     if args.db == "postgresql":
         results.append(run_outage(url, args.workers, workdir))
     print("\n".join(results))
     engine.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_cache(
+    url: str, workers: int, workdir: Path, seconds: int, floor: dict[str, float] | None
+) -> list[str]:
+    """The petition page through nginx (deploy/nginx) while signatures pour in."""
+    from bench.cache import cache_benchmark, start_nginx
+
+    log = workdir / "cache-app.log"
+    app = serve_app(url, 8000, workers, log)  # the port deploy/nginx/campaign-http.conf names
+    nginx = start_nginx(workdir)
+    try:
+        base = "http://127.0.0.1:8000"
+        cookie, token, started = browser(base, "bench")
+        time.sleep(3.2)  # the form's minimum fill time
+        body = f"csrf_token={token}&started={started}&name=Bench+Signer&country=LT&city=Vilnius&consent=1"
+        surge = {
+            "url": f"{base}/petitions/bench/sign",
+            "seconds": seconds,
+            "connections": 32,
+            "script": "sign.lua",
+            "env": {
+                "BENCH_COOKIE": cookie,
+                "BENCH_BODY": body,
+                "BENCH_PATH": "/petitions/bench/sign",
+                "BENCH_RUN": "cache",
+            },
+        }
+        return cache_benchmark(
+            page="/petitions/bench?lang=en",
+            app_log=log,
+            seconds=seconds,
+            wrk=wrk,
+            line=line,
+            surge=surge,
+            floor=floor,
+        )
+    finally:
+        stop(nginx)
+        stop(app)
 
 
 def run_outage(url: str, workers: int, workdir: Path) -> str:
