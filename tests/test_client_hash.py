@@ -44,6 +44,14 @@ def test_an_ipv4_mapped_ipv6_address_is_its_ipv4_client() -> None:
     assert client_hash("::ffff:198.51.100.7") != client_hash("::ffff:198.51.100.8")
 
 
+def test_each_tor_circuit_to_the_onion_service_is_a_client_of_its_own() -> None:
+    # nginx passes on the address Tor made up for each circuit (deploy/tor/torrc): all share
+    # one /64, yet grouping them would put every Tor user in one bucket.
+    circuits = [f"fc00:dead:beef:4dad::{n:x}:{n * 3:x}" for n in range(1, 9)]
+    assert len({client_hash(address) for address in circuits}) == len(circuits)
+    assert client_hash(circuits[0]) == client_hash(circuits[0])
+
+
 def test_the_ipv6_prefix_length_is_a_setting() -> None:
     assert client_hash("2001:db8:7:42::1", ipv6_prefix_length=56) == client_hash(
         "2001:db8:7:4f::1", ipv6_prefix_length=56

@@ -183,6 +183,11 @@ def token_digest(token: str) -> str:
 # -- client address ----------------------------------------------------------------------------
 
 
+# The made-up addresses Tor gives each circuit to an onion service (HiddenServiceExportCircuitID
+# haproxy, deploy/tor/torrc), passed on by nginx: all in one /64, one per circuit.
+TOR_CIRCUITS = ipaddress.IPv6Network("fc00:dead:beef:4dad::/64")
+
+
 def client_ip(request: Request, settings: Settings) -> str:
     """The client's address; X-Forwarded-For is believed only from a configured trusted proxy."""
     peer = request.client.host if request.client else "0.0.0.0"  # noqa: S104
@@ -217,6 +222,8 @@ def client_key(address: str, settings: Settings) -> str:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
+        if ip in TOR_CIRCUITS:  # one Tor circuit, not a person's network: each counts alone
+            return str(ip)
         return str(ipaddress.IPv6Network((ip, settings.ipv6_prefix_length), strict=False))
     return str(ip)
 
