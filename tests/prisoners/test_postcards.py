@@ -56,9 +56,7 @@ def only_code(engine: Engine) -> str:
 def signed_in(client: TestClient, engine: Engine, settings: Settings, email: str) -> Volunteer:
     """The client carries the cookie of a volunteer who signed in by link earlier."""
     volunteer = make_volunteer(engine, settings, email)
-    client.cookies.set(
-        "campaign_volunteer", volunteer_sign_in.session_token(settings, volunteer)
-    )
+    client.cookies.set("campaign_volunteer", volunteer_sign_in.session_token(settings, volunteer))
     return volunteer
 
 
@@ -180,7 +178,11 @@ def test_a_cards_link_keeps_its_code_through_signing_in_and_logs_with_one_button
     link_token = parse_qs(urlsplit(path).query)["token"][0]
     done = client.post(
         "/volunteer/signin",
-        data={"csrf_token": csrf_from(client, path), "token": link_token, "next": f"/postcards/{code}"},
+        data={
+            "csrf_token": csrf_from(client, path),
+            "token": link_token,
+            "next": f"/postcards/{code}",
+        },
     )
     assert done.status_code == 303 and done.headers["location"] == f"/postcards/{code}"
     card = client.get(done.headers["location"])
@@ -290,7 +292,10 @@ def test_an_organisers_picture_loses_its_location_and_a_non_image_is_refused(
     with Image.open(stored) as opened:
         assert not opened.getexif() and "exif" not in opened.info
     prisoner = make_prisoner(engine)
-    assert f"/media/{picture.file}" in organiser_client.get(f"/prisoners/{prisoner.slug}/postcard").text
+    assert (
+        f"/media/{picture.file}"
+        in organiser_client.get(f"/prisoners/{prisoner.slug}/postcard").text
+    )
     assert print_card(organiser_client, prisoner, picture.file).status_code == 200
 
     refused = organiser_client.post(

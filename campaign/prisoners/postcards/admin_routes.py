@@ -55,7 +55,9 @@ def add_picture(
 
 
 @router.post("/remove")
-def remove_picture(request: Request, session: SessionDep, user: Campaigner, raw: FormData) -> Response:
+def remove_picture(
+    request: Request, session: SessionDep, user: Campaigner, raw: FormData
+) -> Response:
     picture_id = raw.get("picture", "")
     removed = picture_id.isdigit() and pictures.remove_picture(
         session, picture_id=int(picture_id), upload_dir=request.app.state.settings.upload_dir

@@ -29,7 +29,9 @@ def postcard_pdf(*, picture: Path, address: list[str], code: str) -> bytes:
     pdf.set_margins(0, 0, 0)
     pdf.add_page()
     with Image.open(picture) as opened:
-        fitted = ImageOps.fit(opened.convert("RGB"), PICTURE_PIXELS)
+        width = min(PICTURE_PIXELS[0], opened.width)  # never enlarged: the file would grow
+        size = (width, round(width * HEIGHT / WIDTH))
+        fitted = ImageOps.fit(opened.convert("RGB"), size)
     pdf.image(fitted, x=0, y=0, w=WIDTH, h=HEIGHT)
     pdf.add_page()
     _back(pdf, address, code)

@@ -53,9 +53,7 @@ def _print_page(
         "form": {"picture": choices[0].key, **form},
         "errors": errors,
     }
-    return render(
-        request, "prisoners/postcard.html", context, status_code=status, headers=PRIVATE
-    )
+    return render(request, "prisoners/postcard.html", context, status_code=status, headers=PRIVATE)
 
 
 @router.get("/prisoners/{slug}/postcard")
@@ -118,9 +116,7 @@ def _log_page(
         "code": service.printed(card.postcard.code) if card else code,
         "errors": errors or FormErrors(),
     }
-    return render(
-        request, "volunteers/postcard.html", context, status_code=status, headers=PRIVATE
-    )
+    return render(request, "volunteers/postcard.html", context, status_code=status, headers=PRIVATE)
 
 
 def _signin(next_path: str) -> Response:
@@ -163,7 +159,9 @@ def log_form(request: Request, volunteer: OptionalVolunteer) -> Response:
 
 
 @router.get("/postcards/{code}")
-def card_page(request: Request, session: SessionDep, code: str, volunteer: OptionalVolunteer) -> Response:
+def card_page(
+    request: Request, session: SessionDep, code: str, volunteer: OptionalVolunteer
+) -> Response:
     """A card's link: after signing in (the link is kept), whom it is for and the one button
     that logs it. Nothing is looked up for a visitor who is not signed in."""
     if volunteer is None:
