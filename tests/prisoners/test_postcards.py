@@ -18,7 +18,7 @@ from campaign.core.audit import AuditEvent
 from campaign.core.crypto import use_keys
 from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
-from campaign.prisoners.models import Prisoner, SolidarityLetter, Volunteer
+from campaign.prisoners.models import Prisoner, PrisonerConsent, SolidarityLetter, Volunteer
 from campaign.prisoners.postcards import service
 from campaign.prisoners.postcards.models import Postcard, PostcardPicture
 from campaign.prisoners.service import sign_in as volunteer_sign_in
@@ -211,8 +211,6 @@ def test_a_card_of_a_person_hidden_after_printing_is_like_an_unknown_code(
     print_card(client, prisoner)
     code = only_code(engine)
     with transaction(engine) as session:
-        from campaign.prisoners.models import PrisonerConsent
-
         session.add(
             PrisonerConsent(
                 prisoner_id=prisoner.id,
