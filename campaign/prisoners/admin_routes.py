@@ -27,6 +27,7 @@ from campaign.core.web import (
 )
 from campaign.prisoners import consent_routes, exports, forms
 from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.postcards import admin_routes as postcards_admin
 from campaign.prisoners.service import consent, dashboard, facilities, register
 
 prisoners_router = APIRouter(prefix="/admin/prisoners")
@@ -289,8 +290,9 @@ def update_facility(
     return _save_facility(request, session, user, raw, facility)
 
 
-# The one router site/app.py includes: the register's pages, then the facilities'.
+# The one router site/app.py includes: the register's pages, the facilities', the postcards'.
 router = APIRouter()
 router.include_router(prisoners_router)
 router.include_router(consent_routes.router)
 router.include_router(facilities_router)
+router.include_router(postcards_admin.router)

@@ -48,6 +48,7 @@ from campaign.prisoners.models import (
     SolidarityLetter,
     Volunteer,
 )
+from campaign.prisoners.postcards.models import Postcard, PostcardPicture
 
 metadata = SQLModel.metadata
 
@@ -79,6 +80,8 @@ __all__ = [
     "PetitionTally",
     "PetitionUpdate",
     "Placement",
+    "Postcard",
+    "PostcardPicture",
     "Prisoner",
     "PrisonerConsent",
     "RateCounter",
