@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from campaign.core.db import utcnow
 from campaign.core.settings import Settings
+from campaign.prisoners.service import transfers
 from campaign.prisoners.service.reminders import send_reminders
 
 
@@ -13,3 +14,9 @@ def volunteer_reminders(session: Session, settings: Settings) -> int:
     """Birthday and silence reminders due today, each sent once (registered hourly: each is
     due for days)."""
     return send_reminders(session, settings=settings, today=utcnow().date())
+
+
+def transfer_notices(session: Session, settings: Settings) -> int:
+    """The new address of people moved lately, to those who follow them or wrote lately, each
+    once (registered every ten minutes: an organiser who corrects a slip in time mails once)."""
+    return transfers.send_notices(session, settings=settings, now=utcnow())
