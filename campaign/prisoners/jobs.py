@@ -18,5 +18,5 @@ def volunteer_reminders(session: Session, settings: Settings) -> int:
 
 def transfer_notices(session: Session, settings: Settings) -> int:
     """The new address of people moved lately, to those who follow them or wrote lately, each
-    once (registered every ten minutes: an organiser who corrects a slip in time mails once)."""
+    once (every round of the worker's jobs: an address is worth more the sooner it arrives)."""
     return transfers.send_notices(session, settings=settings, now=utcnow())
