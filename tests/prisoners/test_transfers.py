@@ -407,3 +407,27 @@ def test_an_import_that_moves_someone_dates_the_transfer_by_the_list_and_mails_o
     (mail,) = notices(engine, settings, smtp)
     assert mail["Subject"] == "Адрес для писем: Ales Novikau"
     assert notices(engine, settings, smtp) == []
+
+
+def test_a_letter_logged_after_the_move_but_sent_before_it_counts_for_the_old_facility(
+    organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    prisoner = make_prisoner(engine, name_latin="Ales Novikau")
+    held_since(engine, prisoner)
+    remand = new_facility(engine)
+    record(organiser_client, prisoner, facility=remand.name, moved_on=MOVED.isoformat())
+    organiser_client.cookies.clear()
+    sign_in(organiser_client, engine, settings, smtp)
+    page = f"/prisoners/{prisoner.slug}"
+    for sent_on in (MOVED - timedelta(days=2), MOVED + timedelta(days=1)):
+        logged = organiser_client.post(
+            f"{page}/log",
+            data={"csrf_token": csrf_from(organiser_client, page), "sent_on": sent_on.isoformat()},
+        )
+        assert logged.status_code == 303
+    with Session(engine) as session:
+        went_to = session.exec(
+            select(SolidarityLetter.facility_id).order_by(col(SolidarityLetter.sent_on))
+        ).all()
+    assert went_to == [prisoner.facility_id, remand.id]
+    assert "sent to an old address" not in organiser_client.get("/volunteer").text

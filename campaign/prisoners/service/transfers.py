@@ -70,6 +70,21 @@ def history(session: Session, prisoner_id: int) -> list[tuple[Placement, str]]:
     return [(placement, name) for placement, name in rows]
 
 
+def facility_on(session: Session, prisoner: Prisoner, day: date) -> int | None:
+    """Where the person was held on a day, as the placements tell; else where they are now (a
+    letter logged late, sent before a move recorded since, went to the old facility)."""
+    held = session.exec(
+        select(col(Placement.facility_id))
+        .where(
+            Placement.prisoner_id == prisoner.id,
+            col(Placement.since) <= day,
+            or_(col(Placement.until).is_(None), col(Placement.until) > day),
+        )
+        .order_by(col(Placement.since).desc(), col(Placement.id).desc())
+    ).first()
+    return held if held is not None else prisoner.facility_id
+
+
 def earliest_date(session: Session, prisoner: Prisoner) -> date | None:
     """The first day a transfer can be dated: not before the current placement began, nor
     before the arrest."""

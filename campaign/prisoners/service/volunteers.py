@@ -88,7 +88,7 @@ def log_letter(
         SolidarityLetter(
             prisoner_id=prisoner.id,  # type: ignore[arg-type]
             volunteer_id=volunteer.id,
-            facility_id=prisoner.facility_id,
+            facility_id=transfers.facility_on(session, prisoner, sent_on),
             sent_on=sent_on,
             channel=channel,
         )
