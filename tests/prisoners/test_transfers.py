@@ -431,3 +431,23 @@ def test_a_letter_logged_after_the_move_but_sent_before_it_counts_for_the_old_fa
         ).all()
     assert went_to == [prisoner.facility_id, remand.id]
     assert "sent to an old address" not in organiser_client.get("/volunteer").text
+
+
+def test_a_volunteer_turns_notices_of_transfers_off_and_on_in_their_settings(
+    client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    sign_in(client, engine, settings, smtp)
+    page = client.get("/volunteer").text
+    box = re.search(r'<input[^>]*name="transfer_notices"[^>]*>', page)
+    assert box is not None and "checked" in box.group()  # on for every new volunteer
+    token = csrf_from(client, "/volunteer")
+    saved = client.post("/volunteer/settings", data={"csrf_token": token, "reminder_days": "14"})
+    assert saved.status_code == 303
+    with Session(engine) as session:
+        assert not session.exec(select(Volunteer)).one().transfer_notices
+    client.post(
+        "/volunteer/settings",
+        data={"csrf_token": token, "reminder_days": "14", "transfer_notices": "1"},
+    )
+    with Session(engine) as session:
+        assert session.exec(select(Volunteer)).one().transfer_notices
