@@ -39,3 +39,35 @@ def volunteer_reminders(
         headers=outbox.unsubscribe_headers(unsubscribe),
         **envelope,
     )
+
+
+def transfer_notice(
+    session: Session,
+    *,
+    name: str,
+    moved_on: str,
+    facility: str,
+    address: list[str],
+    url: str,
+    late_letters: int,
+    unsubscribe: str,
+    **envelope: Unpack[Envelope],
+) -> int:
+    """The new address of someone the volunteer follows or wrote to, after a transfer
+    (`late_letters`: theirs that went to the old address), with a one-click unsubscribe."""
+    context = {
+        "name": name,
+        "moved_on": moved_on,
+        "facility": facility,
+        "address": address,
+        "url": url,
+        "late_letters": late_letters,
+        "unsubscribe": unsubscribe,
+    }
+    return outbox.enqueue(
+        session,
+        template="transfer_notice",
+        context=context,
+        headers=outbox.unsubscribe_headers(unsubscribe),
+        **envelope,
+    )

@@ -209,6 +209,7 @@ class SettingsForm:
     birthday_reminders: bool
     followed_only: bool
     silence_alerts: bool
+    transfer_notices: bool = True
 
 
 def parse_settings(raw: dict[str, str]) -> tuple[SettingsForm | None, FormErrors]:
@@ -228,6 +229,7 @@ def parse_settings(raw: dict[str, str]) -> tuple[SettingsForm | None, FormErrors
         birthday_reminders=raw.get("birthday_reminders") == "1",
         followed_only=raw.get("followed_only") == "1",
         silence_alerts=raw.get("silence_alerts") == "1",
+        transfer_notices=raw.get("transfer_notices") == "1",
     ), errors
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Text, true
 from sqlmodel import Field, SQLModel
 
 from campaign.core.crypto import encrypted_field
@@ -96,6 +96,11 @@ class Placement(SQLModel, table=True):
     facility_id: int = Field(foreign_key="facility.id", ondelete="CASCADE")
     since: date
     until: date | None = None
+    # What the organiser noted about the transfer (who told them, how sure it is): organisers only.
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # When it was recorded (None: before transfers were tracked): the worker mails the new
+    # address for transfers recorded lately, however far back their date lies.
+    recorded_at: datetime | None = Field(default_factory=utcnow)
 
 
 class Volunteer(SQLModel, table=True):
@@ -113,6 +118,9 @@ class Volunteer(SQLModel, table=True):
     reminder_days: int = Field(default=14, ge=1, le=60)
     followed_only: bool = False
     silence_alerts: bool = False
+    # Mail me the new address when someone I follow or wrote to lately is moved (on unless
+    # turned off: a letter to the old address is lost).
+    transfer_notices: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -162,8 +170,9 @@ class ReminderSent(SQLModel, table=True):
 
     volunteer_id: int = Field(foreign_key="volunteer.id", ondelete="CASCADE", primary_key=True)
     prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", primary_key=True)
-    kind: str = Field(max_length=10, primary_key=True)  # "birthday" or "silence"
-    occasion: str = Field(max_length=10, primary_key=True)  # the birthday, or the last letter
+    kind: str = Field(max_length=10, primary_key=True)  # "birthday", "silence" or "transfer"
+    # The birthday, the last letter, or the id of the placement a transfer opened.
+    occasion: str = Field(max_length=10, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -31,6 +31,7 @@ def register() -> None:
     periodic.register(
         periodic.PeriodicJob("volunteer_reminders", jobs.volunteer_reminders, every=3600)
     )
+    periodic.register(periodic.PeriodicJob("transfer_notices", jobs.transfer_notices))
 
 
 def _name(prisoner: Prisoner) -> str:

@@ -34,6 +34,7 @@ def holdings(session: Session, index: str) -> dict[str, Any] | None:
         "language": volunteer.locale,
         "birthday_reminders": volunteer.birthday_reminders,
         "silence_alerts": volunteer.silence_alerts,
+        "transfer_notices": volunteer.transfer_notices,
         "follows": list(followed),
         "letters": [
             {

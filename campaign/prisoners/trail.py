@@ -25,6 +25,7 @@ SENTENCES: dict[str, audit.Sentence] = {
         "%(who)s paused the delivery of %(about)s: consent to name its prisoner was withdrawn",
         **v,
     ),
+    "prisoner.transferred": lambda v: _("%(who)s recorded a transfer of %(about)s", **v),
     "facility.saved": lambda v: _("%(who)s saved the facility %(about)s", **v),
 }
 

@@ -58,7 +58,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # in its URL is what authorises it.
 # The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
 # a petition-bound signed stamp instead (petitions/routes.py).
-CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe"}
+CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe", "/volunteer/unsubscribe/transfers"}
 CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
 # Every id column is an INTEGER; PostgreSQL refuses a larger number in a query, SQLite one past
 # 64 bits, so /admin/petitions/99999999999/edit would be a 500 instead of "no such row".

@@ -53,10 +53,13 @@ def test_an_import_adds_then_updates_on_the_external_id(session: Session) -> Non
     assert anna.name_cyrillic == "Анна Ковальчук" and anna.birth_date == date(1984, 2, 29)
     assert anna.letter_address.splitlines()[0] == "Ковальчук Анне Ивановне"
     assert anna.slug == "anna-kavalchuk" and anna.accepts_letters
-    moved = ANNA.replace("Penal colony No. 4", "Remand prison No. 1")
+    # The list of 20 November has her in the remand prison: the transfer takes the list's date.
+    moved = ANNA.replace("Penal colony No. 4", "Remand prison No. 1").replace(
+        "2026-11-01", "2026-11-20"
+    )
     report = register.import_prisoners(session, rows(moved + IVAN), apply=True, today=TODAY)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
-    assert report.changes == [(2, "v-101", "facility")]
+    assert report.changes == [(2, "v-101", "source_date, facility")]
     session.commit()
     history = session.exec(
         select(Facility.name, Placement.until)
@@ -64,7 +67,7 @@ def test_an_import_adds_then_updates_on_the_external_id(session: Session) -> Non
         .where(Placement.prisoner_id == anna.id)
         .order_by(col(Placement.id))
     ).all()
-    assert history == [("Penal colony No. 4", TODAY), ("Remand prison No. 1", None)]
+    assert history == [("Penal colony No. 4", date(2026, 11, 20)), ("Remand prison No. 1", None)]
 
 
 def test_bad_rows_are_reported_by_line_and_column_and_nothing_is_stored(session: Session) -> None:

@@ -24,7 +24,7 @@ from campaign.prisoners.routes.volunteers import (
     OptionalVolunteer,
     volunteer_for_header,
 )
-from campaign.prisoners.service import censor, phrasebook, prisoners, volunteers
+from campaign.prisoners.service import censor, phrasebook, prisoners, transfers, volunteers
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
@@ -83,6 +83,7 @@ def _profile_page(
         "facility": facility,
         "address": prisoners.address_block(prisoner, facility),
         "rules": prisoners.writing_rules(facility.country if facility else "BY"),
+        "moved_on": transfers.recent_move(session, prisoner, today),
         "can_write": prisoners.can_write(prisoner),
         "recent": prisoners.recent_letter_count(session, prisoner, today),
         "next_birthday": prisoners.next_birthday(prisoner.birth_date, today)

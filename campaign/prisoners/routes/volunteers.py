@@ -25,7 +25,7 @@ from campaign.core.web import (
 )
 from campaign.prisoners import forms
 from campaign.prisoners.models import Volunteer
-from campaign.prisoners.service import prisoners, reminders, sign_in, volunteers
+from campaign.prisoners.service import prisoners, reminders, sign_in, transfers, volunteers
 
 router = APIRouter()
 HOME = "/volunteer"
@@ -244,6 +244,30 @@ def unsubscribe(request: Request, session: SessionDep, raw: FormData, token: str
     return render(
         request,
         "volunteers/unsubscribe.html",
+        context,
+        status_code=200 if done else 400,
+        headers=PRIVATE,
+    )
+
+
+@router.get("/volunteer/unsubscribe/transfers")
+def transfers_unsubscribe_page(request: Request, token: str = "") -> Response:
+    context = {"token": token, "done": False, "invalid": False}
+    return render(request, "volunteers/unsubscribe_transfers.html", context, headers=PRIVATE)
+
+
+@router.post("/volunteer/unsubscribe/transfers")
+def transfers_unsubscribe(
+    request: Request, session: SessionDep, raw: FormData, token: str = ""
+) -> Response:
+    """One click stops the mails about transfers (RFC 8058); other reminders stay as chosen."""
+    done = transfers.unsubscribe(
+        session, settings=request.app.state.settings, token=token or raw.get("token", "")
+    )
+    context = {"token": "", "done": done, "invalid": not done}
+    return render(
+        request,
+        "volunteers/unsubscribe_transfers.html",
         context,
         status_code=200 if done else 400,
         headers=PRIVATE,

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, func
+from sqlalchemy import select as sql_select  # five columns: more than sqlmodel's select types
 from sqlmodel import Session, col, select
 
 from campaign.prisoners.models import Facility, LetterState, Prisoner, SolidarityLetter
-from campaign.prisoners.service import consent
+from campaign.prisoners.service import consent, transfers
 from campaign.prisoners.service.prisoners import HELD, next_birthday
 
 SILENCES = (30, 60, 90)
@@ -23,6 +24,7 @@ class FacilityStats:
     sent: int
     returned: int
     answered: int
+    old_address: int = 0  # sent there after the person had been moved elsewhere
 
     @property
     def answer_rate(self) -> int:
@@ -56,19 +58,24 @@ def _last_letters(session: Session) -> dict[int, date]:
 
 
 def facility_stats(session: Session) -> list[FacilityStats]:
-    """Letters sent, returned and answered per facility they went to, most letters first."""
-    rows = session.exec(
-        select(
-            Facility.name,
+    """Letters sent, returned and answered per facility they went to, and those sent there
+    after the person had been moved, most letters first."""
+    rows = session.execute(
+        sql_select(
+            col(Facility.name),
             func.count(col(SolidarityLetter.id)),
             func.sum(case((col(SolidarityLetter.state) == LetterState.returned, 1), else_=0)),
             func.sum(case((col(SolidarityLetter.state) == LetterState.answered, 1), else_=0)),
+            func.sum(case((transfers.old_address(), 1), else_=0)),
         )
         .join(Facility, col(Facility.id) == col(SolidarityLetter.facility_id))
         .group_by(col(Facility.name))
         .order_by(func.count(col(SolidarityLetter.id)).desc(), col(Facility.name))
     ).all()
-    return [FacilityStats(name, int(n), int(r or 0), int(a or 0)) for name, n, r, a in rows]
+    return [
+        FacilityStats(name, int(n), int(r or 0), int(a or 0), int(old or 0))
+        for name, n, r, a, old in rows
+    ]
 
 
 def _held_writable(session: Session) -> list[Prisoner]:

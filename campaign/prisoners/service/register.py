@@ -28,8 +28,8 @@ from campaign.prisoners.forms import (
     one_line,
     parse_prisoner,
 )
-from campaign.prisoners.models import Placement, Prisoner, PrisonerConsent
-from campaign.prisoners.service import consent
+from campaign.prisoners.models import Prisoner, PrisonerConsent
+from campaign.prisoners.service import consent, transfers
 from campaign.prisoners.service.consent import ConsentForm
 from campaign.prisoners.service.facilities import facility_ids
 
@@ -114,9 +114,15 @@ def _unique_slug(session: Session, name: str, external_id: str) -> str:
 
 
 def save_prisoner(
-    session: Session, *, form: PrisonerForm, prisoner: Prisoner | None = None, today: date
+    session: Session,
+    *,
+    form: PrisonerForm,
+    prisoner: Prisoner | None = None,
+    today: date,
+    moved_on: date | None = None,
 ) -> Prisoner:
-    """Create a prisoner or change one; a new facility closes the old placement, opens a new one."""
+    """Create a prisoner or change one; a new facility is a transfer on `moved_on` (today when
+    not given): the old placement closes, a new one opens."""
     if prisoner is None:
         name, external_id = form.values["name_latin"], form.values["external_id"]
         prisoner = Prisoner(
@@ -132,24 +138,8 @@ def save_prisoner(
     session.add(prisoner)
     session.flush()
     if moved:
-        _record_placement(session, prisoner, today)
+        transfers.move(session, prisoner=prisoner, on=moved_on or today, today=today)
     return prisoner
-
-
-def _record_placement(session: Session, prisoner: Prisoner, today: date) -> None:
-    current = session.exec(
-        select(Placement).where(
-            Placement.prisoner_id == prisoner.id, col(Placement.until).is_(None)
-        )
-    ).all()
-    for placement in current:
-        placement.until = today
-        session.add(placement)
-    if prisoner.facility_id is not None:
-        session.add(
-            Placement(prisoner_id=prisoner.id, facility_id=prisoner.facility_id, since=today)  # type: ignore[arg-type]
-        )
-    session.flush()
 
 
 def _new_values(prisoner: Prisoner, form: PrisonerForm) -> dict[str, Any]:
@@ -220,7 +210,14 @@ def import_prisoners(
     for existing, form, agreed in checked:
         saved = existing
         if existing is None or _differences(existing, form):
-            saved = save_prisoner(session, form=form, prisoner=existing, today=today)
+            # A move the list reports dates from the list (its source date), or from today.
+            saved = save_prisoner(
+                session,
+                form=form,
+                prisoner=existing,
+                today=today,
+                moved_on=form.values.get("source_date"),
+            )
         if saved is not None and agreed is not None and _consent_changes(session, saved, agreed):
             consent.record(session, prisoner=saved, form=agreed, user_id=None)
     return report

@@ -97,6 +97,7 @@ def _first_sign_in(session: Session, *, settings: Settings, token: str) -> Volun
             "reminder_days": 14,
             "followed_only": False,
             "silence_alerts": False,
+            "transfer_notices": True,
             "created_at": utcnow(),
         },
     )

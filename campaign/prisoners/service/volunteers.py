@@ -17,6 +17,7 @@ from campaign.core.db import utcnow
 from campaign.core.settings import Settings
 from campaign.prisoners.forms import SettingsForm
 from campaign.prisoners.models import Follow, LetterState, Prisoner, SolidarityLetter, Volunteer
+from campaign.prisoners.service import transfers
 
 FOLLOW_UP_AFTER = timedelta(days=42)  # six weeks: time enough for a letter and its answer
 NOTE_MAX = 1000
@@ -36,6 +37,7 @@ class MyLetter:
     prisoner_name: str
     prisoner_slug: str
     follow_up: bool
+    old_address: bool = False  # went to a facility the person had left by the day it was sent
 
 
 def log_letter(
@@ -86,7 +88,7 @@ def log_letter(
         SolidarityLetter(
             prisoner_id=prisoner.id,  # type: ignore[arg-type]
             volunteer_id=volunteer.id,
-            facility_id=prisoner.facility_id,
+            facility_id=transfers.facility_on(session, prisoner, sent_on),
             sent_on=sent_on,
             channel=channel,
         )
@@ -127,12 +129,14 @@ def my_letters(session: Session, *, volunteer: Volunteer, today: date) -> list[M
         .where(SolidarityLetter.volunteer_id == volunteer.id)
         .order_by(col(SolidarityLetter.sent_on).desc(), col(SolidarityLetter.id).desc())
     ).all()
+    late = transfers.old_address_letters(session, volunteer_id=volunteer.id)
     return [
         MyLetter(
             letter,
             name,
             slug,
             letter.state == LetterState.sent and letter.sent_on <= today - FOLLOW_UP_AFTER,
+            letter.id in late,
         )
         for letter, name, slug in rows
     ]
@@ -148,6 +152,7 @@ def save_settings(session: Session, *, volunteer: Volunteer, form: SettingsForm)
     volunteer.birthday_reminders = form.birthday_reminders
     volunteer.followed_only = form.followed_only
     volunteer.silence_alerts = form.silence_alerts
+    volunteer.transfer_notices = form.transfer_notices
     session.add(volunteer)
     session.flush()
 
