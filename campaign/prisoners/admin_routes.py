@@ -25,7 +25,7 @@ from campaign.core.web import (
     render,
     uploaded,
 )
-from campaign.prisoners import consent_routes, exports, forms
+from campaign.prisoners import consent_routes, event_routes, exports, forms
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.service import consent, dashboard, facilities, register
 
@@ -293,4 +293,5 @@ def update_facility(
 router = APIRouter()
 router.include_router(prisoners_router)
 router.include_router(consent_routes.router)
+router.include_router(event_routes.router)
 router.include_router(facilities_router)

@@ -25,6 +25,9 @@ SENTENCES: dict[str, audit.Sentence] = {
         "%(who)s paused the delivery of %(about)s: consent to name its prisoner was withdrawn",
         **v,
     ),
+    "prisoner.event_saved": lambda v: _("%(who)s saved an event of %(about)s", **v),
+    "prisoner.event_ended": lambda v: _("%(who)s ended an event of %(about)s", **v),
+    "prisoner.event_deleted": lambda v: _("%(who)s deleted an event of %(about)s", **v),
     "facility.saved": lambda v: _("%(who)s saved the facility %(about)s", **v),
 }
 
