@@ -11,7 +11,10 @@ from fastapi.responses import Response
 
 from campaign.accounts.deps import Campaigner
 from campaign.accounts.models import User
-from campaign.accounts.service.organisations import campaigning_organisations
+from campaign.accounts.service.organisations import (
+    campaigning_organisations,
+    member_organisation_ids,
+)
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _
@@ -43,8 +46,11 @@ EventToEdit = Annotated[PrisonerEvent, Depends(event_to_edit)]
 def _campaign_ids(
     session: SessionDep, user: User, keep: int | None = None
 ) -> list[tuple[int, str]]:
+    """The campaigns the organiser may link: their campaigning organisations', and the one the
+    event links already."""
     mine = {o.id for o in campaigning_organisations(session, user) if o.id is not None}
-    return events.campaign_choices(session, mine, keep=keep)
+    seen_by = member_organisation_ids(session, user)
+    return events.campaign_choices(session, mine, seen_by=seen_by, keep=keep)
 
 
 def _page(
@@ -67,7 +73,9 @@ def _page(
         "events": recorded,
         "last_days": {e.id: events.last_day(e) for e in recorded},
         "endable": {e.id for e in recorded if events.can_end(e, today)},
-        "titles": events.campaign_titles(session, recorded),
+        "titles": events.campaign_titles(
+            session, recorded, seen_by=member_organisation_ids(session, user)
+        ),
         "event": event,
         "kinds": event_forms.kind_labels(),
         "kind_choices": event_forms.typed_kind_choices(),

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
-from campaign.letters.models import LetterCampaign
+from campaign.core.i18n import _
+from campaign.letters.models import CampaignStatus, LetterCampaign
 from campaign.letters.service.campaigns import all_campaigns, taking_letters
 from campaign.prisoners.models import (
     EventKind,
@@ -105,28 +106,38 @@ def events_of(session: Session, prisoner_id: int) -> list[PrisonerEvent]:
     return list(session.exec(query).all())
 
 
+def _title_for(campaign: LetterCampaign, organisation_ids: set[int]) -> str:
+    """A campaign's title as an organiser may read it: another organisation's draft stays
+    theirs, as on the organiser lists."""
+    if campaign.organisation_id in organisation_ids or campaign.status != CampaignStatus.draft:
+        return campaign.title
+    return _("a campaign of another organisation")
+
+
 def campaign_choices(
-    session: Session, organisation_ids: set[int], *, keep: int | None = None
+    session: Session, organisation_ids: set[int], *, seen_by: set[int], keep: int | None = None
 ) -> list[tuple[int, str]]:
-    """(id, title) of the letter campaigns an organiser may link: their organisations' own, and
-    the one an event links already (kept when someone else edits it)."""
+    """(id, title) of the letter campaigns an organiser may link: those of the organisations
+    they campaign in (`organisation_ids`), and the one an event links already (kept when someone
+    of another organisation edits it; `seen_by` are all the editor's organisations)."""
     choices = [(c.id, c.title) for c in all_campaigns(session, organisation_ids) if c.id]
     if keep is not None and keep not in {cid for cid, _title in choices}:
         kept = session.get(LetterCampaign, keep)
         if kept is not None:
-            choices.append((keep, kept.title))
+            choices.append((keep, _title_for(kept, seen_by)))
     return choices
 
 
-def campaign_titles(session: Session, events: list[PrisonerEvent]) -> dict[int, str]:
-    """The titles of the campaigns these events link, by id (for the organisers' list)."""
+def campaign_titles(
+    session: Session, events: list[PrisonerEvent], *, seen_by: set[int]
+) -> dict[int, str]:
+    """The titles of the campaigns these events link, by id, as an organiser of `seen_by` may
+    read them (for the organisers' list)."""
     ids = {e.letter_campaign_id for e in events if e.letter_campaign_id is not None}
     if not ids:
         return {}
-    rows = session.exec(
-        select(LetterCampaign.id, LetterCampaign.title).where(col(LetterCampaign.id).in_(ids))
-    ).all()
-    return {int(cid): title for cid, title in rows if cid is not None}
+    linked = session.exec(select(LetterCampaign).where(col(LetterCampaign.id).in_(ids))).all()
+    return {c.id: _title_for(c, seen_by) for c in linked if c.id is not None}
 
 
 def save_event(
