@@ -162,8 +162,9 @@ class ReminderSent(SQLModel, table=True):
 
     volunteer_id: int = Field(foreign_key="volunteer.id", ondelete="CASCADE", primary_key=True)
     prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", primary_key=True)
-    kind: str = Field(max_length=10, primary_key=True)  # "birthday" or "silence"
-    occasion: str = Field(max_length=10, primary_key=True)  # the birthday, or the last letter
+    kind: str = Field(max_length=10, primary_key=True)  # "birthday", "silence" or "event"
+    # The birthday, the last letter, or the event's id (a moved event is the same occasion).
+    occasion: str = Field(max_length=10, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -15,7 +15,13 @@ from campaign.core.db import transaction, utcnow
 from campaign.core.settings import Settings
 from campaign.letters.models import LetterCampaign
 from campaign.prisoners import jobs, trail
-from campaign.prisoners.models import Follow, Prisoner, PrisonerEvent, Volunteer
+from campaign.prisoners.models import (
+    Follow,
+    Prisoner,
+    PrisonerEvent,
+    ReminderSent,
+    Volunteer,
+)
 from campaign.prisoners.service import events
 from tests.conftest import csrf_from
 from tests.factories import (
@@ -270,6 +276,12 @@ def test_an_organiser_ends_a_hunger_strike_and_it_leaves_the_public_pages(
         assert [
             o.kind for o in events.prisoner_occasions(session, shown, today() + timedelta(days=90))
         ] == ["hunger_strike"]  # open-ended: it goes on until ended
+    make_volunteer(engine, "follower@example.org", follows=[prisoner], silence_alerts=True)
+    with transaction(engine) as session:
+        jobs.volunteer_reminders(session, organiser_client.app.state.settings)  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        sent = session.exec(select(ReminderSent.kind, ReminderSent.occasion)).all()
+        assert ("event", str(event_id)) in sent
     base = f"/admin/prisoners/{prisoner.id}/events"
     token = csrf_from(organiser_client, base)
     ended = organiser_client.post(
@@ -285,6 +297,8 @@ def test_an_organiser_ends_a_hunger_strike_and_it_leaves_the_public_pages(
     )
     assert "The event is deleted." in deleted.text
     with Session(engine) as session:
+        # Its reminder is forgotten with it: an id SQLite gives again is a new event.
+        assert session.exec(select(ReminderSent.kind)).all() == ["silence"]
         actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
     assert [a for a in actions if a.startswith("prisoner.event")] == [
         "prisoner.event_ended",
@@ -292,3 +306,29 @@ def test_an_organiser_ends_a_hunger_strike_and_it_leaves_the_public_pages(
     ]
     sentence = trail.SENTENCES["prisoner.event_ended"]({"who": "Olga", "about": "Striking Person"})
     assert sentence == "Olga ended an event of Striking Person"
+
+
+def test_write_now_puts_recorded_events_first_and_names_each_person_once(
+    engine: Engine,
+) -> None:
+    later = make_prisoner(engine, name_latin="Hearing Later")
+    add_event(engine, later, "hearing", 20)
+    add_event(engine, later, "transfer", 2)  # the same person: one line
+    striking = make_prisoner(engine, name_latin="On Strike")
+    add_event(engine, striking, "hunger_strike", -9)
+    soon = today() + timedelta(days=3)
+    make_prisoner(
+        engine, name_latin="Birthday Soon", birth_date=date(1985, soon.month, min(soon.day, 28))
+    )
+    for days in (70, 90, 80):
+        quiet = make_prisoner(engine, name_latin=f"Quiet {days}")
+        log_letters(engine, quiet, today() - timedelta(days=days))
+    with Session(engine) as session:
+        shown = [(o.prisoner.name_latin, o.kind) for o in events.write_now(session, today())]
+    assert shown == [
+        ("On Strike", "hunger_strike"),
+        ("Hearing Later", "transfer"),
+        ("Birthday Soon", "birthday"),
+        ("Quiet 90", "silence"),
+        ("Quiet 80", "silence"),
+    ]

@@ -230,41 +230,74 @@ def _typed(session: Session, today: date, *conditions: Any) -> list[Occasion]:
     ]
 
 
-def _derived(prisoner: Prisoner, today: date, last_letter: date | None) -> list[Occasion]:
+@dataclass(frozen=True)
+class _Derived:
+    """A derived event before its person is loaded."""
+
+    prisoner_id: int
+    kind: str
+    starts_on: date
+    last_day: date | None
+    silent_days: int = 0
+
+
+def _derived(
+    prisoner_id: int,
+    birth: date | None,
+    release: date | None,
+    last_letter: date | None,
+    today: date,
+) -> list[_Derived]:
     """What the register and the log tell about a person letters reach."""
-    if not can_write(prisoner):
-        return []
     found = []
     horizon = today + timedelta(days=AHEAD_DAYS)
-    if prisoner.birth_date is not None:
-        birthday = next_birthday(prisoner.birth_date, today)
+    if birth is not None:
+        birthday = next_birthday(birth, today)
         if birthday <= horizon:
-            found.append(Occasion(prisoner, BIRTHDAY, birthday, birthday))
-    release = prisoner.release_expected_on
+            found.append(_Derived(prisoner_id, BIRTHDAY, birthday, birthday))
     if release is not None and today <= release <= horizon:
-        found.append(Occasion(prisoner, EXPECTED_RELEASE, release, release))
+        found.append(_Derived(prisoner_id, EXPECTED_RELEASE, release, release))
     # Only after a first letter: the list already puts those nobody wrote to first.
     if last_letter is not None and (today - last_letter).days >= SILENCE_DAYS:
         days = (today - last_letter).days
-        found.append(Occasion(prisoner, SILENCE, last_letter, None, silent_days=days))
+        found.append(_Derived(prisoner_id, SILENCE, last_letter, None, days))
     return found
 
 
-def _last_letters(session: Session, prisoner_ids: list[int]) -> dict[int, date]:
-    rows = session.exec(
-        select(SolidarityLetter.prisoner_id, func.max(SolidarityLetter.sent_on))
-        .where(col(SolidarityLetter.prisoner_id).in_(prisoner_ids))
+def _occasion(prisoner: Prisoner, derived: _Derived) -> Occasion:
+    return Occasion(
+        prisoner,
+        derived.kind,
+        derived.starts_on,
+        derived.last_day,
+        silent_days=derived.silent_days,
+    )
+
+
+def _last_letters() -> Any:
+    return (
+        select(
+            col(SolidarityLetter.prisoner_id).label("prisoner_id"),
+            func.max(SolidarityLetter.sent_on).label("last"),
+        )
         .group_by(col(SolidarityLetter.prisoner_id))
-    ).all()
-    return {pid: day for pid, day in rows if day is not None}
+        .subquery()
+    )
 
 
 def prisoner_occasions(session: Session, prisoner: Prisoner, today: date) -> list[Occasion]:
     """The person's events going on or starting within a month, soonest first (the caller has
     checked that the person may be named)."""
     typed = _typed(session, today, PrisonerEvent.prisoner_id == prisoner.id)
-    last = _last_letters(session, [prisoner.id]) if prisoner.id else {}
-    derived = _derived(prisoner, today, last.get(prisoner.id or 0))
+    derived: list[Occasion] = []
+    if prisoner.id is not None and can_write(prisoner):
+        last = session.exec(
+            select(func.max(SolidarityLetter.sent_on)).where(
+                SolidarityLetter.prisoner_id == prisoner.id
+            )
+        ).one()
+        facts = (prisoner.birth_date, prisoner.release_expected_on, last)
+        derived = [_occasion(prisoner, d) for d in _derived(prisoner.id, *facts, today)]
     return sorted(typed + derived, key=lambda o: o.starts_on)
 
 
@@ -273,28 +306,47 @@ def write_now(session: Session, today: date, *, count: int = WRITE_NOW_COUNT) ->
     first (going on before coming up), then birthdays and releases by date, then the longest
     silences."""
     typed = _typed(session, today, col(Prisoner.status).in_(HELD))
-    held = list(
-        session.exec(
-            select(Prisoner).where(
-                col(Prisoner.status).in_(HELD),
-                col(Prisoner.accepts_letters).is_(True),
-                named_publicly(),
-            )
-        ).all()
-    )
-    last = _last_letters(session, [p.id for p in held if p.id is not None])
-    derived = [o for p in held for o in _derived(p, today, last.get(p.id or 0))]
-    dated = sorted((o for o in derived if o.kind != SILENCE), key=lambda o: o.starts_on)
-    silent = sorted((o for o in derived if o.kind == SILENCE), key=lambda o: -o.silent_days)
-    chosen: list[Occasion] = []
+    # Optimization: the whole register is read for birthdays, a few dates a person; only the
+    # chosen few people are loaded whole.
+    last = _last_letters()
+    facts = session.exec(
+        select(
+            col(Prisoner.id),
+            col(Prisoner.birth_date),
+            col(Prisoner.release_expected_on),
+            last.c.last,
+        )
+        .outerjoin(last, last.c.prisoner_id == col(Prisoner.id))
+        .where(
+            col(Prisoner.status).in_(HELD),
+            col(Prisoner.accepts_letters).is_(True),
+            named_publicly(),
+        )
+    ).all()
+    derived = [
+        found
+        for pid, birth, release, last_letter in facts
+        if pid is not None
+        for found in _derived(pid, birth, release, last_letter, today)
+    ]
+    dated = sorted((d for d in derived if d.kind != SILENCE), key=lambda d: d.starts_on)
+    silent = sorted((d for d in derived if d.kind == SILENCE), key=lambda d: -d.silent_days)
+    ordered: list[Occasion | _Derived] = [*typed, *dated, *silent]
+    chosen: list[Occasion | _Derived] = []
     seen: set[int | None] = set()
-    for occasion in [*typed, *dated, *silent]:
-        if occasion.prisoner.id not in seen:
-            seen.add(occasion.prisoner.id)
-            chosen.append(occasion)
-        if len(chosen) == count:
-            break
-    return chosen
+    for item in ordered:
+        person = item.prisoner.id if isinstance(item, Occasion) else item.prisoner_id
+        if len(chosen) < count and person not in seen:
+            seen.add(person)
+            chosen.append(item)
+    wanted = {item.prisoner_id for item in chosen if isinstance(item, _Derived)}
+    people = {
+        p.id: p for p in session.exec(select(Prisoner).where(col(Prisoner.id).in_(wanted))).all()
+    }
+    return [
+        item if isinstance(item, Occasion) else _occasion(people[item.prisoner_id], item)
+        for item in chosen
+    ]
 
 
 # -- reminders -------------------------------------------------------------------------------
