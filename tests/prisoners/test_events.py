@@ -213,6 +213,13 @@ def test_a_linked_campaign_is_linked_only_while_the_public_may_write_in_it(
         row.status = "open"
         session.add(row)
     assert f"/letters/{draft.slug}" in client.get(f"/prisoners/{prisoner.slug}").text
+    # A campaign naming someone hidden for want of consent is not linked either.
+    hidden = make_prisoner(engine, consent=False, name_latin="Hidden Cellmate")
+    naming = make_letter_campaign(engine, prisoner_id=hidden.id)
+    add_event(engine, prisoner, "hearing", 3, letter_campaign_id=naming.id)
+    for page in (client.get(f"/prisoners/{prisoner.slug}").text, client.get("/prisoners").text):
+        assert "hearing on" in page or "hunger strike since" in page
+        assert f"/letters/{naming.slug}" not in page and "Hidden Cellmate" not in page
 
 
 def test_derived_events_appear_on_the_persons_page(client: TestClient, engine: Engine) -> None:
