@@ -25,7 +25,7 @@ from campaign.core.web import (
     render,
     uploaded,
 )
-from campaign.prisoners import consent_routes, exports, forms, transfer_routes
+from campaign.prisoners import consent_routes, event_routes, exports, forms, transfer_routes
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.postcards import admin_routes as postcards_admin
 from campaign.prisoners.service import consent, dashboard, facilities, register
@@ -295,5 +295,6 @@ router = APIRouter()
 router.include_router(prisoners_router)
 router.include_router(consent_routes.router)
 router.include_router(transfer_routes.router)
+router.include_router(event_routes.router)
 router.include_router(facilities_router)
 router.include_router(postcards_admin.router)

@@ -14,8 +14,16 @@ from campaign.content.service import save_version
 from campaign.core.security import email_index
 from campaign.core.settings import Settings
 from campaign.prisoners import forms
-from campaign.prisoners.models import Channel, LetterState, Prisoner, SolidarityLetter, Volunteer
-from campaign.prisoners.service import facilities, register
+from campaign.prisoners.models import (
+    Channel,
+    EventKind,
+    LetterState,
+    Prisoner,
+    PrisonerEvent,
+    SolidarityLetter,
+    Volunteer,
+)
+from campaign.prisoners.service import events, facilities, register
 
 FACILITIES = [
     ("Penal colony No. 4 (demo)", "ул. Антоновская, 1\n246035 г. Гомель", "BY"),
@@ -215,3 +223,28 @@ def _row(n: int, rng: random.Random, today: date) -> dict[str, str]:
         "consent_date": (today - timedelta(days=asked.randint(10, 300))).isoformat(),
         "consent_how": asked.choice(["in_person", "letter", "message", "lawyer"]),
     }
+
+
+# Events that call for letters: Anna's hunger strike, with the letter campaign to the officials
+# holding her, and a hearing coming up for another person.
+DEMO_EVENTS = [
+    ("demo-anna", "hunger_strike", -3, "Refuses food until she gets medical care (fictional)."),
+    ("demo-3", "appeal", 12, "The appeal court hears her case (fictional)."),
+]
+
+
+def load_demo_events(session: Session, *, campaign_id: int | None, today: date) -> bool:
+    """Add the demo's events unless there are some; True when something was added."""
+    if session.exec(select(PrisonerEvent.id)).first() is not None:
+        return False
+    for external_id, kind, offset, note in DEMO_EVENTS:
+        prisoner = session.exec(select(Prisoner).where(Prisoner.external_id == external_id)).one()
+        form = events.EventForm(
+            EventKind(kind),
+            today + timedelta(days=offset),
+            None,
+            note,
+            campaign_id if external_id == "demo-anna" else None,
+        )
+        events.save_event(session, prisoner=prisoner, form=form)
+    return True

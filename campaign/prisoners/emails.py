@@ -3,7 +3,7 @@ templates (templates/emails/<name>.*) use, and the envelope (to, locale, base_ur
 
 from __future__ import annotations
 
-from typing import TypedDict, Unpack
+from typing import NotRequired, TypedDict, Unpack
 
 from sqlmodel import Session
 
@@ -19,13 +19,25 @@ def volunteer_link(
     return outbox.enqueue(session, template="volunteer_link", context=context, **envelope)
 
 
-class ReminderItem(TypedDict):
-    """One line of the digest: a birthday coming up, or a followed person's long silence."""
+class EventDetails(TypedDict):
+    """An event an organiser recorded for a followed person."""
 
-    kind: str  # "birthday" or "silence"
+    kind: str  # a PrisonerEvent kind: "hearing", "hunger_strike"…
+    starts_on: str
+    ongoing: bool  # it started already when the digest went out
+    note: str  # public, short
+    campaign_url: str  # the linked letter campaign when the public may write in it, else ""
+
+
+class ReminderItem(TypedDict):
+    """One line of the digest: a birthday coming up, a followed person's long silence, or an
+    event recorded for them."""
+
+    kind: str  # "birthday", "silence" or "event"
     name: str
     url: str  # the person's page
-    occasion: str  # the birthday, the last letter's date, or "never"
+    occasion: str  # the birthday, the last letter's date, "never", or the event's id
+    event: NotRequired[EventDetails]
 
 
 def volunteer_reminders(

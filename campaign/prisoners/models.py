@@ -170,8 +170,10 @@ class ReminderSent(SQLModel, table=True):
 
     volunteer_id: int = Field(foreign_key="volunteer.id", ondelete="CASCADE", primary_key=True)
     prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", primary_key=True)
-    kind: str = Field(max_length=10, primary_key=True)  # "birthday", "silence" or "transfer"
-    # The birthday, the last letter, or the id of the placement a transfer opened.
+    # "birthday", "silence", "transfer" or "event"
+    kind: str = Field(max_length=10, primary_key=True)
+    # The birthday, the last letter, the id of the placement a transfer opened, or the event's
+    # id (a moved event is the same occasion).
     occasion: str = Field(max_length=10, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -215,4 +217,36 @@ class PrisonerConsent(SQLModel, table=True):
     recorded_by: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EventKind(StrEnum):
+    """What an organiser records; birthdays, expected releases and long silences are derived
+    from the register and the letter log (service/events.py), never typed."""
+
+    hearing = "hearing"
+    appeal = "appeal"
+    hunger_strike = "hunger_strike"
+    transfer = "transfer"
+    release = "release"
+    other = "other"
+
+
+class PrisonerEvent(SQLModel, table=True):
+    """A dated event that calls for letters: a hearing, a hunger strike… Without an end date a
+    hunger strike goes on until an organiser ends it; any other kind lasts its one day."""
+
+    __tablename__ = "prisoner_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=14)
+    starts_on: date = Field(index=True)
+    ends_on: date | None = None
+    # Shown on public pages and in reminder mails: never anything the family asked to keep.
+    note: str = Field(default="", max_length=280)
+    letter_campaign_id: int | None = Field(
+        default=None, foreign_key="letter_campaign.id", ondelete="SET NULL"
+    )
+    created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)

@@ -26,6 +26,9 @@ SENTENCES: dict[str, audit.Sentence] = {
         **v,
     ),
     "prisoner.transferred": lambda v: _("%(who)s recorded a transfer of %(about)s", **v),
+    "prisoner.event_saved": lambda v: _("%(who)s saved an event of %(about)s", **v),
+    "prisoner.event_ended": lambda v: _("%(who)s ended an event of %(about)s", **v),
+    "prisoner.event_deleted": lambda v: _("%(who)s deleted an event of %(about)s", **v),
     "facility.saved": lambda v: _("%(who)s saved the facility %(about)s", **v),
 }
 

@@ -39,7 +39,7 @@ from campaign.petitions.models import (
 from campaign.petitions.service import coalition, paper
 from campaign.petitions.service import fields as own_fields
 from campaign.petitions.service.counting import count_signature
-from campaign.prisoners.demo import load_demo_prisoners
+from campaign.prisoners.demo import load_demo_events, load_demo_prisoners
 from campaign.prisoners.models import Prisoner
 
 DEMO_EMAIL = "demo@example.org"
@@ -380,6 +380,10 @@ def load_demo(session: Session, *, settings: Settings) -> bool:
     if not campaigns.all_campaigns(session, {o.id for o in organisations if o.id is not None}):
         _demo_letter_campaign(session, organisation_id=organisations[0].id)  # type: ignore[arg-type]
         added = True
+    campaign_id = session.exec(
+        select(LetterCampaign.id).where(LetterCampaign.slug == LETTER_CAMPAIGN["slug"])
+    ).first()
+    added = load_demo_events(session, campaign_id=campaign_id, today=utcnow().date()) or added
     return added
 
 

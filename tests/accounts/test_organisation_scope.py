@@ -5,6 +5,7 @@ is not told) and changes nothing, and the organiser lists show only one's own or
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -20,9 +21,16 @@ from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition, PetitionUpdate
 from campaign.petitions.service import fields, paper, updates
+from campaign.prisoners.models import PrisonerEvent
 from tests.accounts.test_route_walk import organiser_routes
 from tests.conftest import CSRF, PASSWORD, log_in
-from tests.factories import make_letter_campaign, make_member, make_petition, organisation
+from tests.factories import (
+    make_letter_campaign,
+    make_member,
+    make_petition,
+    make_prisoner,
+    organisation,
+)
 
 OTHER = "Another organisation"
 
@@ -116,3 +124,39 @@ def test_a_letter_campaigns_form_offers_only_ones_own_organisations_petitions(
     make_petition(engine, title="A draft of someone else's", status="draft")
     log_in(client, outsider(engine).email)
     assert "A draft of someone else" not in client.get("/admin/letters/new").text
+
+
+def test_an_event_links_only_a_campaign_of_the_organisers_own_organisations(
+    client: TestClient, engine: Engine
+) -> None:
+    """The register is the install's, its events too; the letter campaign an event calls for
+    is one of the organiser's own organisations (another's is neither offered nor accepted, and
+    a link another organisation made stays as it was, its draft's title untold)."""
+    ours = make_letter_campaign(engine, title="Write for Maria", status="draft")
+    prisoner = make_prisoner(engine)
+    with transaction(engine) as session:
+        event = PrisonerEvent(
+            prisoner_id=prisoner.id,  # type: ignore[arg-type]
+            kind="hearing",
+            starts_on=date(2026, 12, 12),
+            letter_campaign_id=ours.id,
+        )
+        session.add(event)
+        session.flush()
+        event_id = event.id
+    log_in(client, outsider(engine).email)
+    base = f"/admin/prisoners/{prisoner.id}/events"
+    page = client.get(base).text
+    assert "Write for Maria" not in page and "a campaign of another organisation" in page
+    token = CSRF.search(page).group(1)  # type: ignore[union-attr]
+    fields = {"csrf_token": token, "kind": "hearing", "starts_on": "2026-12-20"}
+    refused = client.post(base, data={**fields, "letter_campaign_id": str(ours.id)})
+    assert refused.status_code == 400 and 'id="error-letter_campaign_id"' in refused.text
+    kept = client.post(
+        f"{base}/{event_id}/edit", data={**fields, "letter_campaign_id": str(ours.id)}
+    )
+    assert kept.status_code == 303
+    with Session(engine) as session:
+        assert [e.letter_campaign_id for e in session.exec(select(PrisonerEvent)).all()] == [
+            ours.id
+        ]

@@ -6,6 +6,7 @@ gets a 403 page that names the roles needed, and nothing is changed."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ from campaign.petitions.field_forms import FieldForm
 from campaign.petitions.forms import UpdateForm
 from campaign.petitions.models import Petition, Signature
 from campaign.petitions.service import coalition, fields, paper, updates
-from campaign.prisoners.models import Facility, Prisoner
+from campaign.prisoners.models import Facility, Prisoner, PrisonerEvent
 from tests.accounts.test_route_walk import _calls
 from tests.conftest import CSRF, PASSWORD, app_routes, log_in, with_two_factor
 from tests.factories import (
@@ -131,6 +132,13 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         )
     campaign = make_letter_campaign(engine, title="Write for Maria")
     prisoner = make_prisoner(engine)
+    with transaction(engine) as session:
+        event = PrisonerEvent(
+            prisoner_id=prisoner.id, kind="hunger_strike", starts_on=date(2026, 1, 5)
+        )  # type: ignore[arg-type]
+        session.add(event)
+        session.flush()
+        event_id = event.id
     with Session(engine) as session:
         official = session.exec(select(Official)).first()
     assert official is not None
@@ -138,6 +146,7 @@ def objects(engine: Engine, settings: Settings) -> dict[str, Any]:
         "petition_id": petition.id,
         "campaign_id": campaign.id,
         "prisoner_id": prisoner.id,
+        "event_id": event_id,
         "facility_id": prisoner.facility_id,
         "official_id": official.id,
         "organisation_id": partner,
@@ -176,6 +185,7 @@ def state(engine: Engine, email: str) -> tuple[Any, ...]:
             sorted(session.exec(select(Petition.title, Petition.status)).all()),
             sorted(session.exec(select(LetterCampaign.title, LetterCampaign.status)).all()),
             session.exec(select(func.count()).select_from(Prisoner)).one(),
+            sorted(session.exec(select(PrisonerEvent.kind, PrisonerEvent.ends_on)).all()),
             session.exec(select(func.count()).select_from(Facility)).one(),
             session.exec(select(func.count()).select_from(Official)).one(),
             [action for action in done if not action.startswith("account.")],

@@ -107,6 +107,7 @@ def test_every_organiser_page_fits_a_phone_and_its_tables_scroll_in_their_own_bo
         "/admin/letters/{id}/dashboard",
         "/admin/petitions/{id}",
         "/admin/prisoners/dashboard",
+        "/admin/prisoners/{id}/events",
         "/admin/audit",
         "/admin/organisations/{id}/audit",
     ):

@@ -90,6 +90,19 @@ def open_campaign_for_petition(session: Session, petition_id: int) -> LetterCamp
     return next((c for c in session.exec(query).all() if accepts_letters(c)), None)
 
 
+def taking_letters(session: Session, ids: set[int]) -> dict[int, LetterCampaign]:
+    """Those of these campaigns the public may see and write in now, by id (for pages of the
+    other domains that link to them)."""
+    if not ids:
+        return {}
+    query = select(LetterCampaign).where(
+        col(LetterCampaign.id).in_(ids),
+        LetterCampaign.status == CampaignStatus.open,
+        campaign_may_be_public(),
+    )
+    return {c.id: c for c in session.exec(query).all() if c.id is not None and accepts_letters(c)}
+
+
 def accepts_letters(campaign: LetterCampaign) -> bool:
     """Whether supporters can write now: the campaign is open and within its dates."""
     now = utcnow()

@@ -16,7 +16,7 @@ from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
 from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render, repeated
-from campaign.prisoners import forms
+from campaign.prisoners import event_forms, forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
 from campaign.prisoners.routes.volunteers import (
@@ -24,7 +24,14 @@ from campaign.prisoners.routes.volunteers import (
     OptionalVolunteer,
     volunteer_for_header,
 )
-from campaign.prisoners.service import censor, phrasebook, prisoners, transfers, volunteers
+from campaign.prisoners.service import (
+    censor,
+    events,
+    phrasebook,
+    prisoners,
+    transfers,
+    volunteers,
+)
 from campaign.prisoners.service.volunteers import LogOutcome
 
 router = APIRouter(prefix="/prisoners")
@@ -47,6 +54,9 @@ def prisoner_list(
         "listed": prisoners.prisoners_needing_mail(session, filters=filters, today=today),
         "filters": filters,
         "regions": prisoners.regions(session),
+        "write_now": events.write_now(session, today),
+        "event_kinds": event_forms.kind_labels(),
+        "today": today,
     }
     return render(request, "prisoners/list.html", context)
 
@@ -93,6 +103,9 @@ def _profile_page(
         "following": volunteer is not None
         and prisoner.id in volunteers.follows(session, volunteer),
         "today": today.isoformat(),
+        "occasions": events.prisoner_occasions(session, prisoner, today),
+        "event_day": today,
+        "event_kinds": event_forms.kind_labels(),
         "form": form or {},
         "errors": errors or FormErrors(),
     }

@@ -1,5 +1,6 @@
-"""Reminders the worker mails volunteers who asked for them: birthdays coming up, and people
-they follow who have had no letter for 60 days. Each reminder goes out once."""
+"""Reminders the worker mails volunteers who asked for them: birthdays coming up, people they
+follow who have had no letter for 60 days, and the events organisers recorded for the people they
+follow (a hearing, a hunger strike). Each reminder goes out once."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ from campaign.core.db import insert_once
 from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
-from campaign.prisoners.models import Follow, Prisoner, ReminderSent, SolidarityLetter, Volunteer
+from campaign.prisoners.models import (
+    Follow,
+    Prisoner,
+    PrisonerEvent,
+    ReminderSent,
+    SolidarityLetter,
+    Volunteer,
+)
 from campaign.prisoners.service.consent import named_publicly
+from campaign.prisoners.service.events import SILENCE_DAYS, CampaignLink, due_for_follower
 from campaign.prisoners.service.prisoners import HELD, next_birthday
-
-SILENCE_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class Due:
     prisoner: Prisoner
     kind: str
     occasion: str
+    event: PrisonerEvent | None = None
+    campaign: CampaignLink | None = None
 
 
 def unsubscribe_token(settings: Settings, volunteer: Volunteer) -> str:
@@ -79,7 +88,35 @@ def due_reminders(session: Session, volunteer: Volunteer, today: date) -> list[D
             latest = last.get(prisoner.id or 0)
             if latest is None or latest <= today - timedelta(days=SILENCE_DAYS):
                 due.append(Due(prisoner, "silence", latest.isoformat() if latest else "never"))
+    # Events of the people they follow, once each whatever its date becomes: the occasion is
+    # the event's id, so that a moved hearing is not mailed again.
+    for event, prisoner, campaign in due_for_follower(
+        session, volunteer_id=volunteer.id or 0, days=volunteer.reminder_days, today=today
+    ):
+        due.append(Due(prisoner, "event", str(event.id), event, campaign))
     return due
+
+
+def _item(settings: Settings, volunteer: Volunteer, due: Due, today: date) -> emails.ReminderItem:
+    # Links keep the volunteer's language, whatever their browser says when they open them.
+    lang = f"?lang={volunteer.locale}"
+    item: emails.ReminderItem = {
+        "kind": due.kind,
+        "name": due.prisoner.name_latin,
+        "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}{lang}",
+        "occasion": due.occasion,
+    }
+    if due.event is not None:
+        item["event"] = {
+            "kind": due.event.kind,
+            "starts_on": due.event.starts_on.isoformat(),
+            "ongoing": due.event.starts_on <= today,
+            "note": due.event.note,
+            "campaign_url": f"{settings.base_url}/letters/{due.campaign.slug}{lang}"
+            if due.campaign
+            else "",
+        }
+    return item
 
 
 def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
@@ -108,22 +145,12 @@ def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
         if not fresh:
             continue
         token = unsubscribe_token(settings, volunteer)
-        # Links keep the volunteer's language, whatever their browser says when they open them.
         url = f"{settings.base_url}/volunteer/unsubscribe?token={token}&lang={volunteer.locale}"
         emails.volunteer_reminders(
             session,
             to=volunteer.email,
             locale=volunteer.locale,
-            items=[
-                {
-                    "kind": due.kind,
-                    "name": due.prisoner.name_latin,
-                    "url": f"{settings.base_url}/prisoners/{due.prisoner.slug}"
-                    f"?lang={volunteer.locale}",
-                    "occasion": due.occasion,
-                }
-                for due in fresh
-            ],
+            items=[_item(settings, volunteer, due, today) for due in fresh],
             unsubscribe=url,
             base_url=settings.base_url,
         )
