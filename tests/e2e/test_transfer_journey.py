@@ -68,6 +68,7 @@ def test_a_volunteer_hears_of_a_transfer_and_sees_the_letter_left_at_the_old_add
     mail = site.mail_where(
         lambda m: email in str(m["To"]) and str(m["Subject"]) == f"Address for letters: {name}",
         what=f"telling {email} of the transfer",
+        timeout=90,  # the worker's jobs run each second, but a loaded machine delays them
     )
     page.goto(site.link_in(mail, "/prisoners/"))
     notice = page.locator(".moved-notice")
