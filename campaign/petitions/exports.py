@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -61,9 +60,6 @@ SIGNATURE_COLUMNS = [
     "invalidated_at",
     "invalidation_reason",
 ]
-# In a line that has none of these and the expected number of commas, no cell needs quoting:
-# what csv.writer (QUOTE_MINIMAL, the excel dialect) would write is the cells joined by commas.
-_NEEDS_QUOTING = re.compile(r'["\r\n]').search
 
 
 def _moment(column: Any, dialect: str) -> Any:
@@ -149,7 +145,7 @@ def signatures_csv(
     with Session(engine) as session:
         own = [f for f in fields_of(session, petition_id) if personal or not f.personal]
     answers = _answers_reader(engine, own)
-    sealed_open = ring.text_opener("signature.personal")
+    sealed_open = ring.texts_opener("signature.personal")
     name_open, email_open, city_open = (
         ring.text_opener(f"signature.{field}") for field in ("name", "email", "city")
     )
@@ -177,9 +173,7 @@ def signatures_csv(
             return rows
 
     def three(row: Any) -> tuple[str, str, str]:
-        if row[1]:
-            parts = sealed_open(row[1]).split(PERSONAL_SEPARATOR)
-            return parts[0], parts[1], parts[2]
+        """Name, address and city of a row whose `personal` is empty."""
         if row[2] is None:
             return "", "", ""
         name, email, city = row[2].split(" ")
@@ -206,8 +200,8 @@ def signatures_csv(
     def lines(batch: list[Any]) -> str:
         given = answers(batch[0][0], batch[-1][0]) if own else {}
         out = []
-        for row in batch:
-            name, email, city = three(row)
+        for row, plain in zip(batch, sealed_open([row[1] for row in batch]), strict=True):
+            name, email, city = plain.split(PERSONAL_SEPARATOR) if plain else three(row)
             country, reason = row[3], row[5] or ""
             cells = given.get(row[0])
             tail = ("," + ",".join(cells)) if cells else blank
@@ -216,7 +210,9 @@ def signatures_csv(
                 f"{apostrophe[country[:1]]}{country},{apostrophe[city[:1]]}{city},{row[4]},"
                 f"{apostrophe[reason[:1]]}{reason}{tail}"
             )
-            if line.count(",") != commas or _NEEDS_QUOTING(line):
+            # With the expected commas and no quote or line break, no cell needs quoting:
+            # csv.writer (the excel dialect, QUOTE_MINIMAL) would write just this line.
+            if line.count(",") != commas or '"' in line or "\r" in line or "\n" in line:
                 line = slow(row, name, email, city, cells or ("",) * len(own))[:-2]
             out.append(line)
         out.append("")
