@@ -172,7 +172,7 @@ def test_the_export_is_byte_for_byte_what_it_always_was(
     text_of = expected.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text_of, newline="")))
     names = {row["name"] for row in rows}
-    assert {"'=HYPERLINK(\"http://evil\")", "Łukasz, the elder"} <= names
+    assert {'\'=HYPERLINK("http://evil")', "Łukasz, the elder"} <= names
     assert {"two\nlines", "carriage\rreturn", "tab\tinside", '"quoted" start'} <= names
     with Session(engine) as session:
         assert len(rows) == len(session.exec(select(Signature.id)).all())
