@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -163,12 +163,12 @@ def signatures_csv(
     writer_buffer = io.StringIO()
     writer = csv.writer(writer_buffer)
 
-    def fetch(last_id: int) -> list[Any]:
+    def fetch(last_id: int) -> Sequence[Any]:
         # A short session per batch: no transaction stays open while the client reads. The
         # driver's own tuples, without a Row object around each.
         with engine.connect() as connection:
             result = connection.execute(query, {"last": last_id})
-            rows = result.cursor.fetchall()  # type: ignore[attr-defined]
+            rows = result.cursor.fetchall()
             result.close()
             return rows
 
@@ -197,7 +197,7 @@ def signatures_csv(
         )
         return writer_buffer.getvalue()
 
-    def lines(batch: list[Any]) -> str:
+    def lines(batch: Sequence[Any]) -> str:
         given = answers(batch[0][0], batch[-1][0]) if own else {}
         out = []
         for row, plain in zip(batch, sealed_open([row[1] for row in batch]), strict=True):
