@@ -166,7 +166,7 @@ def test_rotating_keys_moves_every_value_to_the_new_key_and_the_old_one_can_go(
     try:
         assert stale_values(engine, ring) > 10
         done = rotate_keys(engine, settings, ring)
-        assert done.reencrypted["signature"] == 3 and done.reencrypted["volunteer"] == 2
+        assert done.reencrypted["signature"] == 4 and done.reencrypted["volunteer"] == 2
         assert stale_values(engine, ring) == 0
         assert rotate_keys(engine, settings, ring).values == 0  # a second run finds nothing
         use_keys([fresh])  # the old key is gone; everything still reads
@@ -258,3 +258,10 @@ def test_the_bulk_reader_used_by_exports_refuses_what_a_single_read_refuses() ->
     ):
         with pytest.raises(DecryptionError, match=reason):
             open_name(bad)
+        with pytest.raises(DecryptionError, match=reason):
+            ring.texts_opener("signature.name")([stored, bad])
+    assert ring.texts_opener("signature.name")([stored, "", stored]) == [
+        "Ana Bialiatskaya",
+        "",
+        "Ana Bialiatskaya",
+    ]

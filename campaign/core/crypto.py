@@ -116,6 +116,32 @@ class Keyring:
 
         return open_text
 
+    def texts_opener(self, context: str) -> Callable[[Sequence[str]], list[str]]:
+        """`text_opener` for a whole batch of one column at once: the same values and errors,
+        without a call per value (what an export of a million rows opens)."""
+        aad = context.encode()
+        decrypt, ciphers, from_base64 = self.decrypt, self._ciphers, binascii.a2b_base64
+
+        def open_texts(values: Sequence[str]) -> list[str]:
+            opened = []
+            for stored in values:
+                if stored:
+                    cipher = ciphers.get(stored[3:11])
+                    if cipher is not None and stored[:3] == PREFIX and stored[11:12] == "$":
+                        try:
+                            raw = from_base64(stored[12:], strict_mode=True)
+                            plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+                            opened.append(plain.decode())
+                            continue
+                        except (binascii.Error, ValueError, InvalidTag):
+                            pass
+                    opened.append(decrypt(stored, aad).decode())
+                else:
+                    opened.append(stored)
+            return opened
+
+        return open_texts
+
     def is_current(self, stored: str | None) -> bool:
         """Whether a stored value needs no rotation (empty values are stored as they are)."""
         return not stored or stored.startswith(f"{PREFIX}{self.current}$")

@@ -43,6 +43,7 @@ def erase_signatures(session: Session, *where: Any, every_answer: bool = False) 
         session,
         Signature,
         *where,
+        personal="",
         show_publicly=False,
         wants_updates=False,
         named_in_handover=False,

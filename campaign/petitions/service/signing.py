@@ -17,7 +17,7 @@ from campaign.mail.double_optin import ConfirmOutcome, DoubleOptIn
 from campaign.mail.models import MailPriority
 from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
-from campaign.petitions.models import Petition, Signature, SignatureStatus
+from campaign.petitions.models import Petition, Signature, SignatureStatus, personal_of
 from campaign.petitions.service import coalition, fields, webhooks
 from campaign.petitions.service.counting import count_signature
 
@@ -115,6 +115,7 @@ def sign_petition(
             "email_hash": index,
             "country": form.country,
             "city": form.city,
+            "personal": personal_of(form.name, form.email, form.city),
             "consent": True,
             "wants_updates": form.wants_updates,
             "show_publicly": form.show_publicly,
