@@ -3,10 +3,14 @@ delivery, each guarded so that one failure stops none, and a failed step stops i
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from campaign.core import outage
 from campaign.core.periodic import JOBS, PeriodicJob
 from campaign.core.settings import Settings
 from campaign.site.jobs import housekeeping_jobs
@@ -24,6 +28,7 @@ def test_the_worker_runs_every_domains_jobs_in_order() -> None:
         "letters",
         "letter_followups",
         "volunteer_reminders",
+        "transfer_notices",
     ]
 
 
@@ -63,3 +68,27 @@ def test_a_job_with_a_period_runs_once_within_it(
     bound()
     bound()
     assert ran == [1]
+
+
+def test_a_job_that_finds_the_database_gone_logs_one_line_and_runs_again_next_time(
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tries: list[int] = []
+
+    def hourly(session: Session, settings: Settings) -> None:
+        tries.append(1)
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setitem(JOBS, "test_gone", PeriodicJob("test_gone", hourly, every=3600))
+    monkeypatch.setattr(outage, "quiet", outage.QuietLog(logging.getLogger("campaign.outage")))
+    [bound] = housekeeping_jobs(engine, settings)[-1:]
+    with caplog.at_level(logging.WARNING):
+        bound()
+        bound()  # not an hour later: the job did not run, so it is tried again
+    assert len(tries) == 2
+    lines = [record for record in caplog.records if "database unreachable" in record.message]
+    assert len(lines) == 1 and "test_gone" in lines[0].message
+    assert not any(record.exc_info for record in caplog.records)  # no traceback
