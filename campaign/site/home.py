@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +13,7 @@ from campaign.core.db import ReadSessionDep, check_database
 from campaign.core.i18n import get_locale
 from campaign.core.images import image_path
 from campaign.core.settings import ConfigError
-from campaign.core.web import render
+from campaign.core.web import language_in_url, render_shared
 from campaign.letters.service.campaigns import open_campaigns
 from campaign.petitions.service.public import displayed_goal, open_petitions
 from campaign.prisoners.service.prisoners import photo_owner
@@ -24,7 +24,7 @@ router = APIRouter()
 PHOTO_MAX_AGE = 300
 
 
-@router.get("/")
+@router.get("/", dependencies=[Depends(language_in_url)])
 def home(request: Request, session: ReadSessionDep) -> Response:
     locale = get_locale()
     context = {
@@ -32,7 +32,7 @@ def home(request: Request, session: ReadSessionDep) -> Response:
         "displayed_goal": displayed_goal,
         "campaigns": localized_many(session, "letters", open_campaigns(session), locale),
     }
-    return render(request, "home.html", context)
+    return render_shared(request, "home.html", context)
 
 
 @router.get("/healthz", include_in_schema=False)
