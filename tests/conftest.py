@@ -186,16 +186,17 @@ class Browser(TestClient):
     public address sent on to its `?lang=` address (core/web.py language_in_url). Every other
     redirect is left for the test to check, and `follow_redirects=False` sees this one too."""
 
-    def get(self, url, **kwargs):  # type: ignore[no-untyped-def, override]
-        response = super().get(url, **kwargs)
+    def request(self, method, url, **kwargs):  # type: ignore[no-untyped-def, override]
+        response = super().request(method, url, **kwargs)
         location = response.headers.get("location", "")
         if (
-            response.status_code == 302
+            method.upper() in ("GET", "HEAD")
+            and response.status_code == 302
             and not isinstance(kwargs.get("follow_redirects"), bool)
             and "lang=" in location
             and location.split("?")[0] == str(url).split("?")[0].split("#")[0]
         ):
-            return super().get(location, **kwargs)
+            return super().request(method, location, **kwargs)
         return response
 
 

@@ -142,7 +142,7 @@ def test_signed_in_organisers_and_volunteers_are_never_shared(
     for path in ("/prisoners?lang=en", pages[-1]):
         page = client.get(path)
         assert page.status_code == 200 and "Signed in as a volunteer" in page.text
-        assert page.headers["cache-control"] == "private, no-store", path
+        assert page.headers["cache-control"] == "no-store", path  # as every signed-in page
         assert "etag" not in page.headers
     assert client.get("/volunteer").headers["cache-control"] == "private, no-store"
     with TestClient(client.app, follow_redirects=False) as organiser_client:  # type: ignore[arg-type]
@@ -240,3 +240,19 @@ def test_a_sign_from_a_shared_page_goes_through_once_filling_was_stamped(
     with Session(engine) as session:
         [row] = session.exec(select(Signature)).all()
     assert not row.suspect
+
+
+def test_the_language_switcher_of_a_shared_page_remembers_the_choice(
+    client: TestClient, pages: list[str]
+) -> None:
+    page = client.get("/petitions?q=free&lang=en").text
+    assert 'href="/language?lang=be&amp;next=%2Fpetitions%3Fq%3Dfree"' in page
+    chosen = client.get("/language?lang=be&next=%2Fpetitions%3Fq%3Dfree")
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/petitions?q=free&lang=be"
+    assert chosen.headers["cache-control"] == "no-store"
+    assert client.cookies.get("campaign_lang") == "be"
+    bare = client.get("/prisoners", follow_redirects=False)
+    assert bare.headers["location"] == "/prisoners?lang=be"
+    for elsewhere in ("//evil.example/x", "https://evil.example", "/\\evil.example"):
+        away = client.get("/language", params={"lang": "de", "next": elsewhere})
+        assert away.headers["location"] == "/?lang=de"

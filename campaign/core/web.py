@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -143,7 +144,9 @@ def language_in_url(request: Request) -> None:
     middleware sets Vary: Accept-Language on it), the page it leads to is the same for all.
     """
     if request.query_params.get("lang") not in i18n.available_locales():
-        raise RedirectTo(_relative(request.url.include_query_params(lang=i18n.get_locale())), 302)
+        raise RedirectTo(
+            relative_url(request.url.include_query_params(lang=i18n.get_locale())), 302
+        )
 
 
 # A local link or form target (not an asset, not a fragment of this page).
@@ -183,7 +186,8 @@ def render_shared(
     than the address.
     """
     settings: Settings = request.app.state.settings
-    response = render(request, template, context, headers=headers)
+    switcher = {"url_with_lang": lambda lang: language_choice_url(request, lang)}
+    response = render(request, template, {**(context or {}), **switcher}, headers=headers)
     personal = (
         getattr(request.state, "user", None) is not None
         or getattr(request.state, "volunteer", None) is not None
@@ -193,7 +197,7 @@ def render_shared(
         or request.method not in ("GET", "HEAD")
     )
     if personal:
-        response.headers["cache-control"] = PRIVATE["cache-control"]
+        response.headers.setdefault("cache-control", PRIVATE["cache-control"])
         return response
     body = _with_language(bytes(response.body).decode(), i18n.get_locale()).encode()
     max_age = settings.public_page_max_age
@@ -201,14 +205,22 @@ def render_shared(
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     shared_headers = {**(headers or {}), "cache-control": cache_control, "etag": etag}
     if settings.onion_origin:
-        shared_headers["onion-location"] = settings.onion_origin + _relative(request.url)
+        shared_headers["onion-location"] = settings.onion_origin + relative_url(request.url)
     if (cached := not_modified(request, etag, cache_control)) is not None:
         cached.headers.update(shared_headers)
         return cached
     return HTMLResponse(body, headers=shared_headers)
 
 
-def _relative(url: URL) -> str:
+def language_choice_url(request: Request, lang: str) -> str:
+    """The language switcher of a shared page: through /language, which keeps the choice in a
+    cookie (the shared page itself can set none) and leads back here in that language."""
+    here = relative_url(request.url.remove_query_params("lang"))
+    return f"/language?{urlencode({'lang': lang, 'next': here})}"
+
+
+def relative_url(url: URL) -> str:
+    """The path and query of a URL: links never carry the host a request claimed."""
     return f"{url.path}?{url.query}" if url.query else url.path
 
 
@@ -231,7 +243,7 @@ def language_switch_url(request: Request, lang: str) -> str:
     /volunteer), which is where the visitor came from or the nearest page that makes sense.
     """
     if request.method in ("GET", "HEAD"):
-        return _relative(request.url.include_query_params(lang=lang))
+        return relative_url(request.url.include_query_params(lang=lang))
     parent = request.url.path.rstrip("/").rsplit("/", 1)[0] or "/"
     return f"{parent}?lang={lang}"
 

@@ -29,7 +29,7 @@ def quick(settings: Settings, app):  # type: ignore[no-untyped-def]
 def sign_form(client: TestClient, slug: str, **fields: str):  # type: ignore[no-untyped-def]
     """Post the petition's sign form as a browser would: the page, the stamp its first focus
     loads (site.css), then the form at once; `fields` change what is typed."""
-    assert client.get(f"/petitions/{slug}").status_code == 200
+    assert client.get(f"/petitions/{slug}", follow_redirects=True).status_code == 200
     client.get("/stamp")
     data = {
         "name": "Ana Bialiatskaya",
