@@ -179,7 +179,7 @@ def render_shared(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """A public page that is the same bytes for every visitor in its language: a shared cache
-    (and the browser) may keep it PUBLIC_PAGE_MAX_AGE seconds, and revalidate by its ETag.
+    may keep it PUBLIC_PAGE_MAX_AGE seconds; browsers revalidate it by its ETag.
 
     Anything personal turns it back into a private, no-store page: someone signed in, a flash
     message, a cookie set while rendering, or a language that came from negotiation rather
@@ -200,8 +200,9 @@ def render_shared(
         response.headers.setdefault("cache-control", PRIVATE["cache-control"])
         return response
     body = _with_language(bytes(response.body).decode(), i18n.get_locale()).encode()
-    max_age = settings.public_page_max_age
-    cache_control = f"public, max-age={max_age}, s-maxage={max_age}"
+    # A shared cache keeps it max-age seconds; a browser asks again each time (a 304 from that
+    # cache), so whoever has just signed or confirmed never reads their own browser's older copy.
+    cache_control = f"public, max-age=0, s-maxage={settings.public_page_max_age}"
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     shared_headers = {**(headers or {}), "cache-control": cache_control, "etag": etag}
     if settings.onion_origin:
