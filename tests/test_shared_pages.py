@@ -256,3 +256,10 @@ def test_the_language_switcher_of_a_shared_page_remembers_the_choice(
     for elsewhere in ("//evil.example/x", "https://evil.example", "/\\evil.example"):
         away = client.get("/language", params={"lang": "de", "next": elsewhere})
         assert away.headers["location"] == "/?lang=de"
+
+
+def test_only_what_says_public_may_be_shared(client: TestClient, pages: list[str]) -> None:
+    for path in ("/no-such-page", "/officials?lang=en", "/prisoners/pick", "/my-data?lang=en"):
+        cache = client.get(path).headers["cache-control"]
+        assert cache.startswith("private") or cache == "no-store", path
+    assert client.get("/static/css/site.css").headers.get("cache-control") is None

@@ -35,6 +35,7 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         method = scope["method"]
+        path = scope["path"]
         if method == "HEAD":
             # Monitors and link checkers ask with HEAD: answer as GET would, without the body.
             scope = {**scope, "method": "GET"}
@@ -88,6 +89,10 @@ class RequestContextMiddleware:
                 if shared and "set-cookie" in response_headers:
                     # Never a cookie in a shared cache: whoever came next would receive it.
                     response_headers["cache-control"] = "private, no-store"
+                if "cache-control" not in response_headers and not path.startswith("/static/"):
+                    # Only what says `public` is shared: a cache told to keep answers without
+                    # a header (proxy_cache_valid) must not keep a page that forgot one.
+                    response_headers["cache-control"] = "private, no-cache"
             if method == "HEAD" and message["type"] == "http.response.body":
                 if body_done:
                     return
