@@ -263,3 +263,23 @@ def test_only_what_says_public_may_be_shared(client: TestClient, pages: list[str
         cache = client.get(path).headers["cache-control"]
         assert cache.startswith("private") or cache == "no-store", path
     assert client.get("/static/css/site.css").headers.get("cache-control") is None
+
+
+def test_over_https_the_stamp_also_reaches_the_embed_in_a_partners_frame(
+    app, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings = settings.model_copy(update={"base_url": "https://testserver"})
+    with TestClient(app, base_url="https://testserver") as client:
+        cookie = client.get("/stamp").headers["set-cookie"]
+    assert cookie.startswith("campaign_started=") and "HttpOnly" in cookie
+    assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
+
+
+def test_the_onion_origin_must_be_an_onion_origin(settings: Settings) -> None:
+    from pydantic import ValidationError
+
+    for wrong in ("https://evil.example", "campaign.onion", f"{ONION}/path"):
+        with pytest.raises(ValidationError):
+            Settings(**{**settings.model_dump(), "onion_origin": wrong})
+    fine = Settings(**{**settings.model_dump(), "onion_origin": ONION + "/"})
+    assert fine.site_origins == {"http://testserver", ONION}
