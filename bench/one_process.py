@@ -104,7 +104,7 @@ def main() -> None:
             app,
             "page",
             args.profile,
-            url=f"{BASE}/petitions/bench",
+            url=f"{BASE}/petitions/bench?lang=en",
             headers=[f"Cookie: {cookie}"],
             **common,
         )

@@ -194,13 +194,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def browser(base: str, slug: str) -> tuple[str, str, str]:
-    """A browser's CSRF cookie and token and the form's signed start stamp."""
-    with urllib.request.urlopen(f"{base}/petitions/{slug}") as response:
+    """A browser that has read the petition's page and focused its form: the fill-time stamp
+    cookie /stamp sets. The sign form carries no CSRF token and no stamp of its own (#21), so
+    the token and the form's stamp are empty; the cookie dates the start of filling."""
+    with urllib.request.urlopen(f"{base}/petitions/{slug}?lang=en") as response:
+        response.read()
+    with urllib.request.urlopen(f"{base}/stamp") as response:
         cookie = response.headers["set-cookie"].split(";")[0]
-        html = response.read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    started = re.search(r'name="started" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    return cookie, token, started
+    return cookie, "", ""
 
 
 def line(name: str, result: dict[str, float], floor: dict[str, float] | None) -> str:
@@ -314,14 +315,18 @@ def main() -> None:
         # the page revalidated by a browser that has it (pending signatures leave it unchanged),
         # and the API.
         with urllib.request.urlopen(
-            urllib.request.Request(f"{base}/petitions/bench", headers={"Cookie": cookie})
+            urllib.request.Request(f"{base}/petitions/bench?lang=en", headers={"Cookie": cookie})
         ) as r:
             etag = r.headers["etag"]
         for name, path, headers in (
-            ("petition page GET during sign surge", "/petitions/bench", [f"Cookie: {cookie}"]),
+            (
+                "petition page GET during sign surge",
+                "/petitions/bench?lang=en",
+                [f"Cookie: {cookie}"],
+            ),
             (
                 "page GET, If-None-Match, in surge",
-                "/petitions/bench",
+                "/petitions/bench?lang=en",
                 [f"Cookie: {cookie}", f"If-None-Match: {etag}"],
             ),
             ("API GET during sign surge", "/api/petitions/bench", []),
@@ -356,7 +361,7 @@ def main() -> None:
         )
 
         page = wrk(
-            f"{base}/petitions/bench",
+            f"{base}/petitions/bench?lang=en",
             seconds=args.seconds,
             connections=32,
             headers=[f"Cookie: {cookie}"],
@@ -364,7 +369,7 @@ def main() -> None:
         )
         results.append(line("petition page GET", page, floor_page))
         cached = wrk(
-            f"{base}/petitions/bench",
+            f"{base}/petitions/bench?lang=en",
             seconds=args.seconds,
             connections=32,
             headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"],

@@ -181,9 +181,28 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
     application.state.engine.dispose()
 
 
+class Browser(TestClient):
+    """A client that follows, as a browser does, the one redirect no test is about: a bare
+    public address sent on to its `?lang=` address (core/web.py language_in_url). Every other
+    redirect is left for the test to check, and `follow_redirects=False` sees this one too."""
+
+    def request(self, method, url, **kwargs):  # type: ignore[no-untyped-def, override]
+        response = super().request(method, url, **kwargs)
+        location = response.headers.get("location", "")
+        if (
+            method.upper() in ("GET", "HEAD")
+            and response.status_code == 302
+            and not isinstance(kwargs.get("follow_redirects"), bool)
+            and "lang=" in location
+            and location.split("?")[0] == str(url).split("?")[0].split("#")[0]
+        ):
+            return super().request(method, location, **kwargs)
+        return response
+
+
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
+    with Browser(app, base_url="http://testserver", follow_redirects=False) as test_client:
         yield test_client
 
 
@@ -225,11 +244,11 @@ def with_two_factor(engine: Engine, user: User, secret: str = TOTP_SECRET) -> Us
 
 
 def csrf_from(client: TestClient, path: str) -> str:
-    """The CSRF token of the form on a page, as a browser would read it."""
+    """The CSRF token of the form on a page, as a browser would read it; "" for a page whose
+    forms are public ones (they carry none: the Origin check guards them)."""
     response = client.get(path)
     match = CSRF.search(response.text)
-    assert match, f"no CSRF field on {path}"
-    return match.group(1)
+    return match.group(1) if match else ""
 
 
 def log_in(  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from campaign.petitions.models import Petition, PetitionStatus, Signature
 from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.factories import organisation
 from tests.smtp_server import SmtpServer, free_port
-from tests.test_scale_out import CSRF, STARTED, _wait_until_up
+from tests.test_scale_out import _wait_until_up
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -118,12 +118,10 @@ def database_away(db_url: str) -> Iterator[None]:
 
 
 def _form(browser: httpx.Client, email: str) -> dict[str, str]:
-    page = browser.get("/petitions/outage")
-    csrf, started = CSRF.search(page.text), STARTED.search(page.text)
-    assert csrf and started, page.text[:300]
+    page = browser.get("/petitions/outage", follow_redirects=True)  # to its ?lang= address
+    assert page.status_code == 200 and "Sign" in page.text, page.text[:300]
+    browser.get("/stamp")  # what the form's first focus loads: the start of filling
     return {
-        "csrf_token": csrf.group(1),
-        "started": started.group(1),
         "name": "Patient Signer",
         "email": email,
         "country": "BY",

@@ -19,7 +19,7 @@ from campaign.core.db import get_read_session, make_engine, transaction
 from campaign.letters.models import CampaignTarget
 from campaign.petitions.models import Petition, Signature
 from campaign.site.app import create_app
-from tests.conftest import app_routes, make_settings
+from tests.conftest import Browser, app_routes, make_settings
 from tests.factories import log_letters, make_letter_campaign, make_petition, make_prisoner
 from tests.petitions.test_routes import sign
 from tests.smtp_server import SmtpServer
@@ -53,7 +53,7 @@ def replica_client(db_url: str, read_url: str, tmp_path: Path, smtp: SmtpServer)
     settings = make_settings(
         db_url, tmp_path, smtp.port, database_read_url=read_url, sign_min_fill_seconds=0
     )
-    return TestClient(create_app(settings), base_url="http://testserver", follow_redirects=False)
+    return Browser(create_app(settings), base_url="http://testserver", follow_redirects=False)
 
 
 def test_a_lagging_replica_serves_the_pages_and_a_signature_lands_on_the_primary(

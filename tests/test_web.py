@@ -93,21 +93,26 @@ def test_error_pages_speak_the_visitors_language(client: TestClient) -> None:
     assert 'lang="de"' in bad_query.text
 
 
-def test_every_form_route_refuses_a_post_without_csrf_token(client: TestClient) -> None:
-    from campaign.site.app import CSRF_EXEMPT_PATHS, CSRF_EXEMPT_PATTERN
+def test_every_form_route_refuses_a_post_without_csrf_token_or_from_another_site(
+    client: TestClient,
+) -> None:
+    from campaign.site.app import PUBLIC_FORMS
 
     client.get("/login")  # the browser has a CSRF cookie, but the form carries no token
-    checked = 0
+    checked = public = 0
     paths = client.get("/api/openapi.json").json()["paths"]
     for template, methods in paths.items():
         if "post" not in methods:
             continue
         path = template.replace("{slug}", "x").replace("{petition_id}", "1")
-        if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
+        if PUBLIC_FORMS.match(path):
+            for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+                assert client.post(path, data={"a": "b"}, headers=headers).status_code == 403
+            public += 1
             continue
         assert client.post(path, data={"a": "b"}).status_code == 403, path
         checked += 1
-    assert checked >= 10
+    assert checked >= 10 and public >= 10
 
 
 def test_a_failed_commit_is_an_error_not_a_success(
@@ -172,10 +177,16 @@ def test_the_language_follows_accept_language(client: TestClient) -> None:
     assert page.headers["content-language"] == "be"
 
 
-def test_the_lang_switch_sticks_in_a_cookie(client: TestClient) -> None:
+def test_the_lang_switch_is_carried_by_links_then_kept_in_a_cookie(client: TestClient) -> None:
     page = client.get("/?lang=ru", headers={"accept-language": "de"})
     assert '<html lang="ru">' in page.text
-    assert client.cookies.get("campaign_lang") == "ru"
+    assert "set-cookie" not in page.headers  # a page a shared cache keeps sets no cookie
+    assert 'href="/login?lang=ru"' in page.text
+    login = client.get("/login?lang=ru", headers={"accept-language": "de"})
+    assert client.cookies.get("campaign_lang") == "ru"  # remembered from a private page
+    assert "accept-language" not in login.headers.get("vary", "").lower()  # the URL says it
+    bare = client.get("/petitions", headers={"accept-language": "de"}, follow_redirects=False)
+    assert bare.status_code == 302 and bare.headers["location"] == "/petitions?lang=ru"
     again = client.get("/login", headers={"accept-language": "de"})
     assert '<html lang="ru">' in again.text
 
@@ -205,10 +216,12 @@ def test_a_page_with_a_form_sets_an_httponly_csrf_cookie(client: TestClient) -> 
 
 
 def test_head_requests_get_the_headers_of_a_get(client: TestClient) -> None:
-    for path in ["/healthz", "/", "/petitions"]:
+    for path in ["/healthz", "/?lang=en", "/petitions?lang=en"]:
         response = client.head(path)
         assert response.status_code == 200, path
         assert response.content == b""
+    bare = client.head("/petitions", follow_redirects=False)
+    assert bare.headers["location"] == "/petitions?lang=en"
 
 
 def test_the_home_page_lists_open_petitions(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +229,10 @@ def test_the_home_page_lists_open_petitions(client: TestClient, engine) -> None:
 
     make_petition(engine, slug="on-home", title="Free the home page prisoner")
     page = client.get("/")
-    assert 'href="/petitions/on-home"' in page.text and "Free the home page prisoner" in page.text
+    assert (
+        'href="/petitions/on-home?lang=en"' in page.text
+        and "Free the home page prisoner" in page.text
+    )
 
 
 def test_the_language_switcher_after_a_form_leads_to_a_page_that_exists(

@@ -35,6 +35,7 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         method = scope["method"]
+        path = scope["path"]
         if method == "HEAD":
             # Monitors and link checkers ask with HEAD: answer as GET would, without the body.
             scope = {**scope, "method": "GET"}
@@ -61,9 +62,20 @@ class RequestContextMiddleware:
                 status = message["status"]
                 response_headers = MutableHeaders(scope=message)
                 response_headers.append("content-language", locale)
-                vary = response_headers.get("vary")
-                response_headers["vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
-                if query_lang == locale and cookies.get(i18n.LANGUAGE_COOKIE) != locale:
+                if query_lang != locale:
+                    # Negotiated: another visitor may get another language at this address.
+                    vary = response_headers.get("vary")
+                    response_headers["vary"] = (
+                        f"{vary}, Accept-Language" if vary else "Accept-Language"
+                    )
+                shared = "public" in response_headers.get("cache-control", "")
+                # A page a shared cache keeps sets no cookie: the choice of language is
+                # remembered from the next private answer (a form sent, a page of one's own).
+                if (
+                    query_lang == locale
+                    and cookies.get(i18n.LANGUAGE_COOKIE) != locale
+                    and not shared
+                ):
                     language = cookie_header(
                         self.settings, i18n.LANGUAGE_COOKIE, locale, max_age=YEAR, http_only=False
                     )
@@ -74,6 +86,13 @@ class RequestContextMiddleware:
                     name = csrf_cookie_name(self.settings)
                     csrf = cookie_header(self.settings, name, new_secret, max_age=None)
                     response_headers.append("set-cookie", csrf)
+                if shared and "set-cookie" in response_headers:
+                    # Never a cookie in a shared cache: whoever came next would receive it.
+                    response_headers["cache-control"] = "private, no-store"
+                if "cache-control" not in response_headers and not path.startswith("/static/"):
+                    # Only what says `public` is shared: a cache told to keep answers without
+                    # a header (proxy_cache_valid) must not keep a page that forgot one.
+                    response_headers["cache-control"] = "private, no-cache"
             if method == "HEAD" and message["type"] == "http.response.body":
                 if body_done:
                     return

@@ -251,6 +251,10 @@ class CsrfError(Exception):
     """A state-changing request came without a valid CSRF token."""
 
 
+class CrossSiteError(CsrfError):
+    """A public form was sent from another site's page."""
+
+
 def csrf_cookie_name(settings: Settings) -> str:
     """`__Host-` over https: no sibling subdomain can plant a known secret."""
     return SECURE_CSRF_COOKIE if settings.secure_cookies else CSRF_COOKIE
@@ -300,6 +304,29 @@ async def check_csrf(request: Request, settings: Settings) -> None:
     secret = read_token(settings, "csrf", token, CSRF_MAX_AGE)
     if not isinstance(secret, str) or not hmac.compare_digest(secret, cookie):
         raise CsrfError("invalid")
+
+
+# Sec-Fetch-Site values of a request a page of this site made, or the person made themselves
+# (typed, bookmarked): never another site's page.
+OWN_FETCH_SITES = {"same-origin", "none"}
+
+
+def check_origin(request: Request, settings: Settings) -> None:
+    """Raise CrossSiteError for a form sent from another site's page (docs/security.md).
+
+    For the public forms, whose pages a shared cache holds and so carry no per-browser token.
+    A real Origin must be one of the site's own (BASE_URL's, the onion's); Sec-Fetch-Site must
+    say the request came from this origin. "null" names no origin (a page with Referrer-Policy:
+    no-referrer sends it for its own forms) and is judged by Sec-Fetch-Site alone. A request with
+    neither header comes from no browser able to be a forger's victim, and is let through to
+    the form's own defences (rate limits, honeypot, fill time, double opt-in).
+    """
+    origin = request.headers.get("origin", "").strip().lower()
+    if origin and origin != "null" and origin not in settings.site_origins:
+        raise CrossSiteError(origin)
+    fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
+    if fetch_site and fetch_site not in OWN_FETCH_SITES:
+        raise CrossSiteError(fetch_site)
 
 
 # -- headers -----------------------------------------------------------------------------------

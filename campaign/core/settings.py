@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # Keys that encrypt personal data at rest; the first encrypts, all decrypt (rotate-keys).
     data_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     base_url: str = "http://127.0.0.1:8000"
+    # The site's onion address (http://xxx.onion), when a Tor onion service serves it too: its
+    # public forms are accepted from there, and public pages name it in Onion-Location.
+    onion_origin: str = ""
+    # Seconds a shared cache (and the browser) may keep a public page before asking again.
+    public_page_max_age: int = Field(default=10, ge=0, le=3600)
     smtp_host: str = ""
     smtp_port: int = Field(default=0, ge=0, le=65535)
     smtp_username: str = ""
@@ -229,6 +234,17 @@ class Settings(BaseSettings):
             raise ValueError("BASE_URL must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("onion_origin")
+    @classmethod
+    def _an_onion_origin(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return ""
+        scheme, _, host = value.partition("://")
+        if scheme not in ("http", "https") or not host.endswith(".onion") or "/" in host:
+            raise ValueError("ONION_ORIGIN must be an origin such as http://xxxx.onion")
+        return value
+
     @field_validator("default_locale")
     @classmethod
     def _supported_locale(cls, value: str) -> str:
@@ -270,6 +286,13 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def site_origins(self) -> frozenset[str]:
+        """The origins this site's own pages are served from: BASE_URL's, and the onion's."""
+        scheme, _, rest = self.base_url.partition("://")
+        own = f"{scheme}://{rest.split('/', 1)[0]}".lower()
+        return frozenset(filter(None, (own, self.onion_origin.lower())))
 
     @property
     def is_sqlite(self) -> bool:

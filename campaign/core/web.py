@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -131,7 +133,95 @@ def render(
     return response
 
 
-def _relative(url: URL) -> str:
+# -- pages a shared cache holds ----------------------------------------------------------------
+
+
+def language_in_url(request: Request) -> None:
+    """A dependency of the pages a shared cache holds: their address names the language.
+
+    A bare address (a shared link, a typed one) is sent on to its `?lang=` address in the
+    language negotiated from the cookie and Accept-Language; that redirect is no-store (the
+    middleware sets Vary: Accept-Language on it), the page it leads to is the same for all.
+    """
+    if request.query_params.get("lang") not in i18n.available_locales():
+        raise RedirectTo(
+            relative_url(request.url.include_query_params(lang=i18n.get_locale())), 302
+        )
+
+
+# A local link or form target (not an asset, not a fragment of this page).
+_LOCAL_TARGET = re.compile(
+    r'(?P<attr> (?:href|action))="(?P<path>/(?!/|static/|media/)[^"#?]*)'
+    r'(?P<query>\?[^"#]*)?(?P<fragment>#[^"]*)?"'
+)
+
+
+def _with_language(html: str, locale: str) -> str:
+    """Every local link and form target of a shared page carries its language, so a click
+    costs no redirect: done to the rendered page, once per language per max-age, rather
+    than in every template's every link."""
+
+    def add(match: re.Match[str]) -> str:
+        query = match["query"] or ""
+        if "lang=" in query or "." in match["path"].rsplit("/", 1)[-1]:  # a file: no language
+            return match[0]
+        query = f"{query}&amp;lang={locale}" if query else f"?lang={locale}"
+        return f'{match["attr"]}="{match["path"]}{query}{match["fragment"] or ""}"'
+
+    return _LOCAL_TARGET.sub(add, html)
+
+
+def render_shared(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A public page that is the same bytes for every visitor in its language: a shared cache
+    may keep it PUBLIC_PAGE_MAX_AGE seconds; browsers revalidate it by its ETag.
+
+    Anything personal turns it back into a private, no-store page: someone signed in, a flash
+    message, a cookie set while rendering, or a language that came from negotiation rather
+    than the address.
+    """
+    settings: Settings = request.app.state.settings
+    switcher = {"url_with_lang": lambda lang: language_choice_url(request, lang)}
+    response = render(request, template, {**(context or {}), **switcher}, headers=headers)
+    personal = (
+        getattr(request.state, "user", None) is not None
+        or getattr(request.state, "volunteer", None) is not None
+        or getattr(request.state, "new_csrf_secret", None)
+        or FLASH_COOKIE in request.cookies
+        or request.query_params.get("lang") != i18n.get_locale()
+        or request.method not in ("GET", "HEAD")
+    )
+    if personal:
+        response.headers.setdefault("cache-control", PRIVATE["cache-control"])
+        return response
+    body = _with_language(bytes(response.body).decode(), i18n.get_locale()).encode()
+    # A shared cache keeps it max-age seconds; a browser asks again each time (a 304 from that
+    # cache), so whoever has just signed or confirmed never reads their own browser's older copy.
+    cache_control = f"public, max-age=0, s-maxage={settings.public_page_max_age}"
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    shared_headers = {**(headers or {}), "cache-control": cache_control, "etag": etag}
+    if settings.onion_origin:
+        shared_headers["onion-location"] = settings.onion_origin + relative_url(request.url)
+    if (cached := not_modified(request, etag, cache_control)) is not None:
+        cached.headers.update(shared_headers)
+        return cached
+    return HTMLResponse(body, headers=shared_headers)
+
+
+def language_choice_url(request: Request, lang: str) -> str:
+    """The language switcher of a shared page: through /language, which keeps the choice in a
+    cookie (the shared page itself can set none) and leads back here in that language."""
+    here = relative_url(request.url.remove_query_params("lang"))
+    return f"/language?{urlencode({'lang': lang, 'next': here})}"
+
+
+def relative_url(url: URL) -> str:
+    """The path and query of a URL: links never carry the host a request claimed."""
     return f"{url.path}?{url.query}" if url.query else url.path
 
 
@@ -154,7 +244,7 @@ def language_switch_url(request: Request, lang: str) -> str:
     /volunteer), which is where the visitor came from or the nearest page that makes sense.
     """
     if request.method in ("GET", "HEAD"):
-        return _relative(request.url.include_query_params(lang=lang))
+        return relative_url(request.url.include_query_params(lang=lang))
     parent = request.url.path.rstrip("/").rsplit("/", 1)[0] or "/"
     return f"{parent}?lang={lang}"
 
@@ -232,9 +322,10 @@ FormData = Annotated[dict[str, str], Depends(form_data)]
 class RedirectTo(Exception):
     """Raised by a dependency that sends the visitor elsewhere first (to sign in, say)."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, status_code: int = 303) -> None:
         super().__init__(location)
         self.location = location
+        self.status_code = status_code
 
 
 def repeated(field: str) -> Callable[[Request], Awaitable[list[str]]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
@@ -16,7 +16,16 @@ from campaign.core.markdown import render_markdown
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
-from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render
+from campaign.core.web import (
+    PRIVATE,
+    FormData,
+    FormErrors,
+    found,
+    language_in_url,
+    redirect,
+    render,
+    render_shared,
+)
 from campaign.letters.models import LetterCampaign, LetterSender, LetterStatus, SenderStatus
 from campaign.letters.pdf import PrintedLetter, letters_pdf
 from campaign.letters.service import (
@@ -44,10 +53,10 @@ def public_campaign(session: SessionDep, slug: str) -> LetterCampaign:
     return found(campaigns.public_campaign(session, slug))
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(language_in_url)])
 def campaign_list(request: Request, session: ReadSessionDep) -> Response:
     shown = localized_many(session, "letters", campaigns.open_campaigns(session), get_locale())
-    return render(request, "letters/list.html", {"campaigns": shown})
+    return render_shared(request, "letters/list.html", {"campaigns": shown})
 
 
 def _campaign_page(
@@ -89,12 +98,14 @@ def _campaign_page(
         "form": form or {},
         "errors": errors or FormErrors(),
     }
-    return render(
-        request, "letters/campaign.html", context, status_code=status_code, headers=PRIVATE
-    )
+    if request.method == "POST":  # what the visitor typed, with their errors
+        return render(
+            request, "letters/campaign.html", context, status_code=status_code, headers=PRIVATE
+        )
+    return render_shared(request, "letters/campaign.html", context)
 
 
-@router.get("/{slug}")
+@router.get("/{slug}", dependencies=[Depends(language_in_url)])
 def campaign_page(request: Request, session: ReadSessionDep, slug: str) -> Response:
     return _campaign_page(request, session, public_campaign(session, slug))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
@@ -15,15 +15,19 @@ from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep, utcnow
 from campaign.core.i18n import _, get_locale
 from campaign.core.markdown import render_markdown
 from campaign.core.ratelimit import Limiter
-from campaign.core.security import (
-    CONTENT_SECURITY_POLICY,
-    CsrfError,
-    csrf_cookie_name,
-    ip_hash,
-    token_digest,
-)
+from campaign.core.security import CONTENT_SECURITY_POLICY, cookie_header, ip_hash
 from campaign.core.switches import SIGNING_PAUSED, get_flag
-from campaign.core.web import PRIVATE, FormData, FormErrors, found, not_modified, redirect, render
+from campaign.core.web import (
+    PRIVATE,
+    FormData,
+    FormErrors,
+    found,
+    language_in_url,
+    not_modified,
+    redirect,
+    render,
+    render_shared,
+)
 from campaign.core.worldmap import NO_COUNT, country_map, legend
 from campaign.letters.service import campaigns
 from campaign.petitions.forms import (
@@ -52,12 +56,13 @@ router = APIRouter(prefix="/petitions")
 
 PAGE_CACHE = "private, no-cache"
 SECTION_SIZE = 3  # won and closed petitions shown under the open ones
-EMBED_HEADERS = {
-    "cache-control": "private, no-store",
+# The one page that may be framed (by partners' sites).
+EMBED_POLICY = {
     "content-security-policy": CONTENT_SECURITY_POLICY.replace(
         "frame-ancestors 'none'", "frame-ancestors *"
     ),
 }
+EMBED_HEADERS = {"cache-control": "private, no-store", **EMBED_POLICY}
 
 
 def public_petition(session: SessionDep, slug: str) -> Petition:
@@ -70,7 +75,7 @@ def public_petition(session: SessionDep, slug: str) -> Petition:
     return found(public.public_petition(session, slug))
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(language_in_url)])
 def petition_list(request: Request, session: ReadSessionDep) -> Response:
     """Public petitions searched, filtered, sorted and paged, every choice in the address; the
     plain list of open petitions also shows the latest won and closed ones in their sections."""
@@ -87,7 +92,7 @@ def petition_list(request: Request, session: ReadSessionDep) -> Response:
         }
     everyone = [*found.petitions, *(p for f in sections.values() for p in f.petitions)]
     names = organisation_names(session, {p.organisation_id for p in everyone})
-    return render(
+    return render_shared(
         request,
         "petitions/list.html",
         {
@@ -118,6 +123,7 @@ def _sign_form_context(
     petition: Petition,
     form: dict[str, str] | None,
     errors: FormErrors | None,
+    stamped: bool,
 ) -> dict[str, object]:
     """What the sign form needs, on the petition page and in the embed."""
     settings = request.app.state.settings
@@ -131,7 +137,8 @@ def _sign_form_context(
         ),
         "countries": country_choices(),
         "fields": fields.form_fields(session, petition, get_locale()),
-        "started": signing.form_started_token(settings, petition.id),  # type: ignore[arg-type]
+        # Only a form shown again after a post carries its stamp: a shared page cannot.
+        "started": signing.form_started_token(settings, petition.id) if stamped else "",
         "honeypot_field": HONEYPOT_FIELD,
         "form": form or {},
         "errors": errors or FormErrors(),
@@ -148,7 +155,10 @@ def _petition_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = _sign_form_context(request, session, petition, form, errors)
+    """The petition page: shared by caches when asked for (GET), the visitor's own when it
+    answers their form (what they typed, stamped)."""
+    answering = request.method == "POST"
+    context = _sign_form_context(request, session, petition, form, errors, stamped=answering)
     shown = context["petition"]
     assert isinstance(shown, translated_content.Localized)
     context |= {
@@ -158,34 +168,18 @@ def _petition_page(
             session, petition, get_locale(), original=request.app.state.settings.default_locale
         ),
     }
-    return render(
-        request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
-    )
+    if answering:
+        return render(
+            request, "petitions/petition.html", context, status_code=status_code, headers=PRIVATE
+        )
+    return render_shared(request, "petitions/petition.html", context)
 
 
-@router.get("/{slug}")
+@router.get("/{slug}", dependencies=[Depends(language_in_url)])
 def petition_page(request: Request, session: ReadSessionDep, slug: str) -> Response:
-    petition = public_petition(session, slug)
-    # The page holds this browser's CSRF token, so only the browser itself may keep a copy; it
-    # revalidates with If-None-Match and gets a 304, without rendering, until the petition changes.
-    browser = request.cookies.get(csrf_cookie_name(request.app.state.settings))
-    if browser is None:
-        return _petition_page(request, session, petition)
-    paused = get_flag(session, SIGNING_PAUSED)
-    etag = public.version_tag(
-        "page",
-        public.petition_version(petition),
-        public.organisation_name(session, petition),
-        get_locale(),
-        token_digest(browser),
-        str(paused),
-    )
-    if (cached := not_modified(request, etag, PAGE_CACHE)) is not None:
-        return cached
-    response = _petition_page(request, session, petition)
-    response.headers["etag"] = etag
-    response.headers["cache-control"] = PAGE_CACHE
-    return response
+    """The same bytes for every visitor in a language, so a shared cache can answer for the
+    app during a surge (render_shared: public, a short max-age, an ETag)."""
+    return _petition_page(request, session, public_petition(session, slug))
 
 
 @router.get("/{slug}/breakdown")
@@ -255,11 +249,6 @@ def _sign(
     """Check the form and sign; the same redirect follows whatever became of the signature."""
     settings = request.app.state.settings
     page = _embed_page if embedded else _petition_page
-    age = signing.form_age(settings, raw.get(STARTED_FIELD, ""), petition.id)  # type: ignore[arg-type]
-    if embedded and age is None:
-        # In a partner's iframe the browser sends no cookie: the signed, petition-bound,
-        # expiring form stamp is this form's CSRF token.
-        raise CsrfError("embed form stamp")
     if not public.accepts_signatures(petition, site_paused=get_flag(session, SIGNING_PAUSED)):
         return page(request, session, petition, status_code=409)
     form, errors = parse_sign_form(
@@ -269,6 +258,15 @@ def _sign(
     )
     if form is None:
         return page(request, session, petition, form=raw, errors=errors, status_code=400)
+    # The stamp the form was given when shown again, else the one its first focus fetched.
+    age = signing.form_age(settings, raw.get(STARTED_FIELD, ""), petition.id)  # type: ignore[arg-type]
+    if age is None:
+        cookie = request.cookies.get(signing.STAMP_COOKIE, "")
+        age = signing.form_age(settings, cookie, petition.id)  # type: ignore[arg-type]
+    if signing.needs_stamp(settings, age) and not raw.get(HONEYPOT_FIELD):
+        # No stamp at all (no focus seen: a bot, or a browser that loads no images or keeps
+        # no cookie in a partner's frame): the form again, as typed, stamped from now.
+        return page(request, session, petition, form=raw)
     signing.sign_petition(
         session,
         settings=settings,
@@ -309,13 +307,17 @@ def _embed_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {**_sign_form_context(request, session, petition, form, errors), "embedded": True}
-    return render(
-        request, "petitions/embed.html", context, status_code=status_code, headers=EMBED_HEADERS
-    )
+    answering = request.method == "POST"
+    context = _sign_form_context(request, session, petition, form, errors, stamped=answering)
+    context["embedded"] = True
+    if answering:
+        return render(
+            request, "petitions/embed.html", context, status_code=status_code, headers=EMBED_HEADERS
+        )
+    return render_shared(request, "petitions/embed.html", context, headers=EMBED_POLICY)
 
 
-@router.get("/{slug}/embed")
+@router.get("/{slug}/embed", dependencies=[Depends(language_in_url)])
 def embed(request: Request, session: ReadSessionDep, slug: str) -> Response:
     """A counter and sign form for partner sites' iframes: the one page that may be framed."""
     petition = public_petition(session, slug)
@@ -460,6 +462,20 @@ def qr_code(request: Request, session: ReadSessionDep, slug: str) -> Response:
 
 
 unsubscribe_router = APIRouter()
+
+
+@unsubscribe_router.get("/stamp", include_in_schema=False)
+def stamp(request: Request) -> Response:
+    """The fill-time stamp a sign form's first focus loads (site.css): a transparent pixel and
+    a cookie with the signed time, never kept by a cache. The cookie is only a date, no
+    credential, so it may ride in a partner's frame (SameSite=None where https allows it)."""
+    settings = request.app.state.settings
+    token = signing.form_started_token(settings, None)
+    cookie = cookie_header(settings, signing.STAMP_COOKIE, token, max_age=None)
+    if settings.secure_cookies:
+        cookie = cookie.replace("SameSite=Lax", "SameSite=None") + "; Partitioned"
+    headers = {"cache-control": "no-store", "set-cookie": cookie}
+    return Response(signing.PIXEL, media_type="image/gif", headers=headers)
 
 
 @unsubscribe_router.get("/unsubscribe")

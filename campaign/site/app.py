@@ -30,7 +30,13 @@ from campaign.core.crypto import use_keys
 from campaign.core.db import make_engine, make_read_engine
 from campaign.core.i18n import _
 from campaign.core.middleware import RequestContextMiddleware
-from campaign.core.security import CsrfError, SecurityHeadersMiddleware, check_csrf
+from campaign.core.security import (
+    CrossSiteError,
+    CsrfError,
+    SecurityHeadersMiddleware,
+    check_csrf,
+    check_origin,
+)
 from campaign.core.settings import Settings, get_settings
 from campaign.core.web import STATIC_DIR, RedirectTo, redirect, render
 from campaign.hooks import admin_routes as hooks_admin
@@ -54,12 +60,16 @@ log = logging.getLogger("campaign")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# RFC 8058 one-click unsubscribe is POSTed by mail providers, with no cookie; the signed token
-# in its URL is what authorises it.
-# The embed's sign form lives in partners' iframes, where no cookie is sent: its route checks
-# a petition-bound signed stamp instead (petitions/routes.py).
-CSRF_EXEMPT_PATHS = {"/unsubscribe", "/volunteer/unsubscribe", "/volunteer/unsubscribe/transfers"}
-CSRF_EXEMPT_PATTERN = re.compile(r"^/petitions/[^/]+/embed/sign$")
+# The forms anyone may send, some on pages a shared cache holds: they carry no per-browser
+# token, and the browser's own Origin and Sec-Fetch-Site headers tell whether a page of this
+# site sent them (core/security.py check_origin, docs/security.md). The organiser and
+# volunteer areas keep their tokens. RFC 8058 one-click unsubscribes come from mail providers'
+# servers, which send neither header: the signed token in the URL authorises them.
+PUBLIC_FORMS = re.compile(
+    r"^/(petitions/[^/]+/(sign|embed/sign|confirm|confirm/discard)"
+    r"|letters/[^/]+/(write|send|confirm|reply)"
+    r"|unsubscribe|volunteer/unsubscribe(/transfers)?)$"
+)
 # Every id column is an INTEGER; PostgreSQL refuses a larger number in a query, SQLite one past
 # 64 bits, so /admin/petitions/99999999999/edit would be a 500 instead of "no such row".
 ID_MAX = 2**31 - 1
@@ -67,11 +77,12 @@ _AN_INT = TypeAdapter(int)
 
 
 async def csrf_protect(request: Request) -> None:
-    """Every state-changing request carries a CSRF token bound to the browser."""
+    """Every state-changing request comes from this site: a public form by its browser's
+    headers, everything else with a CSRF token bound to the browser."""
     if request.method not in UNSAFE_METHODS:
         return
-    path = request.url.path
-    if path in CSRF_EXEMPT_PATHS or CSRF_EXEMPT_PATTERN.match(path):
+    if PUBLIC_FORMS.match(request.url.path):
+        check_origin(request, request.app.state.settings)
         return
     await check_csrf(request, request.app.state.settings)
 
@@ -273,6 +284,12 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfError)
     async def csrf_failed(request: Request, exc: CsrfError) -> Response:
+        if isinstance(exc, CrossSiteError):
+            detail = _(
+                "This form was sent from another website, so nothing was done. To sign or "
+                "write, open this site's own page and send the form from there."
+            )
+            return _error(request, 403, _("The form could not be accepted"), detail)
         detail = _(
             "This form has expired or was sent from another site. Go back, reload the page and "
             "send it again. If it keeps happening, make sure your browser accepts cookies from "
@@ -282,7 +299,10 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RedirectTo)
     async def redirect_to(request: Request, exc: RedirectTo) -> Response:
-        return RedirectResponse(exc.location, status_code=303)
+        # Where it leads depends on who asks (a login, a language): no cache keeps it.
+        return RedirectResponse(
+            exc.location, status_code=exc.status_code, headers={"cache-control": "no-store"}
+        )
 
     @app.exception_handler(TwoFactorRequired)
     async def two_factor_required(request: Request, exc: TwoFactorRequired) -> Response:

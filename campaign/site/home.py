@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import URL
 
 from campaign.accounts.deps import OptionalUser, acts_as_organiser
 from campaign.content.service import localized_many
@@ -13,7 +14,7 @@ from campaign.core.db import ReadSessionDep, check_database
 from campaign.core.i18n import get_locale
 from campaign.core.images import image_path
 from campaign.core.settings import ConfigError
-from campaign.core.web import render
+from campaign.core.web import language_in_url, relative_url, render_shared, safe_next
 from campaign.letters.service.campaigns import open_campaigns
 from campaign.petitions.service.public import displayed_goal, open_petitions
 from campaign.prisoners.service.prisoners import photo_owner
@@ -24,7 +25,7 @@ router = APIRouter()
 PHOTO_MAX_AGE = 300
 
 
-@router.get("/")
+@router.get("/", dependencies=[Depends(language_in_url)])
 def home(request: Request, session: ReadSessionDep) -> Response:
     locale = get_locale()
     context = {
@@ -32,7 +33,15 @@ def home(request: Request, session: ReadSessionDep) -> Response:
         "displayed_goal": displayed_goal,
         "campaigns": localized_many(session, "letters", open_campaigns(session), locale),
     }
-    return render(request, "home.html", context)
+    return render_shared(request, "home.html", context)
+
+
+@router.get("/language", include_in_schema=False)
+def choose_language(request: Request, next: str = "/") -> Response:
+    """Where a shared page's language switcher leads: the choice is kept in a cookie (the
+    middleware sets it on this private answer), then the same page in that language."""
+    target = URL(safe_next(next, default="/")).include_query_params(lang=get_locale())
+    return RedirectResponse(relative_url(target), 303, headers={"cache-control": "no-store"})
 
 
 @router.get("/healthz", include_in_schema=False)

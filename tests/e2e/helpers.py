@@ -187,7 +187,7 @@ def sign_petition(page: Page, email: str, name: str = "Alesia Test", country: st
     page.locator("#field-email").fill(email)
     page.locator("#field-country").select_option(country)
     page.locator("#field-consent").check()
-    page.locator("form[action$='/sign'] button[type=submit]").click()
+    page.locator(":is(form[action$='/sign'], form[action*='/sign?']) button[type=submit]").click()
     page.wait_for_load_state()
 
 

@@ -53,7 +53,7 @@ def test_a_choice_added_by_an_organiser_is_answered_confirmed_counted_and_export
     fits_the_screen(page)
     page.get_by_label("lawyer").check()
     page.locator("#field-consent").check()
-    page.locator("form[action$='/sign'] button[type=submit]").click()
+    page.locator(":is(form[action$='/sign'], form[action*='/sign?']) button[type=submit]").click()
     page.wait_for_load_state()
     assert page.url.endswith("/thanks")
 

@@ -38,7 +38,7 @@ def sign_and_confirm(
     assert not box.is_checked()
     if named:
         box.check()
-    page.locator("form[action$='/sign'] button[type=submit]").click()
+    page.locator(":is(form[action$='/sign'], form[action*='/sign?']) button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(site.link_in(site.mail_to(email), "/confirm"))
     assert name in page.locator("dl.facts").inner_text()

@@ -63,7 +63,9 @@ def test_a_petition_is_signed_with_the_keyboard_alone(page: Page, site: Site) ->
     assert page.locator("#field-country").input_value() == "LT"
     tab_to(page, page.locator("#field-consent"))
     page.keyboard.press("Space")
-    tab_to(page, page.locator("form[action$='/sign'] button[type=submit]"))
+    tab_to(
+        page, page.locator(":is(form[action$='/sign'], form[action*='/sign?']) button[type=submit]")
+    )
     follow_with_enter(page)
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Check your e-mail"
 

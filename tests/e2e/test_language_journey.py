@@ -12,7 +12,11 @@ BE = translations("be")
 
 
 def sign_button(page: Page) -> str:
-    return page.locator("form[action$='/sign'] button[type=submit]").inner_text().strip()
+    return (
+        page.locator(":is(form[action$='/sign'], form[action*='/sign?']) button[type=submit]")
+        .inner_text()
+        .strip()
+    )
 
 
 def test_the_page_and_the_mail_follow_the_language_chosen_and_switch_back(

@@ -70,7 +70,7 @@ def test_an_update_is_previewed_tested_confirmed_and_reaches_a_signer_in_belarus
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
 
-    page.goto(f"{site.url}/?lang=en")
+    page.goto(f"{site.url}/login?lang=en")  # back to English (a shared page keeps no choice)
     log_in_as_demo_owner(page, site)
     page.goto(f"{site.url}/admin/petitions/{petition.id}/updates")
     assert_accessible(page)
@@ -131,7 +131,7 @@ def test_an_organiser_marks_a_petition_won_and_adds_an_official_response(
     page: Page, site: Site
 ) -> None:
     petition = new_petition(site, "Free Iryna, e2e outcome")
-    page.goto(f"{site.url}/?lang=en")
+    page.goto(f"{site.url}/login?lang=en")  # back to English (a shared page keeps no choice)
     log_in_as_demo_owner(page, site)
 
     page.goto(f"{site.url}/admin/petitions/{petition.id}/updates")

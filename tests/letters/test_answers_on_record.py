@@ -216,8 +216,14 @@ def test_under_ten_letters_the_table_says_too_few_letters_yet_and_from_ten_it_sh
     assert "Too few letters yet" not in page.text
 
     campaign_page = client.get(f"/letters/{campaign.slug}").text
-    assert cells(campaign_page, f'href="/officials/{prosecutor.id}"') == ["7", "3", "1", "1", "3"]
-    assert cells(campaign_page, f'href="/officials/{envoy.id}"') == [
+    assert cells(campaign_page, f'href="/officials/{prosecutor.id}?lang=en"') == [
+        "7",
+        "3",
+        "1",
+        "1",
+        "3",
+    ]
+    assert cells(campaign_page, f'href="/officials/{envoy.id}?lang=en"') == [
         "0",
         "0",
         "Too few letters yet",
@@ -242,8 +248,11 @@ def test_the_campaign_page_shows_each_officials_record_and_links_to_their_page(
     page = client.get(f"/letters/{campaign.slug}").text
     assert "Do the officials answer?" in page
     assert '<table class="answers-table">' in page
-    assert f'<a href="/officials/{prosecutor.id}">Андрей Швед, Генеральный прокурор</a>' in page
-    assert f'<a href="/officials/{envoy.id}">Jane Envoy, Ambassador</a>' in page
+    assert (
+        f'<a href="/officials/{prosecutor.id}?lang=en">Андрей Швед, Генеральный прокурор</a>'
+        in page
+    )
+    assert f'<a href="/officials/{envoy.id}?lang=en">Jane Envoy, Ambassador</a>' in page
     assert "All officials" in page  # the totals row
 
     official = client.get(f"/officials/{envoy.id}").text
@@ -274,7 +283,7 @@ def test_an_official_only_a_draft_campaign_writes_to_is_not_found_and_not_listed
     assert "Secret draft" not in page and "Draft answer" not in page
     assert cells(page, "Public campaign")[:2] == ["0", "0"]
     assert f"/officials/{prosecutor.id}" in client.get("/officials").text
-    assert 'href="/officials"' in client.get("/letters").text  # where readers find the list
+    assert 'href="/officials?lang=en"' in client.get("/letters").text  # where readers find the list
 
 
 def test_a_closed_campaign_stays_on_record(client: TestClient, engine: Engine) -> None:

@@ -102,7 +102,7 @@ def test_the_confirmation_page_shows_the_letters_and_the_name_before_anything_is
     assert FORGER not in old.text and FORGED_WORDS not in old.text
 
 
-def test_confirming_takes_the_pages_form_not_a_bare_post(
+def test_confirming_takes_the_pages_form_not_another_sites(
     client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
     campaign = make_letter_campaign(engine)
@@ -111,7 +111,11 @@ def test_confirming_takes_the_pages_form_not_a_bare_post(
     send_mail(engine, settings)
     (link,) = confirmation_links(smtp, ANA)
     token = parse_qs(urlsplit(link).query)["token"][0]
-    forged = client.post(f"/letters/{campaign.slug}/confirm", data={"token": token})
+    forged = client.post(  # another site's page posting the mailed token
+        f"/letters/{campaign.slug}/confirm",
+        data={"token": token},
+        headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+    )
     assert forged.status_code == 403
     with Session(engine) as session:
         assert session.exec(select(LetterSender.status)).all() == ["pending"]

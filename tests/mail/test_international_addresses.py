@@ -18,7 +18,7 @@ from campaign.core.settings import Settings
 from campaign.mail import outbox
 from campaign.mail.models import MailStatus, OutboxMessage
 from campaign.site.app import create_app
-from tests.conftest import csrf_from, make_settings
+from tests.conftest import Browser, csrf_from, make_settings
 from tests.factories import make_letter_campaign, make_petition, send_mail
 from tests.letters.test_journey import review
 from tests.petitions.test_routes import sign
@@ -39,7 +39,7 @@ def outbox_rows(engine: Engine) -> list[OutboxMessage]:
 def app_client(settings: Settings) -> Iterator[TestClient]:
     use_keys(settings.data_keys)
     app = create_app(settings)
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
+    with Browser(app, base_url="http://testserver", follow_redirects=False) as client:
         yield client
     app.state.engine.dispose()
 

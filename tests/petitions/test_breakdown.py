@@ -28,7 +28,7 @@ def map_svg(html: str) -> str:
 def test_the_petition_page_links_to_its_breakdown(client: TestClient, engine: Engine) -> None:
     petition = make_petition(engine, slug="linked")
     page = client.get(f"/petitions/{petition.slug}").text
-    assert '<a href="/petitions/linked/breakdown">' in page
+    assert '<a href="/petitions/linked/breakdown?lang=en">' in page
 
 
 def test_counts_by_country_as_a_table_and_a_shaded_map(

@@ -16,7 +16,7 @@ from campaign.core.settings import Settings
 from campaign.petitions.models import Petition
 from tests.factories import add_signature, make_petition
 
-CARD_LINK = re.compile(r'<h[23][^>]*><a href="/petitions/([^"]+)">')
+CARD_LINK = re.compile(r'<h[23][^>]*><a href="/petitions/([^"?]+)\?lang=\w+">')
 
 
 def results(html: str) -> list[str]:
@@ -99,12 +99,19 @@ def test_open_won_and_closed_petitions_are_each_their_own_filter(
     assert sorted(results(closed_page)) == ["closed-by-hand", "past-its-end"]
     assert '<h2 id="results-heading">Closed petitions</h2>' in closed_page
     # The filter links say how many each state has, and which one is shown.
-    assert '<a href="/petitions?status=closed" aria-current="page">Closed (2)</a>' in closed_page
-    assert '<a href="/petitions">Open for signing (2)</a>' in closed_page
-    assert '<a href="/petitions?status=won">Won (2)</a>' in closed_page
+    assert (
+        '<a href="/petitions?status=closed&amp;lang=en" aria-current="page">Closed (2)</a>'
+        in closed_page
+    )
+    assert '<a href="/petitions?lang=en">Open for signing (2)</a>' in closed_page
+    assert '<a href="/petitions?status=won&amp;lang=en">Won (2)</a>' in closed_page
     # A won petition says so on its card; a closed one too.
-    assert re.search(r'won-still-open">[^<]+</a></h3>\s*<p class="badge won">Won</p>', open_page)
-    assert re.search(r'closed-by-hand">[^<]+</a></h3>\s*<p class="badge">Closed</p>', closed_page)
+    assert re.search(
+        r'won-still-open\?lang=en">[^<]+</a></h3>\s*<p class="badge won">Won</p>', open_page
+    )
+    assert re.search(
+        r'closed-by-hand\?lang=en">[^<]+</a></h3>\s*<p class="badge">Closed</p>', closed_page
+    )
     for page in (open_page, closed_page, client.get("/petitions?status=won").text):
         assert "a-draft" not in page and "/petitions/archived" not in page
 
@@ -127,10 +134,10 @@ def test_the_plain_list_shows_won_and_closed_petitions_in_their_own_sections(
     page = client.get("/petitions").text
     assert results(page) == ["open-one"]
     assert section(page, "won") == ["won-3", "won-2", "won-1"]  # the newest three
-    assert '<a href="/petitions?status=won">See all 4 won petitions</a>' in page
+    assert '<a href="/petitions?status=won&amp;lang=en">See all 4 won petitions</a>' in page
     assert section(page, "closed") == ["closed-one"]
     assert '<a href="/petitions.json" type="application/json">' in page  # the open data
-    assert '<a href="/petitions?status=closed">See the closed petition</a>' in page
+    assert '<a href="/petitions?status=closed&amp;lang=en">See the closed petition</a>' in page
     # A search, another filter or another page shows only what it asks for.
     for narrowed in ("/petitions?q=prisoner", "/petitions?sort=signed", "/petitions?status=won"):
         html = client.get(narrowed).text
@@ -185,19 +192,28 @@ def test_pages_of_twenty_with_links_that_keep_the_search(
     assert results(first) == [f"page-test-{n:02d}" for n in range(20)]
     assert result_count(first) == "45 petitions match “prisoner”. Page 1 of 3."
     assert 'rel="prev"' not in first
-    assert '<a href="/petitions?q=prisoner&amp;page=2" rel="next">Next page</a>' in first
-    assert '<a href="/petitions?q=prisoner" aria-current="page" aria-label="Page 1">1</a>' in first
+    assert (
+        '<a href="/petitions?q=prisoner&amp;page=2&amp;lang=en" rel="next">Next page</a>' in first
+    )
+    assert (
+        '<a href="/petitions?q=prisoner&amp;lang=en" aria-current="page" aria-label="Page 1">1</a>'
+        in first
+    )
     assert '<nav class="pages" aria-label="Pages">' in first
 
     second = client.get("/petitions?q=prisoner&page=2").text
     assert results(second) == [f"page-test-{n:02d}" for n in range(20, 40)]
-    assert '<a href="/petitions?q=prisoner" rel="prev">Previous page</a>' in second
-    assert '<a href="/petitions?q=prisoner&amp;page=3" rel="next">Next page</a>' in second
+    assert '<a href="/petitions?q=prisoner&amp;lang=en" rel="prev">Previous page</a>' in second
+    assert (
+        '<a href="/petitions?q=prisoner&amp;page=3&amp;lang=en" rel="next">Next page</a>' in second
+    )
 
     # A page past the end shows the last one; sorting and filters stay in every link.
     last = client.get("/petitions?q=prisoner&sort=signed&page=99").text
     assert len(results(last)) == 5 and result_count(last).endswith("Page 3 of 3.")
-    assert '<a href="/petitions?q=prisoner&amp;sort=signed&amp;page=2" rel="prev">' in last
+    assert (
+        '<a href="/petitions?q=prisoner&amp;sort=signed&amp;page=2&amp;lang=en" rel="prev">' in last
+    )
     assert 'rel="next"' not in last
     assert '<input type="search" id="finder-q" name="q" value="prisoner"' in last
 

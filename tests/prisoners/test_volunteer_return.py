@@ -72,7 +72,7 @@ def test_signing_in_from_a_prisoners_page_returns_to_it(
     prisoner = make_prisoner(engine, name_latin="Anna Kavalchuk")
     profile = f"/prisoners/{prisoner.slug}"
     start = signin_link_on(client.get(profile).text)
-    assert start == f"/volunteer/signin?next={profile}"
+    assert start == f"/volunteer/signin?next={profile}&lang=en"
     assert sign_in_from(client, engine, settings, smtp, start) == profile
     page = client.get(profile).text
     assert "You are signed in." in page
@@ -123,7 +123,7 @@ def test_the_header_shows_a_signed_in_volunteer_and_both_ways_out(
         assert 'action="/volunteer/signout/device"' in top and ">Sign out<" in top
         assert 'action="/volunteer/signout"' in top and ">Sign out on every device<" in top
         assert "vol@example.org" not in top
-    assert client.get("/prisoners").headers["cache-control"] == "no-store"
+    assert client.get("/prisoners?lang=en").headers["cache-control"] == "no-store"
 
     token = csrf_from(client, "/volunteer")
     client.post("/volunteer/settings", data={"csrf_token": token, "display_name": "Vera"})

@@ -55,24 +55,38 @@ OPT_IN = DoubleOptIn(
 
 
 FORM_MAX_AGE = 24 * 3600
+# The stamp a sign form's first focus fetches (site.css) keeps its date in this cookie.
+STAMP_COOKIE = "campaign_started"
+# A transparent 1x1 GIF: what /stamp answers with, so the form's background stays as it was.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 
 
-def form_started_token(settings: Settings, petition_id: int) -> str:
-    """A signed timestamp for a petition's sign form, to tell a person from a fast bot."""
+def form_started_token(settings: Settings, petition_id: int | None) -> str:
+    """A signed timestamp for a sign form, to tell a person from a fast bot: for one
+    petition (the form shown again after a post) or, with None, for any (the stamp cookie)."""
     return str(signer(settings, "sign-form").dumps([petition_id, time.time()]))
 
 
 def form_age(settings: Settings, token: str, petition_id: int) -> float | None:
-    """Seconds since the sign form was served; None when the stamp is forged, stale or foreign."""
+    """Seconds since the sign form was stamped; None when the stamp is forged, stale or foreign."""
     payload = read_token(settings, "sign-form", token, max_age=FORM_MAX_AGE)
-    if not isinstance(payload, list) or len(payload) != 2 or payload[0] != petition_id:
+    if not isinstance(payload, list) or len(payload) != 2 or payload[0] not in (petition_id, None):
         return None
     return time.time() - float(payload[1])
 
 
 def filled_too_fast(settings: Settings, age: float | None) -> bool:
     """Whether the form came back sooner than a person could fill it (or without a valid stamp)."""
-    return age is None or age < settings.sign_min_fill_seconds
+    minimum = settings.sign_min_fill_seconds
+    return minimum > 0 and (age is None or age < minimum)
+
+
+def needs_stamp(settings: Settings, age: float | None) -> bool:
+    """Whether a sign form came back with no stamp at all, and is to be shown again, stamped,
+    before anything is stored: a bot that posts without loading the form stores nothing."""
+    return age is None and settings.sign_min_fill_seconds > 0
 
 
 # -- signing -----------------------------------------------------------------------------------

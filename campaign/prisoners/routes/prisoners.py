@@ -15,7 +15,17 @@ from campaign.core.i18n import _, get_locale, ngettext
 from campaign.core.pdfs import unprintable
 from campaign.core.ratelimit import Limiter, pdf_refusal
 from campaign.core.security import ip_hash
-from campaign.core.web import PRIVATE, FormData, FormErrors, found, redirect, render, repeated
+from campaign.core.web import (
+    PRIVATE,
+    FormData,
+    FormErrors,
+    found,
+    language_in_url,
+    redirect,
+    render,
+    render_shared,
+    repeated,
+)
 from campaign.prisoners import event_forms, forms
 from campaign.prisoners.models import Facility, Prisoner, Volunteer
 from campaign.prisoners.pdf import letter_pdf
@@ -37,7 +47,7 @@ from campaign.prisoners.service.volunteers import LogOutcome
 router = APIRouter(prefix="/prisoners")
 
 
-@router.get("", dependencies=[Depends(volunteer_for_header)])
+@router.get("", dependencies=[Depends(language_in_url), Depends(volunteer_for_header)])
 def prisoner_list(
     request: Request,
     session: ReadSessionDep,
@@ -58,7 +68,7 @@ def prisoner_list(
         "event_kinds": event_forms.kind_labels(),
         "today": today,
     }
-    return render(request, "prisoners/list.html", context)
+    return render_shared(request, "prisoners/list.html", context)  # private if signed in
 
 
 @router.get("/pick")
@@ -68,7 +78,7 @@ def pick(request: Request, session: SessionDep) -> Response:
     return redirect(f"/prisoners/{prisoner.slug}" if prisoner else "/prisoners")
 
 
-@router.get("/{slug}")
+@router.get("/{slug}", dependencies=[Depends(language_in_url)])
 def prisoner_page(
     request: Request, session: SessionDep, slug: str, volunteer: OptionalVolunteer
 ) -> Response:
@@ -109,6 +119,8 @@ def _profile_page(
         "form": form or {},
         "errors": errors or FormErrors(),
     }
+    if request.method == "GET":  # shared by caches, unless a volunteer is signed in
+        return render_shared(request, "prisoners/profile.html", context)
     return render(request, "prisoners/profile.html", context, status_code=status, headers=PRIVATE)
 
 
