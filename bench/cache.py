@@ -51,10 +51,11 @@ def start_nginx(workdir: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("nginx did not come up: " + (workdir / "nginx-error.log").read_text())
 
 
-def renders(log: Path, path: str) -> int:
-    """How many times the app answered GET `path` with a full page (200) so far."""
-    needle = f"GET {path} 200 "
-    return sum(1 for line in log.read_text(errors="replace").splitlines() if needle in line)
+def renders(log: Path, path: str) -> tuple[int, int]:
+    """How many times so far the app answered GET `path` with the page (200), and with a 304
+    to nginx's revalidation (which renders the page too, to compare its ETag)."""
+    lines = log.read_text(errors="replace").splitlines()
+    return tuple(sum(1 for line in lines if f"GET {path} {code} " in line) for code in (200, 304))  # type: ignore[return-value]
 
 
 def cache_benchmark(
@@ -81,9 +82,10 @@ def cache_benchmark(
         signed = signing.result()
     results.append(line("page GET through nginx, in surge", viewing, floor))
     results.append(line("  the sign surge beside it", signed, None))
-    rendered = renders(app_log, path) - before
+    after = renders(app_log, path)
+    full, revalidated = after[0] - before[0], after[1] - before[1]
     results.append(
-        f"{'  app renders of the page':<34} {rendered} in {2 * seconds + 4} s of viewing "
-        f"({int(alone['requests'] + viewing['requests'])} views)"
+        f"{'  app renders of the page':<34} {full} full + {revalidated} revalidations (304) in "
+        f"{2 * seconds + 4} s of viewing ({int(alone['requests'] + viewing['requests'])} views)"
     )
     return results
