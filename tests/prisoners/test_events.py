@@ -180,8 +180,9 @@ def test_the_top_of_the_list_says_write_now_with_the_date_in_the_visitors_langua
     page = client.get("/prisoners?lang=en").text
     top = page.split('class="write-now"')[1].split("</section>")[0]
     assert "Maryna Hearing" in top and "hearing today" in top and "Come to the court." in top
-    assert f'href="/prisoners/{prisoner.slug}"' in top
-    assert f'href="/letters/{campaign.slug}"' in top
+    # Links on a shared page carry its language (#21): a click costs no redirect.
+    assert f'href="/prisoners/{prisoner.slug}?lang=en"' in top
+    assert f'href="/letters/{campaign.slug}?lang=en"' in top
     assert "transfer" not in top
 
     with transaction(engine) as session:
