@@ -26,6 +26,7 @@ from campaign.core.web import (
     uploaded,
 )
 from campaign.prisoners import consent_routes, event_routes, exports, forms, transfer_routes
+from campaign.prisoners.deps import PrisonerForEditor
 from campaign.prisoners.models import Facility, Prisoner
 from campaign.prisoners.postcards import admin_routes as postcards_admin
 from campaign.prisoners.service import consent, dashboard, facilities, register
@@ -36,12 +37,6 @@ facilities_router = APIRouter(prefix="/admin/facilities")
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def prisoner_for_editor(prisoner_id: int, session: SessionDep, user: Campaigner) -> Prisoner:
-    """The prisoner an organiser asked for; 404 when there is none."""
-    return found(session.get(Prisoner, prisoner_id))
-
-
-PrisonerForEditor = Annotated[Prisoner, Depends(prisoner_for_editor)]
 UploadedPhoto = Annotated[bytes | None, Depends(uploaded("photo", MAX_BYTES))]
 UploadedCsv = Annotated[bytes | None, Depends(uploaded("file", MAX_UPLOAD))]
 

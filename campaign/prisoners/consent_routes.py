@@ -3,29 +3,20 @@ withdrawing it (a withdrawal hides the person at once and pauses the campaigns n
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import Campaigner
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _, ngettext
-from campaign.core.web import NO_STORE, FormData, FormErrors, found, redirect, render
+from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render
 from campaign.prisoners import consent_forms
+from campaign.prisoners.deps import PrisonerForEditor
 from campaign.prisoners.models import ConsentState, Prisoner
 from campaign.prisoners.service import consent
 
 router = APIRouter(prefix="/admin/prisoners")
-
-
-def consent_subject(prisoner_id: int, session: SessionDep, user: Campaigner) -> Prisoner:
-    """The prisoner whose consent an organiser (who may edit the register) looks at; 404."""
-    return found(session.get(Prisoner, prisoner_id))
-
-
-ConsentSubject = Annotated[Prisoner, Depends(consent_subject)]
 
 
 def _page(
@@ -56,7 +47,7 @@ def _page(
 
 
 @router.get("/{prisoner_id}/consent")
-def consent_page(request: Request, session: SessionDep, prisoner: ConsentSubject) -> Response:
+def consent_page(request: Request, session: SessionDep, prisoner: PrisonerForEditor) -> Response:
     """Whether the person may be named, who said so, when and how, and the form to change it."""
     return _page(request, session, prisoner, {}, FormErrors())
 
@@ -66,7 +57,7 @@ def record_consent(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: ConsentSubject,
+    prisoner: PrisonerForEditor,
     raw: FormData,
 ) -> Response:
     """Record consent given or withdrawn; a withdrawal takes effect on the next request."""

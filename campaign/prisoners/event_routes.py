@@ -20,21 +20,14 @@ from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _
 from campaign.core.web import NO_STORE, FormData, FormErrors, found, redirect, render
 from campaign.prisoners import event_forms
+from campaign.prisoners.deps import PrisonerForEditor
 from campaign.prisoners.models import Prisoner, PrisonerEvent
 from campaign.prisoners.service import consent, events
 
 router = APIRouter(prefix="/admin/prisoners")
 
 
-def events_subject(prisoner_id: int, session: SessionDep, user: Campaigner) -> Prisoner:
-    """The prisoner whose events an organiser (who may edit the register) looks at; 404."""
-    return found(session.get(Prisoner, prisoner_id))
-
-
-EventsSubject = Annotated[Prisoner, Depends(events_subject)]
-
-
-def event_to_edit(prisoner: EventsSubject, event_id: int, session: SessionDep) -> PrisonerEvent:
+def event_to_edit(prisoner: PrisonerForEditor, event_id: int, session: SessionDep) -> PrisonerEvent:
     """One of the prisoner's events; 404 for an unknown one or another person's."""
     event = found(session.get(PrisonerEvent, event_id))
     return found(event if event.prisoner_id == prisoner.id else None)
@@ -90,7 +83,7 @@ def _page(
 
 @router.get("/{prisoner_id}/events")
 def event_list(
-    request: Request, session: SessionDep, user: Campaigner, prisoner: EventsSubject
+    request: Request, session: SessionDep, user: Campaigner, prisoner: PrisonerForEditor
 ) -> Response:
     """The person's events, and the form to record one."""
     return _page(request, session, user, prisoner)
@@ -134,7 +127,7 @@ def add_event(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: EventsSubject,
+    prisoner: PrisonerForEditor,
     raw: FormData,
 ) -> Response:
     return _save(request, session, user, prisoner, raw, None)
@@ -145,7 +138,7 @@ def edit_event(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: EventsSubject,
+    prisoner: PrisonerForEditor,
     event: EventToEdit,
 ) -> Response:
     values = event_forms.form_values(event)
@@ -157,7 +150,7 @@ def update_event(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: EventsSubject,
+    prisoner: PrisonerForEditor,
     event: EventToEdit,
     raw: FormData,
 ) -> Response:
@@ -170,7 +163,7 @@ def end_event(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: EventsSubject,
+    prisoner: PrisonerForEditor,
     event: EventToEdit,
 ) -> Response:
     """End a going-on event today (a hunger strike stopped)."""
@@ -187,7 +180,7 @@ def delete_event(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: EventsSubject,
+    prisoner: PrisonerForEditor,
     event: EventToEdit,
 ) -> Response:
     """Delete an event recorded by mistake (an event that took place is better ended)."""

@@ -3,29 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from campaign.accounts.deps import Campaigner
 from campaign.core import audit
 from campaign.core.db import SessionDep, utcnow
 from campaign.core.i18n import _
-from campaign.core.web import NO_STORE, FormData, FormErrors, found, redirect, render
+from campaign.core.web import NO_STORE, FormData, FormErrors, redirect, render
 from campaign.prisoners import transfer_forms
+from campaign.prisoners.deps import PrisonerForEditor
 from campaign.prisoners.models import Prisoner
 from campaign.prisoners.service import facilities, transfers
 
 router = APIRouter(prefix="/admin/prisoners")
-
-
-def transfer_subject(prisoner_id: int, session: SessionDep, user: Campaigner) -> Prisoner:
-    """The prisoner an organiser (who may edit the register) records a transfer of; 404."""
-    return found(session.get(Prisoner, prisoner_id))
-
-
-TransferSubject = Annotated[Prisoner, Depends(transfer_subject)]
 
 
 def _page(
@@ -55,7 +46,7 @@ def _page(
 
 
 @router.get("/{prisoner_id}/transfer")
-def transfer_page(request: Request, session: SessionDep, prisoner: TransferSubject) -> Response:
+def transfer_page(request: Request, session: SessionDep, prisoner: PrisonerForEditor) -> Response:
     """Where the person is held and was held, and the form to record a move."""
     return _page(request, session, prisoner, {}, FormErrors())
 
@@ -65,7 +56,7 @@ def record_transfer(
     request: Request,
     session: SessionDep,
     user: Campaigner,
-    prisoner: TransferSubject,
+    prisoner: PrisonerForEditor,
     raw: FormData,
 ) -> Response:
     """Record the move; the worker mails the new address to followers and recent writers."""

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from campaign.core.db import insert_once
-from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
 from campaign.prisoners.models import (
@@ -23,7 +22,11 @@ from campaign.prisoners.models import (
 )
 from campaign.prisoners.service.consent import named_publicly
 from campaign.prisoners.service.events import SILENCE_DAYS, CampaignLink, due_for_follower
+from campaign.prisoners.service.opt_out import opt_out, opt_out_token
 from campaign.prisoners.service.prisoners import HELD, next_birthday
+
+# The signed tokens of this mail's unsubscribe links.
+PURPOSE = "volunteer-reminders"
 
 
 @dataclass(frozen=True)
@@ -37,20 +40,13 @@ class Due:
 
 def unsubscribe_token(settings: Settings, volunteer: Volunteer) -> str:
     """The signed token of the unsubscribe link in reminder mails."""
-    return str(signer(settings, "volunteer-reminders").dumps(volunteer.id))
+    return opt_out_token(settings, PURPOSE, volunteer)
 
 
 def unsubscribe(session: Session, *, settings: Settings, token: str) -> bool:
     """Turn off every reminder for the volunteer the link belongs to; False for a bad link."""
-    volunteer_id = read_token(settings, "volunteer-reminders", token, max_age=400 * 86400)
-    volunteer = session.get(Volunteer, volunteer_id) if isinstance(volunteer_id, int) else None
-    if volunteer is None:
-        return False
-    volunteer.birthday_reminders = False
-    volunteer.silence_alerts = False
-    session.add(volunteer)
-    session.flush()
-    return True
+    flags = ("birthday_reminders", "silence_alerts")
+    return opt_out(session, settings=settings, purpose=PURPOSE, token=token, flags=flags)
 
 
 def _candidates(session: Session, volunteer: Volunteer, followed: bool) -> list[Prisoner]:

@@ -17,7 +17,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from campaign.core.db import insert_once, utcnow
-from campaign.core.security import read_token, signer
 from campaign.core.settings import Settings
 from campaign.prisoners import emails
 from campaign.prisoners.models import (
@@ -30,6 +29,7 @@ from campaign.prisoners.models import (
     Volunteer,
 )
 from campaign.prisoners.service.consent import named_publicly
+from campaign.prisoners.service.opt_out import opt_out, opt_out_token
 from campaign.prisoners.service.prisoners import HELD, address_block
 
 # Who hears of a transfer: those who wrote in the 60 days before it (or since). Also how long
@@ -38,6 +38,8 @@ RECENT_DAYS = 60
 # Transfers recorded this long ago are still mailed about (the worker may have been down).
 MAIL_WITHIN = timedelta(days=7)
 KIND = "transfer"
+# The signed tokens of this mail's unsubscribe links.
+PURPOSE = "transfer-notices"
 
 
 @dataclass(frozen=True)
@@ -188,19 +190,13 @@ def old_address_letters(session: Session, *, volunteer_id: int | None) -> set[in
 
 def unsubscribe_token(settings: Settings, volunteer: Volunteer) -> str:
     """The signed token of the unsubscribe link in transfer notices."""
-    return str(signer(settings, "transfer-notices").dumps(volunteer.id))
+    return opt_out_token(settings, PURPOSE, volunteer)
 
 
 def unsubscribe(session: Session, *, settings: Settings, token: str) -> bool:
     """Turn off transfer notices for the volunteer the link belongs to; False for a bad link."""
-    volunteer_id = read_token(settings, "transfer-notices", token, max_age=400 * 86400)
-    volunteer = session.get(Volunteer, volunteer_id) if isinstance(volunteer_id, int) else None
-    if volunteer is None:
-        return False
-    volunteer.transfer_notices = False
-    session.add(volunteer)
-    session.flush()
-    return True
+    flags = ("transfer_notices",)
+    return opt_out(session, settings=settings, purpose=PURPOSE, token=token, flags=flags)
 
 
 def _to_mail(session: Session, now: datetime) -> list[tuple[Placement, Prisoner, Facility]]:
