@@ -6,7 +6,6 @@ app and the mail worker carry on by themselves once the database is back."""
 from __future__ import annotations
 
 import html
-import os
 import re
 import sqlite3
 import subprocess
@@ -25,10 +24,9 @@ from sqlmodel import select
 from campaign.core.db import make_engine, transaction, utcnow
 from campaign.core.settings import PROJECT_DIR
 from campaign.petitions.models import Petition, PetitionStatus, Signature
-from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 from tests.factories import organisation
 from tests.smtp_server import SmtpServer, free_port
-from tests.test_scale_out import _wait_until_up
+from tests.test_scale_out import _wait_until_up, server_environment
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -38,20 +36,7 @@ def running(db_url: str, smtp: SmtpServer, tmp_path: Path) -> Iterator[tuple[str
     """`campaign serve` and `campaign worker` on this database, with their log."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    environ = {
-        **os.environ,
-        "ENV": "development",
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": TEST_SECRET,
-        "DATA_KEYS": TEST_DATA_KEY,
-        "BASE_URL": base,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "SIGN_MIN_FILL_SECONDS": "0",
-        "SIGN_LIMIT_BURST": "10000/minute",
-        "SIGN_LIMIT_SUSTAINED": "10000/hour",
-        "WORKER_JOBS_EVERY": "1",
-    }
+    environ = server_environment(db_url, base, smtp)
     engine = make_engine(db_url)
     with transaction(engine) as session:
         session.add(

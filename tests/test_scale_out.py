@@ -30,22 +30,16 @@ SUPPORTERS = 40
 TWICE = 10  # the first ten sign on both servers at once, as a double click across tabs would
 
 
-@pytest.fixture
-def two_servers(
-    postgres_url: str, smtp: SmtpServer, tmp_path: Path
-) -> Iterator[tuple[list[str], Path]]:
-    """Two `campaign serve` processes and two `campaign worker` processes."""
-    _empty_postgres(postgres_url)
-    ports = [free_port(), free_port()]
-    environ = {
+def server_environment(database_url: str, base_url: str, smtp: SmtpServer) -> dict[str, str]:
+    """What `campaign serve` and `campaign worker` run with in these tests: a burst's limits
+    and fill time out of the way, the worker's jobs every second."""
+    return {
         **os.environ,
         "ENV": "development",
-        "DATABASE_URL": postgres_url,
-        # Public pages through the read-only replica engine, as a deployment with one would.
-        "DATABASE_READ_URL": postgres_url,
+        "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
         "DATA_KEYS": TEST_DATA_KEY,
-        "BASE_URL": f"http://127.0.0.1:{ports[0]}",
+        "BASE_URL": base_url,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
         "SIGN_MIN_FILL_SECONDS": "0",
@@ -53,6 +47,18 @@ def two_servers(
         "SIGN_LIMIT_SUSTAINED": "10000/hour",
         "WORKER_JOBS_EVERY": "1",
     }
+
+
+@pytest.fixture
+def two_servers(
+    postgres_url: str, smtp: SmtpServer, tmp_path: Path
+) -> Iterator[tuple[list[str], Path]]:
+    """Two `campaign serve` processes and two `campaign worker` processes."""
+    _empty_postgres(postgres_url)
+    ports = [free_port(), free_port()]
+    environ = server_environment(postgres_url, f"http://127.0.0.1:{ports[0]}", smtp)
+    # Public pages through the read-only replica engine, as a deployment with one would.
+    environ["DATABASE_READ_URL"] = postgres_url
     log = tmp_path / "processes.log"
     commands = [["serve", "--port", str(port)] for port in ports] + [["worker"], ["worker"]]
     with log.open("wb") as output:
