@@ -230,6 +230,11 @@ def main() -> None:
     parser.add_argument(
         "--only-cache", action="store_true", help="only the page through nginx's shared cache"
     )
+    parser.add_argument(
+        "--only-sign",
+        action="store_true",
+        help="only the floor's INSERT, signing and confirming, with their checks (to compare changes)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     url = database(args.db, "campaign_bench", workdir)
@@ -284,8 +289,15 @@ def main() -> None:
             )
             for c in (32, 256)
         }
-        floor_page = wrk(
-            "http://127.0.0.1:8801/floor/page", seconds=args.seconds, connections=32, server=floor
+        floor_page = (
+            {}
+            if args.only_sign
+            else wrk(
+                "http://127.0.0.1:8801/floor/page",
+                seconds=args.seconds,
+                connections=32,
+                server=floor,
+            )
         )
     finally:
         stop(floor)
@@ -319,17 +331,21 @@ def main() -> None:
         ) as r:
             etag = r.headers["etag"]
         for name, path, headers in (
-            (
-                "petition page GET during sign surge",
-                "/petitions/bench?lang=en",
-                [f"Cookie: {cookie}"],
-            ),
-            (
-                "page GET, If-None-Match, in surge",
-                "/petitions/bench?lang=en",
-                [f"Cookie: {cookie}", f"If-None-Match: {etag}"],
-            ),
-            ("API GET during sign surge", "/api/petitions/bench", []),
+            ()
+            if args.only_sign
+            else (
+                (
+                    "petition page GET during sign surge",
+                    "/petitions/bench?lang=en",
+                    [f"Cookie: {cookie}"],
+                ),
+                (
+                    "page GET, If-None-Match, in surge",
+                    "/petitions/bench?lang=en",
+                    [f"Cookie: {cookie}", f"If-None-Match: {etag}"],
+                ),
+                ("API GET during sign surge", "/api/petitions/bench", []),
+            )
         ):
             with ThreadPoolExecutor(1) as pool:
                 signing = pool.submit(
@@ -360,24 +376,8 @@ def main() -> None:
             " (a row and a mail per request; requests in flight at the cut-off land too)"
         )
 
-        page = wrk(
-            f"{base}/petitions/bench?lang=en",
-            seconds=args.seconds,
-            connections=32,
-            headers=[f"Cookie: {cookie}"],
-            server=app,
-        )
-        results.append(line("petition page GET", page, floor_page))
-        cached = wrk(
-            f"{base}/petitions/bench?lang=en",
-            seconds=args.seconds,
-            connections=32,
-            headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"],
-            server=app,
-        )
-        results.append(line("petition page GET, If-None-Match", cached, floor_page))
-        api = wrk(f"{base}/api/petitions/bench", seconds=args.seconds, connections=32, server=app)
-        results.append(line("API GET", api, floor_page))
+        if not args.only_sign:
+            results += views(base, cookie, etag, app, args.seconds, floor_page)
 
         with Session(engine) as session:
             pending = session.exec(
@@ -420,6 +420,10 @@ def main() -> None:
     finally:
         stop(app)
 
+    if args.only_sign:
+        print("\n".join(results))
+        engine.dispose()
+        return
     if shutil.which("nginx"):
         results += run_cache(url, args.workers, workdir, args.seconds, floor_page)
     results.append(export_benchmark(url, engine, petition_id, args.export_rows))
@@ -428,6 +432,37 @@ def main() -> None:
     print("\n".join(results))
     engine.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def views(
+    base: str,
+    cookie: str,
+    etag: str,
+    app: subprocess.Popen[bytes],
+    seconds: int,
+    floor: dict[str, float],
+) -> list[str]:
+    """The page rendered, the page revalidated (304), and the API, each alone."""
+    page = wrk(
+        f"{base}/petitions/bench?lang=en",
+        seconds=seconds,
+        connections=32,
+        headers=[f"Cookie: {cookie}"],
+        server=app,
+    )
+    cached = wrk(
+        f"{base}/petitions/bench?lang=en",
+        seconds=seconds,
+        connections=32,
+        headers=[f"Cookie: {cookie}", f"If-None-Match: {etag}"],
+        server=app,
+    )
+    api = wrk(f"{base}/api/petitions/bench", seconds=seconds, connections=32, server=app)
+    return [
+        line("petition page GET", page, floor),
+        line("petition page GET, If-None-Match", cached, floor),
+        line("API GET", api, floor),
+    ]
 
 
 def run_cache(

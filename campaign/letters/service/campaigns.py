@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, bindparam, delete
 from sqlmodel import Session, col, select
 
 from campaign.core.db import utcnow
@@ -78,16 +79,22 @@ def open_campaigns(session: Session) -> list[LetterCampaign]:
 def open_campaign_for_petition(session: Session, petition_id: int) -> LetterCampaign | None:
     """The newest campaign taking letters now that is linked to the petition: a signer's next
     step."""
-    query = (
+    rows = session.exec(_open_for_petition(), params={"petition_id": petition_id}).all()
+    return next((c for c in rows if accepts_letters(c)), None)
+
+
+@cache
+def _open_for_petition() -> Any:
+    """Optimization: built once; every confirmation of a signature runs it (docs/benchmarks.md)."""
+    return (
         select(LetterCampaign)
         .where(
-            LetterCampaign.petition_id == petition_id,
+            LetterCampaign.petition_id == bindparam("petition_id"),
             LetterCampaign.status == CampaignStatus.open,
             campaign_may_be_public(),
         )
         .order_by(col(LetterCampaign.id).desc())
     )
-    return next((c for c in session.exec(query).all() if accepts_letters(c)), None)
 
 
 def taking_letters(session: Session, ids: set[int]) -> dict[int, LetterCampaign]:
