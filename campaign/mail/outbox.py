@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +23,7 @@ from campaign.mail.models import MailPriority, MailStatus, OutboxMessage
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)  # built once; the values are parameters
 ALLOWED_HEADERS = {"Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "From-Name"}
+log = logging.getLogger("campaign.mail")
 
 
 class Envelope(TypedDict):
@@ -37,6 +39,41 @@ class Envelope(TypedDict):
 def unsubscribe_headers(url: str) -> dict[str, str]:
     """The headers of one-click unsubscribe (RFC 8058), for mail someone may stop receiving."""
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _normalized(address: str) -> str | None:
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def mailable(address: str) -> bool:
+    """Whether enqueue() takes this address. A job mailing many people asks first and leaves
+    out the few it would refuse (the demo's fictional writers at .invalid, a row kept from
+    before a rule), so that one stored address does not stop everyone else's mail."""
+    return _normalized(address) is not None
+
+
+class _Addressed(Protocol):
+    @property
+    def email(self) -> str: ...
+
+
+AddressedT = TypeVar("AddressedT", bound=_Addressed)
+
+
+def only_mailable(people: Sequence[AddressedT], *, what: str) -> list[AddressedT]:
+    """Those of `people` whose address enqueue() takes; how many were left out goes to the log
+    as a count under `what` (the job's name), never an address."""
+    kept = [person for person in people if mailable(person.email)]
+    if len(kept) < len(people):
+        log.warning(
+            "%s: %d recipients left out, their address cannot be mailed",
+            what,
+            len(people) - len(kept),
+        )
+    return kept
 
 
 def enqueue(
@@ -58,10 +95,10 @@ def enqueue(
     """
     if not _template_exists(template):
         raise ValueError(f"no e-mail template named {template!r}")
-    try:
-        to = validate_email(to, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError("the recipient must be one valid address") from None
+    normalized = _normalized(to)
+    if normalized is None:
+        raise ValueError("the recipient must be one valid address")
+    to = normalized
     unknown = set(headers or {}) - ALLOWED_HEADERS
     if unknown:
         raise ValueError(f"headers not allowed in the outbox: {', '.join(sorted(unknown))}")

@@ -46,7 +46,9 @@ class Site:
                     return message
             time.sleep(0.2)
         got = [str(m["To"]) for m in self.smtp.handler.messages]
-        raise AssertionError(f"no mail to {address} within {timeout} s; got mail to {got}")
+        raise AssertionError(
+            f"no mail to {address} within {timeout} s; got mail to {got}{self.errors()}"
+        )
 
     def mail_where(self, check: Any, *, timeout: float = 30.0, what: str = "") -> EmailMessage:
         """The first message the SMTP server received that passes check (waiting for it)."""
@@ -56,7 +58,13 @@ class Site:
                 if check(message):
                     return message
             time.sleep(0.2)
-        raise AssertionError(f"no mail {what} within {timeout} s")
+        raise AssertionError(f"no mail {what} within {timeout} s{self.errors()}")
+
+    def errors(self) -> str:
+        """The site's last logged error, to say why a mail never came (a job failing, say)."""
+        lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
+        starts = [n for n, line in enumerate(lines) if " ERROR " in line]
+        return "; the site logged:\n" + "\n".join(lines[starts[-1] :][:30]) if starts else ""
 
     def link_in(self, message: EmailMessage, path_part: str) -> str:
         """The first link in the mail whose address contains path_part."""

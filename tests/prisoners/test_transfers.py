@@ -166,6 +166,28 @@ def test_a_transfer_mails_each_follower_and_recent_writer_once_in_their_language
     assert notices(engine, settings, smtp) == []
 
 
+def test_a_writer_whose_address_cannot_be_mailed_stops_no_one_elses_notice(
+    organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    prisoner = make_prisoner(engine, name_latin="Ales Novikau")
+    held_since(engine, prisoner)
+    remand = new_facility(engine)
+    colony = prisoner.facility_id or 0
+    # The demo's fictional writers live at .invalid: the job once failed on them every second,
+    # and nobody else heard of the transfer.
+    fictional = volunteer(engine, "volunteer1@demo.invalid")
+    writer = volunteer(engine, "writer@example.org")
+    for who in (fictional, writer):
+        wrote(engine, who, prisoner, MOVED - timedelta(days=5), colony)
+
+    status, _page = record(
+        organiser_client, prisoner, facility=remand.name, moved_on=MOVED.isoformat()
+    )
+    assert status == 303
+    assert [str(m["To"]) for m in notices(engine, settings, smtp)] == ["writer@example.org"]
+    assert notices(engine, settings, smtp) == []
+
+
 def test_the_unsubscribe_link_stops_notices_of_transfers_and_nothing_else(
     organiser_client: TestClient, engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:

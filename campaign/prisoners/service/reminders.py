@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from campaign.core.db import insert_once
 from campaign.core.settings import Settings
+from campaign.mail import outbox
 from campaign.prisoners import emails
 from campaign.prisoners.models import (
     Follow,
@@ -122,6 +123,7 @@ def send_reminders(session: Session, *, settings: Settings, today: date) -> int:
             col(Volunteer.birthday_reminders).is_(True) | col(Volunteer.silence_alerts).is_(True)
         )
     ).all()
+    volunteers = outbox.only_mailable(volunteers, what="reminders")
     sent = 0
     for volunteer in volunteers:
         fresh = [

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from campaign.core.db import insert_once, utcnow
 from campaign.core.settings import Settings
+from campaign.mail import outbox
 from campaign.prisoners import emails
 from campaign.prisoners.models import (
     Facility,
@@ -220,23 +221,22 @@ def _to_mail(session: Session, now: datetime) -> list[tuple[Placement, Prisoner,
 
 def recipients(session: Session, placement: Placement) -> list[Volunteer]:
     """Volunteers who follow the person or logged a letter to them from 60 days before the
-    transfer on, unless they turned these notices off."""
+    transfer on, unless they turned these notices off or their address cannot be mailed."""
     followers = select(Follow.volunteer_id).where(Follow.prisoner_id == placement.prisoner_id)
     writers = select(SolidarityLetter.volunteer_id).where(
         SolidarityLetter.prisoner_id == placement.prisoner_id,
         col(SolidarityLetter.sent_on) >= placement.since - timedelta(days=RECENT_DAYS),
         col(SolidarityLetter.volunteer_id).is_not(None),
     )
-    return list(
-        session.exec(
-            select(Volunteer)
-            .where(
-                col(Volunteer.id).in_(union(followers, writers).scalar_subquery()),
-                col(Volunteer.transfer_notices).is_(True),
-            )
-            .order_by(col(Volunteer.id))
-        ).all()
-    )
+    found = session.exec(
+        select(Volunteer)
+        .where(
+            col(Volunteer.id).in_(union(followers, writers).scalar_subquery()),
+            col(Volunteer.transfer_notices).is_(True),
+        )
+        .order_by(col(Volunteer.id))
+    ).all()
+    return outbox.only_mailable(found, what="transfer notices")
 
 
 def _late_letters(session: Session, volunteer: Volunteer, prisoner: Prisoner) -> int:
