@@ -6,7 +6,6 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -22,9 +21,7 @@ from tests.smtp_server import SmtpServer
 TODAY = date(2026, 12, 24)
 
 
-def make_volunteer(
-    engine: Engine, email: str = "vol@example.org", **settings: object
-) -> Volunteer:
+def make_volunteer(engine: Engine, email: str = "vol@example.org", **settings: object) -> Volunteer:
     with transaction(engine) as session:
         volunteer = Volunteer(
             email=email,
