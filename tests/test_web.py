@@ -16,8 +16,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 from starlette.requests import Request
 
-from campaign.core.db import PublicWriter
 from campaign.core.settings import Settings
+from campaign.core.writes import PublicWriter
 from campaign.site.app import create_app
 from tests.conftest import PASSWORD, csrf_from, make_settings
 from tests.factories import make_petition
@@ -322,7 +322,8 @@ def test_a_surge_of_signatures_takes_only_the_writer_threads_and_pages_keep_thei
     """Public writes queue for a few threads of their own (WRITER_THREADS): however many
     arrive at once, no more run together, and a page view finds a thread meanwhile."""
     assert settings.writer_threads_per_process == (2 if settings.is_sqlite else 4)
-    application = create_app(settings.model_copy(update={"writer_threads": 2}))
+    # One write per transaction here: the threads, not the batches, are what is counted.
+    application = create_app(settings.model_copy(update={"writer_threads": 2, "writer_batch": 1}))
     request = Request({"type": "http", "app": application, "headers": []})
     lock = threading.Lock()
     running, peak, events = 0, 0, []
@@ -348,6 +349,8 @@ def test_a_surge_of_signatures_takes_only_the_writer_threads_and_pages_keep_thei
 
     anyio.run(surge)
     application.state.engine.dispose()
-    assert peak == 2
+    # On SQLite the writers also take turns at the one write lock (core/writes.py): one at once.
+    at_once = 1 if settings.is_sqlite else 2
+    assert peak == at_once
     assert events.count("write started") == 6
-    assert events.index("page served") == 2  # while the first two writes still ran
+    assert events.index("page served") == at_once  # while the first writes still ran

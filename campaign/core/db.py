@@ -9,8 +9,9 @@ The two kinds of transaction, and the only ways code gets a session:
   - `SessionDep` for a request: the route calls its service and the dependency commits when
     the route returns, before the response is sent (a failed commit is a 500, never a success
     page);
-  - `PublicWrites` for the writes a surge brings (signing, confirming): `await
-    writes.run(work)` runs `work(session)` on the writer threads and commits when it returns;
+  - `PublicWrites` (core/writes.py) for the writes a surge brings (signing, confirming):
+    `await writes.run(work)` runs `work(session)` on the writer threads, in one transaction
+    with the writes waiting beside it (group commit), and answers once that committed;
     `run_then(work, page)` then renders on the same thread, so no row lock is held while a
     page is rendered;
   - `transaction(engine)` outside a request: the worker's jobs, the command line, the tests.
@@ -27,9 +28,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
-from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.dialects import postgresql as postgresql_dialect
@@ -149,63 +147,6 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-T = TypeVar("T")
-R = TypeVar("R")
-_WRITERS: RunVar[CapacityLimiter] = RunVar("campaign_writers")
-
-
-class PublicWriter:
-    """Runs a public write a surge brings (signing, confirming) in one transaction, committed
-    in the worker thread that did the work; the route is async and awaits `run(work)`.
-
-    Writes run on a few writer threads of their own (`WRITER_THREADS`), so a surge of
-    signatures queues for those and page views keep the page pool. And no `SessionDep`: a sync
-    dependency costs two more thread hand-offs per request, and the commit would wait behind
-    them with the client's rate-limit row (on SQLite, the one write lock) still taken.
-    """
-
-    def __init__(self, request: Request) -> None:
-        self.engine: Engine = request.app.state.engine
-        self.limiter = _writers(request.app.state.settings)
-
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """`work(session)` in one transaction on a writer thread, committed when it returns."""
-        return await self.run_then(work, _unchanged)
-
-    async def run_then(self, work: Callable[[Session], T], then: Callable[[T], R]) -> R:
-        """As `run`, then `then(result)` on the same thread after the commit: a page rendered
-        there holds no row lock (a surge's next confirmation of the petition need not wait
-        for it) and keeps the event loop free."""
-
-        def in_thread() -> R:
-            with transaction(self.engine) as session:
-                result = work(session)
-            return then(result)
-
-        return await anyio.to_thread.run_sync(in_thread, limiter=self.limiter)
-
-
-def _unchanged(result: T) -> T:
-    return result
-
-
-async def public_writer(request: Request) -> PublicWriter:
-    return PublicWriter(request)
-
-
-PublicWrites = Annotated[PublicWriter, Depends(public_writer)]
-
-
-def _writers(settings: Settings) -> CapacityLimiter:
-    """The writer threads' limiter, one per event loop (as anyio keeps its default one)."""
-    try:
-        return _WRITERS.get()
-    except LookupError:
-        limiter = CapacityLimiter(settings.writer_threads_per_process)
-        _WRITERS.set(limiter)
-        return limiter
-
-
 def make_read_engine(settings: Settings, primary: Engine) -> Engine:
     """The engine public reads use: the read replica's when DATABASE_READ_URL is set."""
     if not settings.database_read_url:
@@ -241,6 +182,21 @@ def _increment_statement(dialect_name: str, table: Any, keys: tuple[str, ...], c
         index_elements=list(keys),
         set_={column: counter + bindparam("increment_by", type_=counter.type)},
     )
+
+
+T = TypeVar("T")
+
+
+def once_per_session(session: Session, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+    """`read()` the first time a session asks for `key`, and what it gave after that. A
+    session is one transaction (transaction(), the request's dependencies), and a surge's public
+    writes share one (core/writes.py): what they all read (the petition, its next step) is read
+    for the first of them alone, as if they had all come at that moment."""
+    known: dict[tuple[Any, ...], Any] = session.info.setdefault("once_per_session", {})
+    if key not in known:
+        known[key] = read()
+    value: T = known[key]
+    return value
 
 
 def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:

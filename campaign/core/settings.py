@@ -155,6 +155,8 @@ class Settings(BaseSettings):
     request_threads: int = Field(default=0, ge=0, le=200)
     # Signing and confirming run on threads of their own; 0 picks by database.
     writer_threads: int = Field(default=0, ge=0, le=200)
+    # How many waiting public writes one transaction may commit together (1: each alone).
+    writer_batch: int = Field(default=16, ge=1, le=1000)
     trending_threshold: int = Field(default=20, ge=1)
     worker_jobs_every: float = Field(default=60.0, gt=0, le=3600)
 
