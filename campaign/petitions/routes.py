@@ -11,7 +11,7 @@ from campaign.accounts.service.organisations import organisation_names
 from campaign.content import service as translated_content
 from campaign.core.charts import daily_bars
 from campaign.core.countries import country_choices
-from campaign.core.db import PublicWrites, ReadSessionDep, SessionDep, utcnow
+from campaign.core.db import ReadSessionDep, SessionDep, once_per_session, utcnow
 from campaign.core.i18n import _, get_locale
 from campaign.core.markdown import render_markdown
 from campaign.core.ratelimit import Limiter
@@ -29,6 +29,7 @@ from campaign.core.web import (
     render_shared,
 )
 from campaign.core.worldmap import NO_COUNT, country_map, legend
+from campaign.core.writes import PublicWrites
 from campaign.letters.service import campaigns
 from campaign.petitions.forms import (
     HONEYPOT_FIELD,
@@ -282,12 +283,20 @@ def _sign(
     return redirect(f"/petitions/{petition.slug}{suffix}")
 
 
+def _signing_key(request: Request, slug: str) -> str:
+    """Where a signature goes in its batch: by client first, since the limits' rows a
+    signature takes are its client's (two batches then take them in the same order and never
+    wait for each other in a circle), then by petition."""
+    return f"{ip_hash(request, request.app.state.settings)} {slug}"
+
+
 @router.post("/{slug}/sign")
 async def sign(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
     return await writes.run(
         lambda session: _sign(
             request, session, public_petition(session, slug), raw, embedded=False
         ),
+        key=_signing_key(request, slug),
     )
 
 
@@ -295,6 +304,7 @@ async def sign(request: Request, slug: str, raw: FormData, writes: PublicWrites)
 async def embed_sign(request: Request, slug: str, raw: FormData, writes: PublicWrites) -> Response:
     return await writes.run(
         lambda session: _sign(request, session, public_petition(session, slug), raw, embedded=True),
+        key=_signing_key(request, slug),
     )
 
 
@@ -340,7 +350,15 @@ def thanks(request: Request, session: SessionDep, slug: str) -> Response:
 
 def _next_steps(session: Session, petition: Petition) -> dict[str, object]:
     """What a confirmed signer is shown: the petition in their language and the letter
-    campaign that goes with it, if one takes letters now."""
+    campaign that goes with it, if one takes letters now (read once per session: a surge's
+    confirmations share one)."""
+    locale = get_locale()
+    return once_per_session(
+        session, ("next_steps", petition.id, locale), lambda: _read_next_steps(session, petition)
+    )
+
+
+def _read_next_steps(session: Session, petition: Petition) -> dict[str, object]:
     locale = get_locale()
     letters = campaigns.open_campaign_for_petition(session, petition.id)  # type: ignore[arg-type]
     return {
@@ -418,7 +436,7 @@ async def confirm(request: Request, slug: str, raw: FormData, writes: PublicWrit
     # Rendered after the commit: counting locks the petition's row (and its country's tally)
     # until then, and every confirmation of a petition in a surge would otherwise wait for the
     # previous one's rendering.
-    return await writes.run_then(work, page)
+    return await writes.run_then(work, page, key=slug)
 
 
 @router.post("/{slug}/confirm/discard")
@@ -443,7 +461,7 @@ async def discard(request: Request, slug: str, raw: FormData, writes: PublicWrit
         )
 
     # Rendered after the commit, so the deleted row's lock is not held while rendering.
-    return await writes.run_then(work, page)
+    return await writes.run_then(work, page, key=slug)
 
 
 @router.get("/{slug}/qr.svg")

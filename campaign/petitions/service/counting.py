@@ -6,12 +6,13 @@ every page that shows the total counts paper too, and the online part is the dif
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, update
+from sqlalchemy import ColumnElement, and_, bindparam, event, func, update
 from sqlmodel import Session, col, select
 
-from campaign.core.db import increment, utcnow
+from campaign.core.db import increment, once_per_session, utcnow
 from campaign.petitions.models import Petition, PetitionTally, Signature, SignatureStatus
 
 # Built once, run by every confirmation. On the table, not the model: an ORM update also looks
@@ -62,11 +63,56 @@ def count_paper(session: Session, *, petition_id: int, country: str, delta: int)
     )
 
 
+_AT_COMMIT = "campaign_counts_at_commit"
+
+
+def count_at_commit(session: Session, *, petition_id: int, country: str, delta: int) -> None:
+    """As count_signature, but added up in the session and written when it commits: one UPDATE
+    of the petition and one of each country's tally for every confirmation the transaction
+    holds (a surge's confirmations commit together, core/writes.py), and the petition's row,
+    which every confirmation needs, is locked only for the commit's last moment."""
+    pending: Counter[tuple[int, str]] | None = session.info.get(_AT_COMMIT)
+    if pending is None:
+        pending = session.info[_AT_COMMIT] = Counter()
+        event.listen(session, "before_commit", _write_counts)
+        event.listen(session, "after_rollback", _forget_counts)
+    pending[(petition_id, country)] += delta
+
+
+def _write_counts(session: Session) -> None:
+    pending: Counter[tuple[int, str]] = session.info.pop(_AT_COMMIT, Counter())
+    totals: Counter[int] = Counter()
+    for (petition_id, _country), delta in pending.items():
+        totals[petition_id] += delta
+    # Petitions, then tallies, each in one order: two transactions never wait in a circle.
+    for petition_id, delta in sorted(totals.items()):
+        session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
+    for (petition_id, country), delta in sorted(pending.items()):
+        increment(
+            session,
+            PetitionTally.__table__,  # type: ignore[attr-defined]
+            {"petition_id": petition_id, "country": country},
+            "count",
+            delta,
+        )
+
+
+def _forget_counts(session: Session) -> None:
+    session.info.pop(_AT_COMMIT, None)
+
+
 def current_total(session: Session, petition_id: int) -> int:
-    """The petition's total as this transaction sees it (after its own count_signature)."""
-    return int(
-        session.exec(select(Petition.signature_count).where(Petition.id == petition_id)).one()
+    """The petition's total as this transaction sees it: as read first (once per session),
+    with the counts waiting for the commit."""
+    stored = once_per_session(
+        session,
+        ("petition_total", petition_id),
+        lambda: session.exec(
+            select(Petition.signature_count).where(Petition.id == petition_id)
+        ).one(),
     )
+    pending: Counter[tuple[int, str]] = session.info.get(_AT_COMMIT, Counter())
+    return int(stored) + sum(delta for (key, _c), delta in pending.items() if key == petition_id)
 
 
 def tallies(session: Session, petition: Petition) -> list[tuple[str, int]]:

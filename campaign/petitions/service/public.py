@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from campaign.accounts.models import Organisation
-from campaign.core.db import utcnow
+from campaign.core.db import once_per_session, utcnow
 from campaign.core.switches import SIGNING_PAUSED, flag_subquery, remember_flag
 from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
 
@@ -63,7 +63,13 @@ _ORGANISATION_NAMES = "organisation_names"
 
 
 def public_petition(session: Session, slug: str) -> Petition | None:
-    """A petition the public may see (open or closed), by its slug."""
+    """A petition the public may see (open or closed), by its slug: read once per session (a
+    surge's signatures share one, core/writes.py; a petition closed meanwhile takes the next
+    batch's signatures no more)."""
+    return once_per_session(session, ("public_petition", slug), lambda: _read(session, slug))
+
+
+def _read(session: Session, slug: str) -> Petition | None:
     row = session.exec(_PUBLIC_PETITION, params={"slug": slug}).first()
     if row is None:
         return None

@@ -19,7 +19,7 @@ from campaign.petitions import emails
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, Signature, SignatureStatus, personal_of
 from campaign.petitions.service import coalition, fields, webhooks
-from campaign.petitions.service.counting import count_signature
+from campaign.petitions.service.counting import count_at_commit
 
 MAX_MAILS_PER_SIGNATURE = 3
 _SIGNATURE = Signature.__table__  # type: ignore[attr-defined]
@@ -278,7 +278,7 @@ def confirm_signature(
     if outcome is ConfirmOutcome.confirmed:
         coalition.keep_consents(session, signature_id=signature.id, kept=partners)  # type: ignore[arg-type]
     if outcome is ConfirmOutcome.confirmed and not signature.suspect:
-        count_signature(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
+        count_at_commit(session, petition_id=petition.id, country=signature.country, delta=1)  # type: ignore[arg-type]
         webhooks.signature_confirmed(
             session, settings=settings, petition=petition, signature=signature, partners=partners
         )
