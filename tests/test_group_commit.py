@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -46,66 +47,60 @@ def insert(name: str) -> Callable[[Session], str]:
     return work
 
 
+def in_one_batch(
+    writes: GroupCommit,
+    works: list[Callable[[Session], Any]],
+    then: Callable[[Any], Any] = lambda result: result,
+) -> list[Any]:
+    """Hold the one writer thread with a write of its own while `works` queue behind it, then
+    let it go: they run as one batch. Their answers, or what each raised."""
+    started, release = threading.Event(), threading.Event()
+
+    def holding(session: Session) -> None:
+        started.set()
+        release.wait(10)
+
+    async def surge() -> list[Any]:
+        first = asyncio.ensure_future(writes.submit(holding, then))
+        await asyncio.to_thread(started.wait, 10)
+        batch = [asyncio.ensure_future(writes.submit(work, then)) for work in works]
+        await asyncio.sleep(0.1)  # all queued behind the one thread
+        release.set()
+        await first
+        return list(await asyncio.gather(*batch, return_exceptions=True))
+
+    return asyncio.run(surge())
+
+
 def test_writes_waiting_together_commit_in_one_transaction_and_each_gets_its_answer(
     probe: Engine,
 ) -> None:
     writes = GroupCommit(probe, threads=1, batch=16)
-    started, release = threading.Event(), threading.Event()
     seen_after_commit: dict[str, bool] = {}
 
-    def blocking(session: Session) -> str:
-        started.set()
-        release.wait(10)
-        return insert("a-first")(session)
-
-    def then(name: str) -> str:
+    def then(name: str | None) -> str | None:
+        if name is None:  # the write that held the thread
+            return None
         seen_after_commit[name] = name in stored(probe)  # another connection sees it: committed
         return name.upper()
 
-    async def surge() -> list[str]:
-        first = asyncio.ensure_future(writes.submit(blocking, then, key="x"))
-        await asyncio.to_thread(started.wait, 10)
-        rest = [writes.submit(insert(f"b-{n}"), then, key="x") for n in range(5)]
-        waiting = [asyncio.ensure_future(each) for each in rest]
-        await asyncio.sleep(0.1)  # all five queued behind the one thread
-        release.set()
-        return [await first, *await asyncio.gather(*waiting)]
-
-    answers = asyncio.run(surge())
-    assert answers == ["A-FIRST", "B-0", "B-1", "B-2", "B-3", "B-4"]
-    assert stored(probe) == ["a-first", "b-0", "b-1", "b-2", "b-3", "b-4"]
+    answers = in_one_batch(writes, [insert(f"b-{n}") for n in range(5)], then)
+    assert answers == ["B-0", "B-1", "B-2", "B-3", "B-4"]
+    assert stored(probe) == ["b-0", "b-1", "b-2", "b-3", "b-4"]
     assert writes.transactions == 2  # the first alone, the five behind it together
-    assert all(seen_after_commit.values()) and len(seen_after_commit) == 6
+    assert all(seen_after_commit.values()) and len(seen_after_commit) == 5
 
 
 def test_a_write_that_fails_after_writing_costs_the_others_in_its_batch_nothing(
     probe: Engine,
 ) -> None:
     writes = GroupCommit(probe, threads=1, batch=16)
-    started, release = threading.Event(), threading.Event()
-
-    def blocking(session: Session) -> str:
-        started.set()
-        release.wait(10)
-        return "first"
 
     def failing(session: Session) -> str:
         insert("never")(session)
         raise LookupError("no such petition")
 
-    async def surge() -> list[object]:
-        first = asyncio.ensure_future(writes.submit(blocking, str, key="x"))
-        await asyncio.to_thread(started.wait, 10)
-        batch = [
-            asyncio.ensure_future(writes.submit(work, str, key="x"))
-            for work in (insert("kept-1"), failing, insert("kept-2"))
-        ]
-        await asyncio.sleep(0.1)
-        release.set()
-        await first
-        return await asyncio.gather(*batch, return_exceptions=True)
-
-    kept_1, failed, kept_2 = asyncio.run(surge())
+    kept_1, failed, kept_2 = in_one_batch(writes, [insert("kept-1"), failing, insert("kept-2")])
     assert (kept_1, kept_2) == ("kept-1", "kept-2")
     assert isinstance(failed, LookupError) and str(failed) == "no such petition"
     assert stored(probe) == ["kept-1", "kept-2"]  # nothing of the failed write
@@ -118,34 +113,17 @@ def test_a_write_refused_before_it_wrote_fails_alone_and_the_batch_commits_once(
     """A flood of requests for an unknown petition must not make every signature beside them
     run twice: one that raises having written nothing leaves its batch as it was."""
     writes = GroupCommit(probe, threads=1, batch=16)
-    started, release = threading.Event(), threading.Event()
-
-    def blocking(session: Session) -> str:
-        started.set()
-        release.wait(10)
-        return "first"
 
     def unknown(session: Session) -> str:
         session.execute(text("SELECT count(*) FROM group_commit_probe"))  # reads, writes nothing
         raise LookupError("no such petition")
 
-    async def surge() -> list[object]:
-        first = asyncio.ensure_future(writes.submit(blocking, str, key="x"))
-        await asyncio.to_thread(started.wait, 10)
-        batch = [
-            asyncio.ensure_future(writes.submit(work, str, key="x"))
-            for work in (insert("kept-1"), unknown, insert("kept-2"), unknown)
-        ]
-        await asyncio.sleep(0.1)
-        release.set()
-        await first
-        return await asyncio.gather(*batch, return_exceptions=True)
-
-    kept_1, refused, kept_2, refused_too = asyncio.run(surge())
+    works = [insert("kept-1"), unknown, insert("kept-2"), unknown]
+    kept_1, refused, kept_2, refused_too = in_one_batch(writes, works)
     assert (kept_1, kept_2) == ("kept-1", "kept-2")
     assert isinstance(refused, LookupError) and isinstance(refused_too, LookupError)
     assert stored(probe) == ["kept-1", "kept-2"]
-    assert writes.transactions == 2  # the blocking one, then the batch once: nothing ran again
+    assert writes.transactions == 2  # the holding one, then the batch once: nothing ran again
 
 
 def test_each_write_runs_in_its_own_requests_language(probe: Engine) -> None:
@@ -177,13 +155,9 @@ def test_confirmations_committed_together_count_each_signature_once(
             for signature in session.exec(select(Signature).order_by(col(Signature.id))).all()
         ]
     writes = GroupCommit(engine, threads=1, batch=16)
-    started, release = threading.Event(), threading.Event()
 
     def confirm(token: str) -> Callable[[Session], tuple[str, int]]:
         def work(session: Session) -> tuple[str, int]:
-            if token == tokens[0]:
-                started.set()
-                release.wait(10)
             found = session.get(Petition, petition.id)
             assert found is not None
             outcome = signing.confirm_signature(
@@ -193,19 +167,10 @@ def test_confirmations_committed_together_count_each_signature_once(
 
         return work
 
-    async def surge() -> list[tuple[str, int]]:
-        first = asyncio.ensure_future(writes.submit(confirm(tokens[0]), tuple))
-        await asyncio.to_thread(started.wait, 10)
-        rest = [asyncio.ensure_future(writes.submit(confirm(t), tuple)) for t in tokens[1:]]
-        rest.append(asyncio.ensure_future(writes.submit(confirm(tokens[1]), tuple)))  # twice
-        await asyncio.sleep(0.1)
-        release.set()
-        return [await first, *await asyncio.gather(*rest)]
-
-    answers = asyncio.run(surge())
+    answers = in_one_batch(writes, [confirm(token) for token in [*tokens, tokens[1]]])  # twice
     assert writes.transactions == 2
     assert [outcome for outcome, _total in answers] == ["confirmed"] * 7 + ["already"]
-    assert [total for _outcome, total in answers[1:7]] == [2, 3, 4, 5, 6, 7]  # each sees its own
+    assert [total for _outcome, total in answers[:7]] == [1, 2, 3, 4, 5, 6, 7]  # each its own
     with Session(engine) as session:
         stored = session.get(Petition, petition.id)
         assert stored is not None and stored.signature_count == 7

@@ -26,9 +26,7 @@ _COUNT = (
 )
 
 
-def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
-    """Move the petition's total and its country's tally by delta, atomically."""
-    session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
+def _count_in_tally(session: Session, petition_id: int, country: str, delta: int) -> None:
     increment(
         session,
         PetitionTally.__table__,  # type: ignore[attr-defined]
@@ -36,6 +34,12 @@ def count_signature(session: Session, *, petition_id: int, country: str, delta: 
         "count",
         delta,
     )
+
+
+def count_signature(session: Session, *, petition_id: int, country: str, delta: int) -> None:
+    """Move the petition's total and its country's tally by delta, atomically."""
+    session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
+    _count_in_tally(session, petition_id, country, delta)
 
 
 _PAPER = (
@@ -54,13 +58,7 @@ _PAPER = (
 def count_paper(session: Session, *, petition_id: int, country: str, delta: int) -> None:
     """Move the total, the paper part of it and the country's tally by delta, atomically."""
     session.execute(_PAPER, {"petition_id": petition_id, "delta": delta, "now": utcnow()})
-    increment(
-        session,
-        PetitionTally.__table__,  # type: ignore[attr-defined]
-        {"petition_id": petition_id, "country": country},
-        "count",
-        delta,
-    )
+    _count_in_tally(session, petition_id, country, delta)
 
 
 _AT_COMMIT = "campaign_counts_at_commit"
@@ -88,13 +86,7 @@ def _write_counts(session: Session) -> None:
     for petition_id, delta in sorted(totals.items()):
         session.execute(_COUNT, {"petition_id": petition_id, "delta": delta})
     for (petition_id, country), delta in sorted(pending.items()):
-        increment(
-            session,
-            PetitionTally.__table__,  # type: ignore[attr-defined]
-            {"petition_id": petition_id, "country": country},
-            "count",
-            delta,
-        )
+        _count_in_tally(session, petition_id, country, delta)
 
 
 def _forget_counts(session: Session) -> None:
