@@ -205,7 +205,9 @@ def browser(base: str, slug: str) -> tuple[str, str, str]:
 
 
 def line(name: str, result: dict[str, float], floor: dict[str, float] | None) -> str:
-    ratio = f"{result['rps'] / floor['rps']:.0%} of floor ({floor['rps']:.0f}/s)" if floor else ""
+    ratio = ""
+    if floor:
+        ratio = f"{result['rps'] / floor['rps']:.0%} of floor ({floor['rps']:.0f}/s, p99 {floor['p99']:.1f} ms)"
     cpu = ""
     if result.get("cpu_ms"):
         cpu = f"  CPU {result['cpu_ms']:.2f} ms/request"
