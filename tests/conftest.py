@@ -14,10 +14,12 @@ from typing import Any
 
 import pyotp
 import pytest
+from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
+from starlette.routing import Route
 
 from campaign.accounts.models import Role, User
 from campaign.accounts.service.accounts import create_organiser
@@ -294,7 +296,8 @@ def admin_client(client: TestClient, admin: User) -> TestClient:
 
 
 def app_routes(app: Any) -> list[tuple[str, set[str], Any]]:
-    """(path, methods, dependant) of every API route, through included routers too."""
+    """(path, methods, dependant) of every route, through included routers too; the public
+    writes, plain Starlette routes, with a dependant of their endpoint alone."""
     routes = []
     for route in app.routes:
         if hasattr(route, "effective_route_contexts"):  # FastAPI ≥ 0.160 keeps included routers
@@ -303,4 +306,6 @@ def app_routes(app: Any) -> list[tuple[str, set[str], Any]]:
             ]
         elif hasattr(route, "dependant"):
             routes.append((route.path, set(route.methods), route.dependant))
+        elif isinstance(route, Route):
+            routes.append((route.path, set(route.methods or ()), Dependant(call=route.endpoint)))
     return routes

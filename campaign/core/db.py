@@ -9,7 +9,7 @@ The two kinds of transaction, and the only ways code gets a session:
   - `SessionDep` for a request: the route calls its service and the dependency commits when
     the route returns, before the response is sent (a failed commit is a 500, never a success
     page);
-  - `PublicWrites` (core/writes.py) for the writes a surge brings (signing, confirming):
+  - `PublicWriter` (core/writes.py) for the writes a surge brings (signing, confirming):
     `await writes.run(work)` runs `work(session)` on the writer threads, in one transaction
     with the writes waiting beside it (group commit), and answers once that committed;
     `run_then(work, page)` then renders on the same thread, so no row lock is held while a

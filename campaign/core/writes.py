@@ -33,9 +33,9 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -199,7 +199,9 @@ R = TypeVar("R")
 
 class PublicWriter:
     """A route's handle on its app's writer threads: the route is async and awaits
-    `run(work)`; the work runs in a transaction committed on a writer thread.
+    `run(work)`; the work runs in a transaction committed on a writer thread. The routes that
+    use it are the app's public writes (petitions/routes.py PUBLIC_WRITES), plain routes
+    ahead of all the others.
 
     Writes run on a few threads of their own (`WRITER_THREADS`), so a surge of signatures
     queues for those and page views keep the page pool. And no `SessionDep`: a sync dependency
@@ -235,10 +237,3 @@ class PublicWriter:
 
 def _unchanged(result: T) -> T:
     return result
-
-
-async def public_writer(request: Request) -> PublicWriter:
-    return PublicWriter(request)
-
-
-PublicWrites = Annotated[PublicWriter, Depends(public_writer)]

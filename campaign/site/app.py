@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from campaign.accounts import admin_routes as account_admin
@@ -113,6 +114,28 @@ async def no_nul_characters(request: Request) -> None:
         raise StarletteHTTPException(status_code=400)
 
 
+# What every route runs before its own work: FastAPI's routes as app-wide dependencies, the
+# public writes (below) by calling them.
+APP_CHECKS = (csrf_protect, no_nul_characters, ids_in_range)
+
+
+def _checked(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
+    async def checked(request: Request) -> Response:
+        for check in APP_CHECKS:
+            await check(request)
+        return await endpoint(request)
+
+    return checked
+
+
+def _add_public_writes(app: FastAPI) -> None:
+    """The POSTs of a surge (signing, confirming) as plain routes ahead of all the others:
+    matched first, with the app's checks called directly instead of FastAPI's dependency
+    solving. Everything around the routes (the middleware, the error pages) is the same."""
+    for path, endpoint in reversed(petition_routes.PUBLIC_WRITES.items()):
+        app.router.routes.insert(0, Route(path, _checked(endpoint), methods=["POST"]))
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Size the thread pool that runs the routes (anyio's limiter is per event loop), and
@@ -161,7 +184,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
         docs_url=None,  # the interactive docs would load scripts from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        dependencies=[Depends(csrf_protect), Depends(no_nul_characters), Depends(ids_in_range)],
+        dependencies=[Depends(check) for check in APP_CHECKS],
         # FastAPI's built-in OpenTelemetry would send spans, metrics and exception messages to
         # any exporter the environment configures: supporters' requests are not for export.
         # Off, it also costs nothing per request (on, it looked up providers on every one).
@@ -201,6 +224,7 @@ def create_app(settings: Settings | None = None) -> CampaignApp:
         app.include_router(dev_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    _add_public_writes(app)
     _add_error_pages(app)
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
