@@ -320,7 +320,7 @@ def test_a_surge_of_signatures_takes_only_the_writer_threads_and_pages_keep_thei
 ) -> None:
     """Public writes queue for a few threads of their own (WRITER_THREADS): however many
     arrive at once, no more run together, and a page view finds a thread meanwhile."""
-    assert settings.writer_threads_per_process == (2 if settings.is_sqlite else 4)
+    assert settings.writer_threads_per_process == 1
     # One write per transaction here: the threads, not the batches, are what is counted.
     application = create_app(settings.model_copy(update={"writer_threads": 2, "writer_batch": 1}))
     request = Request({"type": "http", "app": application, "headers": []})

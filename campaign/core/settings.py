@@ -60,9 +60,13 @@ POSTGRES_THREADS = 12
 # Public writes (signing, confirming) run on a few threads of their own beside the pool above
 # (docs/benchmarks.md, 2026-12-06): on PostgreSQL 2, 4 and 8 signed 624, 579 and 540/s where
 # the shared pool signed 301/s, and page views beside a surge got the CPU back with 2 or 4
-# (8 shared it as the old pool did); on SQLite, one write lock, 1 and 2 were alike.
-SQLITE_WRITER_THREADS = 2
-POSTGRES_WRITER_THREADS = 4
+# (8 shared it as the old pool did); on SQLite, one write lock, 1 and 2 were alike. Since the
+# writes waiting together commit together (2026-12-07), one thread a process does best: the
+# writers of a process no longer fight over the GIL and the petition's row, and each batch
+# gathers what waited while the one before committed (PostgreSQL: confirming 64-68 % of the
+# floor with 1, 47-59 % with 2, 46 % with 4; signing alike, p99 51-82 ms with 1).
+SQLITE_WRITER_THREADS = 1
+POSTGRES_WRITER_THREADS = 1
 
 
 def _comma_list(value: Any) -> Any:

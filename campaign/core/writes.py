@@ -203,10 +203,10 @@ class PublicWriter:
     use it are the app's public writes (petitions/routes.py PUBLIC_WRITES), plain routes
     ahead of all the others.
 
-    Writes run on a few threads of their own (`WRITER_THREADS`), so a surge of signatures
-    queues for those and page views keep the page pool. And no `SessionDep`: a sync dependency
-    costs two more thread hand-offs per request, and the commit would wait behind them with the
-    client's rate-limit row (on SQLite, the one write lock) still taken.
+    Writes run on threads of their own (`WRITER_THREADS`, one by default), so a surge of
+    signatures queues for those and page views keep the page pool. And no `SessionDep`: a sync
+    dependency costs two more thread hand-offs per request, and the commit would wait behind
+    them with the client's rate-limit row (on SQLite, the one write lock) still taken.
     """
 
     def __init__(self, request: Request) -> None:
