@@ -24,6 +24,22 @@ def insert(email: str = Form(...)) -> HTMLResponse:
     return HTMLResponse("ok", status_code=303, headers={"location": "/floor/page"})
 
 
+if engine.dialect.name == "postgresql":  # SQLite would need aiosqlite
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async_engine = create_async_engine(engine.url, pool_size=10, max_overflow=20)
+
+    @app.post("/floor/insert-async")
+    async def insert_async(email: str = Form(...)) -> HTMLResponse:
+        """The same INSERT through SQLAlchemy's asyncio engine on psycopg's async connection,
+        on the event loop: what an async driver for the writers would start from."""
+        async with async_engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO floor_row (email) VALUES (:email)"), {"email": email}
+            )
+        return HTMLResponse("ok", status_code=303, headers={"location": "/floor/page"})
+
+
 @app.get("/floor/page")
 def page() -> HTMLResponse:
     with engine.connect() as connection:

@@ -237,6 +237,11 @@ def main() -> None:
         action="store_true",
         help="only the floor's INSERT, signing and confirming, with their checks (to compare changes)",
     )
+    parser.add_argument(
+        "--async-floor",
+        action="store_true",
+        help="only the floor's INSERT, sync and through an async driver (PostgreSQL)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     url = database(args.db, "campaign_bench", workdir)
@@ -280,6 +285,21 @@ def main() -> None:
         return
 
     floor = serve_floor(floor_url, 8801)
+    if args.async_floor:
+        try:
+            for path in ("insert", "insert-async", "insert", "insert-async"):
+                result = wrk(
+                    f"http://127.0.0.1:8801/floor/{path}",
+                    seconds=args.seconds,
+                    connections=32,
+                    script="plain.lua",
+                    server=floor,
+                )
+                print(line(f"floor {path}, 32 connections", result, None))
+        finally:
+            stop(floor)
+            engine.dispose()
+        return
     try:
         floor_insert = {
             c: wrk(
