@@ -146,8 +146,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # objects) lives as long as the process: out of the collector's sight, a full collection
     # walks only what requests made. Measured (docs/benchmarks.md): time in the collector
     # 2.1 s → 0.8 s of 30 s of CPU under a sign surge, and no more pauses of a whole heap
-    # in the slowest hundredth of answers.
-    gc.collect()
+    # in the slowest hundredth of answers. No collection first: at start-up there is little
+    # garbage to keep, and a test run starts hundreds of apps (0.1 s a collection).
     gc.freeze()
     try:
         yield
