@@ -176,3 +176,58 @@ def test_confirmations_committed_together_count_each_signature_once(
         assert stored is not None and stored.signature_count == 7
         tallies = dict(counting.tallies(session, stored))
     assert tallies == {"BY": 4, "PL": 3}
+
+
+def test_a_writer_thread_that_could_not_start_does_not_stop_every_later_write(
+    probe: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one writer thread a process, a thread the system refused once (memory, in a surge)
+    must not be counted as running: the next write starts one and is stored."""
+    writes = GroupCommit(probe, threads=1, batch=16)
+    real_start = threading.Thread.start
+    refusals = iter([True])
+
+    def start(thread: threading.Thread) -> None:
+        if next(refusals, False):
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+
+    async def two_writes() -> tuple[BaseException | str, str]:
+        first: BaseException | str
+        try:
+            first = await writes.submit(insert("refused"), lambda name: name)
+        except RuntimeError as exc:
+            first = exc
+        second = await asyncio.wait_for(writes.submit(insert("later"), lambda name: name), 10)
+        return first, second
+
+    first, second = asyncio.run(two_writes())
+    assert isinstance(first, RuntimeError)  # that request is answered with an error
+    assert second == "later"
+    assert "later" in stored(probe)
+
+
+def test_a_write_answered_after_its_event_loop_closed_leaves_the_writer_serving(
+    probe: Engine,
+) -> None:
+    """A request whose app stopped while its write ran is not waited for; the writer thread
+    goes on with the next writes instead of dying with it."""
+    writes = GroupCommit(probe, threads=1, batch=16)
+    started, release = threading.Event(), threading.Event()
+
+    def holding(session: Session) -> str:
+        started.set()
+        release.wait(10)
+        return "orphan"
+
+    async def leave() -> None:
+        waiting = asyncio.ensure_future(writes.submit(holding, lambda name: name))
+        await asyncio.to_thread(started.wait, 10)
+        assert not waiting.done()  # cancelled as its loop closes, before the write is done
+
+    asyncio.run(leave())  # its loop closes while the write still runs
+    release.set()
+    answer = asyncio.run(asyncio.wait_for(writes.submit(insert("next"), lambda n: n), 10))
+    assert answer == "next"

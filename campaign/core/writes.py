@@ -56,7 +56,8 @@ class _Write:
     future: asyncio.Future[Any]
 
     def settle(self, value: Any = None, error: BaseException | None = None) -> None:
-        self.loop.call_soon_threadsafe(_settle, self.future, value, error)
+        with contextlib.suppress(RuntimeError):  # its loop has closed (the app stopped)
+            self.loop.call_soon_threadsafe(_settle, self.future, value, error)
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
@@ -94,7 +95,13 @@ class GroupCommit:
             self._queue.put(write)
             if self._idle == 0 and self._live < self.threads:
                 self._live += 1
-                threading.Thread(target=self._serve, name="campaign-writer", daemon=True).start()
+                try:
+                    thread = threading.Thread(target=self._serve, name="campaign-writer")
+                    thread.daemon = True
+                    thread.start()
+                except RuntimeError:  # no thread to be had (memory): the next write tries again
+                    self._live -= 1
+                    raise
         return await write.future
 
     @contextlib.contextmanager
@@ -114,6 +121,14 @@ class GroupCommit:
                 fcntl.flock(turns, fcntl.LOCK_UN)
 
     def _serve(self) -> None:
+        try:
+            self._take_batches()
+        except BaseException:
+            with self._lock:  # a thread that died must not count as live, or none would start
+                self._live -= 1
+            raise
+
+    def _take_batches(self) -> None:
         while True:
             with self._lock:
                 self._idle += 1

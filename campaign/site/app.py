@@ -133,7 +133,8 @@ def _add_public_writes(app: FastAPI) -> None:
     matched first, with the app's checks called directly instead of FastAPI's dependency
     solving. Everything around the routes (the middleware, the error pages) is the same."""
     for path, endpoint in reversed(petition_routes.PUBLIC_WRITES.items()):
-        app.router.routes.insert(0, Route(path, _checked(endpoint), methods=["POST"]))
+        route = Route(path, _checked(endpoint), methods=["POST"], name=endpoint.__name__)
+        app.router.routes.insert(0, route)
 
 
 @asynccontextmanager

@@ -110,7 +110,8 @@ def _dropped_consents(*, keeping: bool) -> Any:
     table = PartnerConsent.__table__  # type: ignore[attr-defined]
     dropped = delete(table).where(table.c.signature_id == bindparam("signature_id"))
     if keeping:
-        dropped = dropped.where(table.c.organisation_id.not_in(bindparam("kept", expanding=True)))
+        kept = bindparam("kept", expanding=True, type_=table.c.organisation_id.type)
+        dropped = dropped.where(table.c.organisation_id.not_in(kept))
     return dropped
 
 
