@@ -246,6 +246,7 @@ def _sign(
     petition: Petition,
     raw: dict[str, str],
     *,
+    client: str,
     embedded: bool,
 ) -> Response:
     """Check the form and sign; the same redirect follows whatever became of the signature."""
@@ -275,7 +276,7 @@ def _sign(
         limiter=Limiter(session),
         petition=petition,
         form=form,
-        ip_hash=ip_hash(request, settings),
+        ip_hash=client,
         locale=get_locale(),
         honeypot=bool(raw.get(HONEYPOT_FIELD)),
         too_fast=signing.filled_too_fast(settings, age),
@@ -284,34 +285,36 @@ def _sign(
     return redirect(f"/petitions/{petition.slug}{suffix}")
 
 
-def _signing_key(request: Request, slug: str) -> str:
-    """Where a signature goes in its batch: by client first, since the limits' rows a
-    signature takes are its client's (two batches then take them in the same order and never
-    wait for each other in a circle), then by petition."""
-    return f"{ip_hash(request, request.app.state.settings)} {slug}"
-
-
 async def _public_form(request: Request) -> tuple[str, dict[str, str], PublicWriter]:
     """What a public write route is given: the petition's slug, the form, the writer."""
     return request.path_params["slug"], await form_data(request), PublicWriter(request)
 
 
-async def sign(request: Request) -> Response:
+async def _signed(request: Request, *, embedded: bool) -> Response:
     slug, raw, writes = await _public_form(request)
+    client = ip_hash(request, request.app.state.settings)  # once: the key and the limits
     return await writes.run(
         lambda session: _sign(
-            request, session, public_petition(session, slug), raw, embedded=False
+            request,
+            session,
+            public_petition(session, slug),
+            raw,
+            client=client,
+            embedded=embedded,
         ),
-        key=_signing_key(request, slug),
+        # Where a signature goes in its batch: by client first, since the limits' rows a
+        # signature takes are its client's (two batches then take them in the same order and
+        # never wait for each other in a circle), then by petition.
+        key=f"{client} {slug}",
     )
+
+
+async def sign(request: Request) -> Response:
+    return await _signed(request, embedded=False)
 
 
 async def embed_sign(request: Request) -> Response:
-    slug, raw, writes = await _public_form(request)
-    return await writes.run(
-        lambda session: _sign(request, session, public_petition(session, slug), raw, embedded=True),
-        key=_signing_key(request, slug),
-    )
+    return await _signed(request, embedded=True)
 
 
 def _embed_page(
